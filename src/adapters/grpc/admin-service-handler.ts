@@ -1,0 +1,161 @@
+import type { Client } from "../../../gen/spot/v1/admin_service.js";
+import { InstanceMode } from "../../../gen/spot/v1/common.js";
+import type { AgentStatus } from "../../core/agents/agent.js";
+import type { Authenticator } from "../../core/auth/authenticator.js";
+import type { ClientOverview } from "../../core/clients/client.js";
+import type { ClientService } from "../../core/clients/client-service.js";
+import { invalidArgument } from "../../core/errors/app-error.js";
+import type { InstanceState } from "../../core/instances/instance.js";
+import type { Logger } from "../../core/logging/logger.js";
+import type { AdminReportService } from "../../core/reports/admin-report-service.js";
+import type { SessionControl } from "../../core/sessions/session-control.js";
+import { configToProto, modeFromProto, modeToProto, timeToProto } from "./proto-convert.js";
+import { adminUnary } from "./unary.js";
+
+export interface AdminHandlerDeps {
+  authenticator: Authenticator;
+  clients: ClientService;
+  reports: AdminReportService;
+  sessions: SessionControl;
+  logger: Logger;
+  version: string;
+}
+
+const AGENT_STATUSES: readonly AgentStatus[] = ["online", "offline", "deleted"];
+const INSTANCE_STATES: readonly InstanceState[] = ["running", "terminated"];
+
+function clientToProto(client: ClientOverview): Client {
+  return {
+    id: client.id,
+    name: client.name,
+    email: client.email,
+    active: client.active,
+    createdAt: timeToProto(client.createdAt),
+    agentsTotal: client.agentsTotal,
+    agentsOnline: client.agentsOnline,
+    activeInstances: client.activeInstances,
+    totalSavings: client.totalSavings,
+    lastSeenAt: timeToProto(client.lastSeenAt),
+  };
+}
+
+/** A limit of 0 means the default; otherwise 1..max. */
+function limitOf(value: number, fallback: number, max: number): number {
+  if (value === 0) return fallback;
+  if (value < 1 || value > max) throw invalidArgument(`limit must be from 1 to ${max}`);
+  return value;
+}
+
+/** spot.v1.AdminService: operator calls, admin token required. */
+export function createAdminServiceHandler(deps: AdminHandlerDeps) {
+  const { authenticator, clients, reports, sessions, logger } = deps;
+  const admin = <Req, Res>(rpc: string, run: (request: Req) => Res) =>
+    adminUnary<Req, Res>(authenticator, logger, `AdminService/${rpc}`, run);
+
+  return {
+    createClient: admin("CreateClient", (request: { name: string; email: string }) => {
+      const { client, token } = clients.create({ name: request.name, email: request.email || null });
+      return { client: clientToProto(clients.get(client.id)), token };
+    }),
+    listClients: admin("ListClients", () => ({ clients: clients.list().map(clientToProto) })),
+    deleteClient: admin("DeleteClient", (request: { clientId: string }) => {
+      clients.delete(request.clientId);
+      return {};
+    }),
+    regenerateClientToken: admin("RegenerateClientToken", (request: { clientId: string }) => ({
+      token: clients.regenerateToken(request.clientId),
+    })),
+    getClientToken: admin("GetClientToken", (request: { clientId: string }) => {
+      const info = clients.tokenInfo(request.clientId);
+      return {
+        clientName: info.clientName,
+        tokenPrefix: info.tokenPrefix,
+        issuedAt: timeToProto(info.issuedAt),
+        lastUsedAt: timeToProto(info.lastUsedAt),
+      };
+    }),
+    getStats: admin("GetStats", () => reports.stats()),
+    getClientGrowth: admin("GetClientGrowth", (request: { days: number }) => ({
+      points: reports.clientGrowth(request.days || 30),
+    })),
+    listAgents: admin("ListAgents", (request: { status: string; limit: number }) => {
+      const status = request.status ? (request.status as AgentStatus) : undefined;
+      if (status && !AGENT_STATUSES.includes(status)) {
+        throw invalidArgument(`status must be one of ${AGENT_STATUSES.join(", ")}`);
+      }
+      const { agents, total } = reports.agents({ status, limit: limitOf(request.limit, 500, 500) });
+      return {
+        total,
+        agents: agents.map((agent) => ({
+          id: agent.id,
+          clientId: agent.clientId,
+          clientName: agent.clientName,
+          logicalAgentId: agent.logicalAgentId,
+          status: agent.status,
+          connected: sessions.isConnected(agent.id),
+          instanceId: agent.instanceId,
+          instanceType: agent.instanceType,
+          region: agent.region,
+          availabilityZone: agent.availabilityZone,
+          mode: modeToProto(agent.mode),
+          poolId: agent.poolId ?? "",
+          agentVersion: agent.agentVersion,
+          lastSeenAt: timeToProto(agent.lastSeenAt),
+          config: configToProto(agent.config),
+        })),
+      };
+    }),
+    listInstances: admin(
+      "ListInstances",
+      (request: { state: string; mode: InstanceMode; region: string; limit: number }) => {
+        const state = request.state ? (request.state as InstanceState) : undefined;
+        if (state && !INSTANCE_STATES.includes(state)) {
+          throw invalidArgument(`state must be one of ${INSTANCE_STATES.join(", ")}`);
+        }
+        const mode =
+          request.mode === InstanceMode.INSTANCE_MODE_UNSPECIFIED ? undefined : modeFromProto(request.mode);
+        const { instances, total } = reports.instances({
+          state,
+          mode,
+          region: request.region || undefined,
+          limit: limitOf(request.limit, 500, 500),
+        });
+        return {
+          total,
+          instances: instances.map((instance) => ({
+            id: instance.id,
+            clientId: instance.clientId,
+            clientName: instance.clientName,
+            agentId: instance.agentId ?? "",
+            instanceType: instance.instanceType,
+            region: instance.region,
+            availabilityZone: instance.availabilityZone,
+            mode: modeToProto(instance.mode),
+            poolId: instance.poolId ?? "",
+            role: instance.role,
+            running: instance.state === "running",
+            spotPrice: instance.spotPrice ?? 0,
+            onDemandPrice: instance.onDemandPrice ?? 0,
+            launchedAt: timeToProto(instance.launchedAt),
+            terminatedAt: timeToProto(instance.terminatedAt),
+          })),
+        };
+      },
+    ),
+    listActivity: admin("ListActivity", (request: { limit: number }) => ({
+      events: reports.activity(limitOf(request.limit, 50, 500)).map((event) => ({
+        id: event.id,
+        type: event.type,
+        severity: event.severity,
+        message: event.message,
+        clientId: event.clientId ?? "",
+        agentId: event.agentId ?? "",
+        createdAt: timeToProto(event.createdAt),
+      })),
+    })),
+    getSystemHealth: admin("GetSystemHealth", () => {
+      const health = reports.health();
+      return { ...health, checkedAt: timeToProto(health.checkedAt), version: deps.version };
+    }),
+  };
+}

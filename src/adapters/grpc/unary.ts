@@ -1,0 +1,57 @@
+import type { ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import type { Authenticator } from "../../core/auth/authenticator.js";
+import type { ClientContext } from "../../core/clients/client.js";
+import { invalidArgument } from "../../core/errors/app-error.js";
+import type { Logger } from "../../core/logging/logger.js";
+import { ERROR_STATUS, toSafeError } from "../error-map.js";
+import { bearerToken, peerAddress } from "./call-context.js";
+import type { Decoded } from "./safe-service.js";
+
+type UnaryHandler<Req, Res> = (
+  call: ServerUnaryCall<Decoded<Req>, Res>,
+  callback: sendUnaryData<Res>,
+) => void;
+
+/** Authenticates first (so an unauthenticated caller learns nothing), then decodes, runs and maps errors. */
+function unary<Req, Res, Caller>(
+  logger: Logger,
+  rpc: string,
+  authenticate: (token: string | undefined, peer: string) => Caller,
+  run: (request: Req, caller: Caller) => Res,
+): UnaryHandler<Req, Res> {
+  return (call, callback) => {
+    const peer = peerAddress(call.getPeer());
+    try {
+      const caller = authenticate(bearerToken(call.metadata), peer);
+      const decoded = call.request;
+      if (!decoded.ok) throw invalidArgument(`request could not be decoded: ${decoded.error}`);
+      callback(null, run(decoded.value, caller));
+    } catch (error) {
+      const safe = toSafeError(error, logger, { rpc, peer });
+      callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
+    }
+  };
+}
+
+export function adminUnary<Req, Res>(
+  authenticator: Authenticator,
+  logger: Logger,
+  rpc: string,
+  run: (request: Req) => Res,
+): UnaryHandler<Req, Res> {
+  return unary(
+    logger,
+    rpc,
+    (token, peer) => authenticator.authenticateAdmin(token, peer),
+    (request) => run(request),
+  );
+}
+
+export function clientUnary<Req, Res>(
+  authenticator: Authenticator,
+  logger: Logger,
+  rpc: string,
+  run: (request: Req, caller: ClientContext) => Res,
+): UnaryHandler<Req, Res> {
+  return unary(logger, rpc, (token, peer) => authenticator.authenticateClient(token, peer), run);
+}

@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import type { CoreServices } from "../../core/core-services.js";
+import { AppError } from "../../core/errors/app-error.js";
+import { ERROR_STATUS, toSafeError } from "../error-map.js";
+import type { RouteDefinition } from "./route-definition.js";
+import { registerRoutes } from "./route-definition.js";
+
+/** The Hono application of the REST bridge: routes, JSON errors `{"error": {"code", "message"}}`. */
+export function createHttpApp(services: CoreServices, routes: readonly RouteDefinition[]): Hono {
+  const app = new Hono();
+  registerRoutes(app, routes, services);
+  app.notFound((context) =>
+    context.json(
+      {
+        error: {
+          code: "not_found",
+          message: `no route ${context.req.method} ${new URL(context.req.url).pathname}`,
+        },
+      },
+      404,
+    ),
+  );
+  app.onError((error, context) => {
+    const safe =
+      error instanceof AppError
+        ? error
+        : toSafeError(error, services.logger, { method: context.req.method, path: context.req.path });
+    if (safe.code === "resource_exhausted" && typeof safe.details?.retryAfterSeconds === "number") {
+      context.header("retry-after", String(safe.details.retryAfterSeconds));
+    }
+    return context.json(
+      { error: { code: safe.code, message: safe.message, ...safe.details } },
+      ERROR_STATUS[safe.code].http,
+    );
+  });
+  return app;
+}

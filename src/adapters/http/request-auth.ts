@@ -1,0 +1,32 @@
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { Context } from "hono";
+import type { ClientContext } from "../../core/clients/client.js";
+import type { CoreServices } from "../../core/core-services.js";
+
+function bearer(context: Context): string | undefined {
+  const header = context.req.header("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+export function peerOf(context: Context): string {
+  try {
+    return getConnInfo(context).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Authenticates per the route's auth kind; returns the client caller for client routes. */
+export function authenticateRequest(
+  context: Context,
+  auth: "none" | "client" | "admin",
+  services: CoreServices,
+): ClientContext | undefined {
+  if (auth === "none") return undefined;
+  if (auth === "admin") {
+    services.authenticator.authenticateAdmin(bearer(context), peerOf(context));
+    return undefined;
+  }
+  return services.authenticator.authenticateClient(bearer(context), peerOf(context));
+}

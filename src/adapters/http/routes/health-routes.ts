@@ -1,0 +1,25 @@
+import { route } from "../route-definition.js";
+
+/** GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. */
+export function healthRoutes(version: string) {
+  return [
+    route({
+      method: "get",
+      path: "/health",
+      auth: "none",
+      summary: "Liveness and readiness of the control plane",
+      handle: ({ services, context }) => {
+        const health = services.reports.health();
+        const body = {
+          status: health.databaseOk ? "healthy" : "unhealthy",
+          timestamp: new Date(health.checkedAt).toISOString(),
+          version,
+          database: health.databaseOk ? "connected" : "unavailable",
+          connectedAgents: health.connectedAgents,
+          uptimeSeconds: Math.round(health.uptimeSeconds),
+        };
+        return context.json(body, health.databaseOk ? 200 : 503);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,176 @@
+import { join } from "node:path";
+import { createAdminServiceHandler } from "./adapters/grpc/admin-service-handler.js";
+import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler.js";
+import { GrpcServer } from "./adapters/grpc/grpc-server.js";
+import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-handler.js";
+import { createHttpApp } from "./adapters/http/http-app.js";
+import { HttpServer } from "./adapters/http/http-server.js";
+import { httpRoutes } from "./adapters/http/routes/http-routes.js";
+import { resolveAdminToken } from "./config/admin-token.js";
+import type { Settings } from "./config/settings.js";
+import { AgentLiveness } from "./core/agents/agent-liveness.js";
+import { AgentService } from "./core/agents/agent-service.js";
+import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
+import { Authenticator } from "./core/auth/authenticator.js";
+import { ClientService } from "./core/clients/client-service.js";
+import { type Clock, every, systemClock } from "./core/clock/clock.js";
+import { CommandQueue } from "./core/commands/command-queue.js";
+import { CommandService } from "./core/commands/command-service.js";
+import type { CoreServices } from "./core/core-services.js";
+import { EventLog } from "./core/events/event-log.js";
+import { SignalService } from "./core/interruptions/signal-service.js";
+import type { Logger } from "./core/logging/logger.js";
+import { NotificationService } from "./core/notifications/notification-service.js";
+import { PricingService } from "./core/pricing/pricing-service.js";
+import { AdminReportService } from "./core/reports/admin-report-service.js";
+import {
+  DEFAULT_SESSION_OPTIONS,
+  type SessionOptions,
+  SessionRegistry,
+} from "./core/sessions/session-registry.js";
+import { SwitchService } from "./core/switches/switch-service.js";
+import { createJsonLogger } from "./logging/json-logger.js";
+import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
+import { VERSION } from "./version.js";
+
+export interface AppOptions {
+  settings: Settings;
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides for tests and benchmarks (sweep intervals, grace). */
+  sessions?: Partial<SessionOptions>;
+  authThrottle?: Partial<AuthThrottleOptions>;
+  /** How long shutdown waits for streams and requests before forcing them closed. */
+  shutdownGraceMs?: number;
+}
+
+export interface App {
+  readonly services: CoreServices;
+  readonly store: SqliteStore;
+  readonly adminToken: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  start(): Promise<{ grpcPort: number; httpPort: number }>;
+  stop(): Promise<void>;
+}
+
+const COMMAND_EXPIRY_INTERVAL_MS = 10_000;
+
+/**
+ * The composition root: one store, one set of core services and one session registry, shared by gRPC, REST
+ * and the background work. start() opens the listeners; stop() drains streams, closes listeners, then the store.
+ */
+export function createApp(options: AppOptions): App {
+  const { settings } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createJsonLogger(settings.logLevel, { service: "spot-optimizer" });
+  const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
+  const store = openSqliteStore(join(settings.dataDir, "spot-optimizer.db"));
+
+  const sessionOptions: SessionOptions = {
+    ...DEFAULT_SESSION_OPTIONS,
+    heartbeatIntervalMs: settings.heartbeatIntervalSeconds * 1000,
+    livenessDeadlineMs: settings.livenessDeadlineSeconds * 1000,
+    ...options.sessions,
+  };
+  const events = new EventLog(store.events, clock);
+  const notifications = new NotificationService(store.notifications, clock);
+  const liveness = new AgentLiveness(store, clock, events);
+  const sessions = new SessionRegistry(
+    new CommandQueue(store.commands, clock),
+    liveness,
+    clock,
+    logger,
+    sessionOptions,
+  );
+  const commands = new CommandService(
+    store,
+    clock,
+    sessions,
+    events,
+    notifications,
+    settings.commandTtlSeconds,
+  );
+  const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
+  const services: CoreServices = {
+    clock,
+    logger,
+    authenticator: new Authenticator(store, clock, throttle, events, admin.token),
+    clients: new ClientService(store, clock, events, notifications, sessions),
+    agents: new AgentService(store, clock, commands, events, notifications, sessions),
+    commands,
+    pricing: new PricingService(store, clock),
+    switches: new SwitchService(store, clock, events, notifications),
+    signals: new SignalService(store, clock, events, notifications),
+    notifications,
+    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs),
+    sessions,
+  };
+
+  const grpc = new GrpcServer(
+    {
+      agent: createAgentServiceHandler(services.authenticator, services),
+      replica: createReplicaServiceHandler(services.authenticator, logger),
+      admin: createAdminServiceHandler({ ...services, version: VERSION }),
+    },
+    logger,
+    settings.tls,
+  );
+  const http = new HttpServer(createHttpApp(services, httpRoutes(VERSION)), settings.tls);
+  const graceMs = options.shutdownGraceMs ?? 5_000;
+  let stopExpiry: (() => void) | undefined;
+  let state: "new" | "started" | "stopped" = "new";
+
+  return {
+    services,
+    store,
+    adminToken: admin.token,
+    get grpcPort() {
+      return grpc.port;
+    },
+    get httpPort() {
+      return http.port;
+    },
+    async start() {
+      if (state !== "new") throw new Error(`app already ${state}`);
+      state = "started";
+      if (admin.generated) logger.info("admin token generated", { path: admin.path });
+      else if (admin.path) logger.info("admin token read", { path: admin.path });
+      try {
+        const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
+        const httpPort = await http.listen(settings.http.host, settings.http.port);
+        sessions.start();
+        stopExpiry = every(
+          clock,
+          COMMAND_EXPIRY_INTERVAL_MS,
+          () => commands.expireDue(),
+          (error) => logger.error("command expiry failed", { error: String(error) }),
+        );
+        logger.info("listening", {
+          grpc: `${settings.grpc.host}:${grpcPort}`,
+          http: `${settings.http.host}:${httpPort}`,
+          tls: settings.tls !== null,
+          database: store.path,
+          version: VERSION,
+        });
+        return { grpcPort, httpPort };
+      } catch (error) {
+        await this.stop();
+        throw error;
+      }
+    },
+    async stop() {
+      if (state === "stopped") return;
+      state = "stopped";
+      stopExpiry?.();
+      sessions.closeAll({ code: "unavailable", message: "server shutting down" });
+      await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
+      store.close();
+      logger.info("stopped");
+    },
+  };
+}
+
+function bracketed(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

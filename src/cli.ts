@@ -1,0 +1,118 @@
+import { parseArgs } from "node:util";
+import { createApp } from "./app.js";
+import { resolveSettings, SETTINGS_HELP, SettingsError } from "./config/settings.js";
+import { VERSION } from "./version.js";
+
+const USAGE = `spot-optimizer ${VERSION}: runs EC2 workloads on spot capacity and moves them before AWS takes it back
+
+Usage:
+  spot-optimizer serve [options]   start the control plane (gRPC + REST) on an embedded SQLite file
+  spot-optimizer --version
+  spot-optimizer <command> --help
+
+`;
+
+function serveHelp(): string {
+  const rows = SETTINGS_HELP.map(({ flag, env, fallback, description }) => {
+    const name = flag ? `${flag} <value>` : "";
+    return `  ${name.padEnd(28)} ${env.padEnd(24)} ${description}${fallback ? ` (default: ${fallback})` : ""}`;
+  });
+  return `Usage: spot-optimizer serve [options]
+
+Starts the control plane: gRPC (AgentService, ReplicaService, AdminService, health, reflection) and the REST bridge.
+Each option can also be set with its environment variable; a flag wins over the environment.
+
+  ${"flag".padEnd(28)} ${"environment".padEnd(24)} meaning
+${rows.join("\n")}
+  ${"-h, --help".padEnd(28)} ${"".padEnd(24)} show this help
+`;
+}
+
+/** A bad setting is one clear line on stderr and exit code 2. */
+function failSetting(message: string): never {
+  process.stderr.write(`spot-optimizer: ${message}\n`);
+  process.exit(2);
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const options = Object.fromEntries(
+    SETTINGS_HELP.filter((setting) => setting.flag).map((setting) => [
+      setting.flag.slice(2),
+      { type: "string" as const },
+    ]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+    });
+  } catch (error) {
+    failSetting(`${(error as Error).message} (see spot-optimizer serve --help)`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(serveHelp());
+    return;
+  }
+  let settings: ReturnType<typeof resolveSettings>;
+  try {
+    settings = resolveSettings({
+      flags: parsed.values as Record<string, string | undefined>,
+      env: process.env,
+    });
+  } catch (error) {
+    if (error instanceof SettingsError) failSetting(error.message);
+    throw error;
+  }
+  const app = createApp({ settings });
+  try {
+    await app.start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    failSetting(
+      code === "EADDRINUSE"
+        ? `address already in use: ${(error as Error).message}`
+        : (error as Error).message,
+    );
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`spot-optimizer: ${signal} received, stopping\n`);
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`spot-optimizer: stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      await serve(rest);
+      return;
+    case "--version":
+    case "-v":
+      process.stdout.write(`${VERSION}\n`);
+      return;
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return;
+    default:
+      process.stderr.write(`spot-optimizer: unknown command "${command}"\n${USAGE}`);
+      process.exit(2);
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,175 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { LogLevel } from "../core/logging/logger.js";
+import { LOG_LEVELS } from "../logging/json-logger.js";
+
+/** A setting that cannot be used: the CLI prints the message on one line and exits with code 2. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface Settings {
+  grpc: ListenAddress;
+  http: ListenAddress;
+  dataDir: string;
+  /** From SPOT_ADMIN_TOKEN; null means "read or create <dataDir>/admin-token". */
+  adminToken: string | null;
+  tls: { certPath: string; keyPath: string } | null;
+  logLevel: LogLevel;
+  heartbeatIntervalSeconds: number;
+  livenessDeadlineSeconds: number;
+  commandTtlSeconds: number;
+}
+
+/** Every setting: its flag, its environment variable, its default and what it means (for --help). */
+export const SETTINGS_HELP: ReadonlyArray<{
+  flag: string;
+  env: string;
+  fallback: string;
+  description: string;
+}> = [
+  {
+    flag: "--grpc-addr",
+    env: "SPOT_GRPC_ADDR",
+    fallback: "0.0.0.0:50051",
+    description: "gRPC listen address (agents, admin)",
+  },
+  {
+    flag: "--http-addr",
+    env: "SPOT_HTTP_ADDR",
+    fallback: "0.0.0.0:8080",
+    description: "HTTP listen address (REST bridge, /health)",
+  },
+  {
+    flag: "--data-dir",
+    env: "SPOT_DATA_DIR",
+    fallback: "./data",
+    description: "directory of the SQLite file and the admin token",
+  },
+  {
+    flag: "",
+    env: "SPOT_ADMIN_TOKEN",
+    fallback: "generated",
+    description: "admin token; when unset, one is generated into <data dir>/admin-token (mode 0600)",
+  },
+  {
+    flag: "--tls-cert",
+    env: "SPOT_TLS_CERT",
+    fallback: "",
+    description: "PEM certificate: serve both listeners over TLS (with --tls-key)",
+  },
+  { flag: "--tls-key", env: "SPOT_TLS_KEY", fallback: "", description: "PEM private key of --tls-cert" },
+  {
+    flag: "--log-level",
+    env: "SPOT_LOG_LEVEL",
+    fallback: "info",
+    description: `one of ${LOG_LEVELS.join(", ")}`,
+  },
+  {
+    flag: "--heartbeat-interval",
+    env: "SPOT_HEARTBEAT_INTERVAL",
+    fallback: "30",
+    description: "seconds between agent heartbeats (sent to agents)",
+  },
+  {
+    flag: "--liveness-deadline",
+    env: "SPOT_LIVENESS_DEADLINE",
+    fallback: "120",
+    description: "seconds of silence after which an agent is offline",
+  },
+  {
+    flag: "--command-ttl",
+    env: "SPOT_COMMAND_TTL",
+    fallback: "3600",
+    description: "seconds a command waits to be acknowledged before it expires",
+  },
+];
+
+type Sources = {
+  flags: Readonly<Record<string, string | undefined>>;
+  env: Readonly<Record<string, string | undefined>>;
+};
+
+function pick(sources: Sources, flag: string, env: string): string | undefined {
+  const fromFlag = flag ? sources.flags[flag.replace(/^--/, "")] : undefined;
+  const value = fromFlag ?? sources.env[env];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+export function parseListenAddress(name: string, value: string): ListenAddress {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[3]) : Number.NaN;
+  if (!match || port > 65_535)
+    throw new SettingsError(`${name} must be host:port (e.g. 0.0.0.0:8080), got "${value}"`);
+  return { host: (match[1] ?? match[2]) as string, port };
+}
+
+function parseSeconds(name: string, value: string, min: number, max: number): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new SettingsError(
+      `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}"`,
+    );
+  }
+  return seconds;
+}
+
+/** Settings from flags (first) and environment, with defaults. Throws SettingsError on a bad value. */
+export function resolveSettings(sources: Sources): Settings {
+  const get = (flag: string, env: string, fallback: string) => pick(sources, flag, env) ?? fallback;
+  const logLevel = get("--log-level", "SPOT_LOG_LEVEL", "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new SettingsError(`SPOT_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
+  }
+  const certPath = pick(sources, "--tls-cert", "SPOT_TLS_CERT");
+  const keyPath = pick(sources, "--tls-key", "SPOT_TLS_KEY");
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new SettingsError("TLS needs both SPOT_TLS_CERT and SPOT_TLS_KEY (or --tls-cert and --tls-key)");
+  }
+  for (const [name, path] of [
+    ["SPOT_TLS_CERT", certPath],
+    ["SPOT_TLS_KEY", keyPath],
+  ] as const) {
+    if (path !== undefined && !existsSync(path)) throw new SettingsError(`${name}: no file at ${path}`);
+  }
+  const adminToken = pick(sources, "", "SPOT_ADMIN_TOKEN") ?? null;
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new SettingsError("SPOT_ADMIN_TOKEN must be at least 16 characters");
+  }
+  const heartbeatIntervalSeconds = parseSeconds(
+    "SPOT_HEARTBEAT_INTERVAL",
+    get("--heartbeat-interval", "SPOT_HEARTBEAT_INTERVAL", "30"),
+    1,
+    3600,
+  );
+  const livenessDeadlineSeconds = parseSeconds(
+    "SPOT_LIVENESS_DEADLINE",
+    get("--liveness-deadline", "SPOT_LIVENESS_DEADLINE", "120"),
+    2,
+    86_400,
+  );
+  if (livenessDeadlineSeconds <= heartbeatIntervalSeconds) {
+    throw new SettingsError("SPOT_LIVENESS_DEADLINE must be longer than SPOT_HEARTBEAT_INTERVAL");
+  }
+  return {
+    grpc: parseListenAddress("SPOT_GRPC_ADDR", get("--grpc-addr", "SPOT_GRPC_ADDR", "0.0.0.0:50051")),
+    http: parseListenAddress("SPOT_HTTP_ADDR", get("--http-addr", "SPOT_HTTP_ADDR", "0.0.0.0:8080")),
+    dataDir: resolve(get("--data-dir", "SPOT_DATA_DIR", "./data")),
+    adminToken,
+    tls: certPath && keyPath ? { certPath, keyPath } : null,
+    logLevel,
+    heartbeatIntervalSeconds,
+    livenessDeadlineSeconds,
+    commandTtlSeconds: parseSeconds(
+      "SPOT_COMMAND_TTL",
+      get("--command-ttl", "SPOT_COMMAND_TTL", "3600"),
+      10,
+      30 * 86_400,
+    ),
+  };
+}

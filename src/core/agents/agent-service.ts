@@ -1,0 +1,309 @@
+import { randomUUID } from "node:crypto";
+import type { ClientContext } from "../clients/client.js";
+import type { Clock } from "../clock/clock.js";
+import { PRIORITY } from "../commands/command.js";
+import type { CommandService } from "../commands/command-service.js";
+import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Instance } from "../instances/instance.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import { isInstanceType, makePool, regionOfZone } from "../pricing/pool.js";
+import type { SessionControl } from "../sessions/session-control.js";
+import type { Repositories } from "../unit-of-work.js";
+import {
+  optionalIp,
+  optionalText,
+  requireInstanceId,
+  requireIntegerInRange,
+  requireNumberInRange,
+  requireText,
+} from "../validation/validate.js";
+import { type Agent, type AgentConfig, type AgentIdentity, DEFAULT_AGENT_CONFIG } from "./agent.js";
+
+export interface Registration {
+  agent: Agent;
+  created: boolean;
+}
+
+export type SettingsPatch = Partial<AgentConfig>;
+
+/** Agents: registration with identity preservation, liveness status, settings and deletion. */
+export class AgentService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly commands: CommandService,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+    private readonly sessions: SessionControl,
+  ) {}
+
+  /**
+   * The same client and logical agent id always map to the same agent id. A deleted agent comes back only
+   * when the registration says so explicitly (`reregister`).
+   */
+  register(caller: ClientContext, input: AgentIdentity): Registration {
+    const identity = validateIdentity(input);
+    const now = this.clock.now();
+    return this.repos.transaction(() => {
+      const existing = this.repos.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
+      if (existing?.status === "deleted" && !identity.reregister) {
+        throw failedPrecondition(
+          `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
+        );
+      }
+      const poolId =
+        identity.mode === "spot" ? makePool(identity.instanceType, identity.availabilityZone).id : null;
+      const placement = {
+        hostname: identity.hostname,
+        instanceId: identity.instanceId,
+        instanceType: identity.instanceType,
+        region: identity.region,
+        availabilityZone: identity.availabilityZone,
+        amiId: identity.amiId,
+        privateIp: identity.privateIp,
+        publicIp: identity.publicIp,
+        mode: identity.mode,
+        poolId,
+        agentVersion: identity.agentVersion,
+      };
+      let agent: Agent;
+      if (existing) {
+        agent = {
+          ...existing,
+          ...placement,
+          status: "online",
+          lastSeenAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        };
+        this.repos.agents.update(agent);
+        if (existing.status === "deleted") {
+          this.events.record({
+            type: "agent_reregistered",
+            severity: "info",
+            clientId: caller.clientId,
+            agentId: agent.id,
+            message: `Deleted agent ${agent.logicalAgentId} registered again`,
+          });
+        }
+      } else {
+        agent = {
+          id: randomUUID(),
+          clientId: caller.clientId,
+          logicalAgentId: identity.logicalAgentId,
+          ...placement,
+          status: "online",
+          lastSeenAt: now,
+          lastSwitchAt: null,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+          config: { ...DEFAULT_AGENT_CONFIG },
+        };
+        this.repos.agents.insert(agent);
+        this.notifications.notify({
+          clientId: caller.clientId,
+          agentId: agent.id,
+          type: "agent_registered",
+          severity: "info",
+          message: `New agent registered: ${agent.logicalAgentId}`,
+        });
+      }
+      if (poolId)
+        this.repos.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
+      this.trackPrimaryInstance(agent, now);
+      this.events.record({
+        type: "agent_registered",
+        severity: "info",
+        clientId: caller.clientId,
+        agentId: agent.id,
+        instanceId: agent.instanceId,
+        message: `Agent ${agent.logicalAgentId} registered from ${agent.instanceId}`,
+        metadata: { created: !existing, agentVersion: agent.agentVersion },
+      });
+      return { agent, created: !existing };
+    });
+  }
+
+  get(caller: ClientContext, agentId: string): Agent {
+    const agent = this.repos.agents.findById(caller.clientId, agentId);
+    if (!agent) throw notFound("agent");
+    return agent;
+  }
+
+  list(caller: ClientContext, options: { includeDeleted: boolean }): Agent[] {
+    return this.repos.agents.listByClient(caller.clientId, options);
+  }
+
+  /**
+   * Changes settings. Auto-switch and manual replica mode exclude each other: turning one on turns the other
+   * off; asking for both at once is refused. The new config is pushed to the agent as a command.
+   */
+  updateSettings(caller: ClientContext, agentId: string, patch: SettingsPatch): AgentConfig {
+    const result = this.repos.transaction(() => {
+      const agent = this.requireLiveAgent(caller, agentId);
+      const config = applySettings(agent.config, patch);
+      this.repos.agents.updateConfig(agent.id, config, this.clock.now());
+      // An older config the agent has not taken yet is superseded by this one.
+      this.repos.commands.cancelOpen(agent.id, this.clock.now(), "superseded by a newer config", [
+        "apply_config",
+      ]);
+      this.commands.create(agent, {
+        action: { type: "apply_config", config },
+        priority: PRIORITY.urgent,
+        reason: "settings changed",
+        origin: "user",
+      });
+      this.events.record({
+        type: "agent_settings_changed",
+        severity: "info",
+        clientId: caller.clientId,
+        agentId: agent.id,
+        message: `Settings of ${agent.logicalAgentId} changed`,
+        metadata: { ...patch },
+      });
+      return config;
+    });
+    this.commands.dispatch(agentId);
+    return result;
+  }
+
+  /** Soft delete: the agent's stream is closed, its open commands cancelled, its history kept. */
+  delete(caller: ClientContext, agentId: string): Agent {
+    const deleted = this.repos.transaction(() => {
+      const agent = this.requireLiveAgent(caller, agentId);
+      const now = this.clock.now();
+      const config: AgentConfig = {
+        ...agent.config,
+        enabled: false,
+        autoSwitchEnabled: false,
+        manualReplicaEnabled: false,
+      };
+      const updated: Agent = { ...agent, status: "deleted", deletedAt: now, updatedAt: now, config };
+      this.repos.agents.update(updated);
+      this.repos.agents.updateConfig(agent.id, config, now);
+      this.repos.commands.cancelOpen(agent.id, now, "agent deleted");
+      this.notifications.notify({
+        clientId: caller.clientId,
+        agentId: agent.id,
+        type: "agent_deleted",
+        severity: "warning",
+        message: `Agent ${agent.logicalAgentId} has been deleted`,
+      });
+      this.events.record({
+        type: "agent_deleted",
+        severity: "warning",
+        clientId: caller.clientId,
+        agentId: agent.id,
+        message: `Agent ${agent.logicalAgentId} deleted`,
+      });
+      return updated;
+    });
+    this.sessions.disconnectAgent(agentId, {
+      code: "failed_precondition",
+      message: "agent deleted by its client",
+    });
+    return deleted;
+  }
+
+  private requireLiveAgent(caller: ClientContext, agentId: string): Agent {
+    const agent = this.repos.agents.findById(caller.clientId, agentId);
+    if (!agent || agent.status === "deleted") throw notFound("agent");
+    return agent;
+  }
+
+  /** The registering instance is the agent's primary; a former primary is retired (it may still be running). */
+  private trackPrimaryInstance(agent: Agent, now: number): void {
+    const existing = this.repos.instances.find(agent.clientId, agent.instanceId);
+    if (
+      existing &&
+      existing.agentId === agent.id &&
+      existing.role === "primary" &&
+      existing.state === "running"
+    ) {
+      return;
+    }
+    const onDemandPrice = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
+    const spotPrice = agent.poolId ? (this.repos.prices.latestSpotPrice(agent.poolId)?.price ?? null) : null;
+    const instance: Instance = {
+      id: agent.instanceId,
+      clientId: agent.clientId,
+      agentId: agent.id,
+      instanceType: agent.instanceType,
+      region: agent.region,
+      availabilityZone: agent.availabilityZone,
+      mode: agent.mode,
+      poolId: agent.poolId,
+      amiId: agent.amiId,
+      role: "primary",
+      state: "running",
+      spotPrice: existing?.spotPrice ?? spotPrice,
+      onDemandPrice: existing?.onDemandPrice ?? onDemandPrice,
+      launchedAt: existing?.launchedAt ?? now,
+      terminatedAt: null,
+      lastSwitchAt: existing?.lastSwitchAt ?? null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.repos.instances.save(instance);
+    this.repos.instances.retireOthers(agent.clientId, agent.id, agent.instanceId, now);
+  }
+}
+
+function validateIdentity(input: AgentIdentity): AgentIdentity {
+  const instanceType = requireText("instance_type", input.instanceType, 64);
+  if (!isInstanceType(instanceType))
+    throw invalidArgument(`instance_type "${instanceType}" is not an EC2 instance type`);
+  const availabilityZone = requireText("availability_zone", input.availabilityZone, 64);
+  const zoneRegion = regionOfZone(availabilityZone);
+  if (!zoneRegion)
+    throw invalidArgument(`availability_zone "${availabilityZone}" is not an availability zone`);
+  const region = input.region?.trim() || zoneRegion;
+  if (region !== zoneRegion) {
+    throw invalidArgument(`availability_zone ${availabilityZone} is not in region ${region}`);
+  }
+  if (!["spot", "ondemand", "unknown"].includes(input.mode))
+    throw invalidArgument("mode must be spot, ondemand or unknown");
+  return {
+    logicalAgentId: requireText("logical_agent_id", input.logicalAgentId, 255),
+    instanceId: requireInstanceId("instance_id", input.instanceId),
+    instanceType,
+    region,
+    availabilityZone,
+    mode: input.mode,
+    agentVersion: optionalText("agent_version", input.agentVersion, 32) ?? "unknown",
+    privateIp: optionalIp("private_ip", input.privateIp),
+    publicIp: optionalIp("public_ip", input.publicIp),
+    hostname: optionalText("hostname", input.hostname, 255),
+    amiId: optionalText("ami_id", input.amiId, 64),
+    reregister: input.reregister,
+  };
+}
+
+function applySettings(current: AgentConfig, patch: SettingsPatch): AgentConfig {
+  if (patch.autoSwitchEnabled === true && patch.manualReplicaEnabled === true) {
+    throw invalidArgument("auto-switch and manual replica mode exclude each other: enable one of them");
+  }
+  const next: AgentConfig = { ...current };
+  for (const [key, value] of Object.entries(patch) as Array<[keyof AgentConfig, unknown]>) {
+    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (patch.autoSwitchEnabled === true) next.manualReplicaEnabled = false;
+  if (patch.manualReplicaEnabled === true) next.autoSwitchEnabled = false;
+  requireIntegerInRange("terminate_wait_seconds", next.terminateWaitSeconds, 0, 86_400);
+  requireNumberInRange("min_savings_percent", next.minSavingsPercent, 0, 100);
+  requireNumberInRange("risk_threshold", next.riskThreshold, 0, 1);
+  requireIntegerInRange("max_switches_per_week", next.maxSwitchesPerWeek, 0, 1000);
+  requireIntegerInRange("max_switches_per_day", next.maxSwitchesPerDay, 0, 1000);
+  requireNumberInRange("min_pool_duration_hours", next.minPoolDurationHours, 0, 720);
+  for (const flag of [
+    "enabled",
+    "autoSwitchEnabled",
+    "autoTerminateEnabled",
+    "manualReplicaEnabled",
+  ] as const) {
+    if (typeof next[flag] !== "boolean") throw invalidArgument(`${flag} must be true or false`);
+  }
+  return next;
+}

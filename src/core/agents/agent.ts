@@ -1,0 +1,76 @@
+export type AgentStatus = "online" | "offline" | "deleted";
+export type InstanceMode = "spot" | "ondemand" | "unknown";
+
+export interface AgentConfig {
+  /** A disabled agent stays connected but is sent no switch. */
+  enabled: boolean;
+  autoSwitchEnabled: boolean;
+  autoTerminateEnabled: boolean;
+  terminateWaitSeconds: number;
+  manualReplicaEnabled: boolean;
+  minSavingsPercent: number;
+  riskThreshold: number;
+  maxSwitchesPerWeek: number;
+  maxSwitchesPerDay: number;
+  minPoolDurationHours: number;
+}
+
+export const DEFAULT_AGENT_CONFIG: Readonly<AgentConfig> = Object.freeze({
+  enabled: true,
+  autoSwitchEnabled: true,
+  autoTerminateEnabled: true,
+  terminateWaitSeconds: 300,
+  manualReplicaEnabled: false,
+  minSavingsPercent: 15,
+  riskThreshold: 0.3,
+  maxSwitchesPerWeek: 10,
+  maxSwitchesPerDay: 3,
+  minPoolDurationHours: 2,
+});
+
+/** What an agent says about itself when it registers (the stream's Hello, or the legacy REST register). */
+export interface AgentIdentity {
+  logicalAgentId: string;
+  instanceId: string;
+  instanceType: string;
+  region: string;
+  availabilityZone: string;
+  mode: InstanceMode;
+  agentVersion: string;
+  privateIp: string | null;
+  publicIp: string | null;
+  hostname: string | null;
+  amiId: string | null;
+  /** Bring back an agent that its client deleted; without it a deleted agent stays deleted. */
+  reregister: boolean;
+}
+
+export interface Agent {
+  id: string;
+  clientId: string;
+  logicalAgentId: string;
+  hostname: string | null;
+  instanceId: string;
+  instanceType: string;
+  region: string;
+  availabilityZone: string;
+  amiId: string | null;
+  privateIp: string | null;
+  publicIp: string | null;
+  mode: InstanceMode;
+  /** The spot pool of the current instance; null on on-demand. */
+  poolId: string | null;
+  agentVersion: string;
+  status: AgentStatus;
+  lastSeenAt: number | null;
+  lastSwitchAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+  config: AgentConfig;
+}
+
+/** An agent with the client it belongs to, for admin lists. */
+export interface AgentWithClient extends Agent {
+  clientName: string;
+}

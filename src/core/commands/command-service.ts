@@ -1,0 +1,257 @@
+import { randomUUID } from "node:crypto";
+import type { Agent } from "../agents/agent.js";
+import type { ClientContext } from "../clients/client.js";
+import type { Clock } from "../clock/clock.js";
+import { AppError, failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import { parsePoolId } from "../pricing/pool.js";
+import type { Repositories } from "../unit-of-work.js";
+import { type Command, type CommandAction, type CommandOrigin, PRIORITY } from "./command.js";
+import type { CommandDispatcher } from "./command-dispatcher.js";
+
+export interface NewCommand {
+  action: CommandAction;
+  priority: number;
+  reason: string;
+  origin: CommandOrigin;
+  /** Defaults to the service's default time to live. */
+  ttlSeconds?: number;
+}
+
+export type ForceSwitchTarget = { kind: "ondemand" } | { kind: "pool"; poolId: string };
+
+export type AckOutcome = "acknowledged" | "duplicate";
+
+/**
+ * Commands are written in the same transaction as the change that caused them, then pushed to the agent's live
+ * stream. pending → delivered → acknowledged → completed | failed, or expired | cancelled.
+ */
+export class CommandService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly dispatcher: CommandDispatcher,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+    private readonly defaultTtlSeconds: number,
+  ) {}
+
+  /**
+   * Stores a command for `agent`. Joins the caller's transaction; the caller calls `dispatch` after the commit
+   * (or uses `issue`, which does both).
+   */
+  create(agent: Agent, spec: NewCommand): Command {
+    const now = this.clock.now();
+    const ttlSeconds = spec.ttlSeconds ?? this.defaultTtlSeconds;
+    const command: Command = {
+      id: randomUUID(),
+      clientId: agent.clientId,
+      agentId: agent.id,
+      action: spec.action,
+      priority: spec.priority,
+      state: "pending",
+      reason: spec.reason,
+      origin: spec.origin,
+      createdAt: now,
+      expiresAt: now + ttlSeconds * 1000,
+      deliveredAt: null,
+      deliveryCount: 0,
+      acknowledgedAt: null,
+      completedAt: null,
+      success: null,
+      resultMessage: null,
+    };
+    this.repos.commands.insert(command);
+    return command;
+  }
+
+  dispatch(agentId: string): void {
+    this.dispatcher.dispatch(agentId);
+  }
+
+  /** Stores and pushes a command for one of the caller's agents. */
+  issue(caller: ClientContext, agentId: string, spec: NewCommand): Command {
+    const command = this.repos.transaction(() => {
+      const agent = this.requireLiveAgent(caller, agentId);
+      return this.create(agent, spec);
+    });
+    this.dispatch(agentId);
+    return command;
+  }
+
+  /** A person asked to move the workload on `instanceId` to another pool or to on-demand, now. */
+  forceSwitch(
+    caller: ClientContext,
+    instanceId: string,
+    target: ForceSwitchTarget,
+  ): { command: Command; agent: Agent } {
+    const result = this.repos.transaction(() => {
+      const instance = this.repos.instances.find(caller.clientId, instanceId);
+      if (!instance || instance.agentId === null) throw notFound("instance");
+      const agent = this.requireLiveAgent(caller, instance.agentId);
+      if (agent.instanceId !== instance.id) {
+        throw failedPrecondition(
+          `instance ${instance.id} is no longer the agent's primary (${agent.instanceId} is)`,
+          {
+            currentInstanceId: agent.instanceId,
+          },
+        );
+      }
+      const terminateWaitSeconds = agent.config.autoTerminateEnabled ? agent.config.terminateWaitSeconds : 0;
+      let action: CommandAction;
+      let targetLabel: string;
+      if (target.kind === "ondemand") {
+        if (agent.mode === "ondemand") throw failedPrecondition("the agent already runs on on-demand");
+        action = {
+          type: "switch_to_on_demand",
+          instanceType: agent.instanceType,
+          availabilityZone: agent.availabilityZone,
+          terminateWaitSeconds,
+        };
+        targetLabel = "on-demand";
+      } else {
+        const pool = parsePoolId(target.poolId);
+        if (pool.region !== agent.region) {
+          throw invalidArgument(`pool ${pool.id} is in ${pool.region}, the agent runs in ${agent.region}`);
+        }
+        if (agent.mode === "spot" && agent.poolId === pool.id) {
+          throw failedPrecondition(`the agent already runs in pool ${pool.id}`);
+        }
+        action = {
+          type: "switch_to_spot_pool",
+          poolId: pool.id,
+          instanceType: pool.instanceType,
+          availabilityZone: pool.availabilityZone,
+          terminateWaitSeconds,
+        };
+        targetLabel = pool.id;
+      }
+      const command = this.create(agent, {
+        action,
+        priority: PRIORITY.manual,
+        reason: `manual switch to ${targetLabel}`,
+        origin: "user",
+      });
+      this.notifications.notify({
+        clientId: caller.clientId,
+        agentId: agent.id,
+        type: "manual_switch_requested",
+        severity: "warning",
+        message: `Manual switch queued for ${instance.id} to ${targetLabel}`,
+      });
+      this.events.record({
+        type: "manual_switch_requested",
+        severity: "info",
+        clientId: caller.clientId,
+        agentId: agent.id,
+        instanceId: instance.id,
+        message: `Manual switch of ${instance.id} to ${targetLabel}`,
+        metadata: { commandId: command.id },
+      });
+      return { command, agent };
+    });
+    this.dispatch(result.agent.id);
+    return result;
+  }
+
+  /** The agent has the command. Re-acknowledging is harmless; acknowledging a dead command is refused. */
+  acknowledge(agentId: string, commandId: string): AckOutcome {
+    return this.repos.transaction(() => {
+      const command = this.repos.commands.findForAgent(agentId, commandId);
+      if (!command) throw notFound(`command ${commandId}`);
+      if (this.repos.commands.acknowledge(agentId, commandId, this.clock.now())) return "acknowledged";
+      if (command.state === "expired" || command.state === "cancelled") {
+        throw new AppError(
+          "failed_precondition",
+          `command ${commandId} is ${command.state}; do not execute it`,
+          {
+            state: command.state,
+          },
+        );
+      }
+      return "duplicate";
+    });
+  }
+
+  /** The agent's outcome. The first result wins; a repeated one (after a reconnect) is ignored. */
+  recordResult(agentId: string, commandId: string, success: boolean, message: string): void {
+    this.repos.transaction(() => {
+      const command = this.repos.commands.findForAgent(agentId, commandId);
+      if (!command) throw notFound(`command ${commandId}`);
+      const text = message.slice(0, 2000);
+      if (!this.repos.commands.finish(agentId, commandId, success, text, this.clock.now())) return;
+      if (!success) {
+        this.events.record({
+          type: "command_failed",
+          severity: "warning",
+          clientId: command.clientId,
+          agentId,
+          message: `Command ${command.action.type} failed: ${text}`,
+          metadata: { commandId },
+        });
+        this.notifications.notify({
+          clientId: command.clientId,
+          agentId,
+          type: "command_failed",
+          severity: "error",
+          message: `${describe(command.action)} failed: ${text}`,
+        });
+      }
+    });
+  }
+
+  /** Commands never acknowledged within their time to live become expired, each with an event. */
+  expireDue(): Command[] {
+    return this.repos.transaction(() => {
+      const expired = this.repos.commands.expireDue(this.clock.now());
+      for (const command of expired) {
+        this.events.record({
+          type: "command_expired",
+          severity: "warning",
+          clientId: command.clientId,
+          agentId: command.agentId,
+          message: `Command ${command.action.type} expired before the agent acknowledged it`,
+          metadata: { commandId: command.id },
+        });
+      }
+      return expired;
+    });
+  }
+
+  get(caller: ClientContext, commandId: string): Command {
+    const command = this.repos.commands.find(caller.clientId, commandId);
+    if (!command) throw notFound("command");
+    return command;
+  }
+
+  listForAgent(caller: ClientContext, agentId: string, limit: number): Command[] {
+    if (!this.repos.agents.findById(caller.clientId, agentId)) throw notFound("agent");
+    return this.repos.commands.listByAgent(caller.clientId, agentId, limit);
+  }
+
+  private requireLiveAgent(caller: ClientContext, agentId: string): Agent {
+    const agent = this.repos.agents.findById(caller.clientId, agentId);
+    if (!agent || agent.status === "deleted") throw notFound("agent");
+    return agent;
+  }
+}
+
+function describe(action: CommandAction): string {
+  switch (action.type) {
+    case "switch_to_spot_pool":
+      return `Switch to ${action.poolId}`;
+    case "switch_to_on_demand":
+      return "Switch to on-demand";
+    case "launch_replica":
+      return `Replica launch in ${action.pool.id}`;
+    case "promote_replica":
+      return `Promotion of replica ${action.replicaId}`;
+    case "terminate_replica":
+      return `Termination of replica ${action.replicaId}`;
+    case "terminate_instance":
+      return `Termination of ${action.instanceId}`;
+    case "apply_config":
+      return "Configuration update";
+  }
+}

@@ -1,0 +1,28 @@
+import type { AgentService } from "./agents/agent-service.js";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { ClientService } from "./clients/client-service.js";
+import type { Clock } from "./clock/clock.js";
+import type { CommandService } from "./commands/command-service.js";
+import type { SignalService } from "./interruptions/signal-service.js";
+import type { Logger } from "./logging/logger.js";
+import type { NotificationService } from "./notifications/notification-service.js";
+import type { PricingService } from "./pricing/pricing-service.js";
+import type { AdminReportService } from "./reports/admin-report-service.js";
+import type { SessionRegistry } from "./sessions/session-registry.js";
+import type { SwitchService } from "./switches/switch-service.js";
+
+/** The one set of use cases that gRPC, REST and jobs share (built once in src/app.ts). */
+export interface CoreServices {
+  clock: Clock;
+  logger: Logger;
+  authenticator: Authenticator;
+  clients: ClientService;
+  agents: AgentService;
+  commands: CommandService;
+  pricing: PricingService;
+  switches: SwitchService;
+  signals: SignalService;
+  notifications: NotificationService;
+  reports: AdminReportService;
+  sessions: SessionRegistry;
+}

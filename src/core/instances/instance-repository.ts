@@ -1,0 +1,19 @@
+import type { Instance, InstanceFilter, InstanceWithOwner } from "./instance.js";
+
+export interface InstanceRepository {
+  find(clientId: string, instanceId: string): Instance | undefined;
+  /** Inserts or replaces the row (keyed by client and EC2 instance id). */
+  save(instance: Instance): void;
+  updatePrices(
+    clientId: string,
+    instanceId: string,
+    prices: { spot: number | null; onDemand: number | null },
+    at: number,
+  ): void;
+  markTerminated(clientId: string, instanceId: string, at: number): boolean;
+  /** Running instances of an agent other than `keepId` become retired (still running until reported gone). */
+  retireOthers(clientId: string, agentId: string, keepId: string, at: number): void;
+  listByClient(clientId: string, filter: InstanceFilter): InstanceWithOwner[];
+  listAll(filter: InstanceFilter): { instances: InstanceWithOwner[]; total: number };
+  countRunning(): number;
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import type { Agent } from "../agents/agent.js";
+import type { ClientContext } from "../clients/client.js";
+import type { Clock } from "../clock/clock.js";
+import { notFound } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import type { Repositories } from "../unit-of-work.js";
+import { optionalText, reportedTime } from "../validation/validate.js";
+import type { CleanupReport } from "./cleanup-report.js";
+import type { Interruption, InterruptionSignal } from "./interruption.js";
+
+export interface SignalInput {
+  instanceId: string;
+  /** Termination notice only: terminate, stop or hibernate. */
+  action: string | null;
+  /** Termination notice only: when AWS acts. */
+  actionAt: number | null;
+  detectedAt: number | null;
+}
+
+export interface RecordedSignal {
+  interruption: Interruption;
+  /** True when this instance had already reported this signal: it is recorded once. */
+  duplicate: boolean;
+}
+
+/** What AWS and the instance tell the agent: interruption signals, cleanups, instances gone. */
+export class SignalService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  recordInterruption(
+    caller: ClientContext,
+    agentId: string,
+    signal: InterruptionSignal,
+    input: SignalInput,
+  ): RecordedSignal {
+    const now = this.clock.now();
+    const detectedAt = reportedTime("detected_at", input.detectedAt, now) ?? now;
+    // AWS announces the action two minutes ahead, so it may lie past the server's "5 minutes ahead" bound only
+    // through clock skew; accept any time within an hour.
+    const actionAt =
+      input.actionAt !== null && Number.isFinite(input.actionAt) && Math.abs(input.actionAt - now) < 3_600_000
+        ? input.actionAt
+        : null;
+    return this.repos.transaction(() => {
+      const agent = this.requireAgent(caller, agentId);
+      const instanceId = input.instanceId || agent.instanceId;
+      const instance = this.repos.instances.find(agent.clientId, instanceId);
+      if (!instance) throw notFound(`instance ${instanceId}`);
+      const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
+      if (previous) return { interruption: previous, duplicate: true };
+      const interruption: Interruption = {
+        id: randomUUID(),
+        clientId: agent.clientId,
+        agentId: agent.id,
+        instanceId,
+        poolId: instance.poolId,
+        signal,
+        action:
+          signal === "termination_notice" ? (optionalText("action", input.action, 16) ?? "terminate") : null,
+        actionAt: signal === "termination_notice" ? actionAt : null,
+        detectedAt,
+        receivedAt: now,
+      };
+      this.repos.interruptions.insert(interruption);
+      const label = signal === "termination_notice" ? "Spot interruption notice" : "Rebalance recommendation";
+      this.events.record({
+        type: signal,
+        severity: "warning",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        instanceId,
+        message: `${label} for ${instanceId} (${instance.poolId ?? "on-demand"})`,
+        metadata: { interruptionId: interruption.id, actionAt: interruption.actionAt, detectedAt },
+      });
+      this.notifications.notify({
+        clientId: agent.clientId,
+        agentId: agent.id,
+        type: signal,
+        severity: "warning",
+        message: `${label} for ${instanceId} of agent ${agent.logicalAgentId}`,
+      });
+      return { interruption, duplicate: false };
+    });
+  }
+
+  recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
+    this.repos.transaction(() => {
+      const agent = this.requireAgent(caller, agentId);
+      this.repos.cleanups.insert(agent.clientId, agent.id, report, this.clock.now());
+      this.events.record({
+        type: "cleanup_completed",
+        severity: report.failures.length > 0 ? "warning" : "info",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        message: `Cleaned ${report.deletedSnapshotIds.length} snapshots, ${report.deletedImageIds.length} images. Failed: ${report.failures.length}`,
+      });
+    });
+  }
+
+  recordInstanceTerminated(
+    caller: ClientContext,
+    agentId: string,
+    instanceId: string,
+    terminatedAt: number | null,
+  ): void {
+    const now = this.clock.now();
+    const at = reportedTime("terminated_at", terminatedAt, now) ?? now;
+    this.repos.transaction(() => {
+      const agent = this.requireAgent(caller, agentId);
+      const instance = this.repos.instances.find(agent.clientId, instanceId);
+      if (!instance) throw notFound(`instance ${instanceId}`);
+      if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
+      this.events.record({
+        type: "instance_terminated",
+        severity: "info",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        instanceId,
+        message: `Instance ${instanceId} terminated`,
+      });
+    });
+  }
+
+  private requireAgent(caller: ClientContext, agentId: string): Agent {
+    const agent = this.repos.agents.findById(caller.clientId, agentId);
+    if (!agent || agent.status === "deleted") throw notFound("agent");
+    return agent;
+  }
+}

@@ -1,0 +1,62 @@
+import type { Pool } from "./pool.js";
+
+export type PriceSource = "agent" | "collector" | "filled";
+
+export interface SpotPriceObservation {
+  poolId: string;
+  price: number;
+  observedAt: number;
+  source: PriceSource;
+}
+
+export interface PricingReportRecord {
+  clientId: string;
+  agentId: string;
+  instanceId: string;
+  instanceType: string;
+  region: string;
+  availabilityZone: string;
+  mode: string;
+  poolId: string | null;
+  onDemandPrice: number | null;
+  currentSpotPrice: number | null;
+  cheapestPoolId: string | null;
+  cheapestPoolPrice: number | null;
+  pools: ReadonlyArray<{ poolId: string; price: number }>;
+  collectedAt: number;
+  receivedAt: number;
+}
+
+export interface PoolPrice extends Pool {
+  price: number | null;
+  observedAt: number | null;
+}
+
+export interface PricePoint {
+  poolId: string;
+  price: number;
+  observedAt: number;
+}
+
+export interface PriceRepository {
+  /** Creates the pools that do not exist yet; returns how many were created. */
+  ensurePools(pools: readonly Pool[], at: number): number;
+  findPool(poolId: string): Pool | undefined;
+  insertSpotPrices(observations: readonly SpotPriceObservation[], recordedAt: number): void;
+  insertOnDemandPrice(region: string, instanceType: string, price: number, observedAt: number): void;
+  insertPricingReport(report: PricingReportRecord): void;
+  latestSpotPrice(poolId: string): { price: number; observedAt: number } | undefined;
+  latestOnDemandPrice(region: string, instanceType: string): number | undefined;
+  /** Pools of one type in one region with their latest price observed at or after `since`. */
+  poolsWithLatestPrice(instanceType: string, region: string, since: number): PoolPrice[];
+  /** Spot prices of the given pools observed in [from, to], oldest first. */
+  priceHistory(poolIds: readonly string[], from: number, to: number): PricePoint[];
+  onDemandHistory(
+    region: string,
+    instanceType: string,
+    from: number,
+    to: number,
+  ): Array<{ price: number; observedAt: number }>;
+  latestPricingReport(clientId: string, agentId: string): PricingReportRecord | undefined;
+  countPools(): number;
+}

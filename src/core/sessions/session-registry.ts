@@ -1,0 +1,185 @@
+import type { AgentLiveness } from "../agents/agent-liveness.js";
+import { type Clock, every } from "../clock/clock.js";
+import type { CommandDispatcher } from "../commands/command-dispatcher.js";
+import type { CommandQueue } from "../commands/command-queue.js";
+import type { Logger } from "../logging/logger.js";
+import type { AgentChannel } from "./agent-channel.js";
+import { AgentSession } from "./agent-session.js";
+import type { DisconnectReason, SessionControl } from "./session-control.js";
+
+export interface SessionOptions {
+  /** Told to agents in the welcome: how often to send a heartbeat when otherwise silent. */
+  heartbeatIntervalMs: number;
+  /** An agent with no message for this long is offline and its stream is closed. */
+  livenessDeadlineMs: number;
+  /** A dropped stream that does not come back within this marks the agent offline. */
+  disconnectGraceMs: number;
+  /** How often liveness is checked. */
+  sweepIntervalMs: number;
+  /** How often last-seen times are written to the store (they are kept in memory in between). */
+  lastSeenFlushMs: number;
+  /** Non-command messages held for a stream whose buffer is full before the stream is dropped. */
+  maxWaitingMessages: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  heartbeatIntervalMs: 30_000,
+  livenessDeadlineMs: 120_000,
+  disconnectGraceMs: 15_000,
+  sweepIntervalMs: 5_000,
+  lastSeenFlushMs: 1_000,
+  maxWaitingMessages: 64,
+};
+
+/**
+ * The live streams, one per agent. A second connection of the same agent replaces the first. Implements
+ * command push for the rest of the core: a command stored for a connected agent is written to its stream at once.
+ */
+export class SessionRegistry implements CommandDispatcher, SessionControl {
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly droppedAt = new Map<string, { clientId: string; at: number }>();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly stopTimers: Array<() => void> = [];
+  private accepting = true;
+
+  constructor(
+    private readonly queue: CommandQueue,
+    private readonly liveness: AgentLiveness,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    readonly options: SessionOptions = DEFAULT_SESSION_OPTIONS,
+  ) {}
+
+  start(): void {
+    const onError = (error: unknown) => this.logger.error("session sweep failed", { error: String(error) });
+    this.stopTimers.push(every(this.clock, this.options.sweepIntervalMs, () => this.sweep(), onError));
+    this.stopTimers.push(
+      every(this.clock, this.options.lastSeenFlushMs, () => this.flushLastSeen(), onError),
+    );
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  /** Makes `channel` the agent's live session, closing any previous one. */
+  attach(agentId: string, clientId: string, channel: AgentChannel): AgentSession {
+    const now = this.clock.now();
+    const previous = this.sessions.get(agentId);
+    const session = new AgentSession(
+      agentId,
+      clientId,
+      channel,
+      this.queue,
+      this.logger,
+      this.options.maxWaitingMessages,
+      now,
+    );
+    this.sessions.set(agentId, session);
+    this.droppedAt.delete(agentId);
+    this.lastSeen.set(agentId, now);
+    previous?.close({
+      code: "failed_precondition",
+      message: "replaced by a newer connection of the same agent",
+    });
+    return session;
+  }
+
+  /** The session's stream ended. Only the current session of an agent starts the offline grace. */
+  detach(session: AgentSession): void {
+    session.close(null);
+    if (this.sessions.get(session.agentId) !== session) return;
+    this.sessions.delete(session.agentId);
+    this.lastSeen.set(session.agentId, session.lastMessageAt);
+    if (this.accepting)
+      this.droppedAt.set(session.agentId, { clientId: session.clientId, at: this.clock.now() });
+  }
+
+  /** Any message from the agent proves it alive. */
+  touch(session: AgentSession): void {
+    const now = this.clock.now();
+    session.lastMessageAt = now;
+    this.lastSeen.set(session.agentId, now);
+  }
+
+  dispatch(agentId: string): void {
+    this.sessions.get(agentId)?.flushCommands(this.clock.now());
+  }
+
+  isConnected(agentId: string): boolean {
+    return this.sessions.has(agentId);
+  }
+
+  connectedCount(): number {
+    return this.sessions.size;
+  }
+
+  session(agentId: string): AgentSession | undefined {
+    return this.sessions.get(agentId);
+  }
+
+  disconnectAgent(agentId: string, reason: DisconnectReason): void {
+    const session = this.sessions.get(agentId);
+    if (!session) return;
+    this.sessions.delete(agentId);
+    session.close(reason);
+  }
+
+  disconnectClient(clientId: string, reason: DisconnectReason): void {
+    for (const session of [...this.sessions.values()]) {
+      if (session.clientId === clientId) this.disconnectAgent(session.agentId, reason);
+    }
+  }
+
+  /** Liveness: close silent streams, mark dropped agents offline after the grace, ping idle streams. */
+  sweep(): void {
+    const now = this.clock.now();
+    const deadline = this.options.livenessDeadlineMs;
+    for (const session of [...this.sessions.values()]) {
+      if (now - session.lastMessageAt > deadline) {
+        this.sessions.delete(session.agentId);
+        session.close({ code: "unavailable", message: "no message within the liveness deadline" });
+        this.liveness.markOffline(
+          session.clientId,
+          session.agentId,
+          "no message within the liveness deadline",
+        );
+      } else if (now - session.lastWriteAt >= this.options.heartbeatIntervalMs) {
+        session.send({ type: "ping", at: now }, now);
+      }
+    }
+    for (const [agentId, dropped] of [...this.droppedAt]) {
+      if (now - dropped.at < this.options.disconnectGraceMs) continue;
+      this.droppedAt.delete(agentId);
+      if (!this.sessions.has(agentId)) this.liveness.markOffline(dropped.clientId, agentId, "stream lost");
+    }
+    this.flushLastSeen();
+    this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
+  }
+
+  flushLastSeen(): void {
+    if (this.lastSeen.size === 0) return;
+    const batch = new Map(this.lastSeen);
+    this.lastSeen.clear();
+    try {
+      this.liveness.recordLastSeen(batch);
+    } catch (error) {
+      this.logger.error("recording last-seen times failed", { error: String(error), agents: batch.size });
+    }
+  }
+
+  /**
+   * Shutdown: stop accepting, end every stream with UNAVAILABLE (agents reconnect, to this server's successor)
+   * and keep their status: a restart is not an outage of the agents.
+   */
+  closeAll(reason: DisconnectReason): void {
+    this.accepting = false;
+    for (const stop of this.stopTimers.splice(0)) stop();
+    for (const session of [...this.sessions.values()]) {
+      this.sessions.delete(session.agentId);
+      session.close(reason);
+    }
+    this.droppedAt.clear();
+    this.flushLastSeen();
+  }
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from "node:crypto";
+import type { InstanceMode } from "../agents/agent.js";
+import type { ClientContext } from "../clients/client.js";
+import type { Clock } from "../clock/clock.js";
+import { invalidArgument, notFound } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Instance } from "../instances/instance.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import { makePool } from "../pricing/pool.js";
+import type { Repositories } from "../unit-of-work.js";
+import {
+  optionalText,
+  reportedTime,
+  requireInstanceId,
+  requirePrice,
+  requireText,
+} from "../validation/validate.js";
+import type { SwitchRecord, SwitchSide, SwitchTiming } from "./switch-record.js";
+
+export interface SwitchSideInput {
+  instanceId: string;
+  instanceType: string;
+  availabilityZone: string;
+  mode: InstanceMode;
+  amiId: string | null;
+}
+
+export interface SwitchReportInput {
+  commandId: string | null;
+  from: SwitchSideInput;
+  to: SwitchSideInput;
+  timing: SwitchTiming;
+  prices: { onDemand: number | null; oldSpot: number | null; newSpot: number | null };
+  trigger: string | null;
+}
+
+/** Records that an agent moved its workload, and makes the new instance its primary. */
+export class SwitchService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  recordSwitch(caller: ClientContext, agentId: string, input: SwitchReportInput): SwitchRecord {
+    const now = this.clock.now();
+    const from = validateSide("old_instance", input.from);
+    const to = validateSide("new_instance", input.to);
+    if (from.instanceId === to.instanceId)
+      throw invalidArgument("old and new instance are the same instance");
+    const timing: SwitchTiming = {
+      initiatedAt: reportedTime("timing.initiated_at", input.timing.initiatedAt, now),
+      imageCreatedAt: reportedTime("timing.image_created_at", input.timing.imageCreatedAt, now),
+      instanceLaunchedAt: reportedTime("timing.instance_launched_at", input.timing.instanceLaunchedAt, now),
+      instanceReadyAt: reportedTime("timing.instance_ready_at", input.timing.instanceReadyAt, now),
+      oldTerminatedAt: reportedTime("timing.old_terminated_at", input.timing.oldTerminatedAt, now),
+    };
+    const price = (field: string, value: number | null) =>
+      value === null ? null : requirePrice(field, value);
+    const onDemandPrice = price("prices.on_demand", input.prices.onDemand);
+    const oldSpotPrice = price("prices.old_spot", input.prices.oldSpot);
+    const newSpotPrice = price("prices.new_spot", input.prices.newSpot);
+    const hourlyCost = (mode: InstanceMode, spot: number | null) => (mode === "spot" ? spot : onDemandPrice);
+    const oldCost = hourlyCost(from.mode, oldSpotPrice);
+    const newCost = hourlyCost(to.mode, newSpotPrice);
+
+    const record = this.repos.transaction(() => {
+      const agent = this.repos.agents.findById(caller.clientId, agentId);
+      if (!agent || agent.status === "deleted") throw notFound("agent");
+      const commandId =
+        input.commandId && this.repos.commands.findForAgent(agent.id, input.commandId)
+          ? input.commandId
+          : null;
+      const record: SwitchRecord = {
+        id: randomUUID(),
+        clientId: agent.clientId,
+        agentId: agent.id,
+        commandId,
+        from,
+        to,
+        onDemandPrice,
+        oldSpotPrice,
+        newSpotPrice,
+        // Unknown prices claim nothing rather than a made-up figure.
+        hourlySavings: oldCost !== null && newCost !== null ? round6(oldCost - newCost) : 0,
+        trigger: optionalText("trigger", input.trigger, 32) ?? "manual",
+        timing,
+        reportedAt: now,
+      };
+      this.repos.switches.insert(record);
+      if (to.poolId) this.repos.prices.ensurePools([makePool(to.instanceType, to.availabilityZone)], now);
+
+      const previous = this.repos.instances.find(agent.clientId, from.instanceId);
+      if (previous) {
+        this.repos.instances.save({ ...previous, role: "retired", updatedAt: now });
+        if (timing.oldTerminatedAt !== null) {
+          this.repos.instances.markTerminated(agent.clientId, from.instanceId, timing.oldTerminatedAt);
+        }
+      }
+      const existing = this.repos.instances.find(agent.clientId, to.instanceId);
+      const launchedAt = timing.instanceLaunchedAt ?? timing.instanceReadyAt ?? now;
+      const next: Instance = {
+        id: to.instanceId,
+        clientId: agent.clientId,
+        agentId: agent.id,
+        instanceType: to.instanceType,
+        region: to.region,
+        availabilityZone: to.availabilityZone,
+        mode: to.mode,
+        poolId: to.poolId,
+        amiId: to.amiId,
+        role: "primary",
+        state: "running",
+        spotPrice: to.mode === "spot" ? newSpotPrice : null,
+        onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
+        launchedAt: existing?.launchedAt ?? launchedAt,
+        terminatedAt: null,
+        lastSwitchAt: now,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      this.repos.instances.save(next);
+      this.repos.instances.retireOthers(agent.clientId, agent.id, next.id, now);
+      this.repos.agents.moveTo(agent.id, to, now);
+
+      const saving = record.hourlySavings > 0 ? ` - saves $${record.hourlySavings.toFixed(4)}/h` : "";
+      this.notifications.notify({
+        clientId: agent.clientId,
+        agentId: agent.id,
+        type: "switch_completed",
+        severity: "info",
+        message: `Instance switched: ${from.instanceId} → ${to.instanceId} (${to.poolId ?? "on-demand"})${saving}`,
+      });
+      this.events.record({
+        type: "switch_completed",
+        severity: "info",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        instanceId: to.instanceId,
+        message: `Switch ${from.instanceId} → ${to.instanceId}`,
+        metadata: { hourlySavings: record.hourlySavings, trigger: record.trigger, commandId },
+      });
+      return record;
+    });
+    return record;
+  }
+}
+
+function validateSide(field: string, side: SwitchSideInput): SwitchSide {
+  const instanceType = requireText(`${field}.instance_type`, side.instanceType, 64);
+  const availabilityZone = requireText(`${field}.availability_zone`, side.availabilityZone, 64);
+  const pool = makePool(instanceType, availabilityZone);
+  if (side.mode !== "spot" && side.mode !== "ondemand") {
+    throw invalidArgument(`${field}.mode must be spot or ondemand`);
+  }
+  return {
+    instanceId: requireInstanceId(`${field}.instance_id`, side.instanceId),
+    instanceType,
+    region: pool.region,
+    availabilityZone,
+    mode: side.mode,
+    poolId: side.mode === "spot" ? pool.id : null,
+    amiId: optionalText(`${field}.ami_id`, side.amiId, 64),
+  };
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

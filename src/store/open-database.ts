@@ -1,0 +1,49 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /**
+   * FULL syncs the WAL on every commit, so an acknowledged write survives a power cut, not only a process
+   * crash. Hot paths (heartbeats) are batched so the fsync cost is paid rarely.
+   */
+  synchronous?: "FULL" | "NORMAL";
+  migrations?: readonly Migration[];
+}
+
+/** Opens (creating if needed) the SQLite file, sets the pragmas the store relies on and migrates it. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    migrate(db, options.migrations ?? MIGRATIONS);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Applies the migrations past `PRAGMA user_version`, each in its own transaction. */
+export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this build knows (${migrations.length}); upgrade spot-optimizer`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    const migration = migrations[version] as Migration;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
