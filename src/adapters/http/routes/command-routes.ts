@@ -1,0 +1,55 @@
+import { z } from "zod";
+import type { ForceSwitchTarget } from "../../../core/commands/command-service.js";
+import { invalidArgument } from "../../../core/errors/app-error.js";
+import { presentCommand } from "../presenters/command-presenter.js";
+import { route } from "../route-definition.js";
+
+const forceSwitchBody = z.object({
+  target: z.enum(["ondemand", "pool", "spot"]),
+  pool_id: z.string().max(128).optional(),
+  /** Accepted for compatibility with the original dashboard; the pool decides the type. */
+  new_instance_type: z.string().max(50).optional(),
+});
+
+/** Commands issued by people: force-switch (C16) and the command history of an agent. */
+export const commandRoutes = [
+  route({
+    method: "post",
+    path: "/api/client/instances/:instanceId/force-switch",
+    auth: "client",
+    summary: "Switch an instance's workload to a spot pool or to on-demand now (pushed to the agent)",
+    body: forceSwitchBody,
+    status: 201,
+    handle: ({ params, body, caller, services }) => {
+      let target: ForceSwitchTarget;
+      if (body.target === "ondemand") target = { kind: "ondemand" };
+      else if (body.pool_id) target = { kind: "pool", poolId: body.pool_id };
+      else throw invalidArgument(`pool_id is required when target is ${body.target}`);
+      const { command } = services.commands.forceSwitch(caller, params.instanceId ?? "", target);
+      return {
+        success: true,
+        command_id: command.id,
+        status: command.state,
+        message: "Switch command queued and pushed to the agent",
+        command: presentCommand(command),
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/client/agents/:agentId/commands",
+    auth: "client",
+    summary: "Recent commands of an agent, newest first, with their delivery state",
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    handle: ({ params, query, caller, services }) =>
+      services.commands.listForAgent(caller, params.agentId ?? "", query.limit).map(presentCommand),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/commands/:commandId",
+    auth: "client",
+    summary: "One command with its delivery state and result",
+    handle: ({ params, caller, services }) =>
+      presentCommand(services.commands.get(caller, params.commandId ?? "")),
+  }),
+];
