@@ -18,11 +18,13 @@ import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
 import { EventLog } from "./core/events/event-log.js";
+import { InstanceService } from "./core/instances/instance-service.js";
 import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { AdminReportService } from "./core/reports/admin-report-service.js";
+import { ClientReportService } from "./core/reports/client-report-service.js";
 import {
   DEFAULT_SESSION_OPTIONS,
   type SessionOptions,
@@ -99,11 +101,13 @@ export function createApp(options: AppOptions): App {
     clients: new ClientService(store, clock, events, notifications, sessions),
     agents: new AgentService(store, clock, commands, events, notifications, sessions),
     commands,
+    instances: new InstanceService(store, clock),
     pricing: new PricingService(store, clock),
     switches: new SwitchService(store, clock, events, notifications),
     signals: new SignalService(store, clock, events, notifications),
     notifications,
     reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs),
+    clientReports: new ClientReportService(store, clock, sessions),
     sessions,
   };
 

@@ -3,11 +3,13 @@ import type { Authenticator } from "./auth/authenticator.js";
 import type { ClientService } from "./clients/client-service.js";
 import type { Clock } from "./clock/clock.js";
 import type { CommandService } from "./commands/command-service.js";
+import type { InstanceService } from "./instances/instance-service.js";
 import type { SignalService } from "./interruptions/signal-service.js";
 import type { Logger } from "./logging/logger.js";
 import type { NotificationService } from "./notifications/notification-service.js";
 import type { PricingService } from "./pricing/pricing-service.js";
 import type { AdminReportService } from "./reports/admin-report-service.js";
+import type { ClientReportService } from "./reports/client-report-service.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
 
@@ -19,10 +21,12 @@ export interface CoreServices {
   clients: ClientService;
   agents: AgentService;
   commands: CommandService;
+  instances: InstanceService;
   pricing: PricingService;
   switches: SwitchService;
   signals: SignalService;
   notifications: NotificationService;
   reports: AdminReportService;
+  clientReports: ClientReportService;
   sessions: SessionRegistry;
 }

@@ -31,10 +31,10 @@ export function createEventRepository(db: SqliteDatabase): EventRepository {
   const insert = db.prepare(`
     INSERT INTO system_events (type, severity, client_id, agent_id, instance_id, message, metadata, created_at)
     VALUES (@type, @severity, @clientId, @agentId, @instanceId, @message, @metadata, @at)`);
-  const list = db.prepare<[number, string | null, number], EventRow>(`
+  const list = db.prepare<{ since: number; severities: string | null; limit: number }, EventRow>(`
     SELECT * FROM system_events
-    WHERE created_at >= ? AND (? IS NULL OR severity IN (SELECT value FROM json_each(?2)))
-    ORDER BY created_at DESC, id DESC LIMIT ?`);
+    WHERE created_at >= @since AND (@severities IS NULL OR severity IN (SELECT value FROM json_each(@severities)))
+    ORDER BY created_at DESC, id DESC LIMIT @limit`);
   const countSince = db.prepare<[string, number], { n: number }>(
     "SELECT COUNT(*) AS n FROM system_events WHERE severity = ? AND created_at >= ?",
   );
@@ -53,7 +53,9 @@ export function createEventRepository(db: SqliteDatabase): EventRepository {
       });
     },
     listRecent: ({ limit, since, severities }) =>
-      list.all(since ?? 0, severities ? JSON.stringify(severities) : null, limit).map(toEvent),
+      list
+        .all({ since: since ?? 0, severities: severities ? JSON.stringify(severities) : null, limit })
+        .map(toEvent),
     countSince: (severity, since) => countSince.get(severity, since)?.n ?? 0,
   };
 }

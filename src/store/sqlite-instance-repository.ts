@@ -120,6 +120,10 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
   const countRunning = db.prepare<[], { n: number }>(
     "SELECT COUNT(*) AS n FROM instances WHERE state = 'running'",
   );
+  const countRunningByAgent = db.prepare<[string], { agent_id: string; n: number }>(
+    `SELECT agent_id, COUNT(*) AS n FROM instances
+     WHERE client_id = ? AND state = 'running' AND agent_id IS NOT NULL GROUP BY agent_id`,
+  );
 
   return {
     find: (clientId, instanceId) => {
@@ -148,5 +152,7 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
       };
     },
     countRunning: () => countRunning.get()?.n ?? 0,
+    countRunningByAgent: (clientId) =>
+      new Map(countRunningByAgent.all(clientId).map((row) => [row.agent_id, row.n])),
   };
 }

@@ -34,6 +34,24 @@ const toPool = (row: PoolRow): Pool => ({
   availabilityZone: row.availability_zone,
 });
 
+const toReport = (row: PricingReportRow): PricingReportRecord => ({
+  clientId: row.client_id,
+  agentId: row.agent_id,
+  instanceId: row.instance_id,
+  instanceType: row.instance_type,
+  region: row.region,
+  availabilityZone: row.availability_zone,
+  mode: row.mode,
+  poolId: row.pool_id,
+  onDemandPrice: row.ondemand_price,
+  currentSpotPrice: row.current_spot_price,
+  cheapestPoolId: row.cheapest_pool_id,
+  cheapestPoolPrice: row.cheapest_pool_price,
+  pools: JSON.parse(row.pools) as PricingReportRecord["pools"],
+  collectedAt: row.collected_at,
+  receivedAt: row.received_at,
+});
+
 export function createPriceRepository(db: SqliteDatabase): PriceRepository {
   const insertPool = db.prepare(`
     INSERT INTO spot_pools (id, instance_type, region, availability_zone, created_at)
@@ -80,6 +98,18 @@ export function createPriceRepository(db: SqliteDatabase): PriceRepository {
   );
   const latestReport = db.prepare<[string, string], PricingReportRow>(
     "SELECT * FROM pricing_reports WHERE client_id = ? AND agent_id = ? ORDER BY received_at DESC, id DESC LIMIT 1",
+  );
+  // `%` works on integers in SQLite whatever the bound value's type (JS numbers bind as REAL).
+  const averageOnDemand = db.prepare<Record<string, unknown>, { bucket_start: number; price: number }>(`
+    SELECT observed_at - observed_at % @bucketMs AS bucket_start, AVG(price) AS price
+    FROM ondemand_price_snapshots
+    WHERE region = @region AND instance_type = @instanceType AND observed_at BETWEEN @from AND @to
+    GROUP BY bucket_start ORDER BY bucket_start`);
+  const reportsSince = db.prepare<Record<string, unknown>, PricingReportRow>(`
+    SELECT * FROM pricing_reports WHERE client_id = @clientId AND agent_id = @agentId AND received_at >= @since
+    ORDER BY received_at DESC, id DESC LIMIT @limit`);
+  const instanceTypes = db.prepare<[string], { instance_type: string }>(
+    "SELECT DISTINCT instance_type FROM spot_pools WHERE region = ? ORDER BY instance_type",
   );
   const countPools = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM spot_pools");
 
@@ -129,25 +159,28 @@ export function createPriceRepository(db: SqliteDatabase): PriceRepository {
         .map((row) => ({ price: row.price, observedAt: row.observed_at })),
     latestPricingReport: (clientId, agentId) => {
       const row = latestReport.get(clientId, agentId);
-      if (!row) return undefined;
-      return {
-        clientId: row.client_id,
-        agentId: row.agent_id,
-        instanceId: row.instance_id,
-        instanceType: row.instance_type,
-        region: row.region,
-        availabilityZone: row.availability_zone,
-        mode: row.mode,
-        poolId: row.pool_id,
-        onDemandPrice: row.ondemand_price,
-        currentSpotPrice: row.current_spot_price,
-        cheapestPoolId: row.cheapest_pool_id,
-        cheapestPoolPrice: row.cheapest_pool_price,
-        pools: JSON.parse(row.pools) as PricingReportRecord["pools"],
-        collectedAt: row.collected_at,
-        receivedAt: row.received_at,
-      };
+      return row && toReport(row);
     },
+    averageSpotPrices: (poolIds, from, to, bucketMs) => {
+      if (poolIds.length === 0) return [];
+      const placeholders = poolIds.map(() => "?").join(", ");
+      return db
+        .prepare<unknown[], { pool_id: string; bucket_start: number; price: number }>(
+          `SELECT pool_id, observed_at - observed_at % ? AS bucket_start, AVG(price) AS price
+           FROM spot_price_snapshots
+           WHERE pool_id IN (${placeholders}) AND observed_at BETWEEN ? AND ?
+           GROUP BY pool_id, bucket_start ORDER BY bucket_start, pool_id`,
+        )
+        .all(bucketMs, ...poolIds, from, to)
+        .map((row) => ({ poolId: row.pool_id, bucketStart: row.bucket_start, price: row.price }));
+    },
+    averageOnDemandPrices: (region, instanceType, from, to, bucketMs) =>
+      averageOnDemand
+        .all({ region, instanceType, from, to, bucketMs })
+        .map((row) => ({ bucketStart: row.bucket_start, price: row.price })),
+    pricingReports: (clientId, agentId, since, limit) =>
+      reportsSince.all({ clientId, agentId, since, limit }).map(toReport).reverse(),
+    instanceTypesIn: (region) => instanceTypes.all(region).map((row) => row.instance_type),
     countPools: () => countPools.get()?.n ?? 0,
   };
 }

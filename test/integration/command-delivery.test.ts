@@ -57,3 +57,101 @@ describe("commands pushed over the stream", () => {
     agent.close();
   });
 });
+
+describe("commands for agents that are not connected", () => {
+  let server: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+    ({ token } = await createClient(server.grpcAddress, server.adminToken, "Acme"));
+  });
+  afterAll(async () => server.dispose());
+
+  async function registeredOffline(name: string) {
+    const hello = helloFor(name);
+    const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+    agent.close();
+    await expect.poll(() => server.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
+    return { hello, agentId: welcome.agentId };
+  }
+
+  it("waits for the agent and delivers highest priority first", async () => {
+    const { hello, agentId } = await registeredOffline("queue-1");
+    const agentRow = server.app.store.agents.findById(
+      server.app.store.clients.findByName("Acme")?.id ?? "",
+      agentId,
+    );
+    if (!agentRow) throw new Error("agent missing");
+    // A routine command first, then an urgent one: the urgent one must arrive first.
+    const routine = server.app.services.commands.issue(
+      { clientId: agentRow.clientId, clientName: "Acme" },
+      agentId,
+      {
+        action: { type: "terminate_instance", instanceId: hello.instanceId },
+        priority: 10,
+        reason: "scheduled cleanup",
+        origin: "system",
+      },
+    );
+    const urgent = await rest(
+      server.httpUrl,
+      "POST",
+      `/api/client/instances/${hello.instanceId}/force-switch`,
+      {
+        token,
+        body: { target: "ondemand" },
+      },
+    );
+    expect(urgent.status).toBe(201);
+    const state = (id: string) => server.app.store.commands.find(agentRow.clientId, id)?.state;
+    expect(state(routine.id)).toBe("pending");
+
+    const { agent } = await TestAgent.connect(server.grpcAddress, token, hello);
+    await agent.waitFor(() => (agent.commands().length >= 2 ? true : undefined));
+    expect(agent.commands().map((command) => command.id)).toEqual([urgent.body.command_id, routine.id]);
+    expect(state(routine.id)).toBe("delivered");
+    agent.close();
+  });
+
+  it("re-sends an unacknowledged command on reconnect, and never after it is acknowledged", async () => {
+    const { hello, agentId } = await registeredOffline("resend-1");
+    const issued = await rest(
+      server.httpUrl,
+      "POST",
+      `/api/client/instances/${hello.instanceId}/force-switch`,
+      {
+        token,
+        body: { target: "pool", pool_id: "m5.large.us-east-1d" },
+      },
+    );
+    const commandId: string = issued.body.command_id;
+
+    const first = await TestAgent.connect(server.grpcAddress, token, hello);
+    expect((await first.agent.next("command")).id).toBe(commandId);
+    first.agent.kill(); // lost before acknowledging
+
+    const second = await TestAgent.connect(server.grpcAddress, token, hello);
+    expect((await second.agent.next("command")).id).toBe(commandId);
+    second.agent.ack(commandId);
+    const clientId = second.welcome.clientId;
+    await expect.poll(() => server.app.store.commands.find(clientId, commandId)?.state).toBe("acknowledged");
+    second.agent.close();
+
+    const third = await TestAgent.connect(server.grpcAddress, token, hello);
+    third.agent.send({ $case: "heartbeat", value: { sentAt: new Date() } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(third.agent.commands()).toEqual([]);
+    expect(server.app.store.commands.find(clientId, commandId)).toMatchObject({
+      state: "acknowledged",
+      deliveryCount: 2,
+    });
+    // A late duplicate acknowledgement is harmless.
+    third.agent.ack(commandId);
+    third.agent.result(commandId, true, "done");
+    await expect.poll(() => server.app.store.commands.find(clientId, commandId)?.state).toBe("completed");
+    expect(third.agent.rejections()).toEqual([]);
+    expect(agentId).toBe(third.welcome.agentId);
+    third.agent.close();
+  });
+});

@@ -12,7 +12,7 @@ export class ManualClock implements Clock {
   private timers: Timer[] = [];
   private nextId = 1;
 
-  constructor(start = Date.parse("2026-03-01T00:00:00Z")) {
+  constructor(start = Date.now()) {
     this.current = start;
   }
 

@@ -16,4 +16,6 @@ export interface InstanceRepository {
   listByClient(clientId: string, filter: InstanceFilter): InstanceWithOwner[];
   listAll(filter: InstanceFilter): { instances: InstanceWithOwner[]; total: number };
   countRunning(): number;
+  /** Running instances per agent of one client (agents without any are absent). */
+  countRunningByAgent(clientId: string): Map<string, number>;
 }

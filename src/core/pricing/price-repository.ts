@@ -38,6 +38,12 @@ export interface PricePoint {
   observedAt: number;
 }
 
+/** The average of the prices observed in one time bucket [bucketStart, bucketStart + bucket length). */
+export interface BucketAverage {
+  bucketStart: number;
+  price: number;
+}
+
 export interface PriceRepository {
   /** Creates the pools that do not exist yet; returns how many were created. */
   ensurePools(pools: readonly Pool[], at: number): number;
@@ -58,5 +64,23 @@ export interface PriceRepository {
     to: number,
   ): Array<{ price: number; observedAt: number }>;
   latestPricingReport(clientId: string, agentId: string): PricingReportRecord | undefined;
+  /** Spot prices of the given pools averaged per bucket of `bucketMs` (epoch-aligned), oldest first. */
+  averageSpotPrices(
+    poolIds: readonly string[],
+    from: number,
+    to: number,
+    bucketMs: number,
+  ): Array<BucketAverage & { poolId: string }>;
+  averageOnDemandPrices(
+    region: string,
+    instanceType: string,
+    from: number,
+    to: number,
+    bucketMs: number,
+  ): BucketAverage[];
+  /** The newest `limit` pricing reports of an agent received at or after `since`, oldest first. */
+  pricingReports(clientId: string, agentId: string, since: number, limit: number): PricingReportRecord[];
+  /** Instance types that have a known spot pool in the region, sorted. */
+  instanceTypesIn(region: string): string[];
   countPools(): number;
 }

@@ -102,8 +102,10 @@ export class AdminReportService {
     return this.repos.instances.listAll(filter);
   }
 
-  activity(limit: number): SystemEvent[] {
-    return this.repos.events.listRecent({ limit });
+  /** The newest `limit` events, optionally only those of the last `days`. */
+  activity(limit: number, days?: number): SystemEvent[] {
+    const since = days === undefined ? undefined : this.clock.now() - days * DAY_MS;
+    return this.repos.events.listRecent({ limit, since });
   }
 
   health(): SystemHealth {

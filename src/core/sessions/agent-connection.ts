@@ -44,6 +44,8 @@ export class AgentConnection {
       this.open(envelope);
       return;
     }
+    // A replaced or dropped session's late messages belong to no one.
+    if (this.session.isClosed) return;
     this.services.sessions.touch(this.session);
     try {
       this.handle(this.session, envelope.message);

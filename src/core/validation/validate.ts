@@ -67,3 +67,9 @@ export function reportedTime(field: string, value: number | null | undefined, no
   }
   return value;
 }
+
+/** A chart window in whole days, clamped to 1..max (a window outside the range is read as its nearest end). */
+export function clampDays(days: number, max: number): number {
+  if (Number.isNaN(days)) return 1;
+  return Math.min(Math.max(Math.trunc(days), 1), max);
+}

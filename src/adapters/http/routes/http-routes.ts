@@ -1,8 +1,26 @@
 import type { RouteDefinition } from "../route-definition.js";
+import { adminClientRoutes } from "./admin-client-routes.js";
+import { adminReportRoutes } from "./admin-report-routes.js";
+import { agentSettingsRoutes } from "./agent-settings-routes.js";
+import { clientRoutes } from "./client-routes.js";
 import { commandRoutes } from "./command-routes.js";
 import { healthRoutes } from "./health-routes.js";
+import { instanceRoutes } from "./instance-routes.js";
+import { notificationRoutes } from "./notification-routes.js";
 
-/** Every REST route the bridge serves. */
+/**
+ * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
+ * static `/api/client/...` paths are listed before `/api/client/:clientId`.
+ */
 export function httpRoutes(version: string): RouteDefinition[] {
-  return [...healthRoutes(version), ...commandRoutes];
+  return [
+    ...healthRoutes(version),
+    ...commandRoutes,
+    ...agentSettingsRoutes,
+    ...instanceRoutes,
+    ...clientRoutes,
+    ...notificationRoutes,
+    ...adminClientRoutes,
+    ...adminReportRoutes,
+  ];
 }

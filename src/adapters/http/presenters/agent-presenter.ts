@@ -1,0 +1,70 @@
+import type { Agent, AgentConfig, AgentWithClient } from "../../../core/agents/agent.js";
+import type { AgentOverview } from "../../../core/reports/client-report-service.js";
+import { isoTime } from "./legacy-values.js";
+
+function agentFields(agent: Agent) {
+  return {
+    id: agent.id,
+    logicalAgentId: agent.logicalAgentId,
+    instanceId: agent.instanceId,
+    instanceType: agent.instanceType,
+    region: agent.region,
+    az: agent.availabilityZone,
+    currentMode: agent.mode,
+    currentPoolId: agent.poolId,
+    status: agent.status,
+    lastHeartbeat: isoTime(agent.lastSeenAt),
+    enabled: agent.config.enabled,
+    autoSwitchEnabled: agent.config.autoSwitchEnabled,
+    manualReplicaEnabled: agent.config.manualReplicaEnabled,
+    autoTerminateEnabled: agent.config.autoTerminateEnabled,
+    terminateWaitMinutes: agent.config.terminateWaitSeconds / 60,
+    terminateWaitSeconds: agent.config.terminateWaitSeconds,
+    agentVersion: agent.agentVersion,
+    hostname: agent.hostname,
+  };
+}
+
+/** One row of the client's agent list (C3). */
+export function presentAgentOverview(overview: AgentOverview) {
+  return {
+    ...agentFields(overview.agent),
+    instanceCount: overview.runningInstances,
+    connected: overview.connected,
+  };
+}
+
+/** One row of the agent history page, deleted agents included (C9). */
+export function presentAgentHistory(agent: Agent) {
+  return {
+    ...agentFields(agent),
+    mode: agent.mode,
+    createdAt: isoTime(agent.createdAt),
+    updatedAt: isoTime(agent.updatedAt),
+    installedAt: isoTime(agent.createdAt),
+    lastSwitchAt: isoTime(agent.lastSwitchAt),
+    terminatedAt: isoTime(agent.deletedAt),
+  };
+}
+
+/** One row of the operator's agent list across clients (D9). */
+export function presentAdminAgent(agent: AgentWithClient, connected: boolean) {
+  return { ...agentFields(agent), clientId: agent.clientId, clientName: agent.clientName, connected };
+}
+
+/** An agent's settings after a change (C5-C7). */
+export function presentAgentConfig(config: AgentConfig) {
+  return {
+    enabled: config.enabled,
+    autoSwitchEnabled: config.autoSwitchEnabled,
+    autoTerminateEnabled: config.autoTerminateEnabled,
+    manualReplicaEnabled: config.manualReplicaEnabled,
+    terminateWaitMinutes: config.terminateWaitSeconds / 60,
+    terminateWaitSeconds: config.terminateWaitSeconds,
+    minSavingsPercent: config.minSavingsPercent,
+    riskThreshold: config.riskThreshold,
+    maxSwitchesPerWeek: config.maxSwitchesPerWeek,
+    maxSwitchesPerDay: config.maxSwitchesPerDay,
+    minPoolDurationHours: config.minPoolDurationHours,
+  };
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import {
+  presentActivity,
+  presentFleetStats,
+  presentSystemHealth,
+} from "../presenters/admin-report-presenter.js";
+import { presentAdminAgent } from "../presenters/agent-presenter.js";
+import { presentAdminInstance } from "../presenters/instance-presenter.js";
+import { route } from "../route-definition.js";
+import { instanceModeQuery, intQuery } from "./query-params.js";
+
+/** Fleet-wide reports for operators (D7-D11); admin token required. */
+export const adminReportRoutes = [
+  route({
+    method: "get",
+    path: "/api/admin/stats",
+    auth: "admin",
+    summary: "Fleet statistics for the admin overview cards (D7)",
+    handle: ({ services }) => presentFleetStats(services.reports.stats()),
+  }),
+  route({
+    method: "get",
+    path: "/api/admin/instances",
+    auth: "admin",
+    summary: "Instances of every client; filters status active|terminated, mode, region (D8)",
+    query: z.object({
+      status: z.enum(["active", "terminated"]).optional(),
+      mode: instanceModeQuery.optional(),
+      region: z.string().min(1).max(64).optional(),
+      limit: intQuery(1, 500, 500),
+    }),
+    handle: ({ query, services }) => {
+      const { instances, total } = services.reports.instances({
+        state: query.status === undefined ? undefined : query.status === "active" ? "running" : "terminated",
+        mode: query.mode,
+        region: query.region,
+        limit: query.limit,
+      });
+      return {
+        instances: instances.map(presentAdminInstance),
+        total,
+        filters: { status: query.status ?? null, mode: query.mode ?? null, region: query.region ?? null },
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/admin/agents",
+    auth: "admin",
+    summary: "Agents of every client (deleted ones only when asked for by status) (D9)",
+    query: z.object({
+      status: z.enum(["online", "offline", "deleted"]).optional(),
+      limit: intQuery(1, 500, 500),
+    }),
+    handle: ({ query, services }) => {
+      const { agents, total } = services.reports.agents({ status: query.status, limit: query.limit });
+      return {
+        agents: agents.map((agent) => presentAdminAgent(agent, services.sessions.isConnected(agent.id))),
+        total,
+        filters: { status: query.status ?? null },
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/admin/activity",
+    auth: "admin",
+    summary: "The newest events of the activity log, optionally of the last `days` (D10)",
+    query: z.object({
+      limit: intQuery(1, 500, 50),
+      days: z.coerce.number().int().min(1).max(365).optional(),
+    }),
+    handle: ({ query, services }) => services.reports.activity(query.limit, query.days).map(presentActivity),
+  }),
+  route({
+    method: "get",
+    path: "/api/admin/system-health",
+    auth: "admin",
+    summary: "Database, sessions, stale agents, pending commands and recent errors (D11)",
+    handle: ({ services }) => presentSystemHealth(services.reports.health()),
+  }),
+];

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { requireOwnClient } from "../../../core/clients/client-scope.js";
+import { presentAgentHistory, presentAgentOverview } from "../presenters/agent-presenter.js";
+import { presentPricingHistory, presentSwitch } from "../presenters/client-history-presenter.js";
+import { presentClientSummary } from "../presenters/client-presenter.js";
+import { presentInstance } from "../presenters/instance-presenter.js";
+import { route } from "../route-definition.js";
+import { clampedIntQuery, instanceModeQuery, intQuery } from "./query-params.js";
+
+const INSTANCE_STATUS = { active: "running", terminated: "terminated", all: undefined } as const;
+
+/**
+ * The client dashboard's reads (original paths and shapes). Paths naming a client answer 404 unless it is the
+ * caller's own client. The static paths come first: `/api/client/validate` must not read as a client id.
+ */
+export const clientRoutes = [
+  route({
+    method: "get",
+    path: "/api/client/validate",
+    auth: "client",
+    summary: "Check a client token (C1); 401 when it is missing, unknown or revoked",
+    handle: ({ caller, services }) => {
+      const client = services.clientReports.overview(caller);
+      return { valid: true, client_id: client.id, name: client.name, email: client.email };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/client/pricing-history",
+    auth: "client",
+    summary: "Pricing reports of one agent (agent_id, or the most recently seen) over 1-30 days (C14)",
+    query: z.object({ days: clampedIntQuery(7), agent_id: z.string().min(1).max(64).optional() }),
+    handle: ({ query, caller, services }) =>
+      presentPricingHistory(
+        services.clientReports.pricingHistory(caller, { agentId: query.agent_id, days: query.days }),
+      ),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId",
+    auth: "client",
+    summary: "The caller's client with agent and instance counts (C2)",
+    handle: ({ params, caller, services }) =>
+      presentClientSummary(services.clientReports.overview(requireOwnClient(caller, params.clientId ?? ""))),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId/agents",
+    auth: "client",
+    summary: "Agents of the client, deleted ones excluded, online first (C3)",
+    handle: ({ params, caller, services }) =>
+      services.clientReports
+        .agents(requireOwnClient(caller, params.clientId ?? ""))
+        .map(presentAgentOverview),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId/agents/history",
+    auth: "client",
+    summary: "Every agent the client had, deleted ones included (C9)",
+    handle: ({ params, caller, services }) =>
+      services.clientReports
+        .agentHistory(requireOwnClient(caller, params.clientId ?? ""))
+        .map(presentAgentHistory),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId/instances",
+    auth: "client",
+    summary: "Instances of the client; status all|active|terminated, mode, search by id or type (C10)",
+    query: z.object({
+      status: z.enum(["all", "active", "terminated"]).default("all"),
+      mode: instanceModeQuery.optional(),
+      search: z.string().max(64).optional(),
+      limit: intQuery(1, 500, 500),
+    }),
+    handle: ({ params, query, caller, services }) =>
+      services.instances
+        .list(requireOwnClient(caller, params.clientId ?? ""), {
+          state: INSTANCE_STATUS[query.status],
+          mode: query.mode,
+          search: query.search,
+          limit: query.limit,
+        })
+        .map(presentInstance),
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId/switch-history",
+    auth: "client",
+    summary: "The newest switches (at most 100) of the last `days`, optionally of one instance (C19)",
+    query: z.object({ days: intQuery(1, 365, 30), instance_id: z.string().min(1).max(32).optional() }),
+    handle: ({ params, query, caller, services }) =>
+      services.clientReports
+        .switchHistory(requireOwnClient(caller, params.clientId ?? ""), {
+          days: query.days,
+          instanceId: query.instance_id,
+        })
+        .map(presentSwitch),
+  }),
+];

@@ -1,0 +1,101 @@
+import type { Agent } from "../agents/agent.js";
+import type { ClientContext, ClientOverview } from "../clients/client.js";
+import type { Clock } from "../clock/clock.js";
+import { notFound } from "../errors/app-error.js";
+import type { PricingReportRecord } from "../pricing/price-repository.js";
+import type { SessionControl } from "../sessions/session-control.js";
+import type { SwitchWithAgent } from "../switches/switch-record.js";
+import type { Repositories } from "../unit-of-work.js";
+import { clampDays } from "../validation/validate.js";
+
+const DAY_MS = 86_400_000;
+/** Enough for 30 days of reports every ten minutes; the newest are kept. */
+const MAX_PRICING_REPORTS = 5_000;
+const MAX_SWITCHES = 100;
+
+export interface AgentOverview {
+  agent: Agent;
+  /** Has a live stream to this server right now. */
+  connected: boolean;
+  runningInstances: number;
+}
+
+export interface PricingHistory {
+  agent: Agent;
+  days: number;
+  /** Average on-demand price over the window's reports; null when none carried one. */
+  averageOnDemandPrice: number | null;
+  /** Oldest first. */
+  reports: PricingReportRecord[];
+}
+
+const STATUS_ORDER: Record<string, number> = { online: 0, offline: 1, deleted: 2 };
+
+/** Read models of one client's dashboard: its overview, agents, pricing reports and switches. */
+export class ClientReportService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly sessions: SessionControl,
+  ) {}
+
+  overview(caller: ClientContext): ClientOverview {
+    const client = this.repos.clients.getOverview(caller.clientId);
+    if (!client) throw notFound("client");
+    return client;
+  }
+
+  /** Agents not deleted, online first, then most recently seen. */
+  agents(caller: ClientContext): AgentOverview[] {
+    const running = this.repos.instances.countRunningByAgent(caller.clientId);
+    return this.repos.agents.listByClient(caller.clientId, { includeDeleted: false }).map((agent) => ({
+      agent,
+      connected: this.sessions.isConnected(agent.id),
+      runningInstances: running.get(agent.id) ?? 0,
+    }));
+  }
+
+  /** Every agent the client ever had, deleted ones included: online, offline, deleted, then by last seen. */
+  agentHistory(caller: ClientContext): Agent[] {
+    return this.repos.agents
+      .listByClient(caller.clientId, { includeDeleted: true })
+      .sort(
+        (a, b) =>
+          (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) ||
+          (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0),
+      );
+  }
+
+  /**
+   * The pricing reports of one agent over the last `days` (1–30). Without an agent id: the agent seen most
+   * recently (online agents first).
+   */
+  pricingHistory(caller: ClientContext, options: { agentId?: string; days: number }): PricingHistory {
+    const days = clampDays(options.days, 30);
+    const agent = options.agentId
+      ? this.repos.agents.findById(caller.clientId, options.agentId)
+      : this.repos.agents.listByClient(caller.clientId, { includeDeleted: false })[0];
+    if (!agent) throw notFound("agent");
+    const reports = this.repos.prices.pricingReports(
+      caller.clientId,
+      agent.id,
+      this.clock.now() - days * DAY_MS,
+      MAX_PRICING_REPORTS,
+    );
+    const onDemand = reports.flatMap((report) =>
+      report.onDemandPrice === null ? [] : [report.onDemandPrice],
+    );
+    const averageOnDemandPrice =
+      onDemand.length === 0 ? null : onDemand.reduce((sum, price) => sum + price, 0) / onDemand.length;
+    return { agent, days, averageOnDemandPrice, reports };
+  }
+
+  /** The newest switches (at most 100) of the last `days`, optionally of one instance (as old or new). */
+  switchHistory(caller: ClientContext, options: { days: number; instanceId?: string }): SwitchWithAgent[] {
+    return this.repos.switches.listByClient(caller.clientId, {
+      since: this.clock.now() - options.days * DAY_MS,
+      instanceId: options.instanceId,
+      limit: MAX_SWITCHES,
+    });
+  }
+}

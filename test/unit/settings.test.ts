@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { parseListenAddress, resolveSettings, SettingsError } from "../../src/config/settings.js";
+
+const resolve = (flags: Record<string, string> = {}, env: Record<string, string> = {}) =>
+  resolveSettings({ flags, env });
+
+describe("settings", () => {
+  it("has the documented defaults", () => {
+    const settings = resolve();
+    expect(settings.grpc).toEqual({ host: "0.0.0.0", port: 50051 });
+    expect(settings.http).toEqual({ host: "0.0.0.0", port: 8080 });
+    expect(settings.dataDir).toMatch(/\/data$/);
+    expect(settings.adminToken).toBeNull();
+    expect(settings.tls).toBeNull();
+    expect(settings.logLevel).toBe("info");
+    expect(settings.heartbeatIntervalSeconds).toBe(30);
+  });
+
+  it("takes the environment, and a flag over the environment", () => {
+    const settings = resolve(
+      { "http-addr": "127.0.0.1:9090" },
+      { SPOT_HTTP_ADDR: "0.0.0.0:1", SPOT_GRPC_ADDR: "[::1]:6000", SPOT_LOG_LEVEL: "debug" },
+    );
+    expect(settings.http).toEqual({ host: "127.0.0.1", port: 9090 });
+    expect(settings.grpc).toEqual({ host: "::1", port: 6000 });
+    expect(settings.logLevel).toBe("debug");
+  });
+
+  it.each([
+    [{ SPOT_GRPC_ADDR: "50051" }, /SPOT_GRPC_ADDR must be host:port/],
+    [{ SPOT_HTTP_ADDR: "localhost:99999" }, /SPOT_HTTP_ADDR must be host:port/],
+    [{ SPOT_LOG_LEVEL: "loud" }, /SPOT_LOG_LEVEL must be one of/],
+    [{ SPOT_TLS_CERT: "/etc/hostname" }, /needs both SPOT_TLS_CERT and SPOT_TLS_KEY/],
+    [{ SPOT_TLS_CERT: "/nope.pem", SPOT_TLS_KEY: "/nope.key" }, /SPOT_TLS_CERT: no file at \/nope.pem/],
+    [{ SPOT_ADMIN_TOKEN: "short" }, /at least 16 characters/],
+    [{ SPOT_HEARTBEAT_INTERVAL: "0" }, /SPOT_HEARTBEAT_INTERVAL must be a whole number/],
+    [{ SPOT_HEARTBEAT_INTERVAL: "60", SPOT_LIVENESS_DEADLINE: "30" }, /must be longer than/],
+  ])("refuses %o with a clear message", (env, message) => {
+    expect(() => resolve({}, env)).toThrow(SettingsError);
+    expect(() => resolve({}, env)).toThrow(message);
+  });
+
+  it("parses IPv4, IPv6 and host names", () => {
+    expect(parseListenAddress("x", "example.org:443")).toEqual({ host: "example.org", port: 443 });
+    expect(parseListenAddress("x", "[::]:0")).toEqual({ host: "::", port: 0 });
+    expect(() => parseListenAddress("x", "::1:80")).toThrow(SettingsError);
+  });
+});
