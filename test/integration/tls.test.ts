@@ -52,9 +52,9 @@ describe("TLS on both listeners", () => {
     agent.close();
 
     const plain = adminClient(server.grpcAddress);
-    const error = await call((done) => plain.listClients({}, bearer(server.adminToken), done)).catch(
-      (failure) => failure,
-    );
+    const error = await call<ListClientsResponse>((done) =>
+      plain.listClients({}, bearer(server.adminToken), done),
+    ).catch((failure: ServiceError) => failure);
     plain.close();
     expect(error.code).toBe(status.UNAVAILABLE);
   });
