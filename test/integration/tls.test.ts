@@ -56,7 +56,7 @@ describe("TLS on both listeners", () => {
       plain.listClients({}, bearer(server.adminToken), done),
     ).catch((failure: ServiceError) => failure);
     plain.close();
-    expect(error.code).toBe(status.UNAVAILABLE);
+    expect((error as ServiceError).code).toBe(status.UNAVAILABLE);
   });
 
   it("serves the REST bridge over HTTPS", async () => {
