@@ -3,29 +3,21 @@ import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
 import type { CommandService } from "../commands/command-service.js";
-import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
+import { failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import { isInstanceType, makePool, regionOfZone } from "../pricing/pool.js";
+import { makePool } from "../pricing/pool.js";
 import type { SessionControl } from "../sessions/session-control.js";
 import type { Repositories } from "../unit-of-work.js";
-import {
-  optionalIp,
-  optionalText,
-  requireInstanceId,
-  requireIntegerInRange,
-  requireNumberInRange,
-  requireText,
-} from "../validation/validate.js";
 import { type Agent, type AgentConfig, type AgentIdentity, DEFAULT_AGENT_CONFIG } from "./agent.js";
+import { validateIdentity } from "./agent-identity.js";
+import { applySettings, type SettingsPatch } from "./agent-settings.js";
 
 export interface Registration {
   agent: Agent;
   created: boolean;
 }
-
-export type SettingsPatch = Partial<AgentConfig>;
 
 /** Agents: registration with identity preservation, liveness status, settings and deletion. */
 export class AgentService {
@@ -249,61 +241,4 @@ export class AgentService {
     this.repos.instances.save(instance);
     this.repos.instances.retireOthers(agent.clientId, agent.id, agent.instanceId, now);
   }
-}
-
-function validateIdentity(input: AgentIdentity): AgentIdentity {
-  const instanceType = requireText("instance_type", input.instanceType, 64);
-  if (!isInstanceType(instanceType))
-    throw invalidArgument(`instance_type "${instanceType}" is not an EC2 instance type`);
-  const availabilityZone = requireText("availability_zone", input.availabilityZone, 64);
-  const zoneRegion = regionOfZone(availabilityZone);
-  if (!zoneRegion)
-    throw invalidArgument(`availability_zone "${availabilityZone}" is not an availability zone`);
-  const region = input.region?.trim() || zoneRegion;
-  if (region !== zoneRegion) {
-    throw invalidArgument(`availability_zone ${availabilityZone} is not in region ${region}`);
-  }
-  if (!["spot", "ondemand", "unknown"].includes(input.mode))
-    throw invalidArgument("mode must be spot, ondemand or unknown");
-  return {
-    logicalAgentId: requireText("logical_agent_id", input.logicalAgentId, 255),
-    instanceId: requireInstanceId("instance_id", input.instanceId),
-    instanceType,
-    region,
-    availabilityZone,
-    mode: input.mode,
-    agentVersion: optionalText("agent_version", input.agentVersion, 32) ?? "unknown",
-    privateIp: optionalIp("private_ip", input.privateIp),
-    publicIp: optionalIp("public_ip", input.publicIp),
-    hostname: optionalText("hostname", input.hostname, 255),
-    amiId: optionalText("ami_id", input.amiId, 64),
-    reregister: input.reregister,
-  };
-}
-
-function applySettings(current: AgentConfig, patch: SettingsPatch): AgentConfig {
-  if (patch.autoSwitchEnabled === true && patch.manualReplicaEnabled === true) {
-    throw invalidArgument("auto-switch and manual replica mode exclude each other: enable one of them");
-  }
-  const next: AgentConfig = { ...current };
-  for (const [key, value] of Object.entries(patch) as Array<[keyof AgentConfig, unknown]>) {
-    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
-  }
-  if (patch.autoSwitchEnabled === true) next.manualReplicaEnabled = false;
-  if (patch.manualReplicaEnabled === true) next.autoSwitchEnabled = false;
-  requireIntegerInRange("terminate_wait_seconds", next.terminateWaitSeconds, 0, 86_400);
-  requireNumberInRange("min_savings_percent", next.minSavingsPercent, 0, 100);
-  requireNumberInRange("risk_threshold", next.riskThreshold, 0, 1);
-  requireIntegerInRange("max_switches_per_week", next.maxSwitchesPerWeek, 0, 1000);
-  requireIntegerInRange("max_switches_per_day", next.maxSwitchesPerDay, 0, 1000);
-  requireNumberInRange("min_pool_duration_hours", next.minPoolDurationHours, 0, 720);
-  for (const flag of [
-    "enabled",
-    "autoSwitchEnabled",
-    "autoTerminateEnabled",
-    "manualReplicaEnabled",
-  ] as const) {
-    if (typeof next[flag] !== "boolean") throw invalidArgument(`${flag} must be true or false`);
-  }
-  return next;
 }

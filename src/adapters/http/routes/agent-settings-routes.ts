@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SettingsPatch } from "../../../core/agents/agent-service.js";
+import type { SettingsPatch } from "../../../core/agents/agent-settings.js";
 import { presentAgentConfig } from "../presenters/agent-presenter.js";
 import { route } from "../route-definition.js";
 
