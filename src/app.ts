@@ -79,7 +79,7 @@ export function createApp(options: AppOptions): App {
   const notifications = new NotificationService(store.notifications, clock);
   const liveness = new AgentLiveness(store, clock, events);
   const sessions = new SessionRegistry(
-    new CommandQueue(store.commands, clock),
+    new CommandQueue(store.commands, clock, logger),
     liveness,
     clock,
     logger,

@@ -70,11 +70,13 @@ export function createCommandRepository(db: SqliteDatabase): CommandRepository {
     SELECT * FROM commands
     WHERE agent_id = ? AND state IN ('pending', 'delivered') AND expires_at > ?
     ${DELIVERY_ORDER} LIMIT ?`);
+  // Counted in any state: an acknowledgement may overtake the (batched) delivery record.
   const markDelivered = db.prepare(`
-    UPDATE commands SET state = 'delivered', delivered_at = ?, delivery_count = delivery_count + 1
-    WHERE id = ? AND state IN ('pending', 'delivered')`);
-  const markDeliveredMany = db.transaction((ids: readonly string[], at: number) => {
-    for (const id of ids) markDelivered.run(at, id);
+    UPDATE commands SET state = CASE WHEN state = 'pending' THEN 'delivered' ELSE state END,
+      delivered_at = ?, delivery_count = delivery_count + 1
+    WHERE id = ?`);
+  const markDeliveredMany = db.transaction((deliveredAt: ReadonlyMap<string, number>) => {
+    for (const [id, at] of deliveredAt) markDelivered.run(at, id);
   });
   const acknowledge = db.prepare(`
     UPDATE commands SET state = 'acknowledged', acknowledged_at = ?
@@ -118,8 +120,8 @@ export function createCommandRepository(db: SqliteDatabase): CommandRepository {
       return row && toCommand(row);
     },
     listDeliverable: (agentId, now, limit) => deliverable.all(agentId, now, limit).map(toCommand),
-    markDelivered: (ids, at) => {
-      if (ids.length > 0) markDeliveredMany(ids, at);
+    markDelivered: (deliveredAt) => {
+      if (deliveredAt.size > 0) markDeliveredMany(deliveredAt);
     },
     acknowledge: (agentId, commandId, at) => acknowledge.run(at, agentId, commandId).changes === 1,
     finish: (agentId, commandId, success, message, at) =>

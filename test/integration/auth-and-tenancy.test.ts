@@ -70,7 +70,9 @@ describe("tokens and tenancy", () => {
       value: { commandId, success: false, message: "hijacked" },
     });
     expect(await malloryAgent.agent.next("rejection")).toMatchObject({ seq: resultSeq, code: "not_found" });
-    expect(server.app.store.commands.find(alice.clientId, commandId)?.state).toBe("delivered");
+    await expect
+      .poll(() => server.app.store.commands.find(alice.clientId, commandId)?.state)
+      .toBe("delivered");
 
     // Over REST: another client's command, agent and instance ids answer 404.
     const probes = [

@@ -40,7 +40,7 @@ describe("commands pushed over the stream", () => {
     });
     const state = async () =>
       (await rest(server.httpUrl, "GET", `/api/client/commands/${command.id}`, { token })).body.state;
-    expect(await state()).toBe("delivered");
+    await expect.poll(state).toBe("delivered");
     agent.ack(command.id);
     await expect.poll(state).toBe("acknowledged");
     agent.result(command.id, true, "switched");
@@ -110,7 +110,7 @@ describe("commands for agents that are not connected", () => {
     const { agent } = await TestAgent.connect(server.grpcAddress, token, hello);
     await agent.waitFor(() => (agent.commands().length >= 2 ? true : undefined));
     expect(agent.commands().map((command) => command.id)).toEqual([urgent.body.command_id, routine.id]);
-    expect(state(routine.id)).toBe("delivered");
+    await expect.poll(() => state(routine.id)).toBe("delivered");
     agent.close();
   });
 

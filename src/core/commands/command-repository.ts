@@ -6,7 +6,8 @@ export interface CommandRepository {
   findForAgent(agentId: string, commandId: string): Command | undefined;
   /** Pending or delivered, not expired: highest priority first, then oldest. */
   listDeliverable(agentId: string, now: number, limit: number): Command[];
-  markDelivered(commandIds: readonly string[], at: number): void;
+  /** Records that each command was written to a stream at the given time: pending ones become delivered. */
+  markDelivered(deliveredAt: ReadonlyMap<string, number>): void;
   /** pending/delivered → acknowledged; false when the command was not in such a state. */
   acknowledge(agentId: string, commandId: string, at: number): boolean;
   /** pending/delivered/acknowledged → completed | failed; false when already final. */

@@ -181,5 +181,6 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     }
     this.droppedAt.clear();
     this.flushLastSeen();
+    this.queue.flush();
   }
 }

@@ -1,0 +1,81 @@
+/** Messages between the benchmark driver and the agent-fleet child process (Node IPC, JSON). */
+
+export interface SetupRequest {
+  op: "setup";
+  grpcAddress: string;
+  httpUrl: string;
+  adminToken: string;
+}
+
+export interface ConnectRequest {
+  op: "connect";
+  /** Total number of connected agents wanted after this call (agents already connected count). */
+  total: number;
+  concurrency: number;
+}
+
+export interface PushRequest {
+  op: "push";
+  /** Commands per second, issued on a fixed schedule (open loop). */
+  rate: number;
+  samples: number;
+  /** Commands issued first and left out of the statistics (JIT, connection pools). */
+  warmup: number;
+}
+
+export interface FloodRequest {
+  op: "flood";
+  seconds: number;
+}
+
+export type FleetRequest = (
+  | SetupRequest
+  | ConnectRequest
+  | PushRequest
+  | FloodRequest
+  | { op: "shutdown" }
+) & {
+  id: number;
+};
+
+export interface ConnectResult {
+  connected: number;
+  elapsedMs: number;
+  failures: number;
+  firstError: string | null;
+}
+
+export interface PushResult {
+  /** Milliseconds from just before the REST request was sent to the agent's receipt of the command. */
+  latenciesMs: number[];
+  /** Milliseconds from just before the REST request was sent to the REST response (201). */
+  restMs: number[];
+  issued: number;
+  errors: number;
+  firstError: string | null;
+  /** Commands never received by their agent within the wait. */
+  lost: number;
+  /** Sample of commands read back over REST at the end, by state (all should be "completed"). */
+  checkedStates: Record<string, number>;
+  elapsedMs: number;
+  achievedRate: number;
+  /** The slowest pushes and when they were sent (ms after the first): stalls show up as clusters. */
+  slowest: Array<{ atMs: number; latencyMs: number }>;
+  /** The fleet's own event-loop delay while issuing: a stall here would inflate the latencies. */
+  fleetEventLoopDelayMs: { p99: number; max: number };
+}
+
+export interface FloodResult {
+  agents: number;
+  /** Heartbeats written by the fleet, every one confirmed handled by the server (see run-benchmarks.ts). */
+  heartbeats: number;
+  /** From the first write to the last marker rejection. */
+  elapsedMs: number;
+  /** Writes stop at this point; the rest of elapsedMs is the server catching up. */
+  windowMs: number;
+}
+
+export type FleetReply =
+  | { type: "reply"; id: number; ok: true; result: unknown }
+  | { type: "reply"; id: number; ok: false; error: string }
+  | { type: "progress"; connected: number; target: number; failures: number };
