@@ -13,6 +13,7 @@ import type { Repositories } from "../unit-of-work.js";
 import { type Agent, type AgentConfig, type AgentIdentity, DEFAULT_AGENT_CONFIG } from "./agent.js";
 import { validateIdentity } from "./agent-identity.js";
 import { applySettings, type SettingsPatch } from "./agent-settings.js";
+import { requireLiveAgent } from "./require-agent.js";
 
 export interface Registration {
   agent: Agent;
@@ -134,7 +135,7 @@ export class AgentService {
    */
   updateSettings(caller: ClientContext, agentId: string, patch: SettingsPatch): AgentConfig {
     const result = this.repos.transaction(() => {
-      const agent = this.requireLiveAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const config = applySettings(agent.config, patch);
       this.repos.agents.updateConfig(agent.id, config, this.clock.now());
       // An older config the agent has not taken yet is superseded by this one.
@@ -164,7 +165,7 @@ export class AgentService {
   /** Soft delete: the agent's stream is closed, its open commands cancelled, its history kept. */
   delete(caller: ClientContext, agentId: string): Agent {
     const deleted = this.repos.transaction(() => {
-      const agent = this.requireLiveAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const now = this.clock.now();
       const config: AgentConfig = {
         ...agent.config,
@@ -197,12 +198,6 @@ export class AgentService {
       message: "agent deleted by its client",
     });
     return deleted;
-  }
-
-  private requireLiveAgent(caller: ClientContext, agentId: string): Agent {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
-    if (!agent || agent.status === "deleted") throw notFound("agent");
-    return agent;
   }
 
   /** The registering instance is the agent's primary; a former primary is retired (it may still be running). */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
+import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
@@ -73,7 +74,7 @@ export class CommandService {
   /** Stores and pushes a command for one of the caller's agents. */
   issue(caller: ClientContext, agentId: string, spec: NewCommand): Command {
     const command = this.repos.transaction(() => {
-      const agent = this.requireLiveAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       return this.create(agent, spec);
     });
     this.dispatch(agentId);
@@ -89,7 +90,7 @@ export class CommandService {
     const result = this.repos.transaction(() => {
       const instance = this.repos.instances.find(caller.clientId, instanceId);
       if (!instance || instance.agentId === null) throw notFound("instance");
-      const agent = this.requireLiveAgent(caller, instance.agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, instance.agentId);
       if (agent.instanceId !== instance.id) {
         throw failedPrecondition(
           `instance ${instance.id} is no longer the agent's primary (${agent.instanceId} is)`,
@@ -228,12 +229,6 @@ export class CommandService {
   listForAgent(caller: ClientContext, agentId: string, limit: number): Command[] {
     if (!this.repos.agents.findById(caller.clientId, agentId)) throw notFound("agent");
     return this.repos.commands.listByAgent(caller.clientId, agentId, limit);
-  }
-
-  private requireLiveAgent(caller: ClientContext, agentId: string): Agent {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
-    if (!agent || agent.status === "deleted") throw notFound("agent");
-    return agent;
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Agent } from "../agents/agent.js";
+import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { notFound } from "../errors/app-error.js";
@@ -49,7 +49,7 @@ export class SignalService {
         ? input.actionAt
         : null;
     return this.repos.transaction(() => {
-      const agent = this.requireAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
       const instance = this.repos.instances.find(agent.clientId, instanceId);
       if (!instance) throw notFound(`instance ${instanceId}`);
@@ -92,7 +92,7 @@ export class SignalService {
 
   recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
     this.repos.transaction(() => {
-      const agent = this.requireAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       this.repos.cleanups.insert(agent.clientId, agent.id, report, this.clock.now());
       this.events.record({
         type: "cleanup_completed",
@@ -113,7 +113,7 @@ export class SignalService {
     const now = this.clock.now();
     const at = reportedTime("terminated_at", terminatedAt, now) ?? now;
     this.repos.transaction(() => {
-      const agent = this.requireAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instance = this.repos.instances.find(agent.clientId, instanceId);
       if (!instance) throw notFound(`instance ${instanceId}`);
       if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
@@ -126,11 +126,5 @@ export class SignalService {
         message: `Instance ${instanceId} terminated`,
       });
     });
-  }
-
-  private requireAgent(caller: ClientContext, agentId: string): Agent {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
-    if (!agent || agent.status === "deleted") throw notFound("agent");
-    return agent;
   }
 }

@@ -1,7 +1,7 @@
-import type { Agent } from "../agents/agent.js";
+import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { invalidArgument, notFound } from "../errors/app-error.js";
+import { invalidArgument } from "../errors/app-error.js";
 import type { Repositories } from "../unit-of-work.js";
 import { reportedTime, requirePrice } from "../validation/validate.js";
 import { makePool, type Pool } from "./pool.js";
@@ -36,7 +36,7 @@ export class PricingService {
     }));
 
     return this.repos.transaction(() => {
-      const agent = this.requireAgent(caller, agentId);
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       for (const { pool } of priced) {
         if (pool.region !== agent.region) {
           throw invalidArgument(`pool ${pool.id} is not in the agent's region ${agent.region}`);
@@ -85,12 +85,6 @@ export class PricingService {
   /** Pools of the instance's type in its region, cheapest first, with prices seen in the last `maxAgeMs`. */
   poolsFor(instanceType: string, region: string, maxAgeMs: number): PoolPrice[] {
     return this.repos.prices.poolsWithLatestPrice(instanceType, region, this.clock.now() - maxAgeMs);
-  }
-
-  private requireAgent(caller: ClientContext, agentId: string): Agent {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
-    if (!agent || agent.status === "deleted") throw notFound("agent");
-    return agent;
   }
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { InstanceMode } from "../agents/agent.js";
+import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { invalidArgument, notFound } from "../errors/app-error.js";
+import { invalidArgument } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { NotificationService } from "../notifications/notification-service.js";
@@ -66,8 +67,7 @@ export class SwitchService {
     const newCost = hourlyCost(to.mode, newSpotPrice);
 
     const record = this.repos.transaction(() => {
-      const agent = this.repos.agents.findById(caller.clientId, agentId);
-      if (!agent || agent.status === "deleted") throw notFound("agent");
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const commandId =
         input.commandId && this.repos.commands.findForAgent(agent.id, input.commandId)
           ? input.commandId
