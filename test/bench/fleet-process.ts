@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../support/server-process.js";
 import type { ConnectResult, FleetReply, FleetRequest, FloodResult, PushResult } from "./fleet-protocol.js";
-import { REPO_ROOT } from "./server-process.js";
 
 const FLEET_ENTRY = join(dirname(fileURLToPath(import.meta.url)), "agent-fleet.ts");
 

@@ -54,13 +54,13 @@ describe("spot-optimizer command", () => {
   it("generates an admin token file with mode 0600 on first start and stops cleanly on SIGINT", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "spot-cli-"));
     try {
-      const server = await startServerProcess(dataDir, { SPOT_ADMIN_TOKEN: "" });
+      const server = await startServerProcess({ dataDir, env: { SPOT_ADMIN_TOKEN: "" } });
       const tokenFile = join(dataDir, "admin-token");
       expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
       expect(server.logs.join("\n")).toContain(tokenFile);
       const health = await fetch(`${server.httpUrl}/health`);
       expect(health.status).toBe(200);
-      server.child.kill("SIGINT");
+      server.kill("SIGINT");
       expect(await server.exited).toBe(0);
       expect(statSync(join(dataDir, "spot-optimizer.db")).size).toBeGreaterThan(0);
     } finally {

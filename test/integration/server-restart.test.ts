@@ -13,12 +13,12 @@ describe("server restart (new process, same data directory)", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "spot-restart-"));
   const running: ServerProcess[] = [];
   const start = async () => {
-    const server = await startServerProcess(dataDir, { SPOT_ADMIN_TOKEN: ADMIN_TOKEN });
+    const server = await startServerProcess({ dataDir, env: { SPOT_ADMIN_TOKEN: ADMIN_TOKEN } });
     running.push(server);
     return server;
   };
   afterAll(() => {
-    for (const server of running) server.child.kill("SIGKILL");
+    for (const server of running) server.killNow();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -46,7 +46,7 @@ describe("server restart (new process, same data directory)", () => {
     const toOnDemand = await issue({ target: "ondemand" });
 
     // Crash: no shutdown hook runs. Both commands were acknowledged to the caller, so both must survive.
-    server.child.kill("SIGKILL");
+    server.kill("SIGKILL");
     expect(await server.exited).toBe("SIGKILL");
 
     server = await start();
@@ -64,7 +64,7 @@ describe("server restart (new process, same data directory)", () => {
     second.agent.close();
 
     // Clean stop: SIGTERM drains and exits 0.
-    server.child.kill("SIGTERM");
+    server.kill("SIGTERM");
     expect(await server.exited).toBe(0);
 
     server = await start();
@@ -75,7 +75,7 @@ describe("server restart (new process, same data directory)", () => {
     const stored = await rest(server.httpUrl, "GET", `/api/client/commands/${toOnDemand}`, { token });
     expect(stored.body).toMatchObject({ state: "delivered", deliveryCount: 2 });
     third.agent.close();
-    server.child.kill("SIGTERM");
+    server.kill("SIGTERM");
     expect(await server.exited).toBe(0);
   }, 60_000);
 });

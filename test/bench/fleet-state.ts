@@ -1,0 +1,45 @@
+/** State and helpers shared by the agent fleet's modules (agent-fleet.ts is the entry point). */
+import { randomBytes } from "node:crypto";
+import { AgentMessage } from "../../gen/spot/v1/agent_service.js";
+import type { FleetAgent } from "./fleet-agent.js";
+import type { FleetReply } from "./fleet-protocol.js";
+
+export const CHANNEL_OPTIONS = {
+  "grpc.use_local_subchannel_pool": 1,
+  "grpc.enable_channelz": 0,
+  // grpc-js reports a write as done as soon as it fits in this per-call retry buffer (default 256 KiB), then
+  // sends one message at a time. A tiny buffer makes write()/'drain' follow what the stream really takes;
+  // with the default, a flood would pile up heartbeats in the fleet for the server to work off long after.
+  "grpc.per_rpc_retry_buffer_size": 256,
+};
+export const RUN_TAG = randomBytes(5).toString("hex").slice(0, 9);
+
+export const encode = (message: AgentMessage): Buffer => Buffer.from(AgentMessage.encode(message).finish());
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Fleet-wide state shared by the agents and the operations. */
+export const fleet = {
+  target: undefined as { grpcAddress: string; httpUrl: string; clientToken: string } | undefined,
+  agents: [] as FleetAgent[],
+  heartbeatIntervalMs: 30_000,
+  commandReceivedAt: new Map<string, number>(),
+  rejections: [] as string[],
+  lostStreams: [] as string[],
+  shuttingDown: false,
+  /** While true, agents heartbeat on the server's interval; the flood turns it off and drives writes itself. */
+  idleHeartbeats: true,
+};
+
+export function liveAgents(): FleetAgent[] {
+  return fleet.agents.filter((agent) => !agent.ended);
+}
+
+export function requireTarget() {
+  if (!fleet.target) throw new Error("setup first");
+  return fleet.target;
+}
+
+/** To the driver, over the IPC channel. */
+export function send(message: FleetReply): void {
+  process.send?.(message);
+}
