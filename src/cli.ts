@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { runAgentCommand } from "./agent/agent-command.js";
 import { createApp } from "./app.js";
 import { resolveSettings, SETTINGS_HELP, SettingsError } from "./config/settings.js";
 import { VERSION } from "./version.js";
@@ -7,6 +8,7 @@ const USAGE = `spot-optimizer ${VERSION}: runs EC2 workloads on spot capacity an
 
 Usage:
   spot-optimizer serve [options]   start the control plane (gRPC + REST) on an embedded SQLite file
+  spot-optimizer agent [options]   run the agent on an EC2 instance
   spot-optimizer --version
   spot-optimizer <command> --help
 
@@ -98,6 +100,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "serve":
       await serve(rest);
+      return;
+    case "agent":
+      await runAgentCommand(rest, failSetting);
       return;
     case "--version":
     case "-v":

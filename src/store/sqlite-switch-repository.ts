@@ -92,12 +92,18 @@ export function createSwitchRepository(db: SqliteDatabase): SwitchRepository {
     WHERE s.client_id = @clientId AND s.reported_at >= @since
       AND (@instanceId IS NULL OR s.old_instance_id = @instanceId OR s.new_instance_id = @instanceId)
     ORDER BY s.reported_at DESC LIMIT @limit`);
+  const byCommand = db.prepare<[string, string], SwitchRow>(`
+    SELECT s.*, a.logical_agent_id FROM switches s JOIN agents a ON a.id = s.agent_id
+    WHERE s.agent_id = ? AND s.command_id = ? LIMIT 1`);
   const countForInstance = db.prepare<[string, string, number], { n: number }>(
     "SELECT COUNT(*) AS n FROM switches WHERE client_id = ? AND new_instance_id = ? AND reported_at >= ?",
   );
   const countByTrigger = db.prepare<[number], { trigger: string; n: number }>(
     "SELECT trigger, COUNT(*) AS n FROM switches WHERE reported_at >= ? GROUP BY trigger",
   );
+  const countPerDay = db.prepare<[string, number], { date: string; switches: number }>(`
+    SELECT date(reported_at / 1000, 'unixepoch') AS date, COUNT(*) AS switches FROM switches
+    WHERE client_id = ? AND reported_at >= ? GROUP BY date ORDER BY date`);
 
   return {
     insert: (record: SwitchRecord) => {
@@ -129,6 +135,10 @@ export function createSwitchRepository(db: SqliteDatabase): SwitchRepository {
         reportedAt: record.reportedAt,
       });
     },
+    findByCommand: (agentId, commandId) => {
+      const row = byCommand.get(agentId, commandId);
+      return row && toSwitch(row);
+    },
     listByClient: (clientId, { since, instanceId, limit }) =>
       list.all({ clientId, since, instanceId: instanceId ?? null, limit }).map(toSwitch),
     countForInstance: (clientId, instanceId, since) =>
@@ -138,5 +148,6 @@ export function createSwitchRepository(db: SqliteDatabase): SwitchRepository {
       for (const row of countByTrigger.all(since)) counts[row.trigger] = row.n;
       return counts;
     },
+    countPerDay: (clientId, since) => countPerDay.all(clientId, since),
   };
 }

@@ -190,10 +190,13 @@ export interface InstanceTerminated {
 }
 
 export interface ServerMessage {
-  body: { $case: "welcome"; value: Welcome } | { $case: "command"; value: Command } | { $case: "ping"; value: Ping } | {
-    $case: "rejection";
-    value: Rejection;
-  } | undefined;
+  body:
+    | { $case: "welcome"; value: Welcome }
+    | { $case: "command"; value: Command }
+    | { $case: "ping"; value: Ping }
+    | { $case: "rejection"; value: Rejection }
+    | { $case: "receipt"; value: Receipt }
+    | undefined;
 }
 
 /** The answer to Hello. */
@@ -213,6 +216,15 @@ export interface Welcome {
 
 export interface Ping {
   sentAt: Date | undefined;
+}
+
+/**
+ * The server handled the message with this seq. Sent for every message with a seq other than 0, except heartbeats
+ * and command acknowledgements, so an agent can keep a report until it is handled and send it again after a
+ * reconnect. The server treats a repeated report as the same report.
+ */
+export interface Receipt {
+  seq: number;
 }
 
 /** A message the server did not accept. The stream stays open. */
@@ -2625,6 +2637,9 @@ export const ServerMessage: MessageFns<ServerMessage> = {
       case "rejection":
         Rejection.encode(message.body.value, writer.uint32(34).fork()).join();
         break;
+      case "receipt":
+        Receipt.encode(message.body.value, writer.uint32(42).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2674,6 +2689,14 @@ export const ServerMessage: MessageFns<ServerMessage> = {
             message.body = { $case: "rejection", value: Rejection.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.body = { $case: "receipt", value: Receipt.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2696,6 +2719,8 @@ export const ServerMessage: MessageFns<ServerMessage> = {
         ? { $case: "ping", value: Ping.fromJSON(object.ping) }
         : isSet(object.rejection)
         ? { $case: "rejection", value: Rejection.fromJSON(object.rejection) }
+        : isSet(object.receipt)
+        ? { $case: "receipt", value: Receipt.fromJSON(object.receipt) }
         : undefined,
     };
   },
@@ -2710,6 +2735,8 @@ export const ServerMessage: MessageFns<ServerMessage> = {
       obj.ping = Ping.toJSON(message.body.value);
     } else if (message.body?.$case === "rejection") {
       obj.rejection = Rejection.toJSON(message.body.value);
+    } else if (message.body?.$case === "receipt") {
+      obj.receipt = Receipt.toJSON(message.body.value);
     }
     return obj;
   },
@@ -2741,6 +2768,12 @@ export const ServerMessage: MessageFns<ServerMessage> = {
       case "rejection": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
           message.body = { $case: "rejection", value: Rejection.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "receipt": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "receipt", value: Receipt.fromPartial(object.body.value) };
         }
         break;
       }
@@ -2973,6 +3006,73 @@ export const Ping: MessageFns<Ping> = {
   fromPartial<I extends Exact<DeepPartial<Ping>, I>>(object: I): Ping {
     const message = createBasePing();
     message.sentAt = object.sentAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReceipt(): Receipt {
+  return { seq: 0 };
+}
+
+export const Receipt: MessageFns<Receipt> = {
+  encode(message: Receipt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seq !== 0) {
+      writer.uint32(8).uint64(message.seq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Receipt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceipt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Receipt {
+    return { seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0 };
+  },
+
+  toJSON(message: Receipt): unknown {
+    const obj: any = {};
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Receipt>, I>>(base?: I): Receipt {
+    return Receipt.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Receipt>, I>>(object: I): Receipt {
+    const message = createBaseReceipt();
+    message.seq = object.seq ?? 0;
     return message;
   },
 };

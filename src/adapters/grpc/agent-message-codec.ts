@@ -177,6 +177,8 @@ export function encodeServerMessage(message: OutboundMessage): ServerMessage {
           value: { seq: message.seq, code: message.code, message: message.message },
         },
       };
+    case "receipt":
+      return { body: { $case: "receipt", value: { seq: message.seq } } };
   }
 }
 

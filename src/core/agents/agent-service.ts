@@ -45,6 +45,15 @@ export class AgentService {
           `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
         );
       }
+      if (existing && existing.instanceId !== identity.instanceId) {
+        const previous = this.repos.instances.find(caller.clientId, identity.instanceId);
+        if (previous?.agentId === existing.id && previous.role === "retired") {
+          // A former primary's agent must not take the workload's identity back from its replacement.
+          throw failedPrecondition(
+            `instance ${identity.instanceId} was replaced by ${existing.instanceId}; its agent is retired`,
+          );
+        }
+      }
       const poolId =
         identity.mode === "spot" ? makePool(identity.instanceType, identity.availabilityZone).id : null;
       const placement = {

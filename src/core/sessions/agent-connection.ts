@@ -12,6 +12,11 @@ import type { InboundEnvelope, InboundMessage } from "./agent-messages.js";
 import type { AgentSession } from "./agent-session.js";
 import type { SessionRegistry } from "./session-registry.js";
 
+/** Heartbeats and acknowledgements are cheap to repeat; every report is confirmed so the agent can stop resending it. */
+function needsReceipt(message: InboundMessage | undefined): boolean {
+  return message !== undefined && message.type !== "heartbeat" && message.type !== "command_ack";
+}
+
 export interface ConnectionServices {
   agents: AgentService;
   commands: CommandService;
@@ -51,6 +56,10 @@ export class AgentConnection {
       this.handle(this.session, envelope.message);
     } catch (error) {
       this.reject(this.session, envelope.seq, error);
+      return;
+    }
+    if (envelope.seq !== 0 && needsReceipt(envelope.message)) {
+      this.session.send({ type: "receipt", seq: envelope.seq }, this.services.clock.now());
     }
   }
 

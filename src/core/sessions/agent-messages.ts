@@ -40,4 +40,5 @@ export type OutboundMessage =
     }
   | { type: "command"; command: Command }
   | { type: "ping"; at: number }
-  | { type: "rejection"; seq: number; code: ErrorCode; message: string };
+  | { type: "rejection"; seq: number; code: ErrorCode; message: string }
+  | { type: "receipt"; seq: number };

@@ -72,6 +72,9 @@ export class SwitchService {
         input.commandId && this.repos.commands.findForAgent(agent.id, input.commandId)
           ? input.commandId
           : null;
+      // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
+      const already = commandId ? this.repos.switches.findByCommand(agent.id, commandId) : undefined;
+      if (already) return already;
       const record: SwitchRecord = {
         id: randomUUID(),
         clientId: agent.clientId,
