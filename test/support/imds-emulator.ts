@@ -67,12 +67,13 @@ export class ImdsEmulator {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  private handle(request: IncomingMessage, response: ServerResponse): true {
     const path = request.url ?? "/";
     this.requests.push(`${request.method} ${path}`);
-    const send = (status: number, body = "") => {
+    const send = (status: number, body = ""): true => {
       response.writeHead(status, { "content-type": "text/plain" });
       response.end(body);
+      return true;
     };
     if (request.method === "PUT" && path === "/latest/api/token") {
       const ttl = Number(request.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
