@@ -1,0 +1,215 @@
+import { z } from "zod";
+import type { AgentIdentity } from "../../../core/agents/agent.js";
+import type { SwitchTarget } from "../../../core/commands/switch-action.js";
+import {
+  presentLegacyCommand,
+  presentLegacyConfig,
+  presentLegacyReplicaConfig,
+} from "../presenters/legacy-agent-presenter.js";
+import { route } from "../route-definition.js";
+import { legacyId, legacyMode, legacyOptionalText, legacySuccess, legacyTime } from "./legacy-fields.js";
+
+/** A1 as agent v3.2 and v4 send it; `reregister` is ours (bring back an agent its client deleted). */
+const registerBody = z
+  .object({
+    logical_agent_id: z.string().max(255).nullish(),
+    instance_id: z.string().max(32),
+    instance_type: z.string().max(64),
+    region: z.string().max(64).nullish(),
+    az: z.string().max(64).nullish(),
+    availability_zone: z.string().max(64).nullish(),
+    mode: legacyMode.nullish(),
+    /** What agents before v4 called `mode`. */
+    current_mode: legacyMode.nullish(),
+    hostname: legacyOptionalText,
+    ami_id: legacyOptionalText,
+    agent_version: legacyOptionalText,
+    private_ip: legacyOptionalText,
+    /** v4 sends null on instances without a public address (the original refused the registration). */
+    public_ip: legacyOptionalText,
+    reregister: z.boolean().optional(),
+    // client_token is also sent; the bearer header authenticates, so the body's copy is not read.
+  })
+  .transform(
+    (body): AgentIdentity => ({
+      logicalAgentId: body.logical_agent_id ?? "",
+      instanceId: body.instance_id,
+      instanceType: body.instance_type,
+      region: body.region ?? "",
+      availabilityZone: body.az ?? body.availability_zone ?? "",
+      mode: body.mode ?? body.current_mode ?? "unknown",
+      agentVersion: body.agent_version ?? "",
+      privateIp: body.private_ip,
+      publicIp: body.public_ip,
+      hostname: body.hostname,
+      amiId: body.ami_id,
+      reregister: body.reregister ?? false,
+    }),
+  );
+
+/** A5 (v4) and the older agent's mark-command-executed, which sends only the command id. */
+const resultFields = { success: legacySuccess, message: z.string().max(2000).nullish() };
+
+const issueSwitchBody = z
+  .object({
+    target_mode: legacyMode,
+    target_pool_id: z.string().max(128).nullish(),
+    reason: z.string().max(200).nullish(),
+    priority: z.number().int().nullish(),
+  })
+  .transform((body, context) => {
+    let target: SwitchTarget;
+    if (body.target_mode === "ondemand") target = { kind: "ondemand" };
+    else if (body.target_mode === "spot" && body.target_pool_id) {
+      target = { kind: "pool", poolId: body.target_pool_id };
+    } else {
+      const message =
+        body.target_mode === "spot" ? "is required when target_mode is spot" : "must be spot or ondemand";
+      const path = body.target_mode === "spot" ? ["target_pool_id"] : ["target_mode"];
+      context.issues.push({ code: "custom", message, path, input: body });
+      return z.NEVER;
+    }
+    return { target, priority: body.priority ?? null, reason: body.reason ?? null };
+  });
+
+const agentId = (params: Record<string, string>) => params.agentId ?? "";
+
+/**
+ * The agent routes of the original system (A1-A5, A8, A11, A14 and v3.2's mark-command-executed; the reports
+ * are in legacy-report-routes.ts), for agents that poll instead of holding a stream. Same core as the stream: registration keeps the agent's identity, every call
+ * proves it alive, a command is delivered by `pending-commands` and completed by the executed call.
+ */
+export const legacyAgentRoutes = [
+  route({
+    method: "post",
+    path: "/api/agents/register",
+    auth: "client",
+    summary: "Register an agent of the original system; the same logical id keeps its agent id (A1)",
+    body: registerBody,
+    handle: ({ body, caller, services }) => {
+      const { agent } = services.agents.register(caller, body);
+      return { agent_id: agent.id, client_id: agent.clientId, config: presentLegacyConfig(agent.config) };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/api/agents/:agentId/heartbeat",
+    auth: "client",
+    summary:
+      "Heartbeat of a polling agent: it is online and seen now; status offline says it shuts down (A2)",
+    // The agent also sends monitored_instances, instance_id, instance_type, mode and az: placement changes
+    // come from registration and switch reports only, so they are not read.
+    body: z.object({ status: z.string().max(32).nullish() }),
+    handle: ({ params, body, caller, services }) => {
+      services.polling.heartbeat(caller, agentId(params), body.status ?? "online");
+      return { success: true };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/agents/:agentId/config",
+    auth: "client",
+    summary: "The agent's config; reading it completes config changes queued for a polling agent (A3)",
+    handle: ({ params, caller, services }) =>
+      presentLegacyConfig(services.polling.config(caller, agentId(params))),
+  }),
+  route({
+    method: "get",
+    path: "/api/agents/:agentId/pending-commands",
+    auth: "client",
+    summary: "Open switch commands as a bare array, highest priority first; fetching delivers them (A4)",
+    handle: ({ params, caller, services }) => {
+      const { agent, commands } = services.polling.pendingCommands(caller, agentId(params));
+      return commands.flatMap((command) => presentLegacyCommand(command, agent) ?? []);
+    },
+  }),
+  route({
+    method: "post",
+    path: "/api/agents/:agentId/commands/:commandId/executed",
+    auth: "client",
+    summary: "Outcome of a command the agent fetched: completed or failed (A5)",
+    body: z.object(resultFields),
+    handle: ({ params, body, caller, services }) => {
+      const command = services.polling.commandExecuted(
+        caller,
+        agentId(params),
+        params.commandId ?? "",
+        body.success,
+        body.message ?? "",
+      );
+      return { success: true, command_id: command.id, state: command.state };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/api/agents/:agentId/mark-command-executed",
+    auth: "client",
+    summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
+    body: z.object({ command_id: legacyId, ...resultFields }),
+    handle: ({ params, body, caller, services }) => {
+      const command = services.polling.commandExecuted(
+        caller,
+        agentId(params),
+        body.command_id,
+        body.success,
+        body.message ?? "",
+      );
+      return { success: true, command_id: command.id, state: command.state };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/api/agents/:agentId/replica-config",
+    auth: "client",
+    summary: "Whether the agent keeps a manual replica, in both of the original's shapes (A11)",
+    handle: ({ params, caller, services }) =>
+      presentLegacyReplicaConfig(services.polling.replicaConfig(caller, agentId(params))),
+  }),
+  route({
+    method: "post",
+    path: "/api/agents/:agentId/issue-switch-command",
+    auth: "client",
+    summary: "Queue an automatic switch; needs the agent enabled and auto-switch on (A14)",
+    body: issueSwitchBody,
+    status: 201,
+    handle: ({ params, body, caller, services }) => {
+      const { command, agent } = services.commands.requestSwitch(caller, agentId(params), body.target, {
+        priority: body.priority,
+        reason: body.reason,
+      });
+      const legacy = presentLegacyCommand(command, agent);
+      return {
+        success: true,
+        command_id: command.id,
+        agent_id: agent.id,
+        target_mode: legacy?.target_mode,
+        target_pool_id: legacy?.target_pool_id ?? null,
+        priority: command.priority,
+        reason: command.reason,
+        status: command.state,
+        auto_switch_enabled: agent.config.autoSwitchEnabled,
+        message:
+          "Switch command queued: pushed to a streaming agent now, fetched by a polling agent on its next poll",
+      };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/api/agents/:agentId/termination",
+    auth: "client",
+    summary: "An instance of the agent (its own when none is named) was terminated (A8)",
+    body: z.object({
+      instance_id: z.string().max(32).nullish(),
+      reason: z.string().max(200).nullish(),
+      terminated_at: legacyTime,
+    }),
+    handle: ({ params, body, caller, services }) => {
+      services.polling.instanceTerminated(caller, agentId(params), {
+        instanceId: body.instance_id ?? null,
+        terminatedAt: body.terminated_at,
+        reason: body.reason ?? null,
+      });
+      return { success: true };
+    },
+  }),
+];
