@@ -1,0 +1,6 @@
+import type { JobRecord } from "./job-status.js";
+
+export interface JobRunRepository {
+  list(): JobRecord[];
+  save(record: JobRecord): void;
+}

@@ -1,0 +1,105 @@
+import type { Clock } from "../clock/clock.js";
+import { TimeSlice } from "../jobs/time-slice.js";
+import type { Repositories } from "../unit-of-work.js";
+import type { SpotSnapshot } from "./price-series-repository.js";
+
+export interface AggregationOptions {
+  /** Snapshots are de-duplicated and gaps measured in buckets of this length (epoch-aligned). */
+  bucketMs: number;
+  /** Gaps up to this long are filled; longer ones are outages and stay empty. */
+  maxGapMs: number;
+  /** Each run looks at the snapshots observed this long before now. */
+  lookbackMs: number;
+}
+
+export const DEFAULT_AGGREGATION_OPTIONS: AggregationOptions = {
+  bucketMs: 5 * 60_000,
+  maxGapMs: 60 * 60_000,
+  lookbackMs: 6 * 3_600_000,
+};
+
+export interface AggregationPlan {
+  /** Snapshot ids to delete. */
+  duplicates: number[];
+  /** Prices to insert with source "filled". */
+  fills: Array<{ price: number; observedAt: number }>;
+}
+
+/**
+ * Upkeep of the spot price snapshots (many agents report the same pools): repeated prices of a pool within one
+ * bucket are merged, and short gaps between observations are filled, marked as filled. One pool per step, with
+ * the event loop running between steps.
+ */
+export class PriceAggregation {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly options: AggregationOptions = DEFAULT_AGGREGATION_OPTIONS,
+  ) {}
+
+  async run(signal?: AbortSignal): Promise<{ pools: number; duplicatesRemoved: number; filled: number }> {
+    const now = this.clock.now();
+    const from = now - this.options.lookbackMs;
+    const slice = new TimeSlice(10, signal);
+    let pools = 0;
+    let duplicatesRemoved = 0;
+    let filled = 0;
+    const series = this.repos.priceSeries;
+    for (const poolId of series.poolIds()) {
+      slice.throwIfStopped();
+      const plan = planAggregation(series.spotSnapshots(poolId, from, now + 1), this.options);
+      if (plan.duplicates.length > 0 || plan.fills.length > 0) {
+        this.repos.transaction(() => {
+          duplicatesRemoved += series.deleteSpotSnapshots(plan.duplicates);
+          series.insertFilledSpotPrices(poolId, plan.fills, now);
+        });
+        filled += plan.fills.length;
+      }
+      pools++;
+      await slice.pause();
+    }
+    return { pools, duplicatesRemoved, filled };
+  }
+}
+
+/**
+ * What to do with one pool's snapshots (oldest first). A snapshot repeating the price of the one kept before it,
+ * in the same bucket, is a duplicate (a filled one gives way to an observed one). Then every empty bucket between
+ * two kept snapshots at most `maxGapMs` apart gets the earlier price: a spot price holds until it changes, so
+ * carrying it forward is what the step function already says. A second run finds nothing left to do.
+ */
+export function planAggregation(
+  snapshots: readonly SpotSnapshot[],
+  options: AggregationOptions,
+): AggregationPlan {
+  const bucket = (at: number) => at - (at % options.bucketMs);
+  const duplicates: number[] = [];
+  const kept: SpotSnapshot[] = [];
+  for (const snapshot of snapshots) {
+    const last = kept[kept.length - 1];
+    if (last && bucket(last.observedAt) === bucket(snapshot.observedAt) && last.price === snapshot.price) {
+      if (last.source === "filled" && snapshot.source !== "filled") {
+        duplicates.push(last.id);
+        kept[kept.length - 1] = snapshot;
+      } else {
+        duplicates.push(snapshot.id);
+      }
+      continue;
+    }
+    kept.push(snapshot);
+  }
+  const fills: AggregationPlan["fills"] = [];
+  for (let i = 0; i + 1 < kept.length; i++) {
+    const before = kept[i] as SpotSnapshot;
+    const after = kept[i + 1] as SpotSnapshot;
+    if (after.observedAt - before.observedAt > options.maxGapMs) continue;
+    for (
+      let at = bucket(before.observedAt) + options.bucketMs;
+      at < bucket(after.observedAt);
+      at += options.bucketMs
+    ) {
+      fills.push({ price: before.price, observedAt: at });
+    }
+  }
+  return { duplicates, fills };
+}

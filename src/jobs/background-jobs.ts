@@ -1,0 +1,78 @@
+import type { CommandService } from "../core/commands/command-service.js";
+import type { ClientGrowthService } from "../core/growth/client-growth-service.js";
+import type { PriceAggregation } from "../core/pricing/price-aggregation.js";
+import type { RetentionService } from "../core/retention/retention-service.js";
+import type { SavingsService } from "../core/savings/savings-service.js";
+import type { SessionRegistry } from "../core/sessions/session-registry.js";
+import type { JobDefinition } from "./job-runner.js";
+
+export const JOB_NAMES = [
+  "health-monitor",
+  "command-expiry",
+  "pricing-aggregation",
+  "retention",
+  "daily-snapshots",
+  "savings",
+] as const;
+
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** Cron patterns in UTC (6 fields: seconds first). */
+export const DEFAULT_JOB_SCHEDULES: Readonly<Record<JobName, string>> = {
+  "health-monitor": "*/5 * * * * *",
+  "command-expiry": "*/10 * * * * *",
+  "pricing-aggregation": "0 10 * * * *",
+  retention: "0 0 2 * * *",
+  "daily-snapshots": "0 5 * * * *",
+  savings: "0 15 * * * *",
+};
+
+export interface BackgroundJobDeps {
+  sessions: SessionRegistry;
+  commands: CommandService;
+  aggregation: PriceAggregation;
+  retention: RetentionService;
+  growth: ClientGrowthService;
+  savings: SavingsService;
+}
+
+/** The control plane's background jobs; each only calls one core use case. A null schedule: on demand only. */
+export function backgroundJobs(
+  deps: BackgroundJobDeps,
+  schedules: Readonly<Record<JobName, string | null>>,
+): JobDefinition[] {
+  const jobs: Record<JobName, Omit<JobDefinition, "name" | "schedule">> = {
+    "health-monitor": {
+      description:
+        "Agents silent past the liveness deadline, or whose stream dropped and did not come back within the grace, go offline; idle streams are pinged",
+      run: () => deps.sessions.sweep(),
+    },
+    "command-expiry": {
+      description: "Commands not acknowledged within their time to live expire",
+      run: () => ({ expired: deps.commands.expireDue().length }),
+    },
+    "pricing-aggregation": {
+      description:
+        "Repeated spot prices of a pool within five minutes are merged; gaps up to an hour are filled",
+      run: (signal) => deps.aggregation.run(signal),
+    },
+    retention: {
+      description:
+        "Price snapshots, pricing reports, events and decision logs past their age are deleted in batches",
+      run: async (signal) => {
+        const { longestBatchMs, ...counts } = await deps.retention.run(signal);
+        return { ...counts, longestBatchMs: Math.round(longestBatchMs * 10) / 10 };
+      },
+    },
+    "daily-snapshots": {
+      description: "Client growth (total, new, active) written once per UTC day",
+      run: () => deps.growth.snapshot(),
+    },
+    savings: {
+      description:
+        "Cost paid and on-demand baseline of every instance integrated per day over the hours it ran; daily and monthly roll-ups per client",
+      run: (signal) => deps.savings.account(signal),
+    },
+  };
+  return JOB_NAMES.map((name) => ({ name, schedule: schedules[name], ...jobs[name] }));
+}
