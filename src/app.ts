@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Hono } from "hono";
 import { createAdminServiceHandler } from "./adapters/grpc/admin-service-handler.js";
 import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler.js";
 import { GrpcServer } from "./adapters/grpc/grpc-server.js";
@@ -13,24 +14,32 @@ import { AgentService } from "./core/agents/agent-service.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
-import { type Clock, every, systemClock } from "./core/clock/clock.js";
+import { type Clock, systemClock } from "./core/clock/clock.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
 import { EventLog } from "./core/events/event-log.js";
+import { ClientGrowthService } from "./core/growth/client-growth-service.js";
 import { InstanceService } from "./core/instances/instance-service.js";
 import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
+import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { AdminReportService } from "./core/reports/admin-report-service.js";
 import { ClientReportService } from "./core/reports/client-report-service.js";
+import { RetentionService } from "./core/retention/retention-service.js";
+import { SavingsEngine } from "./core/savings/savings-engine.js";
+import { SavingsService } from "./core/savings/savings-service.js";
 import {
   DEFAULT_SESSION_OPTIONS,
   type SessionOptions,
   SessionRegistry,
 } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
+import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
+import { type JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
@@ -44,6 +53,11 @@ export interface AppOptions {
   authThrottle?: Partial<AuthThrottleOptions>;
   /** How long shutdown waits for streams and requests before forcing them closed. */
   shutdownGraceMs?: number;
+  /**
+   * What fires the background jobs: croner's timers ("cron", the default with the system clock), the injected
+   * clock at croner's times ("clock", the default with an injected clock), or nothing ("off": only run on demand).
+   */
+  jobDriver?: JobDriver | "off";
 }
 
 export interface App {
@@ -52,11 +66,13 @@ export interface App {
   readonly adminToken: string;
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The REST bridge and dashboard as registered (its `routes` are what the listener serves). */
+  readonly httpApp: Hono;
+  /** The background jobs; `runNow(name)` runs one at once. */
+  readonly jobs: JobRunner;
   start(): Promise<{ grpcPort: number; httpPort: number }>;
   stop(): Promise<void>;
 }
-
-const COMMAND_EXPIRY_INTERVAL_MS = 10_000;
 
 /**
  * The composition root: one store, one set of core services and one session registry, shared by gRPC, REST
@@ -77,7 +93,7 @@ export function createApp(options: AppOptions): App {
   };
   const events = new EventLog(store.events, clock);
   const notifications = new NotificationService(store.notifications, clock);
-  const liveness = new AgentLiveness(store, clock, events);
+  const liveness = new AgentLiveness(store, clock, events, notifications);
   const sessions = new SessionRegistry(
     new CommandQueue(store.commands, clock, logger),
     liveness,
@@ -93,22 +109,60 @@ export function createApp(options: AppOptions): App {
     notifications,
     settings.commandTtlSeconds,
   );
+  const pricing = new PricingService(store, clock);
+  const switches = new SwitchService(store, clock, events, notifications);
+  const signals = new SignalService(store, clock, events, notifications);
+  const savingsEngine = new SavingsEngine(store);
+  const savings = new SavingsService(store, clock, savingsEngine);
+  const growth = new ClientGrowthService(store.growth, clock);
+  const jobSettings = settings.jobs;
+  const jobs = new JobRunner(
+    backgroundJobs(
+      {
+        sessions,
+        commands,
+        aggregation: new PriceAggregation(store, clock),
+        retention: new RetentionService(store.retention, clock, events, jobSettings?.retention),
+        growth,
+        savings,
+      },
+      jobSettings?.schedules ?? DEFAULT_JOB_SCHEDULES,
+    ),
+    store.jobRuns,
+    clock,
+    logger,
+    events,
+  );
+  const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
   const services: CoreServices = {
     clock,
     logger,
     authenticator: new Authenticator(store, clock, throttle, events, admin.token),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions),
+    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness),
     commands,
-    instances: new InstanceService(store, clock),
-    pricing: new PricingService(store, clock),
-    switches: new SwitchService(store, clock, events, notifications),
-    signals: new SignalService(store, clock, events, notifications),
+    instances: new InstanceService(store, clock, savingsEngine),
+    pricing,
+    switches,
+    signals,
     notifications,
-    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs),
+    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs, jobs),
     clientReports: new ClientReportService(store, clock, sessions),
     sessions,
+    savings,
+    growth,
+    jobs,
+    polling: new PollingAgentService({
+      repos: store,
+      clock,
+      commands,
+      pricing,
+      switches,
+      signals,
+      liveness,
+      sessions,
+    }),
   };
 
   const grpc = new GrpcServer(
@@ -120,14 +174,16 @@ export function createApp(options: AppOptions): App {
     logger,
     settings.tls,
   );
-  const http = new HttpServer(createHttpApp(services, httpRoutes(VERSION)), settings.tls);
+  const httpApp = createHttpApp(services, httpRoutes(VERSION));
+  const http = new HttpServer(httpApp, settings.tls);
   const graceMs = options.shutdownGraceMs ?? 5_000;
-  let stopExpiry: (() => void) | undefined;
   let state: "new" | "started" | "stopped" = "new";
 
   return {
     services,
     store,
+    httpApp,
+    jobs,
     adminToken: admin.token,
     get grpcPort() {
       return grpc.port;
@@ -144,12 +200,7 @@ export function createApp(options: AppOptions): App {
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
         sessions.start();
-        stopExpiry = every(
-          clock,
-          COMMAND_EXPIRY_INTERVAL_MS,
-          () => commands.expireDue(),
-          (error) => logger.error("command expiry failed", { error: String(error) }),
-        );
+        if (jobDriver !== "off") jobs.start(jobDriver);
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
@@ -166,7 +217,7 @@ export function createApp(options: AppOptions): App {
     async stop() {
       if (state === "stopped") return;
       state = "stopped";
-      stopExpiry?.();
+      await jobs.stop();
       sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
       store.close();

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LogLevel } from "../core/logging/logger.js";
 import { LOG_LEVELS } from "../logging/json-logger.js";
+import { type JobSettings, resolveJobSettings } from "./job-settings.js";
 
 /** A setting that cannot be used: the CLI prints the message on one line and exits with code 2. */
 export class SettingsError extends Error {
@@ -24,6 +25,8 @@ export interface Settings {
   heartbeatIntervalSeconds: number;
   livenessDeadlineSeconds: number;
   commandTtlSeconds: number;
+  /** Background job schedules and retention ages; the defaults when absent. */
+  jobs?: JobSettings;
 }
 
 /** Every setting: its flag, its environment variable, its default and what it means (for --help). */
@@ -88,6 +91,26 @@ export const SETTINGS_HELP: ReadonlyArray<{
     fallback: "3600",
     description: "seconds a command waits to be acknowledged before it expires",
   },
+  {
+    flag: "",
+    env: "SPOT_JOB_<NAME>",
+    fallback: "",
+    description:
+      "cron schedule (UTC) of a background job, or off; NAME is HEALTH_MONITOR, COMMAND_EXPIRY, PRICING_AGGREGATION, RETENTION, DAILY_SNAPSHOTS or SAVINGS",
+  },
+  {
+    flag: "",
+    env: "SPOT_RETAIN_PRICES_DAYS",
+    fallback: "90",
+    description: "days price snapshots and reports are kept",
+  },
+  {
+    flag: "",
+    env: "SPOT_RETAIN_EVENTS_DAYS",
+    fallback: "90",
+    description: "days activity-log events are kept",
+  },
+  { flag: "", env: "SPOT_RETAIN_DECISIONS_DAYS", fallback: "30", description: "days decision logs are kept" },
 ];
 
 type Sources = {
@@ -171,5 +194,6 @@ export function resolveSettings(sources: Sources): Settings {
       10,
       30 * 86_400,
     ),
+    jobs: resolveJobSettings(sources.env),
   };
 }

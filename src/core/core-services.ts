@@ -3,13 +3,17 @@ import type { Authenticator } from "./auth/authenticator.js";
 import type { ClientService } from "./clients/client-service.js";
 import type { Clock } from "./clock/clock.js";
 import type { CommandService } from "./commands/command-service.js";
+import type { ClientGrowthService } from "./growth/client-growth-service.js";
 import type { InstanceService } from "./instances/instance-service.js";
 import type { SignalService } from "./interruptions/signal-service.js";
+import type { JobControl } from "./jobs/job-status.js";
 import type { Logger } from "./logging/logger.js";
 import type { NotificationService } from "./notifications/notification-service.js";
+import type { PollingAgentService } from "./polling/polling-agent-service.js";
 import type { PricingService } from "./pricing/pricing-service.js";
 import type { AdminReportService } from "./reports/admin-report-service.js";
 import type { ClientReportService } from "./reports/client-report-service.js";
+import type { SavingsService } from "./savings/savings-service.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
 
@@ -29,4 +33,12 @@ export interface CoreServices {
   reports: AdminReportService;
   clientReports: ClientReportService;
   sessions: SessionRegistry;
+  /** Time-weighted savings: the accounting job and the savings and chart read models (C18, C20). */
+  savings: SavingsService;
+  /** Client growth per day (D6) and its daily snapshot job. */
+  growth: ClientGrowthService;
+  /** The background jobs: their state, and running one on demand. */
+  jobs: JobControl;
+  /** The REST front door for agents of the original system, which poll instead of holding a stream. */
+  polling: PollingAgentService;
 }

@@ -19,6 +19,7 @@ interface OverviewRow extends ClientRow {
   agents_online: number;
   active_instances: number;
   last_seen_at: number | null;
+  total_savings: number;
 }
 
 const toRecord = (row: ClientRow): ClientRecord => ({
@@ -40,8 +41,8 @@ const toOverview = (row: OverviewRow): ClientOverview => {
     agentsTotal: row.agents_total,
     agentsOnline: row.agents_online,
     activeInstances: row.active_instances,
-    // Time-weighted savings accounting fills this in; until then nothing is claimed.
-    totalSavings: 0,
+    // Time-weighted: the savings job's monthly roll-ups (as of its last run).
+    totalSavings: row.total_savings,
     lastSeenAt: row.last_seen_at,
   };
 };
@@ -51,7 +52,8 @@ const OVERVIEW_SELECT = `
     (SELECT COUNT(*) FROM agents a WHERE a.client_id = c.id AND a.status <> 'deleted') AS agents_total,
     (SELECT COUNT(*) FROM agents a WHERE a.client_id = c.id AND a.status = 'online') AS agents_online,
     (SELECT COUNT(*) FROM instances i WHERE i.client_id = c.id AND i.state = 'running') AS active_instances,
-    (SELECT MAX(a.last_seen_at) FROM agents a WHERE a.client_id = c.id) AS last_seen_at
+    (SELECT MAX(a.last_seen_at) FROM agents a WHERE a.client_id = c.id) AS last_seen_at,
+    (SELECT COALESCE(SUM(m.savings), 0) FROM client_savings_monthly m WHERE m.client_id = c.id) AS total_savings
   FROM clients c`;
 
 export function createClientRepository(db: SqliteDatabase): ClientRepository {

@@ -33,7 +33,7 @@ interface InstanceRow {
   agent_status: string | null;
 }
 
-const toInstance = (
+export const toInstance = (
   row: Omit<InstanceRow, "client_name" | "logical_agent_id" | "agent_status">,
 ): Instance => ({
   id: row.id,
@@ -124,6 +124,9 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
     `SELECT agent_id, COUNT(*) AS n FROM instances
      WHERE client_id = ? AND state = 'running' AND agent_id IS NOT NULL GROUP BY agent_id`,
   );
+  const countRunningByMode = db.prepare<[string], { mode: InstanceMode; n: number }>(
+    "SELECT mode, COUNT(*) AS n FROM instances WHERE client_id = ? AND state = 'running' GROUP BY mode ORDER BY mode",
+  );
 
   return {
     find: (clientId, instanceId) => {
@@ -154,5 +157,7 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
     countRunning: () => countRunning.get()?.n ?? 0,
     countRunningByAgent: (clientId) =>
       new Map(countRunningByAgent.all(clientId).map((row) => [row.agent_id, row.n])),
+    countRunningByMode: (clientId) =>
+      new Map(countRunningByMode.all(clientId).map((row) => [row.mode, row.n])),
   };
 }

@@ -4,10 +4,15 @@ import { createAgentRepository } from "./sqlite-agent-repository.js";
 import { createClientRepository } from "./sqlite-client-repository.js";
 import { createCommandRepository } from "./sqlite-command-repository.js";
 import { createEventRepository } from "./sqlite-event-repository.js";
+import { createGrowthRepository } from "./sqlite-growth-repository.js";
 import { createInstanceRepository } from "./sqlite-instance-repository.js";
 import { createCleanupRepository, createInterruptionRepository } from "./sqlite-interruption-repository.js";
+import { createJobRunRepository } from "./sqlite-job-run-repository.js";
 import { createNotificationRepository } from "./sqlite-notification-repository.js";
 import { createPriceRepository } from "./sqlite-price-repository.js";
+import { createPriceSeriesRepository } from "./sqlite-price-series-repository.js";
+import { createRetentionRepository } from "./sqlite-retention-repository.js";
+import { createSavingsRepository } from "./sqlite-savings-repository.js";
 import { createSwitchRepository } from "./sqlite-switch-repository.js";
 
 export interface SqliteStore extends Repositories {
@@ -31,6 +36,11 @@ export function openSqliteStore(path: string, options?: OpenDatabaseOptions): Sq
     events: createEventRepository(db),
     interruptions: createInterruptionRepository(db),
     cleanups: createCleanupRepository(db),
+    priceSeries: createPriceSeriesRepository(db),
+    savings: createSavingsRepository(db),
+    growth: createGrowthRepository(db),
+    retention: createRetentionRepository(db),
+    jobRuns: createJobRunRepository(db),
     transaction: (work) => db.transaction(work)(),
     ping: () => {
       try {

@@ -28,10 +28,10 @@ export function reportPrices(
 export function reportSwitch(
   agent: TestAgent,
   from: Hello,
-  options: { toZone: string; commandId?: string; oldTerminated?: boolean; newSpot?: number },
+  options: { toZone: string; commandId?: string; oldTerminated?: boolean; newSpot?: number; at?: number },
 ): string {
   const newInstanceIdValue = newInstanceId();
-  const now = new Date();
+  const now = new Date(options.at ?? Date.now());
   agent.send({
     $case: "switchReport",
     value: {

@@ -216,6 +216,57 @@ export interface GetSystemHealthResponse {
   uptimeSeconds: number;
 }
 
+export interface JobRun {
+  /** "schedule" or "manual". */
+  trigger: string;
+  startedAt: Date | undefined;
+  finishedAt: Date | undefined;
+  durationMs: number;
+  /** "ok" or "failed". */
+  outcome: string;
+  /** Why it failed; empty when it did not. */
+  error: string;
+  /** What the run did, e.g. {"expired": 2}. */
+  summary: { [key: string]: number };
+}
+
+export interface JobRun_SummaryEntry {
+  key: string;
+  value: number;
+}
+
+export interface Job {
+  name: string;
+  description: string;
+  /** Cron pattern, UTC; empty when the job runs only on demand. */
+  schedule: string;
+  running: boolean;
+  nextRunAt:
+    | Date
+    | undefined;
+  /** Absent until the job has run once. */
+  lastRun: JobRun | undefined;
+  lastSuccessAt: Date | undefined;
+  runs: number;
+  failures: number;
+}
+
+export interface ListJobsRequest {
+}
+
+export interface ListJobsResponse {
+  jobs: Job[];
+}
+
+export interface RunJobRequest {
+  /** health-monitor, command-expiry, pricing-aggregation, retention, daily-snapshots or savings. */
+  name: string;
+}
+
+export interface RunJobResponse {
+  job: Job | undefined;
+}
+
 function createBaseClient(): Client {
   return {
     id: "",
@@ -3513,6 +3564,780 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
   },
 };
 
+function createBaseJobRun(): JobRun {
+  return {
+    trigger: "",
+    startedAt: undefined,
+    finishedAt: undefined,
+    durationMs: 0,
+    outcome: "",
+    error: "",
+    summary: {},
+  };
+}
+
+export const JobRun: MessageFns<JobRun> = {
+  encode(message: JobRun, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trigger !== "") {
+      writer.uint32(10).string(message.trigger);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(18).fork()).join();
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(33).double(message.durationMs);
+    }
+    if (message.outcome !== "") {
+      writer.uint32(42).string(message.outcome);
+    }
+    if (message.error !== "") {
+      writer.uint32(50).string(message.error);
+    }
+    globalThis.Object.entries(message.summary).forEach(([key, value]: [string, number]) => {
+      JobRun_SummaryEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobRun {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobRun();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trigger = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.durationMs = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = JobRun_SummaryEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.summary[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobRun {
+    return {
+      trigger: isSet(object.trigger) ? globalThis.String(object.trigger) : "",
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+      durationMs: isSet(object.durationMs)
+        ? globalThis.Number(object.durationMs)
+        : isSet(object.duration_ms)
+        ? globalThis.Number(object.duration_ms)
+        : 0,
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      summary: isObject(object.summary)
+        ? (globalThis.Object.entries(object.summary) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: JobRun): unknown {
+    const obj: any = {};
+    if (message.trigger !== "") {
+      obj.trigger = message.trigger;
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    if (message.durationMs !== 0) {
+      obj.durationMs = floatToJson(message.durationMs);
+    }
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.summary) {
+      const entries = globalThis.Object.entries(message.summary) as [string, number][];
+      if (entries.length > 0) {
+        obj.summary = {};
+        entries.forEach(([k, v]) => {
+          obj.summary[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobRun>, I>>(base?: I): JobRun {
+    return JobRun.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobRun>, I>>(object: I): JobRun {
+    const message = createBaseJobRun();
+    message.trigger = object.trigger ?? "";
+    message.startedAt = object.startedAt ?? undefined;
+    message.finishedAt = object.finishedAt ?? undefined;
+    message.durationMs = object.durationMs ?? 0;
+    message.outcome = object.outcome ?? "";
+    message.error = object.error ?? "";
+    message.summary = (globalThis.Object.entries(object.summary ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseJobRun_SummaryEntry(): JobRun_SummaryEntry {
+  return { key: "", value: 0 };
+}
+
+export const JobRun_SummaryEntry: MessageFns<JobRun_SummaryEntry> = {
+  encode(message: JobRun_SummaryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobRun_SummaryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobRun_SummaryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobRun_SummaryEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: JobRun_SummaryEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JobRun_SummaryEntry>, I>>(base?: I): JobRun_SummaryEntry {
+    return JobRun_SummaryEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JobRun_SummaryEntry>, I>>(object: I): JobRun_SummaryEntry {
+    const message = createBaseJobRun_SummaryEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseJob(): Job {
+  return {
+    name: "",
+    description: "",
+    schedule: "",
+    running: false,
+    nextRunAt: undefined,
+    lastRun: undefined,
+    lastSuccessAt: undefined,
+    runs: 0,
+    failures: 0,
+  };
+}
+
+export const Job: MessageFns<Job> = {
+  encode(message: Job, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    if (message.schedule !== "") {
+      writer.uint32(26).string(message.schedule);
+    }
+    if (message.running !== false) {
+      writer.uint32(32).bool(message.running);
+    }
+    if (message.nextRunAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.nextRunAt), writer.uint32(42).fork()).join();
+    }
+    if (message.lastRun !== undefined) {
+      JobRun.encode(message.lastRun, writer.uint32(50).fork()).join();
+    }
+    if (message.lastSuccessAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastSuccessAt), writer.uint32(58).fork()).join();
+    }
+    if (message.runs !== 0) {
+      writer.uint32(64).uint32(message.runs);
+    }
+    if (message.failures !== 0) {
+      writer.uint32(72).uint32(message.failures);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Job {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJob();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.schedule = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.running = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nextRunAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastRun = JobRun.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastSuccessAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.runs = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.failures = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Job {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      schedule: isSet(object.schedule) ? globalThis.String(object.schedule) : "",
+      running: isSet(object.running) ? globalThis.Boolean(object.running) : false,
+      nextRunAt: isSet(object.nextRunAt)
+        ? fromJsonTimestamp(object.nextRunAt)
+        : isSet(object.next_run_at)
+        ? fromJsonTimestamp(object.next_run_at)
+        : undefined,
+      lastRun: isSet(object.lastRun)
+        ? JobRun.fromJSON(object.lastRun)
+        : isSet(object.last_run)
+        ? JobRun.fromJSON(object.last_run)
+        : undefined,
+      lastSuccessAt: isSet(object.lastSuccessAt)
+        ? fromJsonTimestamp(object.lastSuccessAt)
+        : isSet(object.last_success_at)
+        ? fromJsonTimestamp(object.last_success_at)
+        : undefined,
+      runs: isSet(object.runs) ? globalThis.Number(object.runs) : 0,
+      failures: isSet(object.failures) ? globalThis.Number(object.failures) : 0,
+    };
+  },
+
+  toJSON(message: Job): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.schedule !== "") {
+      obj.schedule = message.schedule;
+    }
+    if (message.running !== false) {
+      obj.running = message.running;
+    }
+    if (message.nextRunAt !== undefined) {
+      obj.nextRunAt = message.nextRunAt.toISOString();
+    }
+    if (message.lastRun !== undefined) {
+      obj.lastRun = JobRun.toJSON(message.lastRun);
+    }
+    if (message.lastSuccessAt !== undefined) {
+      obj.lastSuccessAt = message.lastSuccessAt.toISOString();
+    }
+    if (message.runs !== 0) {
+      obj.runs = Math.round(message.runs);
+    }
+    if (message.failures !== 0) {
+      obj.failures = Math.round(message.failures);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Job>, I>>(base?: I): Job {
+    return Job.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Job>, I>>(object: I): Job {
+    const message = createBaseJob();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.schedule = object.schedule ?? "";
+    message.running = object.running ?? false;
+    message.nextRunAt = object.nextRunAt ?? undefined;
+    message.lastRun = (object.lastRun !== undefined && object.lastRun !== null)
+      ? JobRun.fromPartial(object.lastRun)
+      : undefined;
+    message.lastSuccessAt = object.lastSuccessAt ?? undefined;
+    message.runs = object.runs ?? 0;
+    message.failures = object.failures ?? 0;
+    return message;
+  },
+};
+
+function createBaseListJobsRequest(): ListJobsRequest {
+  return {};
+}
+
+export const ListJobsRequest: MessageFns<ListJobsRequest> = {
+  encode(_: ListJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListJobsRequest {
+    return {};
+  },
+
+  toJSON(_: ListJobsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsRequest>, I>>(base?: I): ListJobsRequest {
+    return ListJobsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsRequest>, I>>(_: I): ListJobsRequest {
+    const message = createBaseListJobsRequest();
+    return message;
+  },
+};
+
+function createBaseListJobsResponse(): ListJobsResponse {
+  return { jobs: [] };
+}
+
+export const ListJobsResponse: MessageFns<ListJobsResponse> = {
+  encode(message: ListJobsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      Job.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsResponse {
+    return { jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => Job.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListJobsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => Job.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsResponse>, I>>(base?: I): ListJobsResponse {
+    return ListJobsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsResponse>, I>>(object: I): ListJobsResponse {
+    const message = createBaseListJobsResponse();
+    message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRunJobRequest(): RunJobRequest {
+  return { name: "" };
+}
+
+export const RunJobRequest: MessageFns<RunJobRequest> = {
+  encode(message: RunJobRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunJobRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunJobRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunJobRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: RunJobRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunJobRequest>, I>>(base?: I): RunJobRequest {
+    return RunJobRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunJobRequest>, I>>(object: I): RunJobRequest {
+    const message = createBaseRunJobRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseRunJobResponse(): RunJobResponse {
+  return { job: undefined };
+}
+
+export const RunJobResponse: MessageFns<RunJobResponse> = {
+  encode(message: RunJobResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.job !== undefined) {
+      Job.encode(message.job, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunJobResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunJobResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.job = Job.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunJobResponse {
+    return { job: isSet(object.job) ? Job.fromJSON(object.job) : undefined };
+  },
+
+  toJSON(message: RunJobResponse): unknown {
+    const obj: any = {};
+    if (message.job !== undefined) {
+      obj.job = Job.toJSON(message.job);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunJobResponse>, I>>(base?: I): RunJobResponse {
+    return RunJobResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunJobResponse>, I>>(object: I): RunJobResponse {
+    const message = createBaseRunJobResponse();
+    message.job = (object.job !== undefined && object.job !== null) ? Job.fromPartial(object.job) : undefined;
+    return message;
+  },
+};
+
 /** Operator surface. Metadata: "authorization: Bearer <admin token>". */
 export type AdminServiceService = typeof AdminServiceService;
 export const AdminServiceService = {
@@ -3631,6 +4456,26 @@ export const AdminServiceService = {
       Buffer.from(GetSystemHealthResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSystemHealthResponse => GetSystemHealthResponse.decode(value),
   },
+  /** The background jobs with their schedule and last run. */
+  listJobs: {
+    path: "/spot.v1.AdminService/ListJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListJobsRequest): Buffer => Buffer.from(ListJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListJobsRequest => ListJobsRequest.decode(value),
+    responseSerialize: (value: ListJobsResponse): Buffer => Buffer.from(ListJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListJobsResponse => ListJobsResponse.decode(value),
+  },
+  /** Runs a background job now (or waits for the run in progress) and answers its state afterwards. */
+  runJob: {
+    path: "/spot.v1.AdminService/RunJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RunJobRequest): Buffer => Buffer.from(RunJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RunJobRequest => RunJobRequest.decode(value),
+    responseSerialize: (value: RunJobResponse): Buffer => Buffer.from(RunJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RunJobResponse => RunJobResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -3649,6 +4494,10 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listInstances: handleUnaryCall<ListInstancesRequest, ListInstancesResponse>;
   listActivity: handleUnaryCall<ListActivityRequest, ListActivityResponse>;
   getSystemHealth: handleUnaryCall<GetSystemHealthRequest, GetSystemHealthResponse>;
+  /** The background jobs with their schedule and last run. */
+  listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
+  /** Runs a background job now (or waits for the run in progress) and answers its state afterwards. */
+  runJob: handleUnaryCall<RunJobRequest, RunJobResponse>;
 }
 
 export interface AdminServiceClient extends Client1 {
@@ -3821,6 +4670,38 @@ export interface AdminServiceClient extends Client1 {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSystemHealthResponse) => void,
   ): ClientUnaryCall;
+  /** The background jobs with their schedule and last run. */
+  listJobs(
+    request: ListJobsRequest,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  /** Runs a background job now (or waits for the run in progress) and answers its state afterwards. */
+  runJob(
+    request: RunJobRequest,
+    callback: (error: ServiceError | null, response: RunJobResponse) => void,
+  ): ClientUnaryCall;
+  runJob(
+    request: RunJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RunJobResponse) => void,
+  ): ClientUnaryCall;
+  runJob(
+    request: RunJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RunJobResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AdminServiceClient = makeGenericClientConstructor(
@@ -3880,6 +4761,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

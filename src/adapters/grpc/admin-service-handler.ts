@@ -1,11 +1,13 @@
-import type { Client } from "../../../gen/spot/v1/admin_service.js";
+import type { Client, Job } from "../../../gen/spot/v1/admin_service.js";
 import { InstanceMode } from "../../../gen/spot/v1/common.js";
 import type { AgentStatus } from "../../core/agents/agent.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import type { ClientOverview } from "../../core/clients/client.js";
 import type { ClientService } from "../../core/clients/client-service.js";
 import { invalidArgument } from "../../core/errors/app-error.js";
+import type { ClientGrowthService } from "../../core/growth/client-growth-service.js";
 import type { InstanceState } from "../../core/instances/instance.js";
+import type { JobControl, JobStatus } from "../../core/jobs/job-status.js";
 import type { Logger } from "../../core/logging/logger.js";
 import type { AdminReportService } from "../../core/reports/admin-report-service.js";
 import type { SessionControl } from "../../core/sessions/session-control.js";
@@ -16,6 +18,8 @@ export interface AdminHandlerDeps {
   authenticator: Authenticator;
   clients: ClientService;
   reports: AdminReportService;
+  growth: ClientGrowthService;
+  jobs: JobControl;
   sessions: SessionControl;
   logger: Logger;
   version: string;
@@ -39,6 +43,31 @@ function clientToProto(client: ClientOverview): Client {
   };
 }
 
+function jobToProto(job: JobStatus): Job {
+  const run = job.lastRun;
+  return {
+    name: job.name,
+    description: job.description,
+    schedule: job.schedule ?? "",
+    running: job.running,
+    nextRunAt: timeToProto(job.nextRunAt),
+    lastRun: run
+      ? {
+          trigger: run.trigger,
+          startedAt: timeToProto(run.startedAt),
+          finishedAt: timeToProto(run.finishedAt),
+          durationMs: run.durationMs,
+          outcome: run.outcome,
+          error: run.error ?? "",
+          summary: { ...run.summary },
+        }
+      : undefined,
+    lastSuccessAt: timeToProto(job.lastSuccessAt),
+    runs: job.runs,
+    failures: job.failures,
+  };
+}
+
 /** A limit of 0 means the default; otherwise 1..max. */
 function limitOf(value: number, fallback: number, max: number): number {
   if (value === 0) return fallback;
@@ -48,7 +77,7 @@ function limitOf(value: number, fallback: number, max: number): number {
 
 /** spot.v1.AdminService: operator calls, admin token required. */
 export function createAdminServiceHandler(deps: AdminHandlerDeps) {
-  const { authenticator, clients, reports, sessions, logger } = deps;
+  const { authenticator, clients, reports, growth, jobs, sessions, logger } = deps;
   const admin = <Req, Res>(rpc: string, run: (request: Req) => Res) =>
     adminUnary<Req, Res>(authenticator, logger, `AdminService/${rpc}`, run);
 
@@ -76,7 +105,7 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
     }),
     getStats: admin("GetStats", () => reports.stats()),
     getClientGrowth: admin("GetClientGrowth", (request: { days: number }) => ({
-      points: reports.clientGrowth(request.days || 30),
+      points: growth.history(request.days || 30),
     })),
     listAgents: admin("ListAgents", (request: { status: string; limit: number }) => {
       const status = request.status ? (request.status as AgentStatus) : undefined;
@@ -155,7 +184,12 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
     })),
     getSystemHealth: admin("GetSystemHealth", () => {
       const health = reports.health();
-      return { ...health, checkedAt: timeToProto(health.checkedAt), version: deps.version };
+      const { jobs: _jobs, ...figures } = health;
+      return { ...figures, checkedAt: timeToProto(health.checkedAt), version: deps.version };
     }),
+    listJobs: admin("ListJobs", () => ({ jobs: jobs.list().map(jobToProto) })),
+    runJob: admin("RunJob", async (request: { name: string }) => ({
+      job: jobToProto(await jobs.run(request.name)),
+    })),
   };
 }

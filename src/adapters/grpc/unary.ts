@@ -12,23 +12,31 @@ type UnaryHandler<Req, Res> = (
   callback: sendUnaryData<Res>,
 ) => void;
 
-/** Authenticates first (so an unauthenticated caller learns nothing), then decodes, runs and maps errors. */
+/**
+ * Authenticates first (so an unauthenticated caller learns nothing), then decodes, runs and maps errors. A use
+ * case may answer later (a promise), e.g. running a background job on demand.
+ */
 function unary<Req, Res, Caller>(
   logger: Logger,
   rpc: string,
   authenticate: (token: string | undefined, peer: string) => Caller,
-  run: (request: Req, caller: Caller) => Res,
+  run: (request: Req, caller: Caller) => Res | Promise<Res>,
 ): UnaryHandler<Req, Res> {
   return (call, callback) => {
     const peer = peerAddress(call.getPeer());
+    const fail = (error: unknown) => {
+      const safe = toSafeError(error, logger, { rpc, peer });
+      callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
+    };
     try {
       const caller = authenticate(bearerToken(call.metadata), peer);
       const decoded = call.request;
       if (!decoded.ok) throw invalidArgument(`request could not be decoded: ${decoded.error}`);
-      callback(null, run(decoded.value, caller));
+      const result = run(decoded.value, caller);
+      if (result instanceof Promise) result.then((value) => callback(null, value), fail);
+      else callback(null, result);
     } catch (error) {
-      const safe = toSafeError(error, logger, { rpc, peer });
-      callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
+      fail(error);
     }
   };
 }
@@ -37,7 +45,7 @@ export function adminUnary<Req, Res>(
   authenticator: Authenticator,
   logger: Logger,
   rpc: string,
-  run: (request: Req) => Res,
+  run: (request: Req) => Res | Promise<Res>,
 ): UnaryHandler<Req, Res> {
   return unary(
     logger,

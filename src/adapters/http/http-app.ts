@@ -2,13 +2,20 @@ import { Hono } from "hono";
 import type { CoreServices } from "../../core/core-services.js";
 import { AppError } from "../../core/errors/app-error.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
+import { mountDashboard } from "./dashboard/dashboard-routes.js";
+import { withOpenApiRoute } from "./openapi/openapi-route.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { registerRoutes } from "./route-definition.js";
 
-/** The Hono application of the REST bridge: routes, JSON errors `{"error": {"code", "message"}}`. */
+/**
+ * The Hono application of the REST bridge: routes, `/openapi.json` generated from them, the dashboard's pages,
+ * JSON errors `{"error": {"code", "message"}}`.
+ */
 export function createHttpApp(services: CoreServices, routes: readonly RouteDefinition[]): Hono {
   const app = new Hono();
-  registerRoutes(app, routes, services);
+  const documented = withOpenApiRoute(routes);
+  registerRoutes(app, documented, services);
+  mountDashboard(app, documented);
   app.notFound((context) =>
     context.json(
       {

@@ -28,7 +28,10 @@ export interface RouteDefinition<Q = unknown, B = unknown> {
   summary: string;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  /** HTTP status of a success; 200 by default. A handler may also return a Response of its own. */
+  /**
+   * HTTP status of a success; 200 by default. A handler may also return a Response of its own, or a promise (a
+   * use case that answers later, such as running a job on demand).
+   */
   status?: 200 | 201;
   handle(input: RouteInput<Q, B>): unknown;
 }
@@ -67,7 +70,7 @@ export function registerRoutes(app: Hono, routes: readonly RouteDefinition[], se
       const caller = authenticateRequest(context, definition.auth, services);
       const query = definition.query ? parse("query", definition.query, context.req.query()) : {};
       const body = definition.body ? parse("body", definition.body, await readJsonBody(context)) : {};
-      const result = definition.handle({
+      const result = await definition.handle({
         params: context.req.param() as Record<string, string>,
         query,
         body,

@@ -12,6 +12,7 @@ import type { SessionControl } from "../sessions/session-control.js";
 import type { Repositories } from "../unit-of-work.js";
 import { type Agent, type AgentConfig, type AgentIdentity, DEFAULT_AGENT_CONFIG } from "./agent.js";
 import { validateIdentity } from "./agent-identity.js";
+import type { AgentLiveness } from "./agent-liveness.js";
 import { applySettings, type SettingsPatch } from "./agent-settings.js";
 import { requireLiveAgent } from "./require-agent.js";
 
@@ -29,6 +30,7 @@ export class AgentService {
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
     private readonly sessions: SessionControl,
+    private readonly liveness: AgentLiveness,
   ) {}
 
   /**
@@ -80,6 +82,8 @@ export class AgentService {
           deletedAt: null,
         };
         this.repos.agents.update(agent);
+        // Registering again is how a stream agent comes back: the same event and notification as any return.
+        if (existing.status === "offline") this.liveness.cameBackOnline(agent);
         if (existing.status === "deleted") {
           this.events.record({
             type: "agent_reregistered",

@@ -3,13 +3,14 @@ import type { Agent } from "../agents/agent.js";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { AppError, failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
+import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NotificationService } from "../notifications/notification-service.js";
-import { parsePoolId } from "../pricing/pool.js";
 import type { Repositories } from "../unit-of-work.js";
+import { optionalText, requireIntegerInRange } from "../validation/validate.js";
 import { type Command, type CommandAction, type CommandOrigin, PRIORITY } from "./command.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
+import { type SwitchTarget, switchActionFor } from "./switch-action.js";
 
 export interface NewCommand {
   action: CommandAction;
@@ -20,7 +21,7 @@ export interface NewCommand {
   ttlSeconds?: number;
 }
 
-export type ForceSwitchTarget = { kind: "ondemand" } | { kind: "pool"; poolId: string };
+export type ForceSwitchTarget = SwitchTarget;
 
 export type AckOutcome = "acknowledged" | "duplicate";
 
@@ -99,35 +100,7 @@ export class CommandService {
           },
         );
       }
-      const terminateWaitSeconds = agent.config.autoTerminateEnabled ? agent.config.terminateWaitSeconds : 0;
-      let action: CommandAction;
-      let targetLabel: string;
-      if (target.kind === "ondemand") {
-        if (agent.mode === "ondemand") throw failedPrecondition("the agent already runs on on-demand");
-        action = {
-          type: "switch_to_on_demand",
-          instanceType: agent.instanceType,
-          availabilityZone: agent.availabilityZone,
-          terminateWaitSeconds,
-        };
-        targetLabel = "on-demand";
-      } else {
-        const pool = parsePoolId(target.poolId);
-        if (pool.region !== agent.region) {
-          throw invalidArgument(`pool ${pool.id} is in ${pool.region}, the agent runs in ${agent.region}`);
-        }
-        if (agent.mode === "spot" && agent.poolId === pool.id) {
-          throw failedPrecondition(`the agent already runs in pool ${pool.id}`);
-        }
-        action = {
-          type: "switch_to_spot_pool",
-          poolId: pool.id,
-          instanceType: pool.instanceType,
-          availabilityZone: pool.availabilityZone,
-          terminateWaitSeconds,
-        };
-        targetLabel = pool.id;
-      }
+      const { action, targetLabel } = switchActionFor(agent, target);
       const command = this.create(agent, {
         action,
         priority: PRIORITY.manual,
@@ -149,6 +122,57 @@ export class CommandService {
         instanceId: instance.id,
         message: `Manual switch of ${instance.id} to ${targetLabel}`,
         metadata: { commandId: command.id },
+      });
+      return { command, agent };
+    });
+    this.dispatch(result.agent.id);
+    return result;
+  }
+
+  /**
+   * An automatic switch of one of the caller's agents (the original's issue-switch-command, the optimizer's way
+   * in). Unlike a person's force-switch it needs the agent enabled and its auto-switch on. The priority defaults
+   * to the model's (25) on the original's scale (100 emergency, 75 manual, 50 urgent, 25 model, 10 scheduled).
+   */
+  requestSwitch(
+    caller: ClientContext,
+    agentId: string,
+    target: SwitchTarget,
+    options: { priority: number | null; reason: string | null },
+  ): { command: Command; agent: Agent } {
+    const priority = requireIntegerInRange("priority", options.priority ?? PRIORITY.model, 0, 100);
+    const result = this.repos.transaction(() => {
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      if (!agent.config.enabled) {
+        throw failedPrecondition("the agent is disabled: it takes no automatic switch", { enabled: false });
+      }
+      if (!agent.config.autoSwitchEnabled) {
+        throw failedPrecondition("auto-switch is off for this agent; a person can still force a switch", {
+          autoSwitchEnabled: false,
+        });
+      }
+      const { action, targetLabel } = switchActionFor(agent, target);
+      const command = this.create(agent, {
+        action,
+        priority,
+        reason: optionalText("reason", options.reason, 200) ?? `switch to ${targetLabel}`,
+        origin: "optimizer",
+      });
+      this.notifications.notify({
+        clientId: caller.clientId,
+        agentId: agent.id,
+        type: "switch_requested",
+        severity: "info",
+        message: `Switch command issued to ${agent.logicalAgentId}: ${targetLabel}`,
+      });
+      this.events.record({
+        type: "switch_requested",
+        severity: "info",
+        clientId: caller.clientId,
+        agentId: agent.id,
+        instanceId: agent.instanceId,
+        message: `Switch of ${agent.instanceId} to ${targetLabel} requested`,
+        metadata: { commandId: command.id, priority },
       });
       return { command, agent };
     });

@@ -1,3 +1,4 @@
+import type { InstanceMode } from "../agents/agent.js";
 import type { Instance, InstanceFilter, InstanceWithOwner } from "./instance.js";
 
 export interface InstanceRepository {
@@ -18,4 +19,6 @@ export interface InstanceRepository {
   countRunning(): number;
   /** Running instances per agent of one client (agents without any are absent). */
   countRunningByAgent(clientId: string): Map<string, number>;
+  /** Running instances of one client per mode (modes without any are absent). */
+  countRunningByMode(clientId: string): Map<InstanceMode, number>;
 }

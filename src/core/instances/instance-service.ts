@@ -3,10 +3,10 @@ import type { Clock } from "../clock/clock.js";
 import { notFound } from "../errors/app-error.js";
 import type { Pool } from "../pricing/pool.js";
 import type { PoolPrice } from "../pricing/price-repository.js";
+import type { SavingsEngine } from "../savings/savings-engine.js";
 import type { Repositories } from "../unit-of-work.js";
 import { clampDays } from "../validation/validate.js";
 import type { Instance, InstanceFilter, InstanceWithOwner } from "./instance.js";
-import { savingsBetween } from "./instance-savings.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -33,7 +33,10 @@ export interface InstanceMetrics {
   totalSwitches: number;
   switchesLast7Days: number;
   switchesLast30Days: number;
-  /** USD, time-weighted: (on-demand − hourly average spot price) over the hours the instance ran. */
+  /**
+   * USD, time-weighted (see SavingsEngine): on-demand baseline while it served its workload minus what it paid
+   * at its real price, over the hours it ran.
+   */
   savingsLast30Days: number;
   totalSavings: number;
 }
@@ -69,6 +72,7 @@ export class InstanceService {
   constructor(
     private readonly repos: Repositories,
     private readonly clock: Clock,
+    private readonly savings: SavingsEngine,
   ) {}
 
   list(caller: ClientContext, filter: InstanceFilter): InstanceWithOwner[] {
@@ -99,21 +103,9 @@ export class InstanceService {
     const onDemandPrice = this.onDemandPrice(instance);
     const count = (since: number) =>
       this.repos.switches.countForInstance(caller.clientId, instance.id, since);
-    let savingsLast30Days = 0;
-    let totalSavings = 0;
-    if (instance.mode === "spot" && instance.poolId) {
-      // Hourly averages keep this bounded however many agents report the pool; each holds from its hour's start.
-      const points = this.repos.prices
-        .averageSpotPrices([instance.poolId], instance.launchedAt - HOUR_MS, end, HOUR_MS)
-        .map((average) => ({
-          poolId: average.poolId,
-          price: average.price,
-          observedAt: average.bucketStart,
-        }));
-      const saved = (from: number) => savingsBetween(from, end, onDemandPrice, points, instance.spotPrice);
-      totalSavings = saved(instance.launchedAt);
-      savingsLast30Days = saved(Math.max(instance.launchedAt, now - 30 * DAY_MS));
-    }
+    const saved = (from: number) => this.savings.instanceFigures(instance, from, end).savings;
+    const totalSavings = saved(instance.launchedAt);
+    const savingsLast30Days = saved(Math.max(instance.launchedAt, now - 30 * DAY_MS));
     return {
       instance,
       onDemandPrice,

@@ -2,6 +2,7 @@ import type { AgentStatus, AgentWithClient } from "../agents/agent.js";
 import type { Clock } from "../clock/clock.js";
 import type { SystemEvent } from "../events/system-event.js";
 import type { InstanceFilter, InstanceWithOwner } from "../instances/instance.js";
+import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { SessionControl } from "../sessions/session-control.js";
 import type { Repositories } from "../unit-of-work.js";
 
@@ -22,13 +23,6 @@ export interface FleetStats {
   switchesToday: number;
 }
 
-export interface GrowthPoint {
-  date: string;
-  total: number;
-  new: number;
-  active: number;
-}
-
 export interface SystemHealth {
   status: "ok" | "degraded";
   databaseOk: boolean;
@@ -38,6 +32,8 @@ export interface SystemHealth {
   recentErrors: number;
   checkedAt: number;
   uptimeSeconds: number;
+  /** The background jobs with their last run. */
+  jobs: JobStatus[];
 }
 
 /** Read models for operators: fleet statistics, growth, activity, health. */
@@ -49,6 +45,7 @@ export class AdminReportService {
     private readonly clock: Clock,
     private readonly sessions: SessionControl,
     private readonly livenessDeadlineMs: number,
+    private readonly jobs?: JobControl,
   ) {
     this.startedAt = clock.now();
   }
@@ -75,23 +72,6 @@ export class AdminReportService {
       modelSwitches: allTriggers.model ?? 0,
       switchesToday: sum(today),
     };
-  }
-
-  /** One point per UTC day of the window, oldest first; days without new clients are included. */
-  clientGrowth(days: number): GrowthPoint[] {
-    const window = Math.min(Math.max(Math.trunc(days) || 30, 1), 365);
-    const firstDay = startOfUtcDay(this.clock.now()) - (window - 1) * DAY_MS;
-    const { before, days: created } = this.repos.clients.createdPerDay(firstDay);
-    const createdOn = new Map(created.map((day) => [day.date, day.created]));
-    const points: GrowthPoint[] = [];
-    let total = before;
-    for (let day = 0; day < window; day++) {
-      const date = new Date(firstDay + day * DAY_MS).toISOString().slice(0, 10);
-      const added = createdOn.get(date) ?? 0;
-      total += added;
-      points.push({ date, total, new: added, active: total });
-    }
-    return points;
   }
 
   agents(options: { status?: AgentStatus; limit: number }): { agents: AgentWithClient[]; total: number } {
@@ -121,6 +101,7 @@ export class AdminReportService {
         recentErrors: 0,
         checkedAt: now,
         uptimeSeconds: (now - this.startedAt) / 1000,
+        jobs: this.jobs?.list() ?? [],
       };
     }
     const stale = this.repos.agents
@@ -136,6 +117,7 @@ export class AdminReportService {
       recentErrors: this.repos.events.countSince("error", now - 3_600_000),
       checkedAt: now,
       uptimeSeconds: (now - this.startedAt) / 1000,
+      jobs: this.jobs?.list() ?? [],
     };
   }
 }

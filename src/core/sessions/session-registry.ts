@@ -14,10 +14,14 @@ export interface SessionOptions {
   livenessDeadlineMs: number;
   /** A dropped stream that does not come back within this marks the agent offline. */
   disconnectGraceMs: number;
-  /** How often liveness is checked. */
-  sweepIntervalMs: number;
   /** How often last-seen times are written to the store (they are kept in memory in between). */
   lastSeenFlushMs: number;
+  /**
+   * Liveness sweeps are the health-monitor job's, on its cron schedule. Set this only where sweeps must come
+   * more often than a cron pattern allows (a demo or browser test wanting sub-second offline): the registry then
+   * also sweeps every this many milliseconds on its clock.
+   */
+  sweepIntervalMs?: number;
   /** Non-command messages held for a stream whose buffer is full before the stream is dropped. */
   maxWaitingMessages: number;
 }
@@ -26,7 +30,6 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   heartbeatIntervalMs: 30_000,
   livenessDeadlineMs: 120_000,
   disconnectGraceMs: 15_000,
-  sweepIntervalMs: 5_000,
   lastSeenFlushMs: 1_000,
   maxWaitingMessages: 64,
 };
@@ -50,9 +53,12 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     readonly options: SessionOptions = DEFAULT_SESSION_OPTIONS,
   ) {}
 
+  /** Starts the last-seen flush. Liveness sweeps are the health-monitor job's (src/jobs), on its schedule. */
   start(): void {
-    const onError = (error: unknown) => this.logger.error("session sweep failed", { error: String(error) });
-    this.stopTimers.push(every(this.clock, this.options.sweepIntervalMs, () => this.sweep(), onError));
+    const onError = (error: unknown) => this.logger.error("session upkeep failed", { error: String(error) });
+    if (this.options.sweepIntervalMs !== undefined) {
+      this.stopTimers.push(every(this.clock, this.options.sweepIntervalMs, () => this.sweep(), onError));
+    }
     this.stopTimers.push(
       every(this.clock, this.options.lastSeenFlushMs, () => this.flushLastSeen(), onError),
     );
@@ -102,6 +108,15 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     this.lastSeen.set(session.agentId, now);
   }
 
+  /**
+   * A message from an agent outside any stream (a polling agent's REST call) proves it alive the same way: its
+   * last-seen time joins the batch written once a second, and a stream it lost no longer counts against it.
+   */
+  noteSeen(agentId: string): void {
+    this.lastSeen.set(agentId, this.clock.now());
+    this.droppedAt.delete(agentId);
+  }
+
   dispatch(agentId: string): void {
     this.sessions.get(agentId)?.flushCommands(this.clock.now());
   }
@@ -131,30 +146,49 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     }
   }
 
-  /** Liveness: close silent streams, mark dropped agents offline after the grace, ping idle streams. */
-  sweep(): void {
+  /**
+   * Liveness (the health-monitor job): close silent streams, mark dropped agents offline after the grace, mark
+   * agents offline that are online in the store but silent (no stream here), ping idle streams. Each agent's
+   * transition is recorded once however often this runs.
+   */
+  sweep(): { closedStreams: number; markedOffline: number; pinged: number } {
     const now = this.clock.now();
     const deadline = this.options.livenessDeadlineMs;
+    let closedStreams = 0;
+    let markedOffline = 0;
+    let pinged = 0;
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastMessageAt > deadline) {
         this.sessions.delete(session.agentId);
         session.close({ code: "unavailable", message: "no message within the liveness deadline" });
-        this.liveness.markOffline(
-          session.clientId,
-          session.agentId,
-          "no message within the liveness deadline",
-        );
+        closedStreams++;
+        if (
+          this.liveness.markOffline(
+            session.clientId,
+            session.agentId,
+            "no message within the liveness deadline",
+          )
+        ) {
+          markedOffline++;
+        }
       } else if (now - session.lastWriteAt >= this.options.heartbeatIntervalMs) {
         session.send({ type: "ping", at: now }, now);
+        pinged++;
       }
     }
     for (const [agentId, dropped] of [...this.droppedAt]) {
       if (now - dropped.at < this.options.disconnectGraceMs) continue;
       this.droppedAt.delete(agentId);
-      if (!this.sessions.has(agentId)) this.liveness.markOffline(dropped.clientId, agentId, "stream lost");
+      if (
+        !this.sessions.has(agentId) &&
+        this.liveness.markOffline(dropped.clientId, agentId, "stream lost")
+      ) {
+        markedOffline++;
+      }
     }
     this.flushLastSeen();
-    this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
+    markedOffline += this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
+    return { closedStreams, markedOffline, pinged };
   }
 
   flushLastSeen(): void {

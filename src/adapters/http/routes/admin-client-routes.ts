@@ -41,7 +41,7 @@ export const adminClientRoutes = [
     auth: "admin",
     summary: "Clients per UTC day over the last 1-365 days, oldest first (D6)",
     query: z.object({ days: intQuery(1, 365, 30) }),
-    handle: ({ query, services }) => services.reports.clientGrowth(query.days),
+    handle: ({ query, services }) => services.growth.history(query.days),
   }),
   route({
     method: "delete",

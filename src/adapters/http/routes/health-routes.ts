@@ -1,3 +1,4 @@
+import { presentJob } from "../presenters/job-presenter.js";
 import { route } from "../route-definition.js";
 
 /** GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. */
@@ -17,6 +18,7 @@ export function healthRoutes(version: string) {
           database: health.databaseOk ? "connected" : "unavailable",
           connectedAgents: health.connectedAgents,
           uptimeSeconds: Math.round(health.uptimeSeconds),
+          jobs: health.jobs.map(presentJob),
         };
         return context.json(body, health.databaseOk ? 200 : 503);
       },

@@ -1,11 +1,15 @@
 import type { RouteDefinition } from "../route-definition.js";
 import { adminClientRoutes } from "./admin-client-routes.js";
+import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
 import { agentSettingsRoutes } from "./agent-settings-routes.js";
 import { clientRoutes } from "./client-routes.js";
+import { clientSavingsRoutes } from "./client-savings-routes.js";
 import { commandRoutes } from "./command-routes.js";
 import { healthRoutes } from "./health-routes.js";
 import { instanceRoutes } from "./instance-routes.js";
+import { legacyAgentRoutes } from "./legacy-agent-routes.js";
+import { legacyReportRoutes } from "./legacy-report-routes.js";
 import { notificationRoutes } from "./notification-routes.js";
 
 /**
@@ -19,8 +23,12 @@ export function httpRoutes(version: string): RouteDefinition[] {
     ...agentSettingsRoutes,
     ...instanceRoutes,
     ...clientRoutes,
+    ...clientSavingsRoutes,
     ...notificationRoutes,
     ...adminClientRoutes,
     ...adminReportRoutes,
+    ...adminJobRoutes,
+    ...legacyAgentRoutes,
+    ...legacyReportRoutes,
   ];
 }
