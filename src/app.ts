@@ -7,39 +7,15 @@ import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-han
 import { createHttpApp } from "./adapters/http/http-app.js";
 import { HttpServer } from "./adapters/http/http-server.js";
 import { httpRoutes } from "./adapters/http/routes/http-routes.js";
+import { composeServices } from "./compose-services.js";
 import { resolveAdminToken } from "./config/admin-token.js";
 import type { Settings } from "./config/settings.js";
-import { AgentLiveness } from "./core/agents/agent-liveness.js";
-import { AgentService } from "./core/agents/agent-service.js";
-import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
-import { Authenticator } from "./core/auth/authenticator.js";
-import { ClientService } from "./core/clients/client-service.js";
+import type { AuthThrottleOptions } from "./core/auth/auth-throttle.js";
 import { type Clock, systemClock } from "./core/clock/clock.js";
-import { CommandQueue } from "./core/commands/command-queue.js";
-import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
-import { EventLog } from "./core/events/event-log.js";
-import { ClientGrowthService } from "./core/growth/client-growth-service.js";
-import { InstanceService } from "./core/instances/instance-service.js";
-import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
-import { NotificationService } from "./core/notifications/notification-service.js";
-import { PollingAgentService } from "./core/polling/polling-agent-service.js";
-import { PriceAggregation } from "./core/pricing/price-aggregation.js";
-import { PricingService } from "./core/pricing/pricing-service.js";
-import { AdminReportService } from "./core/reports/admin-report-service.js";
-import { ClientReportService } from "./core/reports/client-report-service.js";
-import { RetentionService } from "./core/retention/retention-service.js";
-import { SavingsEngine } from "./core/savings/savings-engine.js";
-import { SavingsService } from "./core/savings/savings-service.js";
-import {
-  DEFAULT_SESSION_OPTIONS,
-  type SessionOptions,
-  SessionRegistry,
-} from "./core/sessions/session-registry.js";
-import { SwitchService } from "./core/switches/switch-service.js";
-import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
-import { type JobDriver, JobRunner } from "./jobs/job-runner.js";
+import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
+import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
@@ -91,84 +67,21 @@ export function createApp(options: AppOptions): App {
     livenessDeadlineMs: settings.livenessDeadlineSeconds * 1000,
     ...options.sessions,
   };
-  const events = new EventLog(store.events, clock);
-  const notifications = new NotificationService(store.notifications, clock);
-  const liveness = new AgentLiveness(store, clock, events, notifications);
-  const sessions = new SessionRegistry(
-    new CommandQueue(store.commands, clock, logger),
-    liveness,
-    clock,
-    logger,
-    sessionOptions,
-  );
-  const commands = new CommandService(
+  const { services, jobs } = composeServices({
     store,
     clock,
-    sessions,
-    events,
-    notifications,
-    settings.commandTtlSeconds,
-  );
-  const pricing = new PricingService(store, clock);
-  const switches = new SwitchService(store, clock, events, notifications);
-  const signals = new SignalService(store, clock, events, notifications);
-  const savingsEngine = new SavingsEngine(store);
-  const savings = new SavingsService(store, clock, savingsEngine);
-  const growth = new ClientGrowthService(store.growth, clock);
-  const jobSettings = settings.jobs;
-  const jobs = new JobRunner(
-    backgroundJobs(
-      {
-        sessions,
-        commands,
-        aggregation: new PriceAggregation(store, clock),
-        retention: new RetentionService(store.retention, clock, events, jobSettings?.retention),
-        growth,
-        savings,
-      },
-      jobSettings?.schedules ?? DEFAULT_JOB_SCHEDULES,
-    ),
-    store.jobRuns,
-    clock,
     logger,
-    events,
-  );
+    settings,
+    sessionOptions,
+    adminToken: admin.token,
+    authThrottle: options.authThrottle,
+  });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
-  const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...options.authThrottle });
-  const services: CoreServices = {
-    clock,
-    logger,
-    authenticator: new Authenticator(store, clock, throttle, events, admin.token),
-    clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness),
-    commands,
-    instances: new InstanceService(store, clock, savingsEngine),
-    pricing,
-    switches,
-    signals,
-    notifications,
-    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs, jobs),
-    clientReports: new ClientReportService(store, clock, sessions),
-    sessions,
-    savings,
-    growth,
-    jobs,
-    polling: new PollingAgentService({
-      repos: store,
-      clock,
-      commands,
-      pricing,
-      switches,
-      signals,
-      liveness,
-      sessions,
-    }),
-  };
 
   const grpc = new GrpcServer(
     {
       agent: createAgentServiceHandler(services.authenticator, services),
-      replica: createReplicaServiceHandler(services.authenticator, logger),
+      replica: createReplicaServiceHandler(services),
       admin: createAdminServiceHandler({ ...services, version: VERSION }),
     },
     logger,
@@ -199,7 +112,7 @@ export function createApp(options: AppOptions): App {
       try {
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
-        sessions.start();
+        services.sessions.start();
         if (jobDriver !== "off") jobs.start(jobDriver);
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
@@ -218,7 +131,7 @@ export function createApp(options: AppOptions): App {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
-      sessions.closeAll({ code: "unavailable", message: "server shutting down" });
+      services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
       store.close();
       logger.info("stopped");

@@ -11,6 +11,8 @@ import type { Logger } from "./logging/logger.js";
 import type { NotificationService } from "./notifications/notification-service.js";
 import type { PollingAgentService } from "./polling/polling-agent-service.js";
 import type { PricingService } from "./pricing/pricing-service.js";
+import type { FailoverService } from "./replicas/failover-service.js";
+import type { ReplicaService } from "./replicas/replica-service.js";
 import type { AdminReportService } from "./reports/admin-report-service.js";
 import type { ClientReportService } from "./reports/client-report-service.js";
 import type { SavingsService } from "./savings/savings-service.js";
@@ -29,6 +31,10 @@ export interface CoreServices {
   pricing: PricingService;
   switches: SwitchService;
   signals: SignalService;
+  /** Standby replicas: lifecycle, manual promotion and deletion. */
+  replicas: ReplicaService;
+  /** The answer to interruption signals: emergency replicas, promotion, emergency replacement. */
+  failover: FailoverService;
   notifications: NotificationService;
   reports: AdminReportService;
   clientReports: ClientReportService;

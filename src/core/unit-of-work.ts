@@ -10,6 +10,7 @@ import type { JobRunRepository } from "./jobs/job-run-repository.js";
 import type { NotificationRepository } from "./notifications/notification-repository.js";
 import type { PriceRepository } from "./pricing/price-repository.js";
 import type { PriceSeriesRepository } from "./pricing/price-series-repository.js";
+import type { ReplicaRepository } from "./replicas/replica-repository.js";
 import type { RetentionRepository } from "./retention/retention-repository.js";
 import type { SavingsRepository } from "./savings/savings-repository.js";
 import type { SwitchRepository } from "./switches/switch-repository.js";
@@ -31,6 +32,7 @@ export interface Repositories {
   growth: GrowthRepository;
   retention: RetentionRepository;
   jobRuns: JobRunRepository;
+  replicas: ReplicaRepository;
   /**
    * Runs `work` in one transaction (nested calls join the outer one). `work` must be synchronous:
    * no await inside a transaction, so do inference and stream writes before or after.

@@ -1,6 +1,7 @@
 import type { CommandService } from "../core/commands/command-service.js";
 import type { ClientGrowthService } from "../core/growth/client-growth-service.js";
 import type { PriceAggregation } from "../core/pricing/price-aggregation.js";
+import type { StandbyKeeper } from "../core/replicas/standby-keeper.js";
 import type { RetentionService } from "../core/retention/retention-service.js";
 import type { SavingsService } from "../core/savings/savings-service.js";
 import type { SessionRegistry } from "../core/sessions/session-registry.js";
@@ -13,6 +14,7 @@ export const JOB_NAMES = [
   "retention",
   "daily-snapshots",
   "savings",
+  "standby",
 ] as const;
 
 export type JobName = (typeof JOB_NAMES)[number];
@@ -25,6 +27,7 @@ export const DEFAULT_JOB_SCHEDULES: Readonly<Record<JobName, string>> = {
   retention: "0 0 2 * * *",
   "daily-snapshots": "0 5 * * * *",
   savings: "0 15 * * * *",
+  standby: "*/10 * * * * *",
 };
 
 export interface BackgroundJobDeps {
@@ -34,6 +37,7 @@ export interface BackgroundJobDeps {
   retention: RetentionService;
   growth: ClientGrowthService;
   savings: SavingsService;
+  standby: StandbyKeeper;
 }
 
 /** The control plane's background jobs; each only calls one core use case. A null schedule: on demand only. */
@@ -72,6 +76,11 @@ export function backgroundJobs(
       description:
         "Cost paid and on-demand baseline of every instance integrated per day over the hours it ran; daily and monthly roll-ups per client",
       run: (signal) => deps.savings.account(signal),
+    },
+    standby: {
+      description:
+        "Manual replica mode keeps exactly one standby per agent: a missing one is launched, extras are terminated",
+      run: () => ({ repaired: deps.standby.reconcileAll() }),
     },
   };
   return JOB_NAMES.map((name) => ({ name, schedule: schedules[name], ...jobs[name] }));

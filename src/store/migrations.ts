@@ -362,4 +362,20 @@ CREATE INDEX pricing_reports_time ON pricing_reports(received_at);
 CREATE INDEX ondemand_price_snapshots_time ON ondemand_price_snapshots(observed_at);
 `,
   },
+  {
+    name: "replica failover: emergency fallback setting, interruption responses",
+    sql: `
+-- Where an agent goes when its spot instance is interrupted with no standby: on-demand, or the safest spot pool.
+ALTER TABLE agent_configs ADD COLUMN emergency_fallback TEXT NOT NULL DEFAULT 'ondemand'
+  CHECK (emergency_fallback IN ('ondemand', 'spot'));
+
+-- What the control plane did about an interruption; its timing comes from the linked command's delivery and
+-- completion times.
+ALTER TABLE interruptions ADD COLUMN response_action TEXT;
+ALTER TABLE interruptions ADD COLUMN response_command_id TEXT;
+ALTER TABLE interruptions ADD COLUMN response_replica_id TEXT;
+CREATE INDEX interruptions_response_command ON interruptions(response_command_id);
+CREATE INDEX replicas_interruption ON replicas(interruption_id);
+`,
+  },
 ];

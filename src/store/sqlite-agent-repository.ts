@@ -33,13 +33,14 @@ interface AgentRow {
   max_switches_per_week: number;
   max_switches_per_day: number;
   min_pool_duration_hours: number;
+  emergency_fallback: "ondemand" | "spot";
   client_name?: string;
 }
 
 // Config columns by name: agent_configs has its own updated_at, which must not shadow the agent's.
 const CONFIG_COLUMNS = `c.enabled, c.auto_switch_enabled, c.auto_terminate_enabled, c.terminate_wait_seconds,
   c.manual_replica_enabled, c.min_savings_percent, c.risk_threshold, c.max_switches_per_week,
-  c.max_switches_per_day, c.min_pool_duration_hours`;
+  c.max_switches_per_day, c.min_pool_duration_hours, c.emergency_fallback`;
 const SELECT = `SELECT a.*, ${CONFIG_COLUMNS} FROM agents a JOIN agent_configs c ON c.agent_id = a.id`;
 
 const toAgent = (row: AgentRow): Agent => ({
@@ -74,6 +75,7 @@ const toAgent = (row: AgentRow): Agent => ({
     maxSwitchesPerWeek: row.max_switches_per_week,
     maxSwitchesPerDay: row.max_switches_per_day,
     minPoolDurationHours: row.min_pool_duration_hours,
+    emergencyFallback: row.emergency_fallback,
   },
 });
 
@@ -89,6 +91,7 @@ const configParams = (agentId: string, config: AgentConfig, at: number) => ({
   maxSwitchesPerWeek: config.maxSwitchesPerWeek,
   maxSwitchesPerDay: config.maxSwitchesPerDay,
   minPoolDurationHours: config.minPoolDurationHours,
+  emergencyFallback: config.emergencyFallback,
   at,
 });
 
@@ -130,17 +133,18 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
   const upsertConfig = db.prepare(`
     INSERT INTO agent_configs (agent_id, enabled, auto_switch_enabled, auto_terminate_enabled,
       terminate_wait_seconds, manual_replica_enabled, min_savings_percent, risk_threshold, max_switches_per_week,
-      max_switches_per_day, min_pool_duration_hours, updated_at)
+      max_switches_per_day, min_pool_duration_hours, emergency_fallback, updated_at)
     VALUES (@agentId, @enabled, @autoSwitchEnabled, @autoTerminateEnabled, @terminateWaitSeconds,
       @manualReplicaEnabled, @minSavingsPercent, @riskThreshold, @maxSwitchesPerWeek, @maxSwitchesPerDay,
-      @minPoolDurationHours, @at)
+      @minPoolDurationHours, @emergencyFallback, @at)
     ON CONFLICT (agent_id) DO UPDATE SET enabled = excluded.enabled,
       auto_switch_enabled = excluded.auto_switch_enabled, auto_terminate_enabled = excluded.auto_terminate_enabled,
       terminate_wait_seconds = excluded.terminate_wait_seconds,
       manual_replica_enabled = excluded.manual_replica_enabled, min_savings_percent = excluded.min_savings_percent,
       risk_threshold = excluded.risk_threshold, max_switches_per_week = excluded.max_switches_per_week,
       max_switches_per_day = excluded.max_switches_per_day,
-      min_pool_duration_hours = excluded.min_pool_duration_hours, updated_at = excluded.updated_at`);
+      min_pool_duration_hours = excluded.min_pool_duration_hours,
+      emergency_fallback = excluded.emergency_fallback, updated_at = excluded.updated_at`);
   const update = db.prepare(`
     UPDATE agents SET hostname = @hostname, instance_id = @instanceId, instance_type = @instanceType,
       region = @region, availability_zone = @availabilityZone, ami_id = @amiId, private_ip = @privateIp,

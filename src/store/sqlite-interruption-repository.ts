@@ -1,5 +1,6 @@
 import type { CleanupRepository } from "../core/interruptions/cleanup-report.js";
 import type {
+  FailoverTiming,
   Interruption,
   InterruptionRepository,
   InterruptionSignal,
@@ -40,10 +41,64 @@ export function createInterruptionRepository(db: SqliteDatabase): InterruptionRe
   const latest = db.prepare<[string, string, string], InterruptionRow>(`
     SELECT * FROM interruptions WHERE client_id = ? AND instance_id = ? AND signal = ?
     ORDER BY detected_at DESC LIMIT 1`);
+  const interruptedPools = db.prepare<[number], { pool_id: string }>(`
+    SELECT DISTINCT pool_id FROM interruptions
+    WHERE signal = 'termination_notice' AND pool_id IS NOT NULL AND detected_at >= ?`);
+  const recordResponse = db.prepare(`
+    UPDATE interruptions SET response_action = @action, response_command_id = @commandId,
+      response_replica_id = @replicaId
+    WHERE id = @interruptionId`);
+  const responseOf = db.prepare<
+    [string],
+    { action: string | null; command_id: string | null; replica_id: string | null }
+  >(
+    `SELECT response_action AS action, response_command_id AS command_id, response_replica_id AS replica_id
+     FROM interruptions WHERE id = ?`,
+  );
+  const timings = db.prepare<
+    [number],
+    {
+      id: string;
+      signal: InterruptionSignal;
+      action: string | null;
+      detected_at: number;
+      received_at: number;
+      delivered_at: number | null;
+      completed_at: number | null;
+      success: number | null;
+    }
+  >(`
+    SELECT i.id, i.signal, i.response_action AS action, i.detected_at, i.received_at, c.delivered_at,
+      c.completed_at, c.success
+    FROM interruptions i LEFT JOIN commands c ON c.id = i.response_command_id
+    WHERE i.received_at >= ? ORDER BY i.received_at`);
   return {
     insert: (interruption) => {
       insert.run(interruption);
     },
+    recordResponse: (interruptionId, response) => {
+      recordResponse.run({ interruptionId, ...response });
+    },
+    responseOf: (interruptionId) => {
+      const row = responseOf.get(interruptionId);
+      return row?.action
+        ? { action: row.action, commandId: row.command_id, replicaId: row.replica_id }
+        : undefined;
+    },
+    failoverTimings: (since) =>
+      timings.all(since).map(
+        (row): FailoverTiming => ({
+          interruptionId: row.id,
+          signal: row.signal,
+          action: row.action,
+          detectedAt: row.detected_at,
+          receivedAt: row.received_at,
+          pushedAt: row.delivered_at,
+          completedAt: row.success === 1 ? row.completed_at : null,
+          succeeded: row.success === null ? null : row.success === 1,
+        }),
+      ),
+    poolsInterruptedSince: (since) => interruptedPools.all(since).map((row) => row.pool_id),
     findLatest: (clientId, instanceId, signal) => {
       const row = latest.get(clientId, instanceId, signal);
       return row && toInterruption(row);

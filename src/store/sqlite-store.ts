@@ -11,6 +11,7 @@ import { createJobRunRepository } from "./sqlite-job-run-repository.js";
 import { createNotificationRepository } from "./sqlite-notification-repository.js";
 import { createPriceRepository } from "./sqlite-price-repository.js";
 import { createPriceSeriesRepository } from "./sqlite-price-series-repository.js";
+import { createReplicaRepository } from "./sqlite-replica-repository.js";
 import { createRetentionRepository } from "./sqlite-retention-repository.js";
 import { createSavingsRepository } from "./sqlite-savings-repository.js";
 import { createSwitchRepository } from "./sqlite-switch-repository.js";
@@ -39,6 +40,7 @@ export function openSqliteStore(path: string, options?: OpenDatabaseOptions): Sq
     priceSeries: createPriceSeriesRepository(db),
     savings: createSavingsRepository(db),
     growth: createGrowthRepository(db),
+    replicas: createReplicaRepository(db),
     retention: createRetentionRepository(db),
     jobRuns: createJobRunRepository(db),
     transaction: (work) => db.transaction(work)(),

@@ -165,7 +165,10 @@ describe("dashboard in Chromium against the real control plane", () => {
       manualReplicaEnabled: true,
       autoSwitchEnabled: false,
     });
-    await expect.poll(async () => (await rowsOf(page, "#commands-table"))[0]?.[1]).toBe("Apply settings");
+    // The settings command, and (manual replica mode being on now) the standby's launch.
+    await expect
+      .poll(async () => (await rowsOf(page, "#commands-table")).map((row) => row[1]))
+      .toContain("Apply settings");
     await web.agent.waitFor(() =>
       web.agent.commands().find((command) => command.action?.$case === "applyConfig"),
     );

@@ -179,6 +179,7 @@ describe("background jobs", () => {
       "retention",
       "daily-snapshots",
       "savings",
+      "standby",
     ]);
     expect(listed.body.jobs[0]).toMatchObject({
       schedule: "*/5 * * * * *",
@@ -205,7 +206,7 @@ describe("background jobs", () => {
     expect((await rest(server.httpUrl, "POST", "/api/admin/jobs/savings/run", { token })).status).toBe(401);
 
     const health = await rest(server.httpUrl, "GET", "/health");
-    expect(health.body.jobs).toHaveLength(6);
+    expect(health.body.jobs).toHaveLength(7);
     expect(
       health.body.jobs.find((job: { name: string }) => job.name === "pricing-aggregation"),
     ).toMatchObject({

@@ -267,6 +267,42 @@ export interface RunJobResponse {
   job: Job | undefined;
 }
 
+export interface HistogramBucket {
+  /** Upper bound in seconds; the last bucket's is +Infinity. Counts are cumulative. */
+  leSeconds: number;
+  count: number;
+}
+
+export interface LatencyHistogram {
+  buckets: HistogramBucket[];
+  count: number;
+  p50Seconds?: number | undefined;
+  p99Seconds?: number | undefined;
+  maxSeconds?: number | undefined;
+}
+
+export interface GetFailoverStatsRequest {
+  /** 1 to 365; 0 means 7. */
+  days: number;
+}
+
+export interface GetFailoverStatsResponse {
+  interruptions: number;
+  /** replica_promoted, emergency_replacement, emergency_replica, standby_exists, no_action. */
+  actions: { [key: string]: number };
+  /** Termination notices: notice received → response command written to the agent's stream. */
+  noticeToCommandPushed:
+    | LatencyHistogram
+    | undefined;
+  /** Termination notices: notice received → replica promoted or replacement running. */
+  noticeToCompleted: LatencyHistogram | undefined;
+}
+
+export interface GetFailoverStatsResponse_ActionsEntry {
+  key: string;
+  value: number;
+}
+
 function createBaseClient(): Client {
   return {
     id: "",
@@ -4338,6 +4374,558 @@ export const RunJobResponse: MessageFns<RunJobResponse> = {
   },
 };
 
+function createBaseHistogramBucket(): HistogramBucket {
+  return { leSeconds: 0, count: 0 };
+}
+
+export const HistogramBucket: MessageFns<HistogramBucket> = {
+  encode(message: HistogramBucket, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leSeconds !== 0) {
+      writer.uint32(9).double(message.leSeconds);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistogramBucket {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistogramBucket();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.leSeconds = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistogramBucket {
+    return {
+      leSeconds: isSet(object.leSeconds)
+        ? globalThis.Number(object.leSeconds)
+        : isSet(object.le_seconds)
+        ? globalThis.Number(object.le_seconds)
+        : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: HistogramBucket): unknown {
+    const obj: any = {};
+    if (message.leSeconds !== 0) {
+      obj.leSeconds = floatToJson(message.leSeconds);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HistogramBucket>, I>>(base?: I): HistogramBucket {
+    return HistogramBucket.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HistogramBucket>, I>>(object: I): HistogramBucket {
+    const message = createBaseHistogramBucket();
+    message.leSeconds = object.leSeconds ?? 0;
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseLatencyHistogram(): LatencyHistogram {
+  return { buckets: [], count: 0, p50Seconds: undefined, p99Seconds: undefined, maxSeconds: undefined };
+}
+
+export const LatencyHistogram: MessageFns<LatencyHistogram> = {
+  encode(message: LatencyHistogram, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.buckets) {
+      HistogramBucket.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
+    }
+    if (message.p50Seconds !== undefined) {
+      writer.uint32(25).double(message.p50Seconds);
+    }
+    if (message.p99Seconds !== undefined) {
+      writer.uint32(33).double(message.p99Seconds);
+    }
+    if (message.maxSeconds !== undefined) {
+      writer.uint32(41).double(message.maxSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LatencyHistogram {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLatencyHistogram();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.buckets.push(HistogramBucket.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.p50Seconds = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.p99Seconds = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.maxSeconds = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LatencyHistogram {
+    return {
+      buckets: globalThis.Array.isArray(object?.buckets)
+        ? object.buckets.map((e: any) => HistogramBucket.fromJSON(e))
+        : [],
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      p50Seconds: isSet(object.p50Seconds)
+        ? globalThis.Number(object.p50Seconds)
+        : isSet(object.p50_seconds)
+        ? globalThis.Number(object.p50_seconds)
+        : undefined,
+      p99Seconds: isSet(object.p99Seconds)
+        ? globalThis.Number(object.p99Seconds)
+        : isSet(object.p99_seconds)
+        ? globalThis.Number(object.p99_seconds)
+        : undefined,
+      maxSeconds: isSet(object.maxSeconds)
+        ? globalThis.Number(object.maxSeconds)
+        : isSet(object.max_seconds)
+        ? globalThis.Number(object.max_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: LatencyHistogram): unknown {
+    const obj: any = {};
+    if (message.buckets?.length) {
+      obj.buckets = message.buckets.map((e) => HistogramBucket.toJSON(e));
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.p50Seconds !== undefined) {
+      obj.p50Seconds = floatToJson(message.p50Seconds);
+    }
+    if (message.p99Seconds !== undefined) {
+      obj.p99Seconds = floatToJson(message.p99Seconds);
+    }
+    if (message.maxSeconds !== undefined) {
+      obj.maxSeconds = floatToJson(message.maxSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LatencyHistogram>, I>>(base?: I): LatencyHistogram {
+    return LatencyHistogram.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LatencyHistogram>, I>>(object: I): LatencyHistogram {
+    const message = createBaseLatencyHistogram();
+    message.buckets = object.buckets?.map((e) => HistogramBucket.fromPartial(e)) || [];
+    message.count = object.count ?? 0;
+    message.p50Seconds = object.p50Seconds ?? undefined;
+    message.p99Seconds = object.p99Seconds ?? undefined;
+    message.maxSeconds = object.maxSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetFailoverStatsRequest(): GetFailoverStatsRequest {
+  return { days: 0 };
+}
+
+export const GetFailoverStatsRequest: MessageFns<GetFailoverStatsRequest> = {
+  encode(message: GetFailoverStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.days !== 0) {
+      writer.uint32(8).uint32(message.days);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFailoverStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFailoverStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.days = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFailoverStatsRequest {
+    return { days: isSet(object.days) ? globalThis.Number(object.days) : 0 };
+  },
+
+  toJSON(message: GetFailoverStatsRequest): unknown {
+    const obj: any = {};
+    if (message.days !== 0) {
+      obj.days = Math.round(message.days);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFailoverStatsRequest>, I>>(base?: I): GetFailoverStatsRequest {
+    return GetFailoverStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFailoverStatsRequest>, I>>(object: I): GetFailoverStatsRequest {
+    const message = createBaseGetFailoverStatsRequest();
+    message.days = object.days ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetFailoverStatsResponse(): GetFailoverStatsResponse {
+  return { interruptions: 0, actions: {}, noticeToCommandPushed: undefined, noticeToCompleted: undefined };
+}
+
+export const GetFailoverStatsResponse: MessageFns<GetFailoverStatsResponse> = {
+  encode(message: GetFailoverStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.interruptions !== 0) {
+      writer.uint32(8).uint32(message.interruptions);
+    }
+    globalThis.Object.entries(message.actions).forEach(([key, value]: [string, number]) => {
+      GetFailoverStatsResponse_ActionsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.noticeToCommandPushed !== undefined) {
+      LatencyHistogram.encode(message.noticeToCommandPushed, writer.uint32(26).fork()).join();
+    }
+    if (message.noticeToCompleted !== undefined) {
+      LatencyHistogram.encode(message.noticeToCompleted, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFailoverStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFailoverStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.interruptions = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = GetFailoverStatsResponse_ActionsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.actions[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.noticeToCommandPushed = LatencyHistogram.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.noticeToCompleted = LatencyHistogram.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFailoverStatsResponse {
+    return {
+      interruptions: isSet(object.interruptions) ? globalThis.Number(object.interruptions) : 0,
+      actions: isObject(object.actions)
+        ? (globalThis.Object.entries(object.actions) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      noticeToCommandPushed: isSet(object.noticeToCommandPushed)
+        ? LatencyHistogram.fromJSON(object.noticeToCommandPushed)
+        : isSet(object.notice_to_command_pushed)
+        ? LatencyHistogram.fromJSON(object.notice_to_command_pushed)
+        : undefined,
+      noticeToCompleted: isSet(object.noticeToCompleted)
+        ? LatencyHistogram.fromJSON(object.noticeToCompleted)
+        : isSet(object.notice_to_completed)
+        ? LatencyHistogram.fromJSON(object.notice_to_completed)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetFailoverStatsResponse): unknown {
+    const obj: any = {};
+    if (message.interruptions !== 0) {
+      obj.interruptions = Math.round(message.interruptions);
+    }
+    if (message.actions) {
+      const entries = globalThis.Object.entries(message.actions) as [string, number][];
+      if (entries.length > 0) {
+        obj.actions = {};
+        entries.forEach(([k, v]) => {
+          obj.actions[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.noticeToCommandPushed !== undefined) {
+      obj.noticeToCommandPushed = LatencyHistogram.toJSON(message.noticeToCommandPushed);
+    }
+    if (message.noticeToCompleted !== undefined) {
+      obj.noticeToCompleted = LatencyHistogram.toJSON(message.noticeToCompleted);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFailoverStatsResponse>, I>>(base?: I): GetFailoverStatsResponse {
+    return GetFailoverStatsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFailoverStatsResponse>, I>>(object: I): GetFailoverStatsResponse {
+    const message = createBaseGetFailoverStatsResponse();
+    message.interruptions = object.interruptions ?? 0;
+    message.actions = (globalThis.Object.entries(object.actions ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.noticeToCommandPushed =
+      (object.noticeToCommandPushed !== undefined && object.noticeToCommandPushed !== null)
+        ? LatencyHistogram.fromPartial(object.noticeToCommandPushed)
+        : undefined;
+    message.noticeToCompleted = (object.noticeToCompleted !== undefined && object.noticeToCompleted !== null)
+      ? LatencyHistogram.fromPartial(object.noticeToCompleted)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetFailoverStatsResponse_ActionsEntry(): GetFailoverStatsResponse_ActionsEntry {
+  return { key: "", value: 0 };
+}
+
+export const GetFailoverStatsResponse_ActionsEntry: MessageFns<GetFailoverStatsResponse_ActionsEntry> = {
+  encode(message: GetFailoverStatsResponse_ActionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFailoverStatsResponse_ActionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFailoverStatsResponse_ActionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFailoverStatsResponse_ActionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: GetFailoverStatsResponse_ActionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFailoverStatsResponse_ActionsEntry>, I>>(
+    base?: I,
+  ): GetFailoverStatsResponse_ActionsEntry {
+    return GetFailoverStatsResponse_ActionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFailoverStatsResponse_ActionsEntry>, I>>(
+    object: I,
+  ): GetFailoverStatsResponse_ActionsEntry {
+    const message = createBaseGetFailoverStatsResponse_ActionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 /** Operator surface. Metadata: "authorization: Bearer <admin token>". */
 export type AdminServiceService = typeof AdminServiceService;
 export const AdminServiceService = {
@@ -4456,6 +5044,18 @@ export const AdminServiceService = {
       Buffer.from(GetSystemHealthResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSystemHealthResponse => GetSystemHealthResponse.decode(value),
   },
+  /** What the control plane did about interruptions, and how fast: notice → command pushed → done, as histograms. */
+  getFailoverStats: {
+    path: "/spot.v1.AdminService/GetFailoverStats" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFailoverStatsRequest): Buffer =>
+      Buffer.from(GetFailoverStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFailoverStatsRequest => GetFailoverStatsRequest.decode(value),
+    responseSerialize: (value: GetFailoverStatsResponse): Buffer =>
+      Buffer.from(GetFailoverStatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFailoverStatsResponse => GetFailoverStatsResponse.decode(value),
+  },
   /** The background jobs with their schedule and last run. */
   listJobs: {
     path: "/spot.v1.AdminService/ListJobs" as const,
@@ -4494,6 +5094,8 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listInstances: handleUnaryCall<ListInstancesRequest, ListInstancesResponse>;
   listActivity: handleUnaryCall<ListActivityRequest, ListActivityResponse>;
   getSystemHealth: handleUnaryCall<GetSystemHealthRequest, GetSystemHealthResponse>;
+  /** What the control plane did about interruptions, and how fast: notice → command pushed → done, as histograms. */
+  getFailoverStats: handleUnaryCall<GetFailoverStatsRequest, GetFailoverStatsResponse>;
   /** The background jobs with their schedule and last run. */
   listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
   /** Runs a background job now (or waits for the run in progress) and answers its state afterwards. */
@@ -4669,6 +5271,22 @@ export interface AdminServiceClient extends Client1 {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSystemHealthResponse) => void,
+  ): ClientUnaryCall;
+  /** What the control plane did about interruptions, and how fast: notice → command pushed → done, as histograms. */
+  getFailoverStats(
+    request: GetFailoverStatsRequest,
+    callback: (error: ServiceError | null, response: GetFailoverStatsResponse) => void,
+  ): ClientUnaryCall;
+  getFailoverStats(
+    request: GetFailoverStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFailoverStatsResponse) => void,
+  ): ClientUnaryCall;
+  getFailoverStats(
+    request: GetFailoverStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFailoverStatsResponse) => void,
   ): ClientUnaryCall;
   /** The background jobs with their schedule and last run. */
   listJobs(

@@ -230,6 +230,11 @@ export interface AgentConfig {
   maxSwitchesPerWeek: number;
   maxSwitchesPerDay: number;
   minPoolDurationHours: number;
+  /**
+   * Where the workload goes when its spot instance is interrupted with no standby: "ondemand" or "spot" (the
+   * safest other pool).
+   */
+  emergencyFallback: string;
 }
 
 /** An EC2 instance as an agent sees it. */
@@ -286,6 +291,7 @@ function createBaseAgentConfig(): AgentConfig {
     maxSwitchesPerWeek: 0,
     maxSwitchesPerDay: 0,
     minPoolDurationHours: 0,
+    emergencyFallback: "",
   };
 }
 
@@ -320,6 +326,9 @@ export const AgentConfig: MessageFns<AgentConfig> = {
     }
     if (message.minPoolDurationHours !== 0) {
       writer.uint32(81).double(message.minPoolDurationHours);
+    }
+    if (message.emergencyFallback !== "") {
+      writer.uint32(90).string(message.emergencyFallback);
     }
     return writer;
   },
@@ -417,6 +426,14 @@ export const AgentConfig: MessageFns<AgentConfig> = {
             message.minPoolDurationHours = reader.double();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.emergencyFallback = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -477,6 +494,11 @@ export const AgentConfig: MessageFns<AgentConfig> = {
         : isSet(object.min_pool_duration_hours)
         ? globalThis.Number(object.min_pool_duration_hours)
         : 0,
+      emergencyFallback: isSet(object.emergencyFallback)
+        ? globalThis.String(object.emergencyFallback)
+        : isSet(object.emergency_fallback)
+        ? globalThis.String(object.emergency_fallback)
+        : "",
     };
   },
 
@@ -512,6 +534,9 @@ export const AgentConfig: MessageFns<AgentConfig> = {
     if (message.minPoolDurationHours !== 0) {
       obj.minPoolDurationHours = floatToJson(message.minPoolDurationHours);
     }
+    if (message.emergencyFallback !== "") {
+      obj.emergencyFallback = message.emergencyFallback;
+    }
     return obj;
   },
 
@@ -530,6 +555,7 @@ export const AgentConfig: MessageFns<AgentConfig> = {
     message.maxSwitchesPerWeek = object.maxSwitchesPerWeek ?? 0;
     message.maxSwitchesPerDay = object.maxSwitchesPerDay ?? 0;
     message.minPoolDurationHours = object.minPoolDurationHours ?? 0;
+    message.emergencyFallback = object.emergencyFallback ?? "";
     return message;
   },
 };

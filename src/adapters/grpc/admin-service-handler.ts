@@ -1,4 +1,4 @@
-import type { Client, Job } from "../../../gen/spot/v1/admin_service.js";
+import type { Client, GetFailoverStatsResponse, Job } from "../../../gen/spot/v1/admin_service.js";
 import { InstanceMode } from "../../../gen/spot/v1/common.js";
 import type { AgentStatus } from "../../core/agents/agent.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
@@ -9,6 +9,8 @@ import type { ClientGrowthService } from "../../core/growth/client-growth-servic
 import type { InstanceState } from "../../core/instances/instance.js";
 import type { JobControl, JobStatus } from "../../core/jobs/job-status.js";
 import type { Logger } from "../../core/logging/logger.js";
+import type { FailoverService } from "../../core/replicas/failover-service.js";
+import type { LatencyHistogram } from "../../core/replicas/failover-stats.js";
 import type { AdminReportService } from "../../core/reports/admin-report-service.js";
 import type { SessionControl } from "../../core/sessions/session-control.js";
 import { configToProto, modeFromProto, modeToProto, timeToProto } from "./proto-convert.js";
@@ -20,6 +22,7 @@ export interface AdminHandlerDeps {
   reports: AdminReportService;
   growth: ClientGrowthService;
   jobs: JobControl;
+  failover: FailoverService;
   sessions: SessionControl;
   logger: Logger;
   version: string;
@@ -65,6 +68,16 @@ function jobToProto(job: JobStatus): Job {
     lastSuccessAt: timeToProto(job.lastSuccessAt),
     runs: job.runs,
     failures: job.failures,
+  };
+}
+
+function histogramToProto(histogram: LatencyHistogram) {
+  return {
+    buckets: histogram.buckets,
+    count: histogram.count,
+    p50Seconds: histogram.p50Seconds ?? undefined,
+    p99Seconds: histogram.p99Seconds ?? undefined,
+    maxSeconds: histogram.maxSeconds ?? undefined,
   };
 }
 
@@ -186,6 +199,15 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
       const health = reports.health();
       const { jobs: _jobs, ...figures } = health;
       return { ...figures, checkedAt: timeToProto(health.checkedAt), version: deps.version };
+    }),
+    getFailoverStats: admin("GetFailoverStats", (request: { days: number }): GetFailoverStatsResponse => {
+      const stats = deps.failover.stats(request.days);
+      return {
+        interruptions: stats.interruptions,
+        actions: stats.actions,
+        noticeToCommandPushed: histogramToProto(stats.noticeToCommandPushed),
+        noticeToCompleted: histogramToProto(stats.noticeToCompleted),
+      };
     }),
     listJobs: admin("ListJobs", () => ({ jobs: jobs.list().map(jobToProto) })),
     runJob: admin("RunJob", async (request: { name: string }) => ({

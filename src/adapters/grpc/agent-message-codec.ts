@@ -1,7 +1,6 @@
 import type { AgentMessage, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
 import type { Command } from "../../../gen/spot/v1/command.js";
 import type { InstanceRef } from "../../../gen/spot/v1/common.js";
-import { ReplicaKind } from "../../../gen/spot/v1/common.js";
 import type { Command as DomainCommand } from "../../core/commands/command.js";
 import type { InboundEnvelope, InboundMessage, OutboundMessage } from "../../core/sessions/agent-messages.js";
 import type { SwitchSideInput } from "../../core/switches/switch-service.js";
@@ -10,6 +9,9 @@ import {
   durationToProto,
   modeFromProto,
   modeToProto,
+  replicaKindToProto,
+  replicaStatusFromProto,
+  syncStatusFromProto,
   timeFromProto,
   timeToProto,
 } from "./proto-convert.js";
@@ -119,9 +121,23 @@ function decodeBody(body: AgentMessage["body"]): InboundMessage | undefined {
         },
       };
     case "replicaStatus":
-      return { type: "replica_status", replicaId: body.value.replicaId };
+      return {
+        type: "replica_status",
+        replicaId: body.value.replicaId,
+        instanceId: body.value.instanceId || null,
+        status: replicaStatusFromProto(body.value.status),
+        errorMessage: body.value.errorMessage || null,
+      };
     case "replicaSync":
-      return { type: "replica_sync", replicaId: body.value.replicaId };
+      return {
+        type: "replica_sync",
+        replicaId: body.value.replicaId,
+        update: {
+          syncStatus: syncStatusFromProto(body.value.syncStatus),
+          syncLatencyMs: body.value.syncLatencyMs || undefined,
+          stateTransferProgress: body.value.stateTransferProgress || undefined,
+        },
+      };
     case "commandAck":
       return { type: "command_ack", commandId: body.value.commandId };
     case "commandResult":
@@ -182,12 +198,6 @@ export function encodeServerMessage(message: OutboundMessage): ServerMessage {
   }
 }
 
-const REPLICA_KIND = {
-  manual: ReplicaKind.REPLICA_KIND_MANUAL,
-  rebalance: ReplicaKind.REPLICA_KIND_REBALANCE,
-  termination: ReplicaKind.REPLICA_KIND_TERMINATION,
-} as const;
-
 export function encodeCommand(command: DomainCommand): Command {
   const action = command.action;
   let encoded: Command["action"];
@@ -220,7 +230,7 @@ export function encodeCommand(command: DomainCommand): Command {
           replicaId: action.replicaId,
           pool: { ...action.pool },
           mode: modeToProto(action.mode),
-          kind: REPLICA_KIND[action.kind],
+          kind: replicaKindToProto(action.kind),
         },
       };
       break;

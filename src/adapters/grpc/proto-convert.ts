@@ -1,10 +1,21 @@
 import type { Duration } from "../../../gen/google/protobuf/duration.js";
-import { type AgentConfig, InstanceMode } from "../../../gen/spot/v1/common.js";
+import {
+  type AgentConfig,
+  InstanceMode,
+  ReplicaKind,
+  ReplicaStatus,
+  SyncStatus,
+} from "../../../gen/spot/v1/common.js";
 import type {
   AgentConfig as DomainAgentConfig,
   InstanceMode as DomainMode,
 } from "../../core/agents/agent.js";
+import type { ReplicaKind as DomainReplicaKind } from "../../core/commands/command.js";
 import { invalidArgument } from "../../core/errors/app-error.js";
+import type {
+  ReplicaStatus as DomainReplicaStatus,
+  SyncStatus as DomainSyncStatus,
+} from "../../core/replicas/replica.js";
 
 export function modeFromProto(mode: InstanceMode): DomainMode {
   switch (mode) {
@@ -43,4 +54,55 @@ export function durationToProto(ms: number): Duration {
 
 export function configToProto(config: DomainAgentConfig): AgentConfig {
   return { ...config };
+}
+
+const REPLICA_STATUS: Record<number, DomainReplicaStatus> = {
+  [ReplicaStatus.REPLICA_STATUS_LAUNCHING]: "launching",
+  [ReplicaStatus.REPLICA_STATUS_SYNCING]: "syncing",
+  [ReplicaStatus.REPLICA_STATUS_READY]: "ready",
+  [ReplicaStatus.REPLICA_STATUS_PROMOTED]: "promoted",
+  [ReplicaStatus.REPLICA_STATUS_TERMINATED]: "terminated",
+  [ReplicaStatus.REPLICA_STATUS_FAILED]: "failed",
+};
+
+/** Unspecified means "no change"; an unknown number is refused. */
+export function replicaStatusFromProto(status: ReplicaStatus): DomainReplicaStatus | null {
+  if (status === ReplicaStatus.REPLICA_STATUS_UNSPECIFIED) return null;
+  const known = REPLICA_STATUS[status];
+  if (!known) throw invalidArgument(`status ${status} is not a replica status`);
+  return known;
+}
+
+export function replicaStatusToProto(status: DomainReplicaStatus): ReplicaStatus {
+  const entry = Object.entries(REPLICA_STATUS).find(([, value]) => value === status);
+  return entry ? Number(entry[0]) : ReplicaStatus.REPLICA_STATUS_UNSPECIFIED;
+}
+
+const SYNC_STATUS: Record<number, DomainSyncStatus> = {
+  [SyncStatus.SYNC_STATUS_INITIALIZING]: "initializing",
+  [SyncStatus.SYNC_STATUS_SYNCING]: "syncing",
+  [SyncStatus.SYNC_STATUS_SYNCED]: "synced",
+  [SyncStatus.SYNC_STATUS_OUT_OF_SYNC]: "out_of_sync",
+};
+
+export function syncStatusFromProto(status: SyncStatus): DomainSyncStatus | undefined {
+  if (status === SyncStatus.SYNC_STATUS_UNSPECIFIED) return undefined;
+  const known = SYNC_STATUS[status];
+  if (!known) throw invalidArgument(`sync_status ${status} is not a sync status`);
+  return known;
+}
+
+export function syncStatusToProto(status: DomainSyncStatus): SyncStatus {
+  const entry = Object.entries(SYNC_STATUS).find(([, value]) => value === status);
+  return entry ? Number(entry[0]) : SyncStatus.SYNC_STATUS_UNSPECIFIED;
+}
+
+const REPLICA_KIND: Record<DomainReplicaKind, ReplicaKind> = {
+  manual: ReplicaKind.REPLICA_KIND_MANUAL,
+  rebalance: ReplicaKind.REPLICA_KIND_REBALANCE,
+  termination: ReplicaKind.REPLICA_KIND_TERMINATION,
+};
+
+export function replicaKindToProto(kind: DomainReplicaKind): ReplicaKind {
+  return REPLICA_KIND[kind];
 }

@@ -1,33 +1,186 @@
-import { status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
-import { ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
+import type { Replica } from "../../../gen/spot/v1/common.js";
+import {
+  type CreateEmergencyReplicaRequest,
+  type CreateReplicaRequest,
+  InterruptionSignal as ProtoSignal,
+  type TerminationImminentRequest,
+  type UpdateReplicaSyncStatusRequest,
+} from "../../../gen/spot/v1/replica_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
+import type { ClientContext } from "../../core/clients/client.js";
+import type { Clock } from "../../core/clock/clock.js";
+import { invalidArgument } from "../../core/errors/app-error.js";
+import type { InterruptionSignal } from "../../core/interruptions/interruption.js";
+import type { SignalService } from "../../core/interruptions/signal-service.js";
 import type { Logger } from "../../core/logging/logger.js";
-import { ERROR_STATUS, toSafeError } from "../error-map.js";
-import { bearerToken, peerAddress } from "./call-context.js";
+import type { Replica as DomainReplica } from "../../core/replicas/replica.js";
+import type { ReplicaService } from "../../core/replicas/replica-service.js";
+import {
+  replicaKindToProto,
+  replicaStatusFromProto,
+  replicaStatusToProto,
+  syncStatusFromProto,
+  syncStatusToProto,
+  timeFromProto,
+  timeToProto,
+} from "./proto-convert.js";
+import { clientUnary } from "./unary.js";
 
-/**
- * spot.v1.ReplicaService. The contract is published; the replica lifecycle behind it is not built yet, so every
- * method authenticates the caller and answers UNIMPLEMENTED with a clear message rather than pretending.
- */
-export function createReplicaServiceHandler(authenticator: Authenticator, logger: Logger) {
-  const handlers: Record<
-    string,
-    (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void
-  > = {};
-  for (const method of Object.keys(ReplicaServiceService)) {
-    handlers[method] = (call, callback) => {
-      const peer = peerAddress(call.getPeer());
-      try {
-        authenticator.authenticateClient(bearerToken(call.metadata), peer);
-        callback({
-          code: GrpcStatus.UNIMPLEMENTED,
-          details: "replica management is not available in this release yet",
+export interface ReplicaHandlerDeps {
+  authenticator: Authenticator;
+  replicas: ReplicaService;
+  signals: SignalService;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function replicaToProto(replica: DomainReplica): Replica {
+  return {
+    id: replica.id,
+    agentId: replica.agentId,
+    instanceId: replica.instanceId ?? "",
+    kind: replicaKindToProto(replica.kind),
+    status: replicaStatusToProto(replica.status),
+    syncStatus: syncStatusToProto(replica.syncStatus),
+    syncLatencyMs: replica.syncLatencyMs ?? 0,
+    stateTransferProgress: replica.stateTransferProgress,
+    pool: { ...replica.pool },
+    hourlyCost: replica.hourlyCost ?? 0,
+    createdBy: replica.createdBy,
+    createdAt: timeToProto(replica.createdAt),
+    readyAt: timeToProto(replica.readyAt),
+    promotedAt: timeToProto(replica.promotedAt),
+    terminatedAt: timeToProto(replica.terminatedAt),
+    errorMessage: replica.errorMessage ?? "",
+  };
+}
+
+function signalFromProto(signal: ProtoSignal): InterruptionSignal {
+  if (signal === ProtoSignal.INTERRUPTION_SIGNAL_REBALANCE_RECOMMENDATION) return "rebalance_recommendation";
+  if (signal === ProtoSignal.INTERRUPTION_SIGNAL_TERMINATION_NOTICE) return "termination_notice";
+  throw invalidArgument("signal must be REBALANCE_RECOMMENDATION or TERMINATION_NOTICE");
+}
+
+/** spot.v1.ReplicaService: the replica routes of the original, on the core's replica and failover use cases. */
+export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
+  const { replicas, signals } = deps;
+  const call = <Req, Res>(rpc: string, run: (request: Req, caller: ClientContext) => Res) =>
+    clientUnary<Req, Res>(deps.authenticator, deps.logger, `ReplicaService/${rpc}`, run);
+
+  return {
+    createReplica: call("CreateReplica", (request: CreateReplicaRequest, caller) => ({
+      replica: replicaToProto(
+        replicas.create(caller, request.agentId, {
+          poolId: request.poolId || null,
+          excludeZones: request.excludeZones,
+          maxHourlyCost: request.maxHourlyCost ?? null,
+        }),
+      ),
+    })),
+    listReplicas: call(
+      "ListReplicas",
+      (request: { agentId: string; includeTerminated: boolean }, caller) => ({
+        replicas: replicas
+          .list(caller, request.agentId, { includeTerminated: request.includeTerminated })
+          .map(replicaToProto),
+      }),
+    ),
+    promoteReplica: call(
+      "PromoteReplica",
+      (request: { agentId: string; replicaId: string; demoteOldPrimary: boolean }, caller) => {
+        const promotion = replicas.promote(caller, request.agentId, request.replicaId, {
+          demoteOldPrimary: request.demoteOldPrimary,
         });
-      } catch (error) {
-        const safe = toSafeError(error, logger, { rpc: `ReplicaService/${method}`, peer });
-        callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
-      }
-    };
-  }
-  return handlers;
+        return {
+          newInstanceId: promotion.newInstanceId,
+          oldInstanceId: promotion.oldInstanceId,
+          demoted: promotion.demoted,
+          switchedAt: timeToProto(promotion.switchedAt),
+          commandId: promotion.command.id,
+        };
+      },
+    ),
+    deleteReplica: call("DeleteReplica", (request: { agentId: string; replicaId: string }, caller) => ({
+      replica: replicaToProto(replicas.delete(caller, request.agentId, request.replicaId)),
+    })),
+    updateReplicaInstance: call(
+      "UpdateReplicaInstance",
+      (request: { agentId: string; replicaId: string; instanceId: string; status: number }, caller) => ({
+        replica: replicaToProto(
+          replicas.attachInstance(
+            caller,
+            request.agentId,
+            request.replicaId,
+            request.instanceId,
+            replicaStatusFromProto(request.status) ?? undefined,
+          ),
+        ),
+      }),
+    ),
+    updateReplicaStatus: call(
+      "UpdateReplicaStatus",
+      (request: { agentId: string; replicaId: string; status: number; errorMessage: string }, caller) => {
+        const status = replicaStatusFromProto(request.status);
+        if (!status) throw invalidArgument("status is required");
+        return {
+          replica: replicaToProto(
+            replicas.updateStatus(
+              caller,
+              request.agentId,
+              request.replicaId,
+              status,
+              request.errorMessage || undefined,
+            ),
+          ),
+        };
+      },
+    ),
+    updateReplicaSyncStatus: call(
+      "UpdateReplicaSyncStatus",
+      (request: UpdateReplicaSyncStatusRequest, caller) => ({
+        replica: replicaToProto(
+          replicas.updateSync(caller, request.agentId, request.replicaId, {
+            syncStatus: syncStatusFromProto(request.syncStatus),
+            syncLatencyMs: request.syncLatencyMs,
+            stateTransferProgress: request.stateTransferProgress,
+          }),
+        ),
+      }),
+    ),
+    createEmergencyReplica: call(
+      "CreateEmergencyReplica",
+      (request: CreateEmergencyReplicaRequest, caller) => {
+        const signal = signalFromProto(request.signal);
+        const recorded = signals.recordInterruption(caller, request.agentId, signal, {
+          instanceId: request.instanceId,
+          action: null,
+          actionAt: timeFromProto("termination_time", request.terminationTime),
+          detectedAt: null,
+        });
+        const replicaId = recorded.response?.replicaId;
+        return {
+          replica: replicaId ? replicaToProto(replicas.get(caller, request.agentId, replicaId)) : undefined,
+          urgency: signal === "termination_notice" ? "critical" : "high",
+          created: !recorded.duplicate && recorded.response?.action === "emergency_replica",
+        };
+      },
+    ),
+    terminationImminent: call("TerminationImminent", (request: TerminationImminentRequest, caller) => {
+      const recorded = signals.recordInterruption(caller, request.agentId, "termination_notice", {
+        instanceId: request.instanceId,
+        action: "terminate",
+        actionAt: timeFromProto("termination_time", request.terminationTime),
+        detectedAt: null,
+      });
+      const response = recorded.response;
+      const replica = response?.replicaId ? replicas.get(caller, request.agentId, response.replicaId) : null;
+      return {
+        action: response?.action ?? "no_action",
+        newInstanceId: replica?.instanceId ?? "",
+        replicaId: replica?.id ?? "",
+        commandId: response?.commandId ?? "",
+        failoverTimeMs: Math.max(0, deps.clock.now() - recorded.interruption.receivedAt),
+      };
+    }),
+  };
 }

@@ -22,6 +22,12 @@ export interface Registration {
 }
 
 /** Agents: registration with identity preservation, liveness status, settings and deletion. */
+/** Brings an agent's replicas in line with its mode (the replica module implements it). */
+export interface StandbyReconciler {
+  /** Joins the caller's transaction; the caller dispatches commands after the commit. */
+  reconcileInTransaction(agent: Agent): unknown;
+}
+
 export class AgentService {
   constructor(
     private readonly repos: Repositories,
@@ -31,6 +37,7 @@ export class AgentService {
     private readonly notifications: NotificationService,
     private readonly sessions: SessionControl,
     private readonly liveness: AgentLiveness,
+    private readonly standby: StandbyReconciler,
   ) {}
 
   /**
@@ -161,6 +168,9 @@ export class AgentService {
         reason: "settings changed",
         origin: "user",
       });
+      // After the config (the agent learns its mode first): manual replica mode on launches a standby; off (or
+      // auto-switch on) ends it.
+      this.standby.reconcileInTransaction({ ...agent, config });
       this.events.record({
         type: "agent_settings_changed",
         severity: "info",

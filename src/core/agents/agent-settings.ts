@@ -24,6 +24,9 @@ export function applySettings(current: AgentConfig, patch: SettingsPatch): Agent
   requireIntegerInRange("max_switches_per_week", next.maxSwitchesPerWeek, 0, 1000);
   requireIntegerInRange("max_switches_per_day", next.maxSwitchesPerDay, 0, 1000);
   requireNumberInRange("min_pool_duration_hours", next.minPoolDurationHours, 0, 720);
+  if (next.emergencyFallback !== "ondemand" && next.emergencyFallback !== "spot") {
+    throw invalidArgument("emergency_fallback must be ondemand or spot");
+  }
   for (const flag of [
     "enabled",
     "autoSwitchEnabled",

@@ -13,6 +13,8 @@ export interface AgentConfig {
   maxSwitchesPerWeek: number;
   maxSwitchesPerDay: number;
   minPoolDurationHours: number;
+  /** Where the workload goes when its spot instance is interrupted with no standby. */
+  emergencyFallback: "ondemand" | "spot";
 }
 
 export const DEFAULT_AGENT_CONFIG: Readonly<AgentConfig> = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_AGENT_CONFIG: Readonly<AgentConfig> = Object.freeze({
   maxSwitchesPerWeek: 10,
   maxSwitchesPerDay: 3,
   minPoolDurationHours: 2,
+  emergencyFallback: "ondemand",
 });
 
 /** What an agent says about itself when it registers (the stream's Hello, or the legacy REST register). */

@@ -1,3 +1,5 @@
+import type { ClientContext } from "../clients/client.js";
+
 export type InterruptionSignal = "rebalance_recommendation" | "termination_notice";
 
 /** An interruption signal AWS gave one of an agent's instances. */
@@ -16,8 +18,47 @@ export interface Interruption {
   receivedAt: number;
 }
 
+/** What the control plane did about an interruption. */
+export interface InterruptionResponse {
+  action: string;
+  commandId: string | null;
+  replicaId: string | null;
+}
+
+/** One interruption with the timing of the response it got, for the failover histogram. */
+export interface FailoverTiming {
+  interruptionId: string;
+  signal: InterruptionSignal;
+  action: string | null;
+  detectedAt: number;
+  receivedAt: number;
+  /** When the response command was written to the agent's stream. */
+  pushedAt: number | null;
+  /** When the agent reported the response done (replica promoted, replacement running). */
+  completedAt: number | null;
+  succeeded: boolean | null;
+}
+
 export interface InterruptionRepository {
   insert(interruption: Interruption): void;
   /** The latest signal of this kind for the instance, to report each occurrence once. */
   findLatest(clientId: string, instanceId: string, signal: InterruptionSignal): Interruption | undefined;
+  recordResponse(interruptionId: string, response: InterruptionResponse): void;
+  responseOf(interruptionId: string): InterruptionResponse | undefined;
+  /** Interruptions received at or after `since`, with their response's timing, oldest first. */
+  failoverTimings(since: number): FailoverTiming[];
+  /** Pools that received a termination notice at or after `since`. */
+  poolsInterruptedSince(since: number): string[];
+}
+
+/** What answers an interruption (the failover logic). Idempotent: asked again, it returns its first answer. */
+export interface InterruptionResponder {
+  respond(caller: ClientContext, interruption: Interruption): InterruptionAnswer;
+}
+
+export interface InterruptionAnswer {
+  action: string;
+  message: string;
+  replicaId: string | null;
+  commandId: string | null;
 }

@@ -2,13 +2,18 @@ import { randomUUID } from "node:crypto";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { notFound } from "../errors/app-error.js";
+import { AppError, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import type { Repositories } from "../unit-of-work.js";
 import { optionalText, reportedTime } from "../validation/validate.js";
 import type { CleanupReport } from "./cleanup-report.js";
-import type { Interruption, InterruptionSignal } from "./interruption.js";
+import type {
+  Interruption,
+  InterruptionAnswer,
+  InterruptionResponder,
+  InterruptionSignal,
+} from "./interruption.js";
 
 export interface SignalInput {
   instanceId: string;
@@ -23,6 +28,8 @@ export interface RecordedSignal {
   interruption: Interruption;
   /** True when this instance had already reported this signal: it is recorded once. */
   duplicate: boolean;
+  /** What the control plane did about it (the same answer for a repeated signal). */
+  response: InterruptionAnswer | null;
 }
 
 /** What AWS and the instance tell the agent: interruption signals, cleanups, instances gone. */
@@ -32,8 +39,10 @@ export class SignalService {
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
+    private readonly responder: InterruptionResponder | null = null,
   ) {}
 
+  /** Records the signal once per instance, then lets the failover logic answer it (after the commit). */
   recordInterruption(
     caller: ClientContext,
     agentId: string,
@@ -48,13 +57,13 @@ export class SignalService {
       input.actionAt !== null && Number.isFinite(input.actionAt) && Math.abs(input.actionAt - now) < 3_600_000
         ? input.actionAt
         : null;
-    return this.repos.transaction(() => {
+    const recorded = this.repos.transaction((): RecordedSignal => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
       const instance = this.repos.instances.find(agent.clientId, instanceId);
       if (!instance) throw notFound(`instance ${instanceId}`);
       const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
-      if (previous) return { interruption: previous, duplicate: true };
+      if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
         id: randomUUID(),
         clientId: agent.clientId,
@@ -86,8 +95,28 @@ export class SignalService {
         severity: "warning",
         message: `${label} for ${instanceId} of agent ${agent.logicalAgentId}`,
       });
-      return { interruption, duplicate: false };
+      return { interruption, duplicate: false, response: null };
     });
+    return { ...recorded, response: this.respond(caller, recorded.interruption) };
+  }
+
+  private respond(caller: ClientContext, interruption: Interruption): RecordedSignal["response"] {
+    if (!this.responder) return null;
+    try {
+      return this.responder.respond(caller, interruption);
+    } catch (error) {
+      // The signal is recorded whatever happens next; a response that cannot be made is an event, not a refusal.
+      if (!(error instanceof AppError)) throw error;
+      this.events.record({
+        type: "failover_failed",
+        severity: "error",
+        clientId: interruption.clientId,
+        agentId: interruption.agentId,
+        instanceId: interruption.instanceId,
+        message: `No response to the ${interruption.signal.replace("_", " ")}: ${error.message}`,
+      });
+      return { action: "no_action", message: error.message, replicaId: null, commandId: null };
+    }
   }
 
   recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {

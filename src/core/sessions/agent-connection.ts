@@ -6,6 +6,7 @@ import { AppError } from "../errors/app-error.js";
 import type { SignalService } from "../interruptions/signal-service.js";
 import type { Logger } from "../logging/logger.js";
 import type { PricingService } from "../pricing/pricing-service.js";
+import type { ReplicaService } from "../replicas/replica-service.js";
 import type { SwitchService } from "../switches/switch-service.js";
 import type { AgentChannel } from "./agent-channel.js";
 import type { InboundEnvelope, InboundMessage } from "./agent-messages.js";
@@ -23,6 +24,7 @@ export interface ConnectionServices {
   pricing: PricingService;
   switches: SwitchService;
   signals: SignalService;
+  replicas: ReplicaService;
   sessions: SessionRegistry;
   clock: Clock;
   logger: Logger;
@@ -123,7 +125,7 @@ export class AgentConnection {
 
   private handle(session: AgentSession, message: InboundMessage | undefined): void {
     const { agentId } = session;
-    const { commands, pricing, switches, signals } = this.services;
+    const { commands, pricing, switches, signals, replicas } = this.services;
     if (!message) throw new AppError("invalid_argument", "message has no body this server knows");
     switch (message.type) {
       case "heartbeat":
@@ -163,11 +165,11 @@ export class AgentConnection {
         session.settled(message.commandId);
         return;
       case "replica_status":
+        replicas.applyAgentReport(this.caller, agentId, message);
+        return;
       case "replica_sync":
-        throw new AppError(
-          "failed_precondition",
-          `replica ${message.replicaId} is not managed by this server`,
-        );
+        replicas.updateSync(this.caller, agentId, message.replicaId, message.update);
+        return;
     }
   }
 

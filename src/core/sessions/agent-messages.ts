@@ -4,6 +4,8 @@ import type { ErrorCode } from "../errors/app-error.js";
 import type { CleanupReport } from "../interruptions/cleanup-report.js";
 import type { SignalInput } from "../interruptions/signal-service.js";
 import type { PricingReportInput } from "../pricing/pricing-service.js";
+import type { ReplicaStatus } from "../replicas/replica.js";
+import type { SyncUpdate } from "../replicas/replica-service.js";
 import type { SwitchReportInput } from "../switches/switch-service.js";
 
 /** What an agent can say on its stream, decoded from the wire by an adapter. */
@@ -15,8 +17,14 @@ export type InboundMessage =
   | { type: "termination_notice"; signal: SignalInput }
   | { type: "rebalance_recommendation"; signal: SignalInput }
   | { type: "cleanup_report"; report: CleanupReport }
-  | { type: "replica_status"; replicaId: string }
-  | { type: "replica_sync"; replicaId: string }
+  | {
+      type: "replica_status";
+      replicaId: string;
+      instanceId: string | null;
+      status: ReplicaStatus | null;
+      errorMessage: string | null;
+    }
+  | { type: "replica_sync"; replicaId: string; update: SyncUpdate }
   | { type: "command_ack"; commandId: string }
   | { type: "command_result"; commandId: string; success: boolean; message: string }
   | { type: "instance_terminated"; instanceId: string; terminatedAt: number | null };

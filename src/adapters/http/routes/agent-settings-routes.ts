@@ -46,6 +46,8 @@ const configBody = z
     max_switches_per_week: z.number().int().optional(),
     max_switches_per_day: z.number().int().optional(),
     min_pool_duration_hours: z.number().optional(),
+    emergencyFallback: z.enum(["ondemand", "spot"]).optional(),
+    emergency_fallback: z.enum(["ondemand", "spot"]).optional(),
   })
   .transform((body): SettingsPatch => {
     const waitMinutes = body.terminateWaitMinutes ?? body.terminate_wait_minutes;
@@ -60,6 +62,7 @@ const configBody = z
       maxSwitchesPerWeek: body.max_switches_per_week,
       maxSwitchesPerDay: body.max_switches_per_day,
       minPoolDurationHours: body.min_pool_duration_hours,
+      emergencyFallback: body.emergencyFallback ?? body.emergency_fallback,
     };
   })
   .refine(changesSomething, { message: "no configuration given" });

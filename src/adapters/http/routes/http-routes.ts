@@ -11,6 +11,7 @@ import { instanceRoutes } from "./instance-routes.js";
 import { legacyAgentRoutes } from "./legacy-agent-routes.js";
 import { legacyReportRoutes } from "./legacy-report-routes.js";
 import { notificationRoutes } from "./notification-routes.js";
+import { adminFailoverRoutes, clientReplicaRoutes, replicaRoutes } from "./replica-routes.js";
 
 /**
  * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
@@ -22,13 +23,16 @@ export function httpRoutes(version: string): RouteDefinition[] {
     ...commandRoutes,
     ...agentSettingsRoutes,
     ...instanceRoutes,
+    ...clientReplicaRoutes,
     ...clientRoutes,
     ...clientSavingsRoutes,
     ...notificationRoutes,
     ...adminClientRoutes,
     ...adminReportRoutes,
     ...adminJobRoutes,
+    ...adminFailoverRoutes,
     ...legacyAgentRoutes,
     ...legacyReportRoutes,
+    ...replicaRoutes,
   ];
 }

@@ -1,0 +1,39 @@
+import type { Replica } from "../../../core/replicas/replica.js";
+import { ACTIVE_REPLICA_STATUSES } from "../../../core/replicas/replica.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The original's replica shape (R2), with its cost from the time the replica has run. */
+export function presentReplica(replica: Replica, now: number) {
+  const end = replica.terminatedAt ?? replica.promotedAt ?? now;
+  const hours = replica.launchedAt === null ? 0 : Math.max(0, end - replica.launchedAt) / 3_600_000;
+  return {
+    id: replica.id,
+    instance_id: replica.instanceId,
+    type: replica.kind,
+    status: replica.status,
+    sync_status: replica.syncStatus,
+    sync_latency_ms: replica.syncLatencyMs,
+    state_transfer_progress: replica.stateTransferProgress,
+    pool: {
+      id: replica.pool.id,
+      name: `${replica.pool.instanceType} (${replica.pool.availabilityZone})`,
+      instance_type: replica.pool.instanceType,
+      region: replica.pool.region,
+      az: replica.pool.availabilityZone,
+    },
+    cost: {
+      hourly: replica.hourlyCost,
+      total: replica.hourlyCost === null ? null : Math.round(replica.hourlyCost * hours * 10_000) / 10_000,
+    },
+    created_by: replica.createdBy,
+    created_at: iso(replica.createdAt),
+    launched_at: iso(replica.launchedAt),
+    ready_at: iso(replica.readyAt),
+    promoted_at: iso(replica.promotedAt),
+    terminated_at: iso(replica.terminatedAt),
+    error_message: replica.errorMessage,
+    age_seconds: Math.round((now - replica.createdAt) / 1000),
+    is_active: ACTIVE_REPLICA_STATUSES.includes(replica.status),
+  };
+}

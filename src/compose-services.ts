@@ -1,0 +1,135 @@
+import { interruptionBand } from "./aws/spot-advisor.js";
+import type { Settings } from "./config/settings.js";
+import { AgentLiveness } from "./core/agents/agent-liveness.js";
+import { AgentService } from "./core/agents/agent-service.js";
+import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
+import { Authenticator } from "./core/auth/authenticator.js";
+import { ClientService } from "./core/clients/client-service.js";
+import type { Clock } from "./core/clock/clock.js";
+import { CommandQueue } from "./core/commands/command-queue.js";
+import { CommandService } from "./core/commands/command-service.js";
+import type { CoreServices } from "./core/core-services.js";
+import { EventLog } from "./core/events/event-log.js";
+import { ClientGrowthService } from "./core/growth/client-growth-service.js";
+import { InstanceService } from "./core/instances/instance-service.js";
+import { SignalService } from "./core/interruptions/signal-service.js";
+import type { Logger } from "./core/logging/logger.js";
+import { NotificationService } from "./core/notifications/notification-service.js";
+import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PriceAggregation } from "./core/pricing/price-aggregation.js";
+import { PricingService } from "./core/pricing/pricing-service.js";
+import { FailoverService } from "./core/replicas/failover-service.js";
+import { ReplicaService } from "./core/replicas/replica-service.js";
+import { StandbyKeeper } from "./core/replicas/standby-keeper.js";
+import { StandbyPoolChooser } from "./core/replicas/standby-pool-chooser.js";
+import { AdminReportService } from "./core/reports/admin-report-service.js";
+import { ClientReportService } from "./core/reports/client-report-service.js";
+import { RetentionService } from "./core/retention/retention-service.js";
+import { SavingsEngine } from "./core/savings/savings-engine.js";
+import { SavingsService } from "./core/savings/savings-service.js";
+import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
+import { SwitchService } from "./core/switches/switch-service.js";
+import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
+import { JobRunner } from "./jobs/job-runner.js";
+import type { SqliteStore } from "./store/sqlite-store.js";
+
+export interface ServiceSettings {
+  store: SqliteStore;
+  clock: Clock;
+  logger: Logger;
+  settings: Settings;
+  sessionOptions: SessionOptions;
+  adminToken: string;
+  authThrottle?: Partial<AuthThrottleOptions>;
+}
+
+/**
+ * Builds the one set of core services (and the jobs that run them) that gRPC, REST and the background work
+ * share. Each service gets the ports it needs and nothing else; the order follows their dependencies.
+ */
+export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
+  const { store, clock, logger, settings, sessionOptions } = input;
+  const events = new EventLog(store.events, clock);
+  const notifications = new NotificationService(store.notifications, clock);
+  const liveness = new AgentLiveness(store, clock, events, notifications);
+  const sessions = new SessionRegistry(
+    new CommandQueue(store.commands, clock, logger),
+    liveness,
+    clock,
+    logger,
+    sessionOptions,
+  );
+  const commands = new CommandService(
+    store,
+    clock,
+    sessions,
+    events,
+    notifications,
+    settings.commandTtlSeconds,
+  );
+  const pricing = new PricingService(store, clock);
+  const switches = new SwitchService(store, clock, events, notifications);
+
+  const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
+  const replicas = new ReplicaService(store, clock, commands, switches, standbyPools, events, notifications);
+  const standby = new StandbyKeeper(store, clock, replicas, standbyPools, commands, events, logger);
+  replicas.onStandbyChange((clientId, agentId) => standby.reconcile(clientId, agentId));
+  const failover = new FailoverService(store, clock, replicas, commands, standbyPools, events, notifications);
+  const signals = new SignalService(store, clock, events, notifications, failover);
+
+  const savingsEngine = new SavingsEngine(store);
+  const savings = new SavingsService(store, clock, savingsEngine);
+  const growth = new ClientGrowthService(store.growth, clock);
+  const jobSettings = settings.jobs;
+  const jobs = new JobRunner(
+    backgroundJobs(
+      {
+        sessions,
+        commands,
+        aggregation: new PriceAggregation(store, clock),
+        retention: new RetentionService(store.retention, clock, events, jobSettings?.retention),
+        growth,
+        savings,
+        standby,
+      },
+      jobSettings?.schedules ?? DEFAULT_JOB_SCHEDULES,
+    ),
+    store.jobRuns,
+    clock,
+    logger,
+    events,
+  );
+  const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
+  const services: CoreServices = {
+    clock,
+    logger,
+    authenticator: new Authenticator(store, clock, throttle, events, input.adminToken),
+    clients: new ClientService(store, clock, events, notifications, sessions),
+    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness, standby),
+    commands,
+    instances: new InstanceService(store, clock, savingsEngine),
+    pricing,
+    switches,
+    signals,
+    replicas,
+    failover,
+    notifications,
+    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs, jobs),
+    clientReports: new ClientReportService(store, clock, sessions),
+    sessions,
+    savings,
+    growth,
+    jobs,
+    polling: new PollingAgentService({
+      repos: store,
+      clock,
+      commands,
+      pricing,
+      switches,
+      signals,
+      liveness,
+      sessions,
+    }),
+  };
+  return { services, jobs };
+}

@@ -1,0 +1,452 @@
+import { randomUUID } from "node:crypto";
+import type { Agent } from "../agents/agent.js";
+import { requireLiveAgent } from "../agents/require-agent.js";
+import type { ClientContext } from "../clients/client.js";
+import { requireOwnClient } from "../clients/client-scope.js";
+import type { Clock } from "../clock/clock.js";
+import { type Command, PRIORITY, type ReplicaKind } from "../commands/command.js";
+import type { CommandService } from "../commands/command-service.js";
+import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { NotificationService } from "../notifications/notification-service.js";
+import { makePool, type Pool, parsePoolId } from "../pricing/pool.js";
+import type { SwitchService } from "../switches/switch-service.js";
+import type { Repositories } from "../unit-of-work.js";
+import { requireInstanceId, requireNumberInRange } from "../validation/validate.js";
+import { REPLICA_TRANSITIONS, type Replica, type ReplicaStatus, type SyncStatus } from "./replica.js";
+import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
+
+export interface CreateReplicaInput {
+  poolId: string | null;
+  excludeZones: readonly string[];
+  maxHourlyCost: number | null;
+}
+
+export interface Promotion {
+  replica: Replica;
+  oldInstanceId: string;
+  newInstanceId: string;
+  demoted: boolean;
+  command: Command;
+  switchedAt: number;
+}
+
+export interface SyncUpdate {
+  syncStatus?: SyncStatus;
+  syncLatencyMs?: number;
+  stateTransferProgress?: number;
+}
+
+const READY_PROGRESS = 100;
+
+/**
+ * Standby replicas of an agent's primary: launching → syncing → ready → promoted | terminated | failed. Every
+ * change the agent must act on (launch, promote, terminate) is a command pushed on its stream.
+ */
+export class ReplicaService {
+  private standbyChanged: (clientId: string, agentId: string) => void = () => {};
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly commands: CommandService,
+    private readonly switches: SwitchService,
+    private readonly pools: StandbyPoolChooser,
+    private readonly events: EventLog,
+    private readonly notifications: NotificationService,
+  ) {}
+
+  /**
+   * Called after a replica stops counting as a standby (deleted, promoted, failed), so manual replica mode can
+   * launch the next one at once. Set by the composition root (the standby keeper depends on this service).
+   */
+  onStandbyChange(listener: (clientId: string, agentId: string) => void): void {
+    this.standbyChanged = listener;
+  }
+
+  /** A manual standby: manual replica mode only, and at most one. */
+  create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Replica {
+    const replica = this.repos.transaction(() => {
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      if (!agent.config.manualReplicaEnabled) {
+        throw failedPrecondition("manual replica mode is off for this agent: turn it on to keep a standby");
+      }
+      const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
+      if (active.length > 0) {
+        throw failedPrecondition("the agent already has a standby replica; at most one is kept", {
+          currentCount: active.length,
+          maxAllowed: 1,
+        });
+      }
+      const pool = input.poolId ? this.explicitPool(agent, input.poolId) : this.pools.choose(agent, input);
+      return this.launch(agent, pool, { kind: "manual", createdBy: "user", priority: PRIORITY.urgent });
+    });
+    this.commands.dispatch(agentId);
+    return replica;
+  }
+
+  list(caller: ClientContext, agentId: string, options: { includeTerminated: boolean }): Replica[] {
+    const agent = this.repos.agents.findById(caller.clientId, agentId);
+    if (!agent) throw notFound("agent");
+    return this.repos.replicas.listByAgent(agent.id, { includeInactive: options.includeTerminated });
+  }
+
+  /** Every active replica of the caller's client, with the agent (and so the primary) it stands by for. */
+  standbyPairs(caller: ClientContext, clientId: string): Array<{ agent: Agent; replica: Replica }> {
+    requireOwnClient(caller, clientId);
+    return this.repos.replicas.listActiveByClient(caller.clientId).flatMap((replica) => {
+      const agent = this.repos.agents.findById(caller.clientId, replica.agentId);
+      return agent ? [{ agent, replica }] : [];
+    });
+  }
+
+  get(caller: ClientContext, agentId: string, replicaId: string): Replica {
+    const replica = this.repos.replicas.find(caller.clientId, replicaId);
+    if (!replica || replica.agentId !== agentId) throw notFound("replica");
+    return replica;
+  }
+
+  /** Makes a ready (or syncing) replica the primary and tells the agent; the old primary is terminated or demoted. */
+  promote(
+    caller: ClientContext,
+    agentId: string,
+    replicaId: string,
+    options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
+  ): Promotion {
+    const promotion = this.repos.transaction(() => {
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      const replica = this.get(caller, agent.id, replicaId);
+      return this.promoteInTransaction(caller, agent, replica, options);
+    });
+    this.commands.dispatch(agentId);
+    this.standbyChanged(caller.clientId, agentId);
+    return promotion;
+  }
+
+  /** Promotion inside the caller's transaction (the failover path uses it too); dispatch after the commit. */
+  promoteInTransaction(
+    caller: ClientContext,
+    agent: Agent,
+    replica: Replica,
+    options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
+  ): Promotion {
+    if (replica.status !== "ready" && replica.status !== "syncing") {
+      throw failedPrecondition(
+        `replica is ${replica.status}; only a ready or syncing replica can be promoted`,
+        {
+          currentStatus: replica.status,
+          requiredStatus: "ready or syncing",
+        },
+      );
+    }
+    if (!replica.instanceId) throw failedPrecondition("the replica has no EC2 instance yet");
+    const now = this.clock.now();
+    const oldInstanceId = agent.instanceId;
+    const oldPool = agent.poolId;
+    const onDemand = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
+    this.switches.recordSwitch(caller, agent.id, {
+      commandId: null,
+      from: {
+        instanceId: agent.instanceId,
+        instanceType: agent.instanceType,
+        availabilityZone: agent.availabilityZone,
+        mode: agent.mode === "unknown" ? "ondemand" : agent.mode,
+        amiId: agent.amiId,
+      },
+      to: {
+        instanceId: replica.instanceId,
+        instanceType: replica.pool.instanceType,
+        availabilityZone: replica.pool.availabilityZone,
+        mode: "spot",
+        amiId: null,
+      },
+      timing: {
+        initiatedAt: now,
+        imageCreatedAt: null,
+        instanceLaunchedAt: replica.launchedAt,
+        instanceReadyAt: replica.readyAt,
+        oldTerminatedAt: null,
+      },
+      prices: {
+        onDemand,
+        oldSpot: oldPool ? (this.repos.prices.latestSpotPrice(oldPool)?.price ?? null) : null,
+        newSpot: replica.hourlyCost,
+      },
+      trigger: options.trigger ?? "replica_promotion",
+    });
+    const promoted: Replica = { ...replica, status: "promoted", promotedAt: now };
+    this.repos.replicas.save(promoted);
+    if (options.demoteOldPrimary && oldPool) {
+      // The old primary stays as the standby: same instance, now tracked as a ready replica.
+      const standby: Replica = {
+        ...promoted,
+        id: randomUUID(),
+        instanceId: oldInstanceId,
+        kind: "manual",
+        status: "ready",
+        syncStatus: "synced",
+        pool: parsePoolId(oldPool),
+        hourlyCost: this.repos.prices.latestSpotPrice(oldPool)?.price ?? null,
+        createdBy: "promotion",
+        parentInstanceId: replica.instanceId,
+        interruptionId: null,
+        createdAt: now,
+        launchedAt: null,
+        readyAt: now,
+        promotedAt: null,
+        terminatedAt: null,
+      };
+      this.repos.replicas.insert(standby);
+      const oldInstance = this.repos.instances.find(agent.clientId, oldInstanceId);
+      if (oldInstance) this.repos.instances.save({ ...oldInstance, role: "replica", updatedAt: now });
+    }
+    const command = this.commands.create(agent, {
+      action: {
+        type: "promote_replica",
+        replicaId: replica.id,
+        instanceId: replica.instanceId,
+        demoteOldPrimary: options.demoteOldPrimary && oldPool !== null,
+      },
+      priority: options.priority ?? PRIORITY.manual,
+      reason: `promote replica ${replica.id}`,
+      origin: options.trigger === "interruption" ? "system" : "user",
+    });
+    this.events.record({
+      type: "replica_promoted",
+      severity: "info",
+      clientId: agent.clientId,
+      agentId: agent.id,
+      instanceId: replica.instanceId,
+      message: `Replica ${replica.instanceId} promoted to primary of ${agent.logicalAgentId}`,
+      metadata: { replicaId: replica.id, oldInstanceId, trigger: options.trigger ?? "replica_promotion" },
+    });
+    return {
+      replica: promoted,
+      oldInstanceId,
+      newInstanceId: replica.instanceId,
+      demoted: options.demoteOldPrimary && oldPool !== null,
+      command,
+      switchedAt: now,
+    };
+  }
+
+  /** Terminates a replica (never twice) and tells the agent to terminate its instance. */
+  delete(caller: ClientContext, agentId: string, replicaId: string): Replica {
+    const replica = this.repos.transaction(() => {
+      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      const replica = this.get(caller, agent.id, replicaId);
+      if (replica.status === "terminated") {
+        throw failedPrecondition("the replica is already terminated", { terminatedAt: replica.terminatedAt });
+      }
+      if (replica.status === "promoted")
+        throw failedPrecondition("the replica was promoted: it is the primary now");
+      return this.terminateInTransaction(agent, replica, "deleted by the user");
+    });
+    this.commands.dispatch(agentId);
+    this.standbyChanged(caller.clientId, agentId);
+    return replica;
+  }
+
+  /** A replica status report from the agent's stream: the instance it launched, and/or a new status. */
+  applyAgentReport(
+    caller: ClientContext,
+    agentId: string,
+    report: {
+      replicaId: string;
+      instanceId: string | null;
+      status: ReplicaStatus | null;
+      errorMessage: string | null;
+    },
+  ): Replica {
+    const current = this.get(caller, agentId, report.replicaId);
+    if (report.instanceId && report.instanceId !== current.instanceId) {
+      return this.attachInstance(
+        caller,
+        agentId,
+        report.replicaId,
+        report.instanceId,
+        report.status ?? undefined,
+      );
+    }
+    if (report.status) {
+      return this.updateStatus(
+        caller,
+        agentId,
+        report.replicaId,
+        report.status,
+        report.errorMessage ?? undefined,
+      );
+    }
+    throw invalidArgument("a replica status report needs an instance id or a status");
+  }
+
+  /** The agent launched the replica's instance. */
+  attachInstance(
+    caller: ClientContext,
+    agentId: string,
+    replicaId: string,
+    instanceId: string,
+    status?: ReplicaStatus,
+  ) {
+    const id = requireInstanceId("instance_id", instanceId);
+    return this.change(caller, agentId, replicaId, (replica, now) => {
+      const next = this.transition(replica, status ?? "syncing", now);
+      return { ...next, instanceId: id, launchedAt: replica.launchedAt ?? now };
+    });
+  }
+
+  updateStatus(
+    caller: ClientContext,
+    agentId: string,
+    replicaId: string,
+    status: ReplicaStatus,
+    errorMessage?: string,
+  ) {
+    return this.change(caller, agentId, replicaId, (replica, now) => ({
+      ...this.transition(replica, status, now),
+      errorMessage: errorMessage ? errorMessage.slice(0, 1000) : replica.errorMessage,
+    }));
+  }
+
+  updateSync(caller: ClientContext, agentId: string, replicaId: string, update: SyncUpdate) {
+    if (Object.values(update).every((value) => value === undefined))
+      throw invalidArgument("no sync update given");
+    return this.change(caller, agentId, replicaId, (replica, now) => {
+      const progress =
+        update.stateTransferProgress === undefined
+          ? replica.stateTransferProgress
+          : requireNumberInRange("state_transfer_progress", update.stateTransferProgress, 0, 100);
+      let next: Replica = {
+        ...replica,
+        syncStatus: update.syncStatus ?? replica.syncStatus,
+        syncLatencyMs: update.syncLatencyMs ?? replica.syncLatencyMs,
+        stateTransferProgress: progress,
+      };
+      if (progress >= READY_PROGRESS && next.status !== "ready") next = this.transition(next, "ready", now);
+      return next;
+    });
+  }
+
+  /** Launches a replica of `agent` in `pool`: stored, and a launch command created (dispatch after the commit). */
+  launch(
+    agent: Agent,
+    pool: Pool,
+    options: { kind: ReplicaKind; createdBy: string; priority: number; interruptionId?: string },
+  ): Replica {
+    const now = this.clock.now();
+    const replica: Replica = {
+      id: randomUUID(),
+      clientId: agent.clientId,
+      agentId: agent.id,
+      instanceId: null,
+      kind: options.kind,
+      status: "launching",
+      syncStatus: "initializing",
+      syncLatencyMs: null,
+      stateTransferProgress: 0,
+      pool,
+      hourlyCost: this.repos.prices.latestSpotPrice(pool.id)?.price ?? null,
+      createdBy: options.createdBy,
+      parentInstanceId: agent.instanceId,
+      interruptionId: options.interruptionId ?? null,
+      errorMessage: null,
+      createdAt: now,
+      launchedAt: null,
+      readyAt: null,
+      promotedAt: null,
+      terminatedAt: null,
+    };
+    this.repos.replicas.insert(replica);
+    this.commands.create(agent, {
+      action: { type: "launch_replica", replicaId: replica.id, pool, mode: "spot", kind: options.kind },
+      priority: options.priority,
+      reason: `${options.kind} replica in ${pool.id}`,
+      origin: options.createdBy === "user" ? "user" : "system",
+    });
+    this.events.record({
+      type: "replica_created",
+      severity: options.kind === "manual" ? "info" : "warning",
+      clientId: agent.clientId,
+      agentId: agent.id,
+      message: `${options.kind} replica of ${agent.logicalAgentId} launching in ${pool.id}`,
+      metadata: { replicaId: replica.id, interruptionId: replica.interruptionId },
+    });
+    return replica;
+  }
+
+  /** Marks a replica terminated and, when it has an instance, tells the agent to terminate it. */
+  terminateInTransaction(agent: Agent, replica: Replica, reason: string): Replica {
+    const now = this.clock.now();
+    const terminated: Replica = { ...replica, status: "terminated", terminatedAt: now };
+    this.repos.replicas.save(terminated);
+    if (replica.instanceId) {
+      this.commands.create(agent, {
+        action: { type: "terminate_replica", replicaId: replica.id, instanceId: replica.instanceId },
+        priority: PRIORITY.urgent,
+        reason: `terminate replica: ${reason}`,
+        origin: "system",
+      });
+    }
+    this.events.record({
+      type: "replica_terminated",
+      severity: "info",
+      clientId: agent.clientId,
+      agentId: agent.id,
+      message: `Replica ${replica.instanceId ?? replica.id} of ${agent.logicalAgentId} terminated (${reason})`,
+      metadata: { replicaId: replica.id },
+    });
+    return terminated;
+  }
+
+  private explicitPool(agent: Agent, poolId: string): Pool {
+    const pool = parsePoolId(poolId);
+    if (pool.region !== agent.region)
+      throw invalidArgument(`pool ${pool.id} is not in the agent's region ${agent.region}`);
+    if (pool.id === agent.poolId) throw invalidArgument("a standby cannot share the primary's pool");
+    return makePool(pool.instanceType, pool.availabilityZone);
+  }
+
+  private change(
+    caller: ClientContext,
+    agentId: string,
+    replicaId: string,
+    apply: (replica: Replica, now: number) => Replica,
+  ): Replica {
+    const changed = this.repos.transaction(() => {
+      const agent = this.repos.agents.findById(caller.clientId, agentId);
+      if (!agent) throw notFound("agent");
+      const replica = this.get(caller, agent.id, replicaId);
+      const next = apply(replica, this.clock.now());
+      this.repos.replicas.save(next);
+      if (next.status === "failed" && replica.status !== "failed") {
+        this.notifications.notify({
+          clientId: agent.clientId,
+          agentId: agent.id,
+          type: "replica_failed",
+          severity: "error",
+          message: `Replica of ${agent.logicalAgentId} in ${replica.pool.id} failed: ${next.errorMessage ?? "no reason given"}`,
+        });
+      }
+      return next;
+    });
+    if (changed.status === "failed" || changed.status === "terminated")
+      this.standbyChanged(caller.clientId, agentId);
+    return changed;
+  }
+
+  private transition(replica: Replica, status: ReplicaStatus, now: number): Replica {
+    if (status === replica.status) return replica;
+    if (!REPLICA_TRANSITIONS[replica.status].includes(status)) {
+      throw failedPrecondition(`a ${replica.status} replica cannot become ${status}`, {
+        currentStatus: replica.status,
+      });
+    }
+    return {
+      ...replica,
+      status,
+      readyAt: status === "ready" ? (replica.readyAt ?? now) : replica.readyAt,
+      syncStatus: status === "ready" ? "synced" : status === "syncing" ? "syncing" : replica.syncStatus,
+      terminatedAt: status === "terminated" ? now : replica.terminatedAt,
+    };
+  }
+}

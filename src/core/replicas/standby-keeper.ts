@@ -1,0 +1,105 @@
+import type { Agent } from "../agents/agent.js";
+import type { Clock } from "../clock/clock.js";
+import { PRIORITY } from "../commands/command.js";
+import type { CommandService } from "../commands/command-service.js";
+import { AppError } from "../errors/app-error.js";
+import type { EventLog } from "../events/event-log.js";
+import type { Logger } from "../logging/logger.js";
+import type { Repositories } from "../unit-of-work.js";
+import type { Replica } from "./replica.js";
+import type { ReplicaService } from "./replica-service.js";
+import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
+
+const STATUS_RANK: Record<string, number> = { ready: 0, syncing: 1, launching: 2 };
+
+/** The replica worth keeping when there are several: the most advanced, then the oldest. */
+function best(replicas: readonly Replica[]): Replica | undefined {
+  return [...replicas].sort(
+    (a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9) || a.createdAt - b.createdAt,
+  )[0];
+}
+
+/**
+ * Manual replica mode keeps exactly one standby per agent: one is launched when there is none (after a delete,
+ * a promotion, a failure, or when the mode is turned on) and extras are terminated. Outside that mode, manual
+ * standbys are terminated; emergency replicas are left to the failover logic.
+ */
+export class StandbyKeeper {
+  /** Agents already told that no pool fits, so a periodic sweep does not repeat the event. */
+  private readonly warnedNoPool = new Set<string>();
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly replicas: ReplicaService,
+    private readonly pools: StandbyPoolChooser,
+    private readonly commands: CommandService,
+    private readonly events: EventLog,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Brings one agent to its mode's invariant. Joins the caller's transaction; dispatch after the commit. */
+  reconcileInTransaction(agent: Agent): "launched" | "trimmed" | "cleared" | "unchanged" | "no_pool" {
+    const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
+    const manualMode =
+      agent.config.manualReplicaEnabled && agent.config.enabled && agent.status !== "deleted";
+    if (!manualMode) {
+      const manual = active.filter((replica) => replica.kind === "manual");
+      for (const replica of manual)
+        this.replicas.terminateInTransaction(agent, replica, "manual replica mode is off");
+      return manual.length > 0 ? "cleared" : "unchanged";
+    }
+    if (active.length > 1) {
+      const keep = best(active);
+      for (const replica of active) {
+        if (replica !== keep)
+          this.replicas.terminateInTransaction(agent, replica, "only one standby is kept");
+      }
+      return "trimmed";
+    }
+    if (active.length === 1 || agent.status !== "online") return "unchanged";
+    try {
+      const pool = this.pools.choose(agent);
+      this.replicas.launch(agent, pool, {
+        kind: "manual",
+        createdBy: "standby-keeper",
+        priority: PRIORITY.urgent,
+      });
+      this.warnedNoPool.delete(agent.id);
+      return "launched";
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (this.warnedNoPool.has(agent.id)) return "no_pool";
+      this.warnedNoPool.add(agent.id);
+      this.events.record({
+        type: "standby_unavailable",
+        severity: "warning",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        message: `No standby for ${agent.logicalAgentId}: ${error.message}`,
+      });
+      return "no_pool";
+    }
+  }
+
+  reconcile(clientId: string, agentId: string): void {
+    const agent = this.repos.agents.findById(clientId, agentId);
+    if (!agent) return;
+    this.repos.transaction(() => this.reconcileInTransaction(agent));
+    this.commands.dispatch(agentId);
+  }
+
+  /** The periodic sweep: every agent whose standby count is off. */
+  reconcileAll(): number {
+    let repaired = 0;
+    for (const { clientId, agentId } of this.repos.replicas.agentsNeedingStandbyRepair()) {
+      try {
+        this.reconcile(clientId, agentId);
+        repaired++;
+      } catch (error) {
+        this.logger.error("standby repair failed", { agentId, error: String(error), at: this.clock.now() });
+      }
+    }
+    return repaired;
+  }
+}

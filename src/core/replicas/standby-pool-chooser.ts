@@ -1,0 +1,77 @@
+import type { Agent } from "../agents/agent.js";
+import type { Clock } from "../clock/clock.js";
+import { failedPrecondition } from "../errors/app-error.js";
+import type { InterruptionBands } from "../pricing/interruption-bands.js";
+import type { Pool } from "../pricing/pool.js";
+import type { Repositories } from "../unit-of-work.js";
+import { rankStandbyPools } from "./standby-pool.js";
+
+export interface StandbyPoolOptions {
+  /** A pool price older than this does not count as known. */
+  priceMaxAgeMs: number;
+  /** A pool interrupted within this window is avoided. */
+  avoidAfterInterruptionMs: number;
+}
+
+export const DEFAULT_STANDBY_POOL_OPTIONS: StandbyPoolOptions = {
+  priceMaxAgeMs: 6 * 3_600_000,
+  avoidAfterInterruptionMs: 6 * 3_600_000,
+};
+
+/** Picks the pool for a standby or emergency replica from what the fleet knows about the market. */
+export class StandbyPoolChooser {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock: Clock,
+    private readonly bands: InterruptionBands,
+    private readonly options: StandbyPoolOptions = DEFAULT_STANDBY_POOL_OPTIONS,
+  ) {}
+
+  /** Best pool first (see rankStandbyPools); empty when none qualifies. */
+  candidates(
+    agent: Agent,
+    constraints: { excludeZones?: readonly string[]; maxHourlyCost?: number | null } = {},
+  ): Pool[] {
+    const now = this.clock.now();
+    const pools = this.repos.prices.poolsWithLatestPrice(
+      agent.instanceType,
+      agent.region,
+      now - this.options.priceMaxAgeMs,
+    );
+    const avoid = new Set(
+      this.repos.interruptions.poolsInterruptedSince(now - this.options.avoidAfterInterruptionMs),
+    );
+    return rankStandbyPools(
+      pools.map((pool) => ({
+        pool,
+        price: pool.price,
+        band: this.bands.band(pool.region, pool.instanceType),
+      })),
+      {
+        primaryPoolId: agent.poolId,
+        primaryZone: agent.availabilityZone,
+        excludeZones: constraints.excludeZones ?? [],
+        avoidPoolIds: avoid,
+        maxHourlyCost: constraints.maxHourlyCost ?? null,
+      },
+    ).map((candidate) => ({
+      id: candidate.pool.id,
+      instanceType: candidate.pool.instanceType,
+      region: candidate.pool.region,
+      availabilityZone: candidate.pool.availabilityZone,
+    }));
+  }
+
+  choose(
+    agent: Agent,
+    constraints: { excludeZones?: readonly string[]; maxHourlyCost?: number | null } = {},
+  ): Pool {
+    const [best] = this.candidates(agent, constraints);
+    if (!best) {
+      throw failedPrecondition(
+        `no suitable pool for a standby of ${agent.instanceType} in ${agent.region}: pools are learned from the agents' pricing reports`,
+      );
+    }
+    return best;
+  }
+}
