@@ -155,3 +155,33 @@ describe("commands for agents that are not connected", () => {
     third.agent.close();
   });
 });
+
+describe("a disabled agent", () => {
+  let server: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestApp();
+    ({ token } = await createClient(server.grpcAddress, server.adminToken, "Acme"));
+  });
+  afterAll(async () => server.dispose());
+
+  it("gets no switch, even a forced one, until it is enabled again", async () => {
+    const hello = helloFor("paused-1");
+    const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+    const path = `/api/client/instances/${hello.instanceId}/force-switch`;
+    const toggle = (enabled: boolean) =>
+      rest(server.httpUrl, "POST", `/api/client/agents/${welcome.agentId}/toggle-enabled`, {
+        token,
+        body: { enabled },
+      });
+    expect((await toggle(false)).status).toBe(200);
+    const refused = await rest(server.httpUrl, "POST", path, { token, body: { target: "ondemand" } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/disabled/);
+    expect((await toggle(true)).status).toBe(200);
+    const accepted = await rest(server.httpUrl, "POST", path, { token, body: { target: "ondemand" } });
+    expect(accepted.status).toBe(201);
+    agent.close();
+  });
+});

@@ -165,6 +165,16 @@ describe("replicas and failover", () => {
     agent.close();
   });
 
+  it("answers interruptions whatever the mode: emergencies do not need auto-switch", async () => {
+    const { agent, agentId, hello } = await agentWithPrices("hands-off-1", "c6i.large");
+    const off = await call("POST", `/api/client/agents/${agentId}/config`, { autoSwitchEnabled: false });
+    expect(off.body).toMatchObject({ auto_switch_enabled: false, manual_replica_enabled: false });
+    agent.send({ $case: "rebalanceRecommendation", value: { instanceId: hello.instanceId, detectedAt: new Date() } });
+    const launch = await nextCommand(agent, "launchReplica");
+    expect(launch.action?.$case === "launchReplica" && launch.action.value.kind).toBe(2); // REPLICA_KIND_REBALANCE
+    agent.close();
+  });
+
   it("promotes the standby on a termination notice, pushed at once with emergency priority", async () => {
     const { agent, agentId, hello } = await agentWithPrices("failover-1", "m6i.large");
     await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
