@@ -19,6 +19,7 @@ import { PollingAgentService } from "./core/polling/polling-agent-service.js";
 import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { FailoverService } from "./core/replicas/failover-service.js";
+import { ReplicaPromoter } from "./core/replicas/replica-promoter.js";
 import { ReplicaService } from "./core/replicas/replica-service.js";
 import { StandbyKeeper } from "./core/replicas/standby-keeper.js";
 import { StandbyPoolChooser } from "./core/replicas/standby-pool-chooser.js";
@@ -71,10 +72,20 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const switches = new SwitchService(store, clock, events, notifications);
 
   const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
-  const replicas = new ReplicaService(store, clock, commands, switches, standbyPools, events, notifications);
+  const promoter = new ReplicaPromoter(store, clock, commands, switches, events);
+  const replicas = new ReplicaService(store, clock, commands, promoter, standbyPools, events, notifications);
   const standby = new StandbyKeeper(store, clock, replicas, standbyPools, commands, events, logger);
   replicas.onStandbyChange((clientId, agentId) => standby.reconcile(clientId, agentId));
-  const failover = new FailoverService(store, clock, replicas, commands, standbyPools, events, notifications);
+  const failover = new FailoverService(
+    store,
+    clock,
+    replicas,
+    promoter,
+    commands,
+    standbyPools,
+    events,
+    notifications,
+  );
   const signals = new SignalService(store, clock, events, notifications, failover);
 
   const savingsEngine = new SavingsEngine(store);

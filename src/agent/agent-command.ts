@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { SettingsError } from "../config/settings.js";
+import { SettingsError } from "../config/settings-error.js";
 import { createJsonLogger } from "../logging/json-logger.js";
 import { Agent } from "./agent.js";
 import { AGENT_SETTINGS_HELP, type AgentSettings, resolveAgentSettings } from "./agent-settings.js";

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from "../core/retention/retention-service.js";
 import { DEFAULT_JOB_SCHEDULES, JOB_NAMES, type JobName } from "../jobs/background-jobs.js";
-import { SettingsError } from "./settings.js";
+import { SettingsError } from "./settings-error.js";
 
 export interface JobSettings {
   /** Cron pattern per job (UTC), or null: the job runs only when an admin asks. */

@@ -3,11 +3,9 @@ import { resolve } from "node:path";
 import type { LogLevel } from "../core/logging/logger.js";
 import { LOG_LEVELS } from "../logging/json-logger.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
+import { SettingsError } from "./settings-error.js";
 
-/** A setting that cannot be used: the CLI prints the message on one line and exits with code 2. */
-export class SettingsError extends Error {
-  override name = "SettingsError";
-}
+export { SettingsError };
 
 export interface ListenAddress {
   host: string;
@@ -25,6 +23,8 @@ export interface Settings {
   heartbeatIntervalSeconds: number;
   livenessDeadlineSeconds: number;
   commandTtlSeconds: number;
+  /** Cap on new agent streams per second (admission control); 0 is no cap. The default when absent. */
+  maxNewStreamsPerSecond?: number;
   /** Background job schedules and retention ages; the defaults when absent. */
   jobs?: JobSettings;
 }
@@ -92,6 +92,13 @@ export const SETTINGS_HELP: ReadonlyArray<{
     description: "seconds a command waits to be acknowledged before it expires",
   },
   {
+    flag: "--max-new-streams",
+    env: "SPOT_MAX_NEW_STREAMS",
+    fallback: "400",
+    description:
+      "new agent streams accepted per second (a reconnect storm is spread out with retry hints); 0 is no cap",
+  },
+  {
     flag: "",
     env: "SPOT_JOB_<NAME>",
     fallback: "",
@@ -140,6 +147,14 @@ function parseSeconds(name: string, value: string, min: number, max: number): nu
     );
   }
   return seconds;
+}
+
+function parseCount(name: string, value: string, min: number, max: number): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < min || count > max) {
+    throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return count;
 }
 
 /** Settings from flags (first) and environment, with defaults. Throws SettingsError on a bad value. */
@@ -193,6 +208,12 @@ export function resolveSettings(sources: Sources): Settings {
       get("--command-ttl", "SPOT_COMMAND_TTL", "3600"),
       10,
       30 * 86_400,
+    ),
+    maxNewStreamsPerSecond: parseCount(
+      "SPOT_MAX_NEW_STREAMS",
+      get("--max-new-streams", "SPOT_MAX_NEW_STREAMS", "400"),
+      0,
+      100_000,
     ),
     jobs: resolveJobSettings(sources.env),
   };

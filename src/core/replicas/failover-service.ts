@@ -14,6 +14,7 @@ import type { NotificationService } from "../notifications/notification-service.
 import type { Repositories } from "../unit-of-work.js";
 import { type FailoverStats, failoverStats } from "./failover-stats.js";
 import type { Replica } from "./replica.js";
+import type { ReplicaPromoter } from "./replica-promoter.js";
 import type { ReplicaService } from "./replica-service.js";
 import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
 
@@ -49,6 +50,7 @@ export class FailoverService implements InterruptionResponder {
     private readonly repos: Repositories,
     private readonly clock: Clock,
     private readonly replicas: ReplicaService,
+    private readonly promoter: ReplicaPromoter,
     private readonly commands: CommandService,
     private readonly pools: StandbyPoolChooser,
     private readonly events: EventLog,
@@ -139,7 +141,7 @@ export class FailoverService implements InterruptionResponder {
         (a, b) => (SYNC_RANK[a.status] ?? 9) - (SYNC_RANK[b.status] ?? 9) || a.createdAt - b.createdAt,
       )[0];
     if (candidate) {
-      const promotion = this.replicas.promoteInTransaction(caller, agent, candidate, {
+      const promotion = this.promoter.promoteInTransaction(caller, agent, candidate, {
         demoteOldPrimary: false,
         trigger: "interruption",
         priority: PRIORITY.emergency,

@@ -4,31 +4,22 @@ import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import { requireOwnClient } from "../clients/client-scope.js";
 import type { Clock } from "../clock/clock.js";
-import { type Command, PRIORITY, type ReplicaKind } from "../commands/command.js";
+import { PRIORITY, type ReplicaKind } from "../commands/command.js";
 import type { CommandService } from "../commands/command-service.js";
 import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import { makePool, type Pool, parsePoolId } from "../pricing/pool.js";
-import type { SwitchService } from "../switches/switch-service.js";
 import type { Repositories } from "../unit-of-work.js";
 import { requireInstanceId, requireNumberInRange } from "../validation/validate.js";
 import { REPLICA_TRANSITIONS, type Replica, type ReplicaStatus, type SyncStatus } from "./replica.js";
+import type { Promotion, ReplicaPromoter } from "./replica-promoter.js";
 import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
 
 export interface CreateReplicaInput {
   poolId: string | null;
   excludeZones: readonly string[];
   maxHourlyCost: number | null;
-}
-
-export interface Promotion {
-  replica: Replica;
-  oldInstanceId: string;
-  newInstanceId: string;
-  demoted: boolean;
-  command: Command;
-  switchedAt: number;
 }
 
 export interface SyncUpdate {
@@ -50,7 +41,7 @@ export class ReplicaService {
     private readonly repos: Repositories,
     private readonly clock: Clock,
     private readonly commands: CommandService,
-    private readonly switches: SwitchService,
+    private readonly promoter: ReplicaPromoter,
     private readonly pools: StandbyPoolChooser,
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
@@ -116,118 +107,11 @@ export class ReplicaService {
     const promotion = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const replica = this.get(caller, agent.id, replicaId);
-      return this.promoteInTransaction(caller, agent, replica, options);
+      return this.promoter.promoteInTransaction(caller, agent, replica, options);
     });
     this.commands.dispatch(agentId);
     this.standbyChanged(caller.clientId, agentId);
     return promotion;
-  }
-
-  /** Promotion inside the caller's transaction (the failover path uses it too); dispatch after the commit. */
-  promoteInTransaction(
-    caller: ClientContext,
-    agent: Agent,
-    replica: Replica,
-    options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
-  ): Promotion {
-    if (replica.status !== "ready" && replica.status !== "syncing") {
-      throw failedPrecondition(
-        `replica is ${replica.status}; only a ready or syncing replica can be promoted`,
-        {
-          currentStatus: replica.status,
-          requiredStatus: "ready or syncing",
-        },
-      );
-    }
-    if (!replica.instanceId) throw failedPrecondition("the replica has no EC2 instance yet");
-    const now = this.clock.now();
-    const oldInstanceId = agent.instanceId;
-    const oldPool = agent.poolId;
-    const onDemand = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
-    this.switches.recordSwitch(caller, agent.id, {
-      commandId: null,
-      from: {
-        instanceId: agent.instanceId,
-        instanceType: agent.instanceType,
-        availabilityZone: agent.availabilityZone,
-        mode: agent.mode === "unknown" ? "ondemand" : agent.mode,
-        amiId: agent.amiId,
-      },
-      to: {
-        instanceId: replica.instanceId,
-        instanceType: replica.pool.instanceType,
-        availabilityZone: replica.pool.availabilityZone,
-        mode: "spot",
-        amiId: null,
-      },
-      timing: {
-        initiatedAt: now,
-        imageCreatedAt: null,
-        instanceLaunchedAt: replica.launchedAt,
-        instanceReadyAt: replica.readyAt,
-        oldTerminatedAt: null,
-      },
-      prices: {
-        onDemand,
-        oldSpot: oldPool ? (this.repos.prices.latestSpotPrice(oldPool)?.price ?? null) : null,
-        newSpot: replica.hourlyCost,
-      },
-      trigger: options.trigger ?? "replica_promotion",
-    });
-    const promoted: Replica = { ...replica, status: "promoted", promotedAt: now };
-    this.repos.replicas.save(promoted);
-    if (options.demoteOldPrimary && oldPool) {
-      // The old primary stays as the standby: same instance, now tracked as a ready replica.
-      const standby: Replica = {
-        ...promoted,
-        id: randomUUID(),
-        instanceId: oldInstanceId,
-        kind: "manual",
-        status: "ready",
-        syncStatus: "synced",
-        pool: parsePoolId(oldPool),
-        hourlyCost: this.repos.prices.latestSpotPrice(oldPool)?.price ?? null,
-        createdBy: "promotion",
-        parentInstanceId: replica.instanceId,
-        interruptionId: null,
-        createdAt: now,
-        launchedAt: null,
-        readyAt: now,
-        promotedAt: null,
-        terminatedAt: null,
-      };
-      this.repos.replicas.insert(standby);
-      const oldInstance = this.repos.instances.find(agent.clientId, oldInstanceId);
-      if (oldInstance) this.repos.instances.save({ ...oldInstance, role: "replica", updatedAt: now });
-    }
-    const command = this.commands.create(agent, {
-      action: {
-        type: "promote_replica",
-        replicaId: replica.id,
-        instanceId: replica.instanceId,
-        demoteOldPrimary: options.demoteOldPrimary && oldPool !== null,
-      },
-      priority: options.priority ?? PRIORITY.manual,
-      reason: `promote replica ${replica.id}`,
-      origin: options.trigger === "interruption" ? "system" : "user",
-    });
-    this.events.record({
-      type: "replica_promoted",
-      severity: "info",
-      clientId: agent.clientId,
-      agentId: agent.id,
-      instanceId: replica.instanceId,
-      message: `Replica ${replica.instanceId} promoted to primary of ${agent.logicalAgentId}`,
-      metadata: { replicaId: replica.id, oldInstanceId, trigger: options.trigger ?? "replica_promotion" },
-    });
-    return {
-      replica: promoted,
-      oldInstanceId,
-      newInstanceId: replica.instanceId,
-      demoted: options.demoteOldPrimary && oldPool !== null,
-      command,
-      switchedAt: now,
-    };
   }
 
   /** Terminates a replica (never twice) and tells the agent to terminate its instance. */

@@ -11,7 +11,8 @@ import { instanceRoutes } from "./instance-routes.js";
 import { legacyAgentRoutes } from "./legacy-agent-routes.js";
 import { legacyReportRoutes } from "./legacy-report-routes.js";
 import { notificationRoutes } from "./notification-routes.js";
-import { adminFailoverRoutes, clientReplicaRoutes, replicaRoutes } from "./replica-routes.js";
+import { adminFailoverRoutes, clientReplicaRoutes } from "./replica-overview-routes.js";
+import { replicaRoutes } from "./replica-routes.js";
 
 /**
  * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
