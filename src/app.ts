@@ -2,11 +2,13 @@ import { join } from "node:path";
 import type { Hono } from "hono";
 import { createAdminServiceHandler } from "./adapters/grpc/admin-service-handler.js";
 import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler.js";
+import { createDecisionServiceHandler } from "./adapters/grpc/decision-service-handler.js";
 import { GrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-handler.js";
 import { createHttpApp } from "./adapters/http/http-app.js";
 import { HttpServer } from "./adapters/http/http-server.js";
 import { httpRoutes } from "./adapters/http/routes/http-routes.js";
+import { PrometheusMetrics } from "./adapters/metrics/prometheus-metrics.js";
 import { composeServices } from "./compose-services.js";
 import { resolveAdminToken } from "./config/admin-token.js";
 import type { Settings } from "./config/settings.js";
@@ -17,6 +19,7 @@ import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
+import { readBundledModel } from "./model/bundled-model.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
@@ -59,12 +62,15 @@ export function createApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createJsonLogger(settings.logLevel, { service: "spot-optimizer" });
   const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
-  const store = openSqliteStore(join(settings.dataDir, "spot-optimizer.db"));
+  // The metrics read the core's state at each scrape, once the services below exist.
+  const metrics = new PrometheusMetrics(() => services.operations.snapshot());
+  const store = openSqliteStore(join(settings.dataDir, "spot-optimizer.db"), { timings: metrics });
 
   const sessionOptions: SessionOptions = {
     ...DEFAULT_SESSION_OPTIONS,
     heartbeatIntervalMs: settings.heartbeatIntervalSeconds * 1000,
     livenessDeadlineMs: settings.livenessDeadlineSeconds * 1000,
+    admission: admissionOptions(settings.maxNewStreamsPerSecond),
     ...options.sessions,
   };
   const { services, jobs } = composeServices({
@@ -80,14 +86,15 @@ export function createApp(options: AppOptions): App {
 
   const grpc = new GrpcServer(
     {
-      agent: createAgentServiceHandler(services.authenticator, services),
+      agent: createAgentServiceHandler(services.authenticator, services, metrics),
       replica: createReplicaServiceHandler(services),
       admin: createAdminServiceHandler({ ...services, version: VERSION }),
+      decision: createDecisionServiceHandler(services),
     },
     logger,
     settings.tls,
   );
-  const httpApp = createHttpApp(services, httpRoutes(VERSION));
+  const httpApp = createHttpApp(services, httpRoutes(VERSION, { metrics }));
   const http = new HttpServer(httpApp, settings.tls);
   const graceMs = options.shutdownGraceMs ?? 5_000;
   let state: "new" | "started" | "stopped" = "new";
@@ -110,6 +117,13 @@ export function createApp(options: AppOptions): App {
       if (admin.generated) logger.info("admin token generated", { path: admin.path });
       else if (admin.path) logger.info("admin token read", { path: admin.path });
       try {
+        // The committed model is registered on first start; the active one is loaded (or the rules decide).
+        const engine = await services.models.start(readBundledModel());
+        logger.info("decision engine", {
+          mode: engine.mode,
+          model: engine.model?.version ?? null,
+          reason: engine.reason,
+        });
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
         services.sessions.start();
@@ -133,6 +147,7 @@ export function createApp(options: AppOptions): App {
       await jobs.stop();
       services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
+      await services.models.close();
       store.close();
       logger.info("stopped");
     },
@@ -141,4 +156,11 @@ export function createApp(options: AppOptions): App {
 
 function bracketed(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
+}
+
+/** The cap on new agent streams per second: bursts up to one second's worth; no cap when 0. */
+function admissionOptions(ratePerSecond: number | undefined): SessionOptions["admission"] {
+  const defaults = DEFAULT_SESSION_OPTIONS.admission;
+  if (ratePerSecond === undefined) return defaults;
+  return { ...defaults, ratePerSecond, burst: Math.max(1, ratePerSecond) };
 }

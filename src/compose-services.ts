@@ -1,4 +1,5 @@
 import { interruptionBand } from "./aws/spot-advisor.js";
+import { composeDecisions } from "./compose-decisions.js";
 import type { Settings } from "./config/settings.js";
 import { AgentLiveness } from "./core/agents/agent-liveness.js";
 import { AgentService } from "./core/agents/agent-service.js";
@@ -25,6 +26,7 @@ import { StandbyKeeper } from "./core/replicas/standby-keeper.js";
 import { StandbyPoolChooser } from "./core/replicas/standby-pool-chooser.js";
 import { AdminReportService } from "./core/reports/admin-report-service.js";
 import { ClientReportService } from "./core/reports/client-report-service.js";
+import { OperationsReport } from "./core/reports/operations-report.js";
 import { RetentionService } from "./core/retention/retention-service.js";
 import { SavingsEngine } from "./core/savings/savings-engine.js";
 import { SavingsService } from "./core/savings/savings-service.js";
@@ -87,6 +89,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     notifications,
   );
   const signals = new SignalService(store, clock, events, notifications, failover);
+  const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
   const savingsEngine = new SavingsEngine(store);
   const savings = new SavingsService(store, clock, savingsEngine);
@@ -102,6 +105,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
         growth,
         savings,
         standby,
+        optimizer: decisionSide.optimizer,
+        collector: decisionSide.collector,
       },
       jobSettings?.schedules ?? DEFAULT_JOB_SCHEDULES,
     ),
@@ -125,12 +130,22 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     replicas,
     failover,
     notifications,
-    reports: new AdminReportService(store, clock, sessions, sessionOptions.livenessDeadlineMs, jobs),
+    reports: new AdminReportService(
+      store,
+      clock,
+      sessions,
+      sessionOptions.livenessDeadlineMs,
+      jobs,
+      decisionSide.models,
+    ),
     clientReports: new ClientReportService(store, clock, sessions),
     sessions,
     savings,
     growth,
     jobs,
+    operations: new OperationsReport(store, clock, sessions, jobs, failover),
+    decisions: decisionSide.decisions,
+    models: decisionSide.models,
     polling: new PollingAgentService({
       repos: store,
       clock,

@@ -8,6 +8,7 @@ import type { Logger } from "../core/logging/logger.js";
 import type { AgentContext } from "./agent-context.js";
 import type { AgentSettings } from "./agent-settings.js";
 import { AgentStateFile } from "./agent-state-file.js";
+import { RECONNECT_BACKOFF } from "./backoff.js";
 import { CommandExecutor } from "./command-executor.js";
 import { ControlChannel, type MessageBody } from "./control-channel.js";
 import { ImdsClient, type InstanceIdentity } from "./imds-client.js";
@@ -98,8 +99,8 @@ export class Agent {
           : grpcCredentials.createInsecure(),
         hello: () => this.hello(logicalAgentId),
         logger,
-        backoffBaseMs: 1_000,
-        backoffCapMs: 60_000,
+        backoffBaseMs: RECONNECT_BACKOFF.baseMs,
+        backoffCapMs: RECONNECT_BACKOFF.capMs,
       },
       {
         welcome: (welcome) => {

@@ -14,7 +14,7 @@ import {
 } from "../../gen/spot/v1/agent_service.js";
 import type { Command } from "../../gen/spot/v1/command.js";
 import type { Logger } from "../core/logging/logger.js";
-import { fullJitterDelay, jittered } from "./backoff.js";
+import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "./backoff.js";
 
 export type MessageBody = NonNullable<AgentMessage["body"]>;
 
@@ -42,6 +42,19 @@ interface Pending {
   body: MessageBody;
 }
 
+/**
+ * The agent's gRPC channel. grpc-js retries a lost connection with its own backoff, growing to two minutes;
+ * capping it at 10 s leaves the agent's jittered backoff (and the server's retry hints) in charge of when a
+ * fleet comes back after an outage, rather than how long the outage lasted.
+ */
+export const AGENT_CHANNEL_OPTIONS = {
+  "grpc.keepalive_time_ms": 30_000,
+  "grpc.keepalive_timeout_ms": 10_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.initial_reconnect_backoff_ms": 1_000,
+  "grpc.max_reconnect_backoff_ms": 10_000,
+} as const;
+
 const WELCOME_TIMEOUT_MS = 15_000;
 const SERVER_SILENCE_FACTOR = 3;
 /** Enough doublings of the base delay to reach the cap. */
@@ -66,11 +79,7 @@ export class ControlChannel {
     private readonly options: ChannelOptions,
     private readonly handlers: ChannelHandlers,
   ) {
-    this.client = new AgentServiceClient(options.address, options.credentials, {
-      "grpc.keepalive_time_ms": 30_000,
-      "grpc.keepalive_timeout_ms": 10_000,
-      "grpc.keepalive_permit_without_calls": 1,
-    });
+    this.client = new AgentServiceClient(options.address, options.credentials, AGENT_CHANNEL_OPTIONS);
   }
 
   get isLive(): boolean {
@@ -111,11 +120,15 @@ export class ControlChannel {
   private async run(): Promise<void> {
     let attempt = 0;
     while (!this.stopped) {
-      const { welcomed, refused } = await this.session();
+      const { welcomed, refused, retryAfterMs } = await this.session();
       if (this.stopped) break;
       // A refusal (deleted, replaced by another connection, bad token) is retried at the slowest pace.
       attempt = refused ? Math.max(attempt + 1, REFUSED_ATTEMPT) : welcomed ? 0 : attempt + 1;
-      const delay = fullJitterDelay(attempt, this.options.backoffBaseMs, this.options.backoffCapMs);
+      // A server busy with a reconnect storm says when to come back (its admission control's retry queue).
+      const delay =
+        retryAfterMs !== undefined
+          ? hintedDelay(retryAfterMs)
+          : fullJitterDelay(attempt, this.options.backoffBaseMs, this.options.backoffCapMs);
       this.options.logger.info("reconnecting", { inMs: delay, attempt });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -127,8 +140,15 @@ export class ControlChannel {
     }
   }
 
-  /** One stream, from hello to its end: whether a welcome arrived, and the refusal that ended it, if any. */
-  private session(): Promise<{ welcomed: boolean; refused: ServiceError | undefined }> {
+  /**
+   * One stream, from hello to its end: whether a welcome arrived, the refusal that ended it, if any, and the
+   * server's retry hint when it turned the stream away because too many agents were connecting at once.
+   */
+  private session(): Promise<{
+    welcomed: boolean;
+    refused: ServiceError | undefined;
+    retryAfterMs: number | undefined;
+  }> {
     const { logger } = this.options;
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${this.options.token}`);
@@ -163,7 +183,11 @@ export class ControlChannel {
         const refused = reason && isRefusal(reason) ? reason : undefined;
         logger.info("stream ended", { code: reason?.code, details: reason?.details });
         if (refused) this.handlers.refused(refused);
-        resolve({ welcomed, refused });
+        const retryAfterMs =
+          reason?.code === status.RESOURCE_EXHAUSTED
+            ? retryHintMs(reason.metadata?.get("retry-after-ms")[0])
+            : undefined;
+        resolve({ welcomed, refused, retryAfterMs });
       };
       stream.on("data", (message: ServerMessage) => {
         watchSilence();

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import type { InstanceCatalog, InstanceSize } from "../core/market/instance-size.js";
 
 interface AdvisorFile {
   ranges: Array<{ index: number; label: string; max: number }>;
+  instance_types: Record<string, { vcpus: number; memory_gib: number }>;
   regions: Record<string, Record<string, { savings_pct: number; interruption_band: number }>>;
 }
 
@@ -27,3 +29,17 @@ export function interruptionBand(region: string, instanceType: string): number |
 export function advisorSavingsPercent(region: string, instanceType: string): number | null {
   return load().regions[region]?.[instanceType]?.savings_pct ?? null;
 }
+
+/** vCPUs and memory of an instance type as the Advisor lists it; null when it does not. */
+export function instanceSize(instanceType: string): InstanceSize | null {
+  const entry = load().instance_types[instanceType];
+  return entry ? { vcpus: entry.vcpus, memoryGib: entry.memory_gib } : null;
+}
+
+/** Every instance type the Advisor lists, with its size. */
+export function listedInstanceTypes(): string[] {
+  return Object.keys(load().instance_types).sort();
+}
+
+/** The Advisor as the core's instance catalog. */
+export const advisorCatalog: InstanceCatalog = { size: instanceSize };

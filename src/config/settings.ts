@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LogLevel } from "../core/logging/logger.js";
 import { LOG_LEVELS } from "../logging/json-logger.js";
+import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
 import { SettingsError } from "./settings-error.js";
 
@@ -27,6 +28,8 @@ export interface Settings {
   maxNewStreamsPerSecond?: number;
   /** Background job schedules and retention ages; the defaults when absent. */
   jobs?: JobSettings;
+  /** Optimizer dry run and the market collector; the defaults (off, off) when absent. */
+  decisions?: DecisionConfig;
 }
 
 /** Every setting: its flag, its environment variable, its default and what it means (for --help). */
@@ -94,7 +97,7 @@ export const SETTINGS_HELP: ReadonlyArray<{
   {
     flag: "--max-new-streams",
     env: "SPOT_MAX_NEW_STREAMS",
-    fallback: "400",
+    fallback: "500",
     description:
       "new agent streams accepted per second (a reconnect storm is spread out with retry hints); 0 is no cap",
   },
@@ -103,7 +106,7 @@ export const SETTINGS_HELP: ReadonlyArray<{
     env: "SPOT_JOB_<NAME>",
     fallback: "",
     description:
-      "cron schedule (UTC) of a background job, or off; NAME is HEALTH_MONITOR, COMMAND_EXPIRY, PRICING_AGGREGATION, RETENTION, DAILY_SNAPSHOTS or SAVINGS",
+      "cron schedule (UTC) of a background job, or off; NAME is HEALTH_MONITOR, COMMAND_EXPIRY, PRICING_AGGREGATION, RETENTION, DAILY_SNAPSHOTS, SAVINGS, STANDBY, OPTIMIZER or MARKET_COLLECTOR",
   },
   {
     flag: "",
@@ -118,6 +121,19 @@ export const SETTINGS_HELP: ReadonlyArray<{
     description: "days activity-log events are kept",
   },
   { flag: "", env: "SPOT_RETAIN_DECISIONS_DAYS", fallback: "30", description: "days decision logs are kept" },
+  {
+    flag: "",
+    env: "SPOT_OPTIMIZER_DRY_RUN",
+    fallback: "off",
+    description: "on: the optimizer job records the switches it would make and issues none",
+  },
+  {
+    flag: "",
+    env: "SPOT_MARKET_COLLECTOR",
+    fallback: "off",
+    description:
+      "on: collect spot price history with EC2 DescribeSpotPriceHistory (AWS credentials from the SDK chain)",
+  },
 ];
 
 type Sources = {
@@ -211,10 +227,11 @@ export function resolveSettings(sources: Sources): Settings {
     ),
     maxNewStreamsPerSecond: parseCount(
       "SPOT_MAX_NEW_STREAMS",
-      get("--max-new-streams", "SPOT_MAX_NEW_STREAMS", "400"),
+      get("--max-new-streams", "SPOT_MAX_NEW_STREAMS", "500"),
       0,
       100_000,
     ),
     jobs: resolveJobSettings(sources.env),
+    decisions: resolveDecisionConfig(sources.env),
   };
 }

@@ -3,11 +3,13 @@ import type { Authenticator } from "./auth/authenticator.js";
 import type { ClientService } from "./clients/client-service.js";
 import type { Clock } from "./clock/clock.js";
 import type { CommandService } from "./commands/command-service.js";
+import type { DecisionService } from "./decisions/decision-service.js";
 import type { ClientGrowthService } from "./growth/client-growth-service.js";
 import type { InstanceService } from "./instances/instance-service.js";
 import type { SignalService } from "./interruptions/signal-service.js";
 import type { JobControl } from "./jobs/job-status.js";
 import type { Logger } from "./logging/logger.js";
+import type { ModelRegistryService } from "./models/model-registry-service.js";
 import type { NotificationService } from "./notifications/notification-service.js";
 import type { PollingAgentService } from "./polling/polling-agent-service.js";
 import type { PricingService } from "./pricing/pricing-service.js";
@@ -15,6 +17,7 @@ import type { FailoverService } from "./replicas/failover-service.js";
 import type { ReplicaService } from "./replicas/replica-service.js";
 import type { AdminReportService } from "./reports/admin-report-service.js";
 import type { ClientReportService } from "./reports/client-report-service.js";
+import type { OperationsReport } from "./reports/operations-report.js";
 import type { SavingsService } from "./savings/savings-service.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
@@ -45,6 +48,12 @@ export interface CoreServices {
   growth: ClientGrowthService;
   /** The background jobs: their state, and running one on demand. */
   jobs: JobControl;
+  /** What /metrics reads of the state once per scrape: agents, commands, jobs, failover figures. */
+  operations: OperationsReport;
+  /** Decisions (A12, A13, C4) from the engine, the model or its rules fallback, with their stored record. */
+  decisions: DecisionService;
+  /** The model registry: upload, validate, activate, roll back; the engine's status for /health. */
+  models: ModelRegistryService;
   /** The REST front door for agents of the original system, which poll instead of holding a stream. */
   polling: PollingAgentService;
 }

@@ -1,12 +1,15 @@
 import type { AgentRepository } from "./agents/agent-repository.js";
 import type { ClientRepository } from "./clients/client-repository.js";
 import type { CommandRepository } from "./commands/command-repository.js";
+import type { DecisionRepository } from "./decisions/decision-record.js";
 import type { EventRepository } from "./events/event-repository.js";
 import type { GrowthRepository } from "./growth/growth-repository.js";
 import type { InstanceRepository } from "./instances/instance-repository.js";
 import type { CleanupRepository } from "./interruptions/cleanup-report.js";
 import type { InterruptionRepository } from "./interruptions/interruption.js";
 import type { JobRunRepository } from "./jobs/job-run-repository.js";
+import type { MarketRepository } from "./market/market-repository.js";
+import type { ModelRepository } from "./models/model-record.js";
 import type { NotificationRepository } from "./notifications/notification-repository.js";
 import type { PriceRepository } from "./pricing/price-repository.js";
 import type { PriceSeriesRepository } from "./pricing/price-series-repository.js";
@@ -33,6 +36,12 @@ export interface Repositories {
   retention: RetentionRepository;
   jobRuns: JobRunRepository;
   replicas: ReplicaRepository;
+  /** Decisions with their inputs, scores and reasons; the agents' switch activity for the guard-rails. */
+  decisions: DecisionRepository;
+  /** Market read models for decisions and the price collector. */
+  market: MarketRepository;
+  /** The model registry: model files, and the activation history. */
+  models: ModelRepository;
   /**
    * Runs `work` in one transaction (nested calls join the outer one). `work` must be synchronous:
    * no await inside a transaction, so do inference and stream writes before or after.

@@ -1,5 +1,7 @@
 import type { CommandService } from "../core/commands/command-service.js";
+import type { OptimizerService } from "../core/decisions/optimizer-service.js";
 import type { ClientGrowthService } from "../core/growth/client-growth-service.js";
+import type { MarketCollector } from "../core/pricing/market-collector.js";
 import type { PriceAggregation } from "../core/pricing/price-aggregation.js";
 import type { StandbyKeeper } from "../core/replicas/standby-keeper.js";
 import type { RetentionService } from "../core/retention/retention-service.js";
@@ -15,6 +17,8 @@ export const JOB_NAMES = [
   "daily-snapshots",
   "savings",
   "standby",
+  "optimizer",
+  "market-collector",
 ] as const;
 
 export type JobName = (typeof JOB_NAMES)[number];
@@ -28,6 +32,8 @@ export const DEFAULT_JOB_SCHEDULES: Readonly<Record<JobName, string>> = {
   "daily-snapshots": "0 5 * * * *",
   savings: "0 15 * * * *",
   standby: "*/10 * * * * *",
+  optimizer: "0 */10 * * * *",
+  "market-collector": "0 */30 * * * *",
 };
 
 export interface BackgroundJobDeps {
@@ -38,6 +44,8 @@ export interface BackgroundJobDeps {
   growth: ClientGrowthService;
   savings: SavingsService;
   standby: StandbyKeeper;
+  optimizer: OptimizerService;
+  collector: MarketCollector;
 }
 
 /** The control plane's background jobs; each only calls one core use case. A null schedule: on demand only. */
@@ -81,6 +89,16 @@ export function backgroundJobs(
       description:
         "Manual replica mode keeps exactly one standby per agent: a missing one is launched, extras are terminated",
       run: () => ({ repaired: deps.standby.reconcileAll() }),
+    },
+    optimizer: {
+      description:
+        "Every online agent with auto-switch on gets a decision; switches the guard-rails allow are pushed as commands (recorded only in dry-run mode)",
+      run: (signal) => deps.optimizer.run(signal),
+    },
+    "market-collector": {
+      description:
+        "Spot price history of the fleet's types and their neighbours from EC2 DescribeSpotPriceHistory (when SPOT_MARKET_COLLECTOR is on)",
+      run: () => deps.collector.run(),
     },
   };
   return JOB_NAMES.map((name) => ({ name, schedule: schedules[name], ...jobs[name] }));

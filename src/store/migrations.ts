@@ -378,4 +378,74 @@ CREATE INDEX interruptions_response_command ON interruptions(response_command_id
 CREATE INDEX replicas_interruption ON replicas(interruption_id);
 `,
   },
+  {
+    name: "decisions and the model registry",
+    sql: `
+-- Every decision: what the engine saw, what it chose and why, with which model; the optimizer's command if any.
+CREATE TABLE decision_logs (
+  id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN ('decide', 'optimizer')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('recorded', 'issued', 'dry_run', 'held')),
+  policy TEXT NOT NULL,
+  model_version TEXT,
+  current_mode TEXT NOT NULL,
+  current_pool_id TEXT,
+  current_price REAL,
+  action TEXT NOT NULL CHECK (action IN ('stay', 'switch_to_spot', 'switch_to_ondemand')),
+  target_pool_id TEXT,
+  proposed_action TEXT NOT NULL CHECK (proposed_action IN ('stay', 'switch_to_spot', 'switch_to_ondemand')),
+  proposed_pool_id TEXT,
+  allowed INTEGER NOT NULL CHECK (allowed IN (0, 1)),
+  blocked_by TEXT NOT NULL,
+  risk_score REAL NOT NULL,
+  expected_savings_per_hour REAL NOT NULL,
+  expected_cost_per_hour REAL NOT NULL,
+  confidence REAL NOT NULL,
+  reason TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  scores TEXT NOT NULL,
+  command_id TEXT REFERENCES commands(id) ON DELETE SET NULL,
+  duration_ms REAL NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX decision_logs_client_time ON decision_logs(client_id, created_at);
+CREATE INDEX decision_logs_agent_time ON decision_logs(agent_id, created_at);
+CREATE INDEX decision_logs_time ON decision_logs(created_at);
+
+-- Model files, validated before they are stored.
+CREATE TABLE models (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  size_bytes INTEGER NOT NULL,
+  content BLOB NOT NULL,
+  features TEXT NOT NULL,
+  trained_from TEXT NOT NULL,
+  trained_to TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('bundled', 'upload')),
+  note TEXT,
+  uploaded_at INTEGER NOT NULL
+) STRICT;
+
+-- Activations as a stack: the newest one not rolled back is the active model; a rollback pops the top.
+CREATE TABLE model_activations (
+  id INTEGER PRIMARY KEY,
+  model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  reason TEXT NOT NULL CHECK (reason IN ('bundled', 'activate', 'rollback')),
+  activated_at INTEGER NOT NULL,
+  rolled_back_at INTEGER
+) STRICT;
+CREATE INDEX model_activations_stack ON model_activations(rolled_back_at, id);
+
+-- Switch commands of an agent by time, for the rate guard-rails.
+CREATE INDEX commands_agent_type_time ON commands(agent_id, type, created_at);
+-- Collected prices per source, for the collector's next start.
+CREATE INDEX spot_price_snapshots_source_time ON spot_price_snapshots(source, observed_at);
+`,
+  },
 ];

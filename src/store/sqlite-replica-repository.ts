@@ -116,10 +116,12 @@ export function createReplicaRepository(db: SqliteDatabase): ReplicaRepository {
   const activeByClient = db.prepare<[string], ReplicaRow>(
     `SELECT * FROM replicas WHERE client_id = ? AND status IN ${ACTIVE} ORDER BY created_at DESC, rowid DESC`,
   );
+  // Driven from the configs (CROSS JOIN fixes the order): few agents keep a manual standby, and starting from
+  // the online agents ran the replica count for each of them, 10 ms every 10 s with 10,000 agents online.
   const needingRepair = db.prepare<[], { client_id: string; agent_id: string }>(`
-    SELECT a.client_id, a.id AS agent_id FROM agents a
-    JOIN agent_configs c ON c.agent_id = a.id
-    WHERE a.status = 'online' AND c.enabled = 1 AND c.manual_replica_enabled = 1
+    SELECT a.client_id, a.id AS agent_id FROM agent_configs c
+    CROSS JOIN agents a ON a.id = c.agent_id
+    WHERE c.manual_replica_enabled = 1 AND c.enabled = 1 AND a.status = 'online'
       AND (SELECT COUNT(*) FROM replicas r WHERE r.agent_id = a.id AND r.status IN ${ACTIVE}) <> 1`);
 
   return {

@@ -7,8 +7,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string } | null> =
   ondemand_price_snapshots: { table: "ondemand_price_snapshots", time: "observed_at" },
   pricing_reports: { table: "pricing_reports", time: "received_at" },
   system_events: { table: "system_events", time: "created_at" },
-  // No decision log table yet: the decision engine's migration adds it, and its entry here.
-  decision_logs: null,
+  decision_logs: { table: "decision_logs", time: "created_at" },
 };
 
 export function createRetentionRepository(db: SqliteDatabase): RetentionRepository {

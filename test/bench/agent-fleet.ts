@@ -9,7 +9,8 @@ import { connect, setup } from "./fleet-connect.js";
 import { flood, startIdleHeartbeats } from "./fleet-flood.js";
 import type { FleetRequest } from "./fleet-protocol.js";
 import { push } from "./fleet-push.js";
-import { fleet, send } from "./fleet-state.js";
+import { fleet, liveAgents, send } from "./fleet-state.js";
+import { awaitBack, markRestart, snapshotStats } from "./fleet-storm.js";
 
 async function handle(request: FleetRequest): Promise<unknown> {
   switch (request.op) {
@@ -21,6 +22,12 @@ async function handle(request: FleetRequest): Promise<unknown> {
       return push(request);
     case "flood":
       return flood(request);
+    case "mark-restart":
+      return markRestart();
+    case "await-back":
+      return awaitBack(request);
+    case "stats":
+      return { total: fleet.agents.length, live: liveAgents().length, streams: snapshotStats() };
     case "shutdown":
       fleet.shuttingDown = true;
       for (const agent of fleet.agents) agent.close();

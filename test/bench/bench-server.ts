@@ -31,19 +31,36 @@ export class BenchServer {
     return this.server.pid;
   }
 
+  /**
+   * `dataDir` keeps the data directory (a restart reuses it; without it a fresh one is created and removed at
+   * stop); `args` are more CLI options, e.g. fixed listen addresses so a restarted server is found again.
+   */
   static async start(
     adminToken: string,
+    options: { dataDir?: string; args?: string[] } = {},
   ): Promise<{ server: BenchServer; grpcAddress: string; httpUrl: string }> {
     const server = await startServerProcess({
       nodeArgs: [...extraNodeArgs(), "--expose-gc", "--import", PROBE],
       env: { SPOT_ADMIN_TOKEN: adminToken, NODE_OPTIONS: "" },
       startTimeoutMs: 30_000,
+      dataDir: options.dataDir,
+      args: options.args,
     });
     return {
       server: new BenchServer(server, adminToken),
       grpcAddress: server.grpcAddress,
       httpUrl: server.httpUrl,
     };
+  }
+
+  /** Resolves with the exit code or signal once the process is gone. */
+  get exited(): Promise<number | string> {
+    return this.server.exited;
+  }
+
+  /** Sends a signal without waiting (see `exited`). */
+  kill(signal: NodeJS.Signals): void {
+    this.server.kill(signal);
   }
 
   rssKb(): number {

@@ -1,72 +1,66 @@
 import { performance } from "node:perf_hooks";
-import type { Client, ClientDuplexStream, Metadata, ServiceError } from "@grpc/grpc-js";
-import {
-  type AgentMessage,
-  AgentServiceService,
-  type Hello,
-  ServerMessage,
-} from "../../gen/spot/v1/agent_service.js";
+import type { Client, Metadata } from "@grpc/grpc-js";
+import type { AgentMessage, Hello, ServerMessage } from "../../gen/spot/v1/agent_service.js";
 import { InstanceMode } from "../../gen/spot/v1/common.js";
-import { encode, fleet, RUN_TAG } from "./fleet-state.js";
+import { AgentLink } from "../../src/sim/agent-link.js";
+import { fleet, RUN_TAG } from "./fleet-state.js";
 
-const CONNECT_PATH = AgentServiceService.connect.path;
 /** seq of the flood's end marker: a second hello, which the server answers with a Rejection echoing the seq. */
 export const MARKER_SEQ = 2_000_000_000;
-const CONNECT_TIMEOUT_MS = 60_000;
 
-const passThrough = (bytes: Buffer): Buffer => bytes;
-
-/** One simulated agent: its own grpc-js channel and AgentService.Connect stream. */
+/**
+ * One simulated agent of the benchmark: its own grpc-js channel and a reconnecting AgentService.Connect stream
+ * (src/sim/agent-link.ts, the real agent's reconnect policy), acknowledging and completing every command it is
+ * sent.
+ */
 export class FleetAgent {
-  readonly stream: ClientDuplexStream<Buffer, ServerMessage>;
-  ended = false;
+  readonly link: AgentLink;
   nextHeartbeatAt = 0;
-  private seq = 0;
-  private welcomeWaiter: ((error?: Error) => void) | undefined;
   markerWaiter: (() => void) | undefined;
 
   constructor(
     readonly index: number,
     readonly instanceId: string,
-    private readonly client: Client,
+    client: Client,
     metadata: Metadata,
   ) {
-    this.stream = client.makeBidiStreamRequest(CONNECT_PATH, passThrough, ServerMessage.decode, metadata);
-    this.stream.on("data", (message: ServerMessage) => this.receive(message));
-    this.stream.on("error", (error: ServiceError) => this.end(`${error.code} ${error.details}`));
-    this.stream.on("end", () => this.end("stream ended by the server"));
+    this.link = new AgentLink(
+      client,
+      metadata,
+      () => helloFor(index, instanceId),
+      {
+        welcome: (welcome) => {
+          if (welcome.heartbeatInterval) fleet.heartbeatIntervalMs = welcome.heartbeatInterval.seconds * 1000;
+          // Spread the idle heartbeats over the interval, as independently started agents would be.
+          this.nextHeartbeatAt = performance.now() + Math.random() * fleet.heartbeatIntervalMs;
+        },
+        message: (message) => this.receive(message),
+        ended: (reason, wasLive) => {
+          if (wasLive && !fleet.shuttingDown && !fleet.expectingRestart && fleet.lostStreams.length < 20)
+            fleet.lostStreams.push(`agent ${index}: ${reason}`);
+        },
+      },
+      fleet.linkStats,
+    );
   }
 
-  /** Sends the hello and resolves on the welcome. */
+  /** Not welcomed on an open stream right now. */
+  get ended(): boolean {
+    return !this.link.live;
+  }
+
+  /** Connects (retrying as the real agent does) and resolves on the first welcome. */
   register(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error("no welcome within the timeout")), CONNECT_TIMEOUT_MS);
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        this.welcomeWaiter = undefined;
-        if (error) reject(error);
-        else resolve();
-      };
-      this.welcomeWaiter = done;
-      this.write({ $case: "hello", value: helloFor(this.index, this.instanceId) });
-    });
+    return this.link.start();
   }
 
   write(body: AgentMessage["body"]): boolean {
-    this.seq += 1;
-    return this.stream.write(encode({ seq: this.seq, body }));
+    return this.link.send(body).written;
   }
 
   private receive(message: ServerMessage): void {
     const body = message.body;
     switch (body?.$case) {
-      case "welcome":
-        if (body.value.heartbeatInterval)
-          fleet.heartbeatIntervalMs = body.value.heartbeatInterval.seconds * 1000;
-        // Spread the idle heartbeats over the interval, as independently started agents would be.
-        this.nextHeartbeatAt = performance.now() + Math.random() * fleet.heartbeatIntervalMs;
-        this.welcomeWaiter?.();
-        return;
       case "command": {
         // Receipt time first: everything after it is the agent's own work.
         const commandId = body.value.id;
@@ -85,17 +79,8 @@ export class FleetAgent {
     }
   }
 
-  private end(reason: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.welcomeWaiter?.(new Error(reason));
-    if (!fleet.shuttingDown && fleet.lostStreams.length < 20)
-      fleet.lostStreams.push(`agent ${this.index}: ${reason}`);
-  }
-
   close(): void {
-    this.stream.cancel();
-    this.client.close();
+    this.link.close();
   }
 }
 

@@ -27,6 +27,19 @@ export async function setup(request: SetupRequest): Promise<{ clientToken: strin
   }
 }
 
+/** An agent keeps retrying (as the real agent does) until welcomed; the benchmark gives up after this. */
+const CONNECT_TIMEOUT_MS = 120_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Opens agents until `total` are welcomed, at most `concurrency` handshakes at a time (the accept queue is 511). */
 export async function connect(request: ConnectRequest): Promise<ConnectResult> {
   const target = requireTarget();
@@ -51,7 +64,7 @@ export async function connect(request: ConnectRequest): Promise<ConnectResult> {
       const agent = new FleetAgent(index, instanceIdFor(index), client, metadata);
       fresh.push(agent);
       try {
-        await agent.register();
+        await withTimeout(agent.register(), CONNECT_TIMEOUT_MS, "no welcome within the timeout");
         connected++;
       } catch (error) {
         failures++;

@@ -15,7 +15,7 @@ export function startIdleHeartbeats(): void {
     for (const agent of fleet.agents) {
       if (agent.ended || now < agent.nextHeartbeatAt) continue;
       agent.nextHeartbeatAt = now + fleet.heartbeatIntervalMs;
-      agent.stream.write(heartbeat);
+      agent.link.writeRaw(heartbeat);
     }
   }, 250).unref();
 }
@@ -45,9 +45,11 @@ export async function flood(request: FloodRequest): Promise<FloodResult> {
           resume();
           return;
         }
+        const stream = agent.link.stream;
+        if (!stream) return;
         heartbeats++;
-        if (!agent.stream.write(heartbeat)) {
-          agent.stream.once("drain", resume);
+        if (!stream.write(heartbeat)) {
+          stream.once("drain", resume);
           return;
         }
       }
@@ -70,7 +72,7 @@ export async function flood(request: FloodRequest): Promise<FloodResult> {
             agent.markerWaiter = undefined;
             resolve();
           };
-          agent.stream.write(marker);
+          agent.link.writeRaw(marker);
         }),
     ),
   );

@@ -1,8 +1,16 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { LinkStats } from "../../src/sim/agent-link.js";
 import { REPO_ROOT } from "../support/server-process.js";
-import type { ConnectResult, FleetReply, FleetRequest, FloodResult, PushResult } from "./fleet-protocol.js";
+import type {
+  AwaitBackResult,
+  ConnectResult,
+  FleetReply,
+  FleetRequest,
+  FloodResult,
+  PushResult,
+} from "./fleet-protocol.js";
 
 const FLEET_ENTRY = join(dirname(fileURLToPath(import.meta.url)), "agent-fleet.ts");
 
@@ -80,6 +88,18 @@ export class FleetProcess {
 
   flood(seconds: number) {
     return this.request<FloodResult>({ op: "flood", seconds });
+  }
+
+  markRestart() {
+    return this.request<{ at: number }>({ op: "mark-restart" });
+  }
+
+  awaitBack(since: number, timeoutMs: number) {
+    return this.request<AwaitBackResult>({ op: "await-back", since, timeoutMs });
+  }
+
+  stats() {
+    return this.request<{ total: number; live: number; streams: LinkStats }>({ op: "stats" });
   }
 
   /** Closes every agent and waits for the process to end (SIGKILL after 5 s). */

@@ -1,4 +1,5 @@
 /** Messages between the benchmark driver and the agent-fleet child process (Node IPC, JSON). */
+import type { LinkStats } from "../../src/sim/agent-link.js";
 
 export interface SetupRequest {
   op: "setup";
@@ -28,11 +29,21 @@ export interface FloodRequest {
   seconds: number;
 }
 
+export interface AwaitBackRequest {
+  op: "await-back";
+  /** Date.now() of the restart: agents welcomed after it are back. */
+  since: number;
+  timeoutMs: number;
+}
+
 export type FleetRequest = (
   | SetupRequest
   | ConnectRequest
   | PushRequest
   | FloodRequest
+  | AwaitBackRequest
+  | { op: "mark-restart" }
+  | { op: "stats" }
   | { op: "shutdown" }
 ) & {
   id: number;
@@ -73,6 +84,17 @@ export interface FloodResult {
   elapsedMs: number;
   /** Writes stop at this point; the rest of elapsedMs is the server catching up. */
   windowMs: number;
+}
+
+export interface AwaitBackResult {
+  total: number;
+  back: number;
+  /** Date.now() of the last agent's welcome, or null when not all came back within the timeout. */
+  allBackAt: number | null;
+  /** Agents back, sampled every 250 ms, by milliseconds after the restart. */
+  timeline: Array<{ atMs: number; back: number }>;
+  /** What the fleet's streams met since the restart began. */
+  streams: LinkStats;
 }
 
 export type FleetReply =

@@ -1,6 +1,7 @@
 /** State and helpers shared by the agent fleet's modules (agent-fleet.ts is the entry point). */
 import { randomBytes } from "node:crypto";
 import { AgentMessage } from "../../gen/spot/v1/agent_service.js";
+import { emptyLinkStats } from "../../src/sim/agent-link.js";
 import type { FleetAgent } from "./fleet-agent.js";
 import type { FleetReply } from "./fleet-protocol.js";
 
@@ -11,6 +12,9 @@ export const CHANNEL_OPTIONS = {
   // sends one message at a time. A tiny buffer makes write()/'drain' follow what the stream really takes;
   // with the default, a flood would pile up heartbeats in the fleet for the server to work off long after.
   "grpc.per_rpc_retry_buffer_size": 256,
+  // The real agent's connection backoff (src/agent/control-channel.ts).
+  "grpc.initial_reconnect_backoff_ms": 1_000,
+  "grpc.max_reconnect_backoff_ms": 10_000,
 };
 export const RUN_TAG = randomBytes(5).toString("hex").slice(0, 9);
 
@@ -25,7 +29,11 @@ export const fleet = {
   commandReceivedAt: new Map<string, number>(),
   rejections: [] as string[],
   lostStreams: [] as string[],
+  /** What every agent's streams met: welcomes, refusals by admission control, other ends. */
+  linkStats: emptyLinkStats(),
   shuttingDown: false,
+  /** Set while the driver restarts the server: streams lost then are expected, not diagnostics. */
+  expectingRestart: false,
   /** While true, agents heartbeat on the server's interval; the flood turns it off and drives writes itself. */
   idleHeartbeats: true,
 };

@@ -29,20 +29,22 @@ export function machineBusyCpuSeconds(): number {
 }
 
 /**
- * CPU use of the server, the fleet and everything else on the machine over an interval, in percent of one
+ * CPU use of the server, the fleet (one process or several) and everything else on the machine over an interval, in percent of one
  * core. "Other" is the noise from processes outside the benchmark (other engineers' builds and tests).
  */
-export function cpuMeter(serverPid: number, fleetPid: number) {
+export function cpuMeter(serverPid: number, fleetPid: number | readonly number[]) {
+  const fleetPids = typeof fleetPid === "number" ? [fleetPid] : fleetPid;
+  const fleetCpu = () => fleetPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   const start = {
     at: performance.now(),
     server: processCpuSeconds(serverPid),
-    fleet: processCpuSeconds(fleetPid),
+    fleet: fleetCpu(),
     machine: machineBusyCpuSeconds(),
   };
   return () => {
     const seconds = (performance.now() - start.at) / 1000;
     const server = processCpuSeconds(serverPid) - start.server;
-    const fleet = processCpuSeconds(fleetPid) - start.fleet;
+    const fleet = fleetCpu() - start.fleet;
     const machine = machineBusyCpuSeconds() - start.machine;
     const percent = (cpuSeconds: number) => Math.round((cpuSeconds / seconds) * 1000) / 10;
     return {

@@ -180,6 +180,8 @@ describe("background jobs", () => {
       "daily-snapshots",
       "savings",
       "standby",
+      "optimizer",
+      "market-collector",
     ]);
     expect(listed.body.jobs[0]).toMatchObject({
       schedule: "*/5 * * * * *",
@@ -206,7 +208,7 @@ describe("background jobs", () => {
     expect((await rest(server.httpUrl, "POST", "/api/admin/jobs/savings/run", { token })).status).toBe(401);
 
     const health = await rest(server.httpUrl, "GET", "/health");
-    expect(health.body.jobs).toHaveLength(7);
+    expect(health.body.jobs).toHaveLength(9);
     expect(
       health.body.jobs.find((job: { name: string }) => job.name === "pricing-aggregation"),
     ).toMatchObject({

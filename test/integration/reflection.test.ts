@@ -21,7 +21,7 @@ describe("server reflection with buf curl", () => {
   });
   afterAll(async () => server.dispose());
 
-  it("lists the three services, health and reflection", async () => {
+  it("lists the four services, health and reflection", async () => {
     const { stdout } = await curl("--list-services", base());
     expect(stdout.trim().split("\n").sort()).toEqual([
       "grpc.health.v1.Health",
@@ -29,6 +29,7 @@ describe("server reflection with buf curl", () => {
       "grpc.reflection.v1alpha.ServerReflection",
       "spot.v1.AdminService",
       "spot.v1.AgentService",
+      "spot.v1.DecisionService",
       "spot.v1.ReplicaService",
     ]);
     const methods = await curl("--list-methods", base());

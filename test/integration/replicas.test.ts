@@ -169,7 +169,10 @@ describe("replicas and failover", () => {
     const { agent, agentId, hello } = await agentWithPrices("hands-off-1", "c6i.large");
     const off = await call("POST", `/api/client/agents/${agentId}/config`, { autoSwitchEnabled: false });
     expect(off.body).toMatchObject({ auto_switch_enabled: false, manual_replica_enabled: false });
-    agent.send({ $case: "rebalanceRecommendation", value: { instanceId: hello.instanceId, detectedAt: new Date() } });
+    agent.send({
+      $case: "rebalanceRecommendation",
+      value: { instanceId: hello.instanceId, detectedAt: new Date() },
+    });
     const launch = await nextCommand(agent, "launchReplica");
     expect(launch.action?.$case === "launchReplica" && launch.action.value.kind).toBe(2); // REPLICA_KIND_REBALANCE
     agent.close();

@@ -215,8 +215,9 @@ describe("REST admin routes", () => {
     const stats = (await admin("GET", "/api/admin/stats")).body;
     expect(stats).toMatchObject({
       backendHealth: "Healthy",
-      decisionEngineLoaded: false,
-      mlModelsLoaded: false,
+      // The committed model is active from the first start.
+      decisionEngineLoaded: true,
+      mlModelsLoaded: true,
       totalSwitches: 0,
       manualSwitches: 0,
       modelSwitches: 0,
@@ -271,10 +272,10 @@ describe("REST admin routes", () => {
     expect(health).toMatchObject({
       apiStatus: "Healthy",
       database: "Connected",
-      decisionEngine: "Not Loaded",
+      decisionEngine: expect.stringMatching(/^model spot-price-gbdt /),
       staleAgents: 0,
-      modelStatus: { loaded: false, files: [] },
-      decisionEngineStatus: { loaded: false },
+      modelStatus: { loaded: true, name: "spot-price-gbdt", files: [] },
+      decisionEngineStatus: { loaded: true, type: "model" },
     });
     expect(health.connectedAgents).toBeGreaterThanOrEqual(1);
     expect(health.pendingCommands).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fullJitterDelay, jittered } from "../../src/agent/backoff.js";
+import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "../../src/agent/backoff.js";
 
 describe("reconnect backoff", () => {
   it("grows exponentially up to the cap, with the whole range used", () => {
@@ -19,5 +19,14 @@ describe("reconnect backoff", () => {
   it("jitters heartbeats by at most 10 %", () => {
     expect(jittered(30_000, () => 0)).toBe(27_000);
     expect(jittered(30_000, () => 1)).toBe(33_000);
+  });
+
+  it("comes back just after the server's retry slot, spread by up to 25 %", () => {
+    expect(hintedDelay(4_000, () => 0)).toBe(4_000);
+    expect(hintedDelay(4_000, () => 1)).toBe(5_000);
+    expect(retryHintMs("1500")).toBe(1_500);
+    for (const bad of [undefined, "", "-1", "0", "NaN", "9999999", Buffer.from("10")]) {
+      expect(retryHintMs(bad)).toBeUndefined();
+    }
   });
 });

@@ -214,6 +214,7 @@ export interface GetSystemHealthResponse {
   checkedAt: Date | undefined;
   version: string;
   uptimeSeconds: number;
+  decisionEngine: DecisionEngineStatus | undefined;
 }
 
 export interface JobRun {
@@ -301,6 +302,71 @@ export interface GetFailoverStatsResponse {
 export interface GetFailoverStatsResponse_ActionsEntry {
   key: string;
   value: number;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  version: string;
+  sha256: string;
+  sizeBytes: number;
+  active: boolean;
+  /** "bundled" (committed with the code) or "upload". */
+  source: string;
+  uploadedAt: Date | undefined;
+  activatedAt: Date | undefined;
+  trainedFrom: string;
+  trainedTo: string;
+  /** Held-out quality as the model's metadata states it, JSON. */
+  metricsJson: string;
+  note: string;
+  features: string[];
+}
+
+export interface DecisionEngineStatus {
+  /** "model" or "rules". */
+  mode: string;
+  modelId: string;
+  modelVersion: string;
+  /** Why the rules decide; empty when the model does. */
+  reason: string;
+}
+
+export interface ListModelsRequest {
+}
+
+export interface ListModelsResponse {
+  models: Model[];
+  engine: DecisionEngineStatus | undefined;
+}
+
+export interface UploadModelRequest {
+  /** The ONNX file. */
+  content: Buffer;
+  activate: boolean;
+  note: string;
+}
+
+export interface UploadModelResponse {
+  model: Model | undefined;
+  engine: DecisionEngineStatus | undefined;
+}
+
+export interface ActivateModelRequest {
+  modelId: string;
+}
+
+export interface ActivateModelResponse {
+  model: Model | undefined;
+  engine: DecisionEngineStatus | undefined;
+}
+
+export interface RollbackModelRequest {
+}
+
+export interface RollbackModelResponse {
+  model: Model | undefined;
+  engine: DecisionEngineStatus | undefined;
 }
 
 function createBaseClient(): Client {
@@ -3376,6 +3442,7 @@ function createBaseGetSystemHealthResponse(): GetSystemHealthResponse {
     checkedAt: undefined,
     version: "",
     uptimeSeconds: 0,
+    decisionEngine: undefined,
   };
 }
 
@@ -3407,6 +3474,9 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
     }
     if (message.uptimeSeconds !== 0) {
       writer.uint32(73).double(message.uptimeSeconds);
+    }
+    if (message.decisionEngine !== undefined) {
+      DecisionEngineStatus.encode(message.decisionEngine, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -3496,6 +3566,14 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
             message.uptimeSeconds = reader.double();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.decisionEngine = DecisionEngineStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3547,6 +3625,11 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
         : isSet(object.uptime_seconds)
         ? globalThis.Number(object.uptime_seconds)
         : 0,
+      decisionEngine: isSet(object.decisionEngine)
+        ? DecisionEngineStatus.fromJSON(object.decisionEngine)
+        : isSet(object.decision_engine)
+        ? DecisionEngineStatus.fromJSON(object.decision_engine)
+        : undefined,
     };
   },
 
@@ -3579,6 +3662,9 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
     if (message.uptimeSeconds !== 0) {
       obj.uptimeSeconds = floatToJson(message.uptimeSeconds);
     }
+    if (message.decisionEngine !== undefined) {
+      obj.decisionEngine = DecisionEngineStatus.toJSON(message.decisionEngine);
+    }
     return obj;
   },
 
@@ -3596,6 +3682,9 @@ export const GetSystemHealthResponse: MessageFns<GetSystemHealthResponse> = {
     message.checkedAt = object.checkedAt ?? undefined;
     message.version = object.version ?? "";
     message.uptimeSeconds = object.uptimeSeconds ?? 0;
+    message.decisionEngine = (object.decisionEngine !== undefined && object.decisionEngine !== null)
+      ? DecisionEngineStatus.fromPartial(object.decisionEngine)
+      : undefined;
     return message;
   },
 };
@@ -4926,6 +5015,1075 @@ export const GetFailoverStatsResponse_ActionsEntry: MessageFns<GetFailoverStatsR
   },
 };
 
+function createBaseModel(): Model {
+  return {
+    id: "",
+    name: "",
+    version: "",
+    sha256: "",
+    sizeBytes: 0,
+    active: false,
+    source: "",
+    uploadedAt: undefined,
+    activatedAt: undefined,
+    trainedFrom: "",
+    trainedTo: "",
+    metricsJson: "",
+    note: "",
+    features: [],
+  };
+}
+
+export const Model: MessageFns<Model> = {
+  encode(message: Model, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.version !== "") {
+      writer.uint32(26).string(message.version);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(40).uint64(message.sizeBytes);
+    }
+    if (message.active !== false) {
+      writer.uint32(48).bool(message.active);
+    }
+    if (message.source !== "") {
+      writer.uint32(58).string(message.source);
+    }
+    if (message.uploadedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.uploadedAt), writer.uint32(66).fork()).join();
+    }
+    if (message.activatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.activatedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.trainedFrom !== "") {
+      writer.uint32(82).string(message.trainedFrom);
+    }
+    if (message.trainedTo !== "") {
+      writer.uint32(90).string(message.trainedTo);
+    }
+    if (message.metricsJson !== "") {
+      writer.uint32(98).string(message.metricsJson);
+    }
+    if (message.note !== "") {
+      writer.uint32(106).string(message.note);
+    }
+    for (const v of message.features) {
+      writer.uint32(114).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Model {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.uploadedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.activatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.trainedFrom = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.trainedTo = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.metricsJson = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.features.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Model {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      uploadedAt: isSet(object.uploadedAt)
+        ? fromJsonTimestamp(object.uploadedAt)
+        : isSet(object.uploaded_at)
+        ? fromJsonTimestamp(object.uploaded_at)
+        : undefined,
+      activatedAt: isSet(object.activatedAt)
+        ? fromJsonTimestamp(object.activatedAt)
+        : isSet(object.activated_at)
+        ? fromJsonTimestamp(object.activated_at)
+        : undefined,
+      trainedFrom: isSet(object.trainedFrom)
+        ? globalThis.String(object.trainedFrom)
+        : isSet(object.trained_from)
+        ? globalThis.String(object.trained_from)
+        : "",
+      trainedTo: isSet(object.trainedTo)
+        ? globalThis.String(object.trainedTo)
+        : isSet(object.trained_to)
+        ? globalThis.String(object.trained_to)
+        : "",
+      metricsJson: isSet(object.metricsJson)
+        ? globalThis.String(object.metricsJson)
+        : isSet(object.metrics_json)
+        ? globalThis.String(object.metrics_json)
+        : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      features: globalThis.Array.isArray(object?.features)
+        ? object.features.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Model): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.uploadedAt !== undefined) {
+      obj.uploadedAt = message.uploadedAt.toISOString();
+    }
+    if (message.activatedAt !== undefined) {
+      obj.activatedAt = message.activatedAt.toISOString();
+    }
+    if (message.trainedFrom !== "") {
+      obj.trainedFrom = message.trainedFrom;
+    }
+    if (message.trainedTo !== "") {
+      obj.trainedTo = message.trainedTo;
+    }
+    if (message.metricsJson !== "") {
+      obj.metricsJson = message.metricsJson;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.features?.length) {
+      obj.features = message.features;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Model>, I>>(base?: I): Model {
+    return Model.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Model>, I>>(object: I): Model {
+    const message = createBaseModel();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.version = object.version ?? "";
+    message.sha256 = object.sha256 ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.active = object.active ?? false;
+    message.source = object.source ?? "";
+    message.uploadedAt = object.uploadedAt ?? undefined;
+    message.activatedAt = object.activatedAt ?? undefined;
+    message.trainedFrom = object.trainedFrom ?? "";
+    message.trainedTo = object.trainedTo ?? "";
+    message.metricsJson = object.metricsJson ?? "";
+    message.note = object.note ?? "";
+    message.features = object.features?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDecisionEngineStatus(): DecisionEngineStatus {
+  return { mode: "", modelId: "", modelVersion: "", reason: "" };
+}
+
+export const DecisionEngineStatus: MessageFns<DecisionEngineStatus> = {
+  encode(message: DecisionEngineStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mode !== "") {
+      writer.uint32(10).string(message.mode);
+    }
+    if (message.modelId !== "") {
+      writer.uint32(18).string(message.modelId);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(26).string(message.modelVersion);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecisionEngineStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecisionEngineStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecisionEngineStatus {
+    return {
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DecisionEngineStatus): unknown {
+    const obj: any = {};
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DecisionEngineStatus>, I>>(base?: I): DecisionEngineStatus {
+    return DecisionEngineStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DecisionEngineStatus>, I>>(object: I): DecisionEngineStatus {
+    const message = createBaseDecisionEngineStatus();
+    message.mode = object.mode ?? "";
+    message.modelId = object.modelId ?? "";
+    message.modelVersion = object.modelVersion ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseListModelsRequest(): ListModelsRequest {
+  return {};
+}
+
+export const ListModelsRequest: MessageFns<ListModelsRequest> = {
+  encode(_: ListModelsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListModelsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListModelsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListModelsRequest {
+    return {};
+  },
+
+  toJSON(_: ListModelsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListModelsRequest>, I>>(base?: I): ListModelsRequest {
+    return ListModelsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListModelsRequest>, I>>(_: I): ListModelsRequest {
+    const message = createBaseListModelsRequest();
+    return message;
+  },
+};
+
+function createBaseListModelsResponse(): ListModelsResponse {
+  return { models: [], engine: undefined };
+}
+
+export const ListModelsResponse: MessageFns<ListModelsResponse> = {
+  encode(message: ListModelsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.models) {
+      Model.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.engine !== undefined) {
+      DecisionEngineStatus.encode(message.engine, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListModelsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListModelsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.models.push(Model.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.engine = DecisionEngineStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListModelsResponse {
+    return {
+      models: globalThis.Array.isArray(object?.models) ? object.models.map((e: any) => Model.fromJSON(e)) : [],
+      engine: isSet(object.engine) ? DecisionEngineStatus.fromJSON(object.engine) : undefined,
+    };
+  },
+
+  toJSON(message: ListModelsResponse): unknown {
+    const obj: any = {};
+    if (message.models?.length) {
+      obj.models = message.models.map((e) => Model.toJSON(e));
+    }
+    if (message.engine !== undefined) {
+      obj.engine = DecisionEngineStatus.toJSON(message.engine);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListModelsResponse>, I>>(base?: I): ListModelsResponse {
+    return ListModelsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListModelsResponse>, I>>(object: I): ListModelsResponse {
+    const message = createBaseListModelsResponse();
+    message.models = object.models?.map((e) => Model.fromPartial(e)) || [];
+    message.engine = (object.engine !== undefined && object.engine !== null)
+      ? DecisionEngineStatus.fromPartial(object.engine)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUploadModelRequest(): UploadModelRequest {
+  return { content: Buffer.alloc(0), activate: false, note: "" };
+}
+
+export const UploadModelRequest: MessageFns<UploadModelRequest> = {
+  encode(message: UploadModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.content.length !== 0) {
+      writer.uint32(10).bytes(message.content);
+    }
+    if (message.activate !== false) {
+      writer.uint32(16).bool(message.activate);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.content = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.activate = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadModelRequest {
+    return {
+      content: isSet(object.content) ? Buffer.from(bytesFromBase64(object.content)) : Buffer.alloc(0),
+      activate: isSet(object.activate) ? globalThis.Boolean(object.activate) : false,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: UploadModelRequest): unknown {
+    const obj: any = {};
+    if (message.content.length !== 0) {
+      obj.content = base64FromBytes(message.content);
+    }
+    if (message.activate !== false) {
+      obj.activate = message.activate;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadModelRequest>, I>>(base?: I): UploadModelRequest {
+    return UploadModelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadModelRequest>, I>>(object: I): UploadModelRequest {
+    const message = createBaseUploadModelRequest();
+    message.content = object.content ?? Buffer.alloc(0);
+    message.activate = object.activate ?? false;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseUploadModelResponse(): UploadModelResponse {
+  return { model: undefined, engine: undefined };
+}
+
+export const UploadModelResponse: MessageFns<UploadModelResponse> = {
+  encode(message: UploadModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    if (message.engine !== undefined) {
+      DecisionEngineStatus.encode(message.engine, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.engine = DecisionEngineStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadModelResponse {
+    return {
+      model: isSet(object.model) ? Model.fromJSON(object.model) : undefined,
+      engine: isSet(object.engine) ? DecisionEngineStatus.fromJSON(object.engine) : undefined,
+    };
+  },
+
+  toJSON(message: UploadModelResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    if (message.engine !== undefined) {
+      obj.engine = DecisionEngineStatus.toJSON(message.engine);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UploadModelResponse>, I>>(base?: I): UploadModelResponse {
+    return UploadModelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UploadModelResponse>, I>>(object: I): UploadModelResponse {
+    const message = createBaseUploadModelResponse();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    message.engine = (object.engine !== undefined && object.engine !== null)
+      ? DecisionEngineStatus.fromPartial(object.engine)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseActivateModelRequest(): ActivateModelRequest {
+  return { modelId: "" };
+}
+
+export const ActivateModelRequest: MessageFns<ActivateModelRequest> = {
+  encode(message: ActivateModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelId !== "") {
+      writer.uint32(10).string(message.modelId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ActivateModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseActivateModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ActivateModelRequest {
+    return {
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ActivateModelRequest): unknown {
+    const obj: any = {};
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ActivateModelRequest>, I>>(base?: I): ActivateModelRequest {
+    return ActivateModelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ActivateModelRequest>, I>>(object: I): ActivateModelRequest {
+    const message = createBaseActivateModelRequest();
+    message.modelId = object.modelId ?? "";
+    return message;
+  },
+};
+
+function createBaseActivateModelResponse(): ActivateModelResponse {
+  return { model: undefined, engine: undefined };
+}
+
+export const ActivateModelResponse: MessageFns<ActivateModelResponse> = {
+  encode(message: ActivateModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    if (message.engine !== undefined) {
+      DecisionEngineStatus.encode(message.engine, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ActivateModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseActivateModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.engine = DecisionEngineStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ActivateModelResponse {
+    return {
+      model: isSet(object.model) ? Model.fromJSON(object.model) : undefined,
+      engine: isSet(object.engine) ? DecisionEngineStatus.fromJSON(object.engine) : undefined,
+    };
+  },
+
+  toJSON(message: ActivateModelResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    if (message.engine !== undefined) {
+      obj.engine = DecisionEngineStatus.toJSON(message.engine);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ActivateModelResponse>, I>>(base?: I): ActivateModelResponse {
+    return ActivateModelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ActivateModelResponse>, I>>(object: I): ActivateModelResponse {
+    const message = createBaseActivateModelResponse();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    message.engine = (object.engine !== undefined && object.engine !== null)
+      ? DecisionEngineStatus.fromPartial(object.engine)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRollbackModelRequest(): RollbackModelRequest {
+  return {};
+}
+
+export const RollbackModelRequest: MessageFns<RollbackModelRequest> = {
+  encode(_: RollbackModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RollbackModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollbackModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RollbackModelRequest {
+    return {};
+  },
+
+  toJSON(_: RollbackModelRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RollbackModelRequest>, I>>(base?: I): RollbackModelRequest {
+    return RollbackModelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RollbackModelRequest>, I>>(_: I): RollbackModelRequest {
+    const message = createBaseRollbackModelRequest();
+    return message;
+  },
+};
+
+function createBaseRollbackModelResponse(): RollbackModelResponse {
+  return { model: undefined, engine: undefined };
+}
+
+export const RollbackModelResponse: MessageFns<RollbackModelResponse> = {
+  encode(message: RollbackModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    if (message.engine !== undefined) {
+      DecisionEngineStatus.encode(message.engine, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RollbackModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollbackModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.engine = DecisionEngineStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RollbackModelResponse {
+    return {
+      model: isSet(object.model) ? Model.fromJSON(object.model) : undefined,
+      engine: isSet(object.engine) ? DecisionEngineStatus.fromJSON(object.engine) : undefined,
+    };
+  },
+
+  toJSON(message: RollbackModelResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    if (message.engine !== undefined) {
+      obj.engine = DecisionEngineStatus.toJSON(message.engine);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RollbackModelResponse>, I>>(base?: I): RollbackModelResponse {
+    return RollbackModelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RollbackModelResponse>, I>>(object: I): RollbackModelResponse {
+    const message = createBaseRollbackModelResponse();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    message.engine = (object.engine !== undefined && object.engine !== null)
+      ? DecisionEngineStatus.fromPartial(object.engine)
+      : undefined;
+    return message;
+  },
+};
+
 /** Operator surface. Metadata: "authorization: Bearer <admin token>". */
 export type AdminServiceService = typeof AdminServiceService;
 export const AdminServiceService = {
@@ -5076,6 +6234,51 @@ export const AdminServiceService = {
     responseSerialize: (value: RunJobResponse): Buffer => Buffer.from(RunJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RunJobResponse => RunJobResponse.decode(value),
   },
+  /** The model registry, newest first, and whether the model or the rules decide now. */
+  listModels: {
+    path: "/spot.v1.AdminService/ListModels" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListModelsRequest): Buffer => Buffer.from(ListModelsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListModelsRequest => ListModelsRequest.decode(value),
+    responseSerialize: (value: ListModelsResponse): Buffer => Buffer.from(ListModelsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListModelsResponse => ListModelsResponse.decode(value),
+  },
+  /**
+   * Uploads an ONNX model (at most 4 MB over gRPC; REST takes more). It is validated (inputs, outputs, features,
+   * a dry run) before it is stored; an invalid model is refused and the active one keeps serving.
+   */
+  uploadModel: {
+    path: "/spot.v1.AdminService/UploadModel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UploadModelRequest): Buffer => Buffer.from(UploadModelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UploadModelRequest => UploadModelRequest.decode(value),
+    responseSerialize: (value: UploadModelResponse): Buffer => Buffer.from(UploadModelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UploadModelResponse => UploadModelResponse.decode(value),
+  },
+  /** Loads, checks and activates a registered model, without a restart. */
+  activateModel: {
+    path: "/spot.v1.AdminService/ActivateModel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ActivateModelRequest): Buffer => Buffer.from(ActivateModelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ActivateModelRequest => ActivateModelRequest.decode(value),
+    responseSerialize: (value: ActivateModelResponse): Buffer =>
+      Buffer.from(ActivateModelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ActivateModelResponse => ActivateModelResponse.decode(value),
+  },
+  /** Makes the model that was active before the current one active again. */
+  rollbackModel: {
+    path: "/spot.v1.AdminService/RollbackModel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RollbackModelRequest): Buffer => Buffer.from(RollbackModelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RollbackModelRequest => RollbackModelRequest.decode(value),
+    responseSerialize: (value: RollbackModelResponse): Buffer =>
+      Buffer.from(RollbackModelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RollbackModelResponse => RollbackModelResponse.decode(value),
+  },
 } as const;
 
 export interface AdminServiceServer extends UntypedServiceImplementation {
@@ -5100,6 +6303,17 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
   /** Runs a background job now (or waits for the run in progress) and answers its state afterwards. */
   runJob: handleUnaryCall<RunJobRequest, RunJobResponse>;
+  /** The model registry, newest first, and whether the model or the rules decide now. */
+  listModels: handleUnaryCall<ListModelsRequest, ListModelsResponse>;
+  /**
+   * Uploads an ONNX model (at most 4 MB over gRPC; REST takes more). It is validated (inputs, outputs, features,
+   * a dry run) before it is stored; an invalid model is refused and the active one keeps serving.
+   */
+  uploadModel: handleUnaryCall<UploadModelRequest, UploadModelResponse>;
+  /** Loads, checks and activates a registered model, without a restart. */
+  activateModel: handleUnaryCall<ActivateModelRequest, ActivateModelResponse>;
+  /** Makes the model that was active before the current one active again. */
+  rollbackModel: handleUnaryCall<RollbackModelRequest, RollbackModelResponse>;
 }
 
 export interface AdminServiceClient extends Client1 {
@@ -5320,6 +6534,73 @@ export interface AdminServiceClient extends Client1 {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RunJobResponse) => void,
   ): ClientUnaryCall;
+  /** The model registry, newest first, and whether the model or the rules decide now. */
+  listModels(
+    request: ListModelsRequest,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  listModels(
+    request: ListModelsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  listModels(
+    request: ListModelsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListModelsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Uploads an ONNX model (at most 4 MB over gRPC; REST takes more). It is validated (inputs, outputs, features,
+   * a dry run) before it is stored; an invalid model is refused and the active one keeps serving.
+   */
+  uploadModel(
+    request: UploadModelRequest,
+    callback: (error: ServiceError | null, response: UploadModelResponse) => void,
+  ): ClientUnaryCall;
+  uploadModel(
+    request: UploadModelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UploadModelResponse) => void,
+  ): ClientUnaryCall;
+  uploadModel(
+    request: UploadModelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UploadModelResponse) => void,
+  ): ClientUnaryCall;
+  /** Loads, checks and activates a registered model, without a restart. */
+  activateModel(
+    request: ActivateModelRequest,
+    callback: (error: ServiceError | null, response: ActivateModelResponse) => void,
+  ): ClientUnaryCall;
+  activateModel(
+    request: ActivateModelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ActivateModelResponse) => void,
+  ): ClientUnaryCall;
+  activateModel(
+    request: ActivateModelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ActivateModelResponse) => void,
+  ): ClientUnaryCall;
+  /** Makes the model that was active before the current one active again. */
+  rollbackModel(
+    request: RollbackModelRequest,
+    callback: (error: ServiceError | null, response: RollbackModelResponse) => void,
+  ): ClientUnaryCall;
+  rollbackModel(
+    request: RollbackModelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RollbackModelResponse) => void,
+  ): ClientUnaryCall;
+  rollbackModel(
+    request: RollbackModelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RollbackModelResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AdminServiceClient = makeGenericClientConstructor(
@@ -5330,6 +6611,14 @@ export const AdminServiceClient = makeGenericClientConstructor(
   service: typeof AdminServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

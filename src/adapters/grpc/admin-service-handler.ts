@@ -13,10 +13,11 @@ import type { FailoverService } from "../../core/replicas/failover-service.js";
 import type { LatencyHistogram } from "../../core/replicas/failover-stats.js";
 import type { AdminReportService } from "../../core/reports/admin-report-service.js";
 import type { SessionControl } from "../../core/sessions/session-control.js";
+import { engineStatusToProto, type ModelHandlerDeps, modelHandlers } from "./admin-model-handlers.js";
 import { configToProto, modeFromProto, modeToProto, timeToProto } from "./proto-convert.js";
 import { adminUnary } from "./unary.js";
 
-export interface AdminHandlerDeps {
+export interface AdminHandlerDeps extends ModelHandlerDeps {
   authenticator: Authenticator;
   clients: ClientService;
   reports: AdminReportService;
@@ -197,8 +198,13 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
     })),
     getSystemHealth: admin("GetSystemHealth", () => {
       const health = reports.health();
-      const { jobs: _jobs, ...figures } = health;
-      return { ...figures, checkedAt: timeToProto(health.checkedAt), version: deps.version };
+      const { jobs: _jobs, decisionEngine, ...figures } = health;
+      return {
+        ...figures,
+        checkedAt: timeToProto(health.checkedAt),
+        version: deps.version,
+        decisionEngine: engineStatusToProto(decisionEngine),
+      };
     }),
     getFailoverStats: admin("GetFailoverStats", (request: { days: number }): GetFailoverStatsResponse => {
       const stats = deps.failover.stats(request.days);
@@ -213,5 +219,6 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
     runJob: admin("RunJob", async (request: { name: string }) => ({
       job: jobToProto(await jobs.run(request.name)),
     })),
+    ...modelHandlers(deps),
   };
 }

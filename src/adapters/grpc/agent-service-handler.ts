@@ -1,43 +1,80 @@
-import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { AgentMessage, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
+import { AppError } from "../../core/errors/app-error.js";
 import { AgentConnection, type ConnectionServices } from "../../core/sessions/agent-connection.js";
+import type { OutboundMessage } from "../../core/sessions/agent-messages.js";
 import type { DisconnectReason } from "../../core/sessions/session-control.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { decodeAgentMessage, encodeServerMessage } from "./agent-message-codec.js";
+import { type AgentStreamMetrics, NO_STREAM_METRICS } from "./agent-stream-metrics.js";
 import { bearerToken, peerAddress } from "./call-context.js";
 import type { Decoded } from "./safe-service.js";
 
 type ConnectCall = ServerDuplexStream<Decoded<AgentMessage>, ServerMessage>;
 
-/** spot.v1.AgentService: authenticates the stream, then hands every message to the core's AgentConnection. */
-export function createAgentServiceHandler(authenticator: Authenticator, services: ConnectionServices) {
-  const { logger } = services;
+/** Trailing metadata of a refused stream: how long the agent should wait before it tries again. */
+export const RETRY_AFTER_MS_TRAILER = "retry-after-ms";
+
+/**
+ * spot.v1.AgentService: authenticates the stream, asks the session registry to admit it (the cap on new streams
+ * per second), then hands every message to the core's AgentConnection.
+ */
+export function createAgentServiceHandler(
+  authenticator: Authenticator,
+  services: ConnectionServices,
+  metrics: AgentStreamMetrics = NO_STREAM_METRICS,
+) {
+  const { logger, clock } = services;
   return {
     connect(call: ConnectCall): void {
       const peer = peerAddress(call.getPeer());
       const endWith = (reason: DisconnectReason | null) => {
         if (call.writableEnded || call.destroyed) return;
-        if (reason) call.emit("error", { code: ERROR_STATUS[reason.code].grpc, details: reason.message });
-        else call.end();
+        if (!reason) {
+          call.end();
+          return;
+        }
+        const trailers = new Metadata();
+        const retryAfterMs = reason instanceof AppError ? reason.details?.retryAfterMs : undefined;
+        if (typeof retryAfterMs === "number") trailers.set(RETRY_AFTER_MS_TRAILER, String(retryAfterMs));
+        call.emit("error", {
+          code: ERROR_STATUS[reason.code].grpc,
+          details: reason.message,
+          metadata: trailers,
+        });
+      };
+      // Commands written after the welcome were pushed as they were issued; those before it waited for the agent.
+      let welcomedAt = Number.POSITIVE_INFINITY;
+      const write = (message: OutboundMessage) => {
+        metrics.sent(message.type);
+        if (message.type === "welcome") welcomedAt = clock.now();
+        else if (message.type === "command") {
+          const { command } = message;
+          const live = command.deliveryCount === 0 && command.createdAt >= welcomedAt;
+          metrics.commandWritten(command, live ? clock.now() - command.createdAt : null);
+        }
+        return call.write(encodeServerMessage(message));
       };
       let connection: AgentConnection;
       try {
         const caller = authenticator.authenticateClient(bearerToken(call.metadata), peer);
-        connection = new AgentConnection(
-          caller,
-          { peer, write: (message) => call.write(encodeServerMessage(message)), end: endWith },
-          services,
-        );
+        services.sessions.admit();
+        connection = new AgentConnection(caller, { peer, write, end: endWith }, services);
       } catch (error) {
-        endWith(toSafeError(error, logger, { rpc: "AgentService/Connect", peer }));
+        const safe = toSafeError(error, logger, { rpc: "AgentService/Connect", peer });
+        metrics.refused(safe.code);
+        endWith(safe);
         return;
       }
+      metrics.opened();
       call.on("data", (decoded: Decoded<AgentMessage>) => {
         if (!decoded.ok) {
+          metrics.received("undecodable");
           connection.undecodable(0, decoded.error);
           return;
         }
+        metrics.received(decoded.value.body?.$case ?? "empty");
         let envelope: ReturnType<typeof decodeAgentMessage>;
         try {
           envelope = decodeAgentMessage(decoded.value);

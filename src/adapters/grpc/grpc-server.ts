@@ -8,6 +8,7 @@ import {
 import { HealthService } from "../../../gen/grpc/health/v1/health.js";
 import { AdminServiceService } from "../../../gen/spot/v1/admin_service.js";
 import { AgentServiceService } from "../../../gen/spot/v1/agent_service.js";
+import { DecisionServiceService } from "../../../gen/spot/v1/decision_service.js";
 import { ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { HealthServiceHandler } from "./health-service-handler.js";
@@ -23,9 +24,15 @@ export interface GrpcServerHandlers {
   agent: UntypedServiceImplementation;
   replica: UntypedServiceImplementation;
   admin: UntypedServiceImplementation;
+  decision: UntypedServiceImplementation;
 }
 
-const SERVICE_NAMES = ["spot.v1.AgentService", "spot.v1.ReplicaService", "spot.v1.AdminService"] as const;
+const SERVICE_NAMES = [
+  "spot.v1.AgentService",
+  "spot.v1.ReplicaService",
+  "spot.v1.AdminService",
+  "spot.v1.DecisionService",
+] as const;
 
 export class GrpcServer {
   private readonly server: Server;
@@ -53,6 +60,7 @@ export class GrpcServer {
     add(AgentServiceService, handlers.agent);
     add(ReplicaServiceService, handlers.replica);
     add(AdminServiceService, handlers.admin);
+    add(DecisionServiceService, handlers.decision);
     add(HealthService, this.health.handlers);
     addReflection(this.server, [
       ...SERVICE_NAMES,

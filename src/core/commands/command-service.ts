@@ -101,7 +101,8 @@ export class CommandService {
         );
       }
       // The enable toggle means "no switch for this agent", whoever asks: enable it first.
-      if (!agent.config.enabled) throw failedPrecondition("the agent is disabled; enable it before switching it");
+      if (!agent.config.enabled)
+        throw failedPrecondition("the agent is disabled; enable it before switching it");
       const { action, targetLabel } = switchActionFor(agent, target);
       const command = this.create(agent, {
         action,

@@ -19,6 +19,8 @@ export interface LatencyHistogram {
   /** Cumulative counts, Prometheus style: buckets[i].count = samples ≤ leSeconds. */
   buckets: Array<{ leSeconds: number; count: number }>;
   count: number;
+  /** Sum of the samples (a Prometheus histogram's `_sum`). */
+  sumSeconds: number;
   p50Seconds: number | null;
   p99Seconds: number | null;
   maxSeconds: number | null;
@@ -46,6 +48,7 @@ export function histogram(samplesSeconds: readonly number[]): LatencyHistogram {
       count: sorted.filter((sample) => sample <= leSeconds).length,
     })),
     count: sorted.length,
+    sumSeconds: sorted.reduce((sum, sample) => sum + sample, 0),
     p50Seconds: quantile(sorted, 0.5),
     p99Seconds: quantile(sorted, 0.99),
     maxSeconds: sorted.at(-1) ?? null,

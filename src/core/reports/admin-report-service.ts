@@ -3,6 +3,7 @@ import type { Clock } from "../clock/clock.js";
 import type { SystemEvent } from "../events/system-event.js";
 import type { InstanceFilter, InstanceWithOwner } from "../instances/instance.js";
 import type { JobControl, JobStatus } from "../jobs/job-status.js";
+import type { EngineStatus } from "../models/active-model.js";
 import type { SessionControl } from "../sessions/session-control.js";
 import type { Repositories } from "../unit-of-work.js";
 
@@ -21,6 +22,7 @@ export interface FleetStats {
   manualSwitches: number;
   modelSwitches: number;
   switchesToday: number;
+  decisionEngine: EngineStatus | null;
 }
 
 export interface SystemHealth {
@@ -34,6 +36,8 @@ export interface SystemHealth {
   uptimeSeconds: number;
   /** The background jobs with their last run. */
   jobs: JobStatus[];
+  /** Whether the model or the rules decide, and why. */
+  decisionEngine: EngineStatus | null;
 }
 
 /** Read models for operators: fleet statistics, growth, activity, health. */
@@ -46,6 +50,7 @@ export class AdminReportService {
     private readonly sessions: SessionControl,
     private readonly livenessDeadlineMs: number,
     private readonly jobs?: JobControl,
+    private readonly engine?: { status(): EngineStatus },
   ) {
     this.startedAt = clock.now();
   }
@@ -71,6 +76,7 @@ export class AdminReportService {
       manualSwitches: allTriggers.manual ?? 0,
       modelSwitches: allTriggers.model ?? 0,
       switchesToday: sum(today),
+      decisionEngine: this.engine?.status() ?? null,
     };
   }
 
@@ -102,6 +108,7 @@ export class AdminReportService {
         checkedAt: now,
         uptimeSeconds: (now - this.startedAt) / 1000,
         jobs: this.jobs?.list() ?? [],
+        decisionEngine: this.engine?.status() ?? null,
       };
     }
     const stale = this.repos.agents
@@ -118,6 +125,7 @@ export class AdminReportService {
       checkedAt: now,
       uptimeSeconds: (now - this.startedAt) / 1000,
       jobs: this.jobs?.list() ?? [],
+      decisionEngine: this.engine?.status() ?? null,
     };
   }
 }

@@ -1,7 +1,4 @@
-/**
- * What retention deletes. Decision logs have no table yet (the decision engine adds one); the target exists so
- * that its age is configured and honoured from the day it does.
- */
+/** What retention deletes, each by its own age. */
 export type RetentionTarget =
   | "spot_price_snapshots"
   | "ondemand_price_snapshots"

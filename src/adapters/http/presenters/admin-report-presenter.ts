@@ -1,8 +1,9 @@
 import type { SystemEvent } from "../../../core/events/system-event.js";
 import type { FleetStats, SystemHealth } from "../../../core/reports/admin-report-service.js";
+import { describeEngine } from "./decision-presenter.js";
 import { isoTime, rounded } from "./legacy-values.js";
 
-/** The admin overview cards (D7), legacy keys first. No decision engine or ML model is loaded yet. */
+/** The admin overview cards (D7), legacy keys first. */
 export function presentFleetStats(stats: FleetStats) {
   return {
     totalAccounts: stats.totalClients,
@@ -19,8 +20,9 @@ export function presentFleetStats(stats: FleetStats) {
     switchesToday: stats.switchesToday,
     // The statistics were just read from the database, so the backend answers.
     backendHealth: "Healthy",
-    decisionEngineLoaded: false,
-    mlModelsLoaded: false,
+    // The engine always decides (by its rules without a model); the model is what may be missing.
+    decisionEngineLoaded: true,
+    mlModelsLoaded: stats.decisionEngine?.mode === "model",
   };
 }
 
@@ -48,10 +50,12 @@ const NO_ENGINE_FILES = { filesUploaded: 0, files: [] as never[] };
 
 /** The System Health page (D11). The store is embedded SQLite: one connection, no pool to report. */
 export function presentSystemHealth(health: SystemHealth) {
+  const engine = health.decisionEngine;
+  const model = engine?.mode === "model" ? engine.model : null;
   return {
     apiStatus: health.status === "ok" ? "Healthy" : "Degraded",
     database: health.databaseOk ? "Connected" : "Disconnected",
-    decisionEngine: "Not Loaded",
+    decisionEngine: engine ? describeEngine(engine) : "Not Loaded",
     connectionPool: "1/1",
     timestamp: isoTime(health.checkedAt),
     uptimeSeconds: Math.round(health.uptimeSeconds),
@@ -59,7 +63,19 @@ export function presentSystemHealth(health: SystemHealth) {
     staleAgents: health.staleAgents,
     pendingCommands: health.pendingCommands,
     recentErrors: health.recentErrors,
-    modelStatus: { loaded: false, name: null, version: null, activeModels: [], ...NO_ENGINE_FILES },
-    decisionEngineStatus: { loaded: false, type: null, version: null, ...NO_ENGINE_FILES },
+    modelStatus: {
+      loaded: model !== null,
+      name: model?.name ?? null,
+      version: model?.version ?? null,
+      activeModels: model ? [{ name: model.name, version: model.version, active: true }] : [],
+      ...NO_ENGINE_FILES,
+    },
+    decisionEngineStatus: {
+      loaded: engine !== null,
+      type: engine?.mode ?? null,
+      version: model?.version ?? null,
+      reason: engine?.reason ?? null,
+      ...NO_ENGINE_FILES,
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { presentEngineStatus } from "../presenters/decision-presenter.js";
 import { presentJob } from "../presenters/job-presenter.js";
 import { route } from "../route-definition.js";
 
@@ -18,6 +19,8 @@ export function healthRoutes(version: string) {
           database: health.databaseOk ? "connected" : "unavailable",
           connectedAgents: health.connectedAgents,
           uptimeSeconds: Math.round(health.uptimeSeconds),
+          // "model" when the active model decides; "rules" (with the reason) when no valid model is loaded.
+          decisionEngine: health.decisionEngine ? presentEngineStatus(health.decisionEngine) : null,
           jobs: health.jobs.map(presentJob),
         };
         return context.json(body, health.databaseOk ? 200 : 503);

@@ -6,10 +6,13 @@ import { agentSettingsRoutes } from "./agent-settings-routes.js";
 import { clientRoutes } from "./client-routes.js";
 import { clientSavingsRoutes } from "./client-savings-routes.js";
 import { commandRoutes } from "./command-routes.js";
+import { decisionRoutes } from "./decision-routes.js";
 import { healthRoutes } from "./health-routes.js";
 import { instanceRoutes } from "./instance-routes.js";
 import { legacyAgentRoutes } from "./legacy-agent-routes.js";
 import { legacyReportRoutes } from "./legacy-report-routes.js";
+import { type MetricsSource, metricsRoutes } from "./metrics-routes.js";
+import { modelRoutes } from "./model-routes.js";
 import { notificationRoutes } from "./notification-routes.js";
 import { adminFailoverRoutes, clientReplicaRoutes } from "./replica-overview-routes.js";
 import { replicaRoutes } from "./replica-routes.js";
@@ -18,9 +21,10 @@ import { replicaRoutes } from "./replica-routes.js";
  * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
  * static `/api/client/...` paths are listed before `/api/client/:clientId`.
  */
-export function httpRoutes(version: string): RouteDefinition[] {
+export function httpRoutes(version: string, options: { metrics?: MetricsSource } = {}): RouteDefinition[] {
   return [
     ...healthRoutes(version),
+    ...(options.metrics ? metricsRoutes(options.metrics) : []),
     ...commandRoutes,
     ...agentSettingsRoutes,
     ...instanceRoutes,
@@ -35,5 +39,7 @@ export function httpRoutes(version: string): RouteDefinition[] {
     ...legacyAgentRoutes,
     ...legacyReportRoutes,
     ...replicaRoutes,
+    ...decisionRoutes,
+    ...modelRoutes,
   ];
 }

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { invalidArgument } from "../../../core/errors/app-error.js";
+import { MAX_MODEL_BYTES } from "../../../model/onnx-model-runtime.js";
+import { presentEngineStatus, presentModel } from "../presenters/decision-presenter.js";
+import { route } from "../route-definition.js";
+
+/**
+ * The model registry for operators (admin token): list, upload (the ONNX file as the raw request body,
+ * `content-type: application/octet-stream`; validated before anything is stored), activate, roll back.
+ */
+export const modelRoutes = [
+  route({
+    method: "get",
+    path: "/api/admin/models",
+    auth: "admin",
+    summary: "Models of the registry, newest first, and whether the model or the rules decide now",
+    handle: ({ services }) => ({
+      models: services.models.list().map(presentModel),
+      engine: presentEngineStatus(services.models.status()),
+    }),
+  }),
+  route({
+    method: "post",
+    path: "/api/admin/models",
+    auth: "admin",
+    summary:
+      "Upload an ONNX model as the raw body (application/octet-stream); it is validated (inputs, outputs, features, a dry run) before it is stored; activate=true makes it active",
+    query: z.object({
+      activate: z.enum(["true", "false"]).default("false"),
+      note: z.string().max(200).optional(),
+    }),
+    status: 201,
+    handle: async ({ query, services, context }) => {
+      const declared = Number(context.req.header("content-length") ?? 0);
+      if (declared > MAX_MODEL_BYTES)
+        throw invalidArgument(`a model file holds at most ${MAX_MODEL_BYTES} bytes`);
+      const bytes = new Uint8Array(await context.req.arrayBuffer());
+      const model = await services.models.upload(bytes, {
+        activate: query.activate === "true",
+        note: query.note ?? null,
+      });
+      return { model: presentModel(model), engine: presentEngineStatus(services.models.status()) };
+    },
+  }),
+  route({
+    method: "post",
+    path: "/api/admin/models/rollback",
+    auth: "admin",
+    summary: "Make the model that was active before the current one active again",
+    handle: async ({ services }) => ({
+      model: presentModel(await services.models.rollback()),
+      engine: presentEngineStatus(services.models.status()),
+    }),
+  }),
+  route({
+    method: "post",
+    path: "/api/admin/models/:modelId/activate",
+    auth: "admin",
+    summary: "Load, check and activate a registered model, swapped in without a restart",
+    handle: async ({ params, services }) => ({
+      model: presentModel(await services.models.activate(params.modelId ?? "")),
+      engine: presentEngineStatus(services.models.status()),
+    }),
+  }),
+];

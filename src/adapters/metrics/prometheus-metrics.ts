@@ -1,0 +1,125 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Command } from "../../core/commands/command.js";
+import type { ErrorCode } from "../../core/errors/app-error.js";
+import type { OperationsSnapshot } from "../../core/reports/operations-report.js";
+import type { StoreTimings, TransactionKind } from "../../store/store-timings.js";
+import type { AgentStreamMetrics } from "../grpc/agent-stream-metrics.js";
+import { failoverHistogramsText, registerOperationsGauges } from "./operations-gauges.js";
+
+/** Push latency buckets: the target is p99 under 50 ms while holding 10,000 agents. */
+const PUSH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** SQLite transaction buckets: a synced commit is about half a millisecond on a local SSD. */
+const SQLITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/**
+ * The control plane's Prometheus metrics (prom-client), one registry per app. Events are counted as they happen
+ * by the transports and the store (this object is their AgentStreamMetrics and StoreTimings); state is read from
+ * the core once per scrape (`render`). Node's own metrics (CPU, memory, event-loop lag, GC) come from
+ * prom-client's defaults.
+ */
+export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
+  readonly registry = new Registry();
+  private snapshot: OperationsSnapshot | undefined;
+  private readonly streams: Counter<"outcome">;
+  private readonly messagesIn: Counter<"type">;
+  private readonly messagesOut: Counter<"type">;
+  private readonly commands: Counter<"delivery" | "action">;
+  private readonly pushLatency: Histogram;
+  private readonly sqlite: Histogram<"kind" | "outcome">;
+
+  constructor(private readonly read: () => OperationsSnapshot) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.streams = new Counter({
+      name: "spot_agent_streams_total",
+      help: "New agent streams: admitted, or refused with the error code (resource_exhausted: over the cap on new streams per second)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.messagesIn = new Counter({
+      name: "spot_agent_messages_received_total",
+      help: "Messages received on agent streams, by type",
+      labelNames: ["type"],
+      registers,
+    });
+    this.messagesOut = new Counter({
+      name: "spot_agent_messages_sent_total",
+      help: "Messages written to agent streams, by type",
+      labelNames: ["type"],
+      registers,
+    });
+    this.commands = new Counter({
+      name: "spot_commands_written_total",
+      help: "Commands written to agent streams: pushed as issued (push), or waiting for the agent to connect (backlog, including re-deliveries after a reconnect)",
+      labelNames: ["delivery", "action"],
+      registers,
+    });
+    this.pushLatency = new Histogram({
+      name: "spot_command_push_latency_seconds",
+      help: "From a command's creation (its durable insert) to its write to the connected agent's stream",
+      buckets: PUSH_BUCKETS,
+      registers,
+    });
+    this.sqlite = new Histogram({
+      name: "spot_sqlite_transaction_seconds",
+      help: "Outermost SQLite write transactions, work and commit (with its fsync): use cases and the batched last-seen and delivery writes",
+      labelNames: ["kind", "outcome"],
+      buckets: SQLITE_BUCKETS,
+      registers,
+    });
+    registerOperationsGauges(this.registry, () => this.snapshot);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * The text a scrape answers: the core's state read once, then every metric. When the store cannot be read,
+   * the state gauges are left out and `spot_state_readable` says so; the process metrics still answer.
+   */
+  async render(): Promise<string> {
+    const snapshot = this.readSnapshot();
+    this.snapshot = snapshot;
+    try {
+      const text = (await this.registry.metrics()).trimEnd();
+      const readable = `# HELP spot_state_readable 1 when the state gauges could be read from the store\n# TYPE spot_state_readable gauge\nspot_state_readable ${snapshot ? 1 : 0}`;
+      return `${[text, readable, ...(snapshot ? [failoverHistogramsText(snapshot)] : [])].join("\n")}\n`;
+    } finally {
+      this.snapshot = undefined;
+    }
+  }
+
+  private readSnapshot(): OperationsSnapshot | undefined {
+    try {
+      return this.read();
+    } catch {
+      return undefined;
+    }
+  }
+
+  opened(): void {
+    this.streams.inc({ outcome: "admitted" });
+  }
+
+  refused(code: ErrorCode): void {
+    this.streams.inc({ outcome: code });
+  }
+
+  received(type: string): void {
+    this.messagesIn.inc({ type });
+  }
+
+  sent(type: string): void {
+    this.messagesOut.inc({ type });
+  }
+
+  commandWritten(command: Command, liveMs: number | null): void {
+    this.commands.inc({ delivery: liveMs === null ? "backlog" : "push", action: command.action.type });
+    if (liveMs !== null) this.pushLatency.observe(Math.max(0, liveMs) / 1000);
+  }
+
+  transaction(kind: TransactionKind, durationMs: number, committed: boolean): void {
+    this.sqlite.observe({ kind, outcome: committed ? "commit" : "rollback" }, durationMs / 1000);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Agent } from "../agents/agent.js";
+import { AppError } from "../errors/app-error.js";
+import { TimeSlice } from "../jobs/time-slice.js";
+import type { Logger } from "../logging/logger.js";
+import type { Repositories } from "../unit-of-work.js";
+import type { DecisionService } from "./decision-service.js";
+
+export interface OptimizerSummary {
+  evaluated: number;
+  issued: number;
+  dryRun: number;
+  held: number;
+  stayed: number;
+  failed: number;
+  [key: string]: number;
+}
+
+/**
+ * The automatic optimizer: every online, enabled agent with auto-switch on gets a decision; a switch the
+ * guard-rails allow is issued as a command pushed on the agent's stream (or, in dry-run mode, only recorded).
+ * One agent at a time, with the event loop running in between.
+ */
+export class OptimizerService {
+  constructor(
+    private readonly repos: Repositories,
+    private readonly decisions: DecisionService,
+    private readonly logger: Logger,
+    private readonly dryRun: boolean,
+  ) {}
+
+  async run(signal?: AbortSignal): Promise<OptimizerSummary> {
+    const summary: OptimizerSummary = { evaluated: 0, issued: 0, dryRun: 0, held: 0, stayed: 0, failed: 0 };
+    const agents = this.repos.agents
+      .listAll({ status: "online", limit: 1_000_000 })
+      .agents.filter((agent) => agent.config.enabled && agent.config.autoSwitchEnabled);
+    if (agents.length === 0) return summary;
+    const experience = this.decisions.experience();
+    const slice = new TimeSlice(10, signal);
+    for (const agent of agents) {
+      slice.throwIfStopped();
+      await this.evaluate(agent, experience, summary);
+      await slice.pause();
+    }
+    return summary;
+  }
+
+  private async evaluate(
+    agent: Agent,
+    experience: ReturnType<DecisionService["experience"]>,
+    summary: OptimizerSummary,
+  ) {
+    try {
+      const { record } = await this.decisions.optimize(agent, this.dryRun, experience);
+      summary.evaluated++;
+      if (record.outcome === "issued") summary.issued++;
+      else if (record.outcome === "dry_run") summary.dryRun++;
+      else if (record.outcome === "held") summary.held++;
+      else summary.stayed++;
+    } catch (error) {
+      // One agent that cannot be decided (deleted meanwhile, no on-demand price) does not stop the others.
+      summary.failed++;
+      if (!(error instanceof AppError)) throw error;
+      this.logger.debug("optimizer skipped an agent", { agentId: agent.id, reason: error.message });
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { credentials, status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ActivateModelResponse,
+  AdminServiceClient,
+  type ListModelsResponse,
+  type UploadModelResponse,
+} from "../../gen/spot/v1/admin_service.js";
+import { FEATURE_COUNT } from "../../src/core/market/price-features.js";
+import { sampleFeatureRows } from "../../src/model/bundled-model.js";
+import { exportPriceModel } from "../../src/model/price-model-export.js";
+import { trainBoosting } from "../../src/model/training/gradient-boosting.js";
+import { createClient } from "../support/fixtures.js";
+import { bearer, call } from "../support/grpc-clients.js";
+import { ManualClock } from "../support/manual-clock.js";
+import { rest } from "../support/rest.js";
+import { reportPrices } from "../support/rest-seed.js";
+import { helloFor, TestAgent } from "../support/test-agent.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
+
+/** A small but valid price model (the engine's features, both outputs), different from the committed one. */
+function alternativeModel(version: string, features?: string): Uint8Array {
+  const rows = sampleFeatureRows();
+  const x = Float32Array.from(rows.flat());
+  const options = {
+    trees: 3,
+    learningRate: 0.3,
+    maxDepth: 2,
+    minLeafRows: 4,
+    l2: 1,
+    maxBins: 16,
+    subsample: 1,
+    seed: 7,
+  };
+  const rise = trainBoosting(
+    x,
+    FEATURE_COUNT,
+    rows.map((_, i) => (i % 5 === 0 ? 1 : 0)),
+    { ...options, loss: "logistic" },
+  );
+  const ratio = trainBoosting(
+    x,
+    FEATURE_COUNT,
+    rows.map((_, i) => (i % 3) * 0.001),
+    { ...options, loss: "squared" },
+  );
+  const bytes = exportPriceModel(rise, ratio, {
+    name: "test-model",
+    version,
+    horizonHours: 24,
+    riseThreshold: 0.05,
+    trainedFrom: "2021-03-02",
+    trainedTo: "2021-04-15",
+    metrics: { note: "test" },
+  });
+  if (!features) return bytes;
+  // Same model, but declaring other features: swap the metadata value in place (same length keeps it valid).
+  const text = Buffer.from(bytes).toString("latin1");
+  const declared = text.indexOf("ondemand_ratio,");
+  return Buffer.from(text.slice(0, declared) + features + text.slice(declared + features.length), "latin1");
+}
+
+describe("model registry", () => {
+  const clock = new ManualClock(Date.UTC(2025, 6, 1, 12));
+  let server: TestApp;
+  let admin: AdminServiceClient;
+  const asAdmin = (method: string, path: string, options: { body?: unknown; raw?: Uint8Array } = {}) =>
+    options.raw
+      ? fetch(`${server.httpUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${server.adminToken}`,
+            "content-type": "application/octet-stream",
+          },
+          body: options.raw,
+        }).then(async (response) => ({ status: response.status, body: await response.json() }))
+      : rest(server.httpUrl, method, path, { token: server.adminToken, body: options.body });
+  const engine = async () => (await rest(server.httpUrl, "GET", "/health")).body.decisionEngine;
+
+  beforeAll(async () => {
+    server = await startTestApp({ clock, jobDriver: "off" });
+    admin = new AdminServiceClient(server.grpcAddress, credentials.createInsecure());
+  });
+  afterAll(async () => {
+    admin.close();
+    await server.dispose();
+  });
+
+  it("starts with the committed model active, and says so in /health", async () => {
+    const listed = await asAdmin("GET", "/api/admin/models");
+    expect(listed.body.models).toEqual([
+      expect.objectContaining({ name: "spot-price-gbdt", source: "bundled", active: true }),
+    ]);
+    expect(await engine()).toMatchObject({ mode: "model", model: { name: "spot-price-gbdt" }, reason: null });
+    const health = await asAdmin("GET", "/api/admin/system-health");
+    expect(health.body.decisionEngine).toMatch(/^model spot-price-gbdt /);
+  });
+
+  it("refuses an invalid model and keeps the active one serving", async () => {
+    const before = await engine();
+    const garbage = await asAdmin("POST", "/api/admin/models?activate=true", {
+      raw: new TextEncoder().encode("not a model"),
+    });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error).toMatchObject({
+      code: "invalid_argument",
+      message: expect.stringMatching(/not an ONNX model/),
+    });
+
+    const wrongFeatures = alternativeModel("9.9.9", "price_now_ratio");
+    const refused = await asAdmin("POST", "/api/admin/models?activate=true", { raw: wrongFeatures });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/must declare the engine's features/);
+
+    await expect(
+      call((done) =>
+        admin.uploadModel(
+          { content: Buffer.from([8, 1, 58, 0]), activate: true, note: "" },
+          bearer(server.adminToken),
+          done,
+        ),
+      ),
+    ).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+
+    expect(await engine()).toEqual(before);
+    expect((await asAdmin("GET", "/api/admin/models")).body.models).toHaveLength(1);
+
+    // Decisions still come from the committed model.
+    const { token } = await createClient(server.grpcAddress, server.adminToken, "Model users");
+    const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("registry-1"));
+    clock.advance(3 * 3_600_000);
+    reportPrices(agent);
+    await agent.next("receipt");
+    const decided = await rest(server.httpUrl, "POST", `/api/agents/${welcome.agentId}/decide`, {
+      token,
+      body: {},
+    });
+    expect(decided.body).toMatchObject({
+      policy: "model",
+      model_version: `spot-price-gbdt ${before.model.version}`,
+    });
+    agent.close();
+  });
+
+  it("activates an uploaded model without a restart, and rollback restores the previous one", async () => {
+    const bundled = (await engine()).model;
+    const uploaded = await asAdmin("POST", "/api/admin/models?activate=true&note=candidate", {
+      raw: alternativeModel("2.0.0"),
+    });
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.body).toMatchObject({
+      model: { name: "test-model", version: "2.0.0", active: true, source: "upload", note: "candidate" },
+      engine: { mode: "model", model: { version: "2.0.0" } },
+    });
+    expect(await engine()).toMatchObject({ mode: "model", model: { version: "2.0.0" } });
+
+    // A third one over gRPC, stored but not activated.
+    const third = await call<UploadModelResponse>((done) =>
+      admin.uploadModel(
+        { content: Buffer.from(alternativeModel("3.0.0")), activate: false, note: "" },
+        bearer(server.adminToken),
+        done,
+      ),
+    );
+    expect(third.model?.active).toBe(false);
+
+    const rolledBack = await asAdmin("POST", "/api/admin/models/rollback");
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.body.model).toMatchObject({ id: bundled.id, active: true });
+    expect(await engine()).toMatchObject({
+      mode: "model",
+      model: { id: bundled.id, version: bundled.version },
+    });
+
+    // Nothing before the committed model.
+    const nothing = await asAdmin("POST", "/api/admin/models/rollback");
+    expect(nothing.status).toBe(409);
+
+    const activated = await call<ActivateModelResponse>((done) =>
+      admin.activateModel({ modelId: third.model?.id ?? "" }, bearer(server.adminToken), done),
+    );
+    expect(activated.model).toMatchObject({ version: "3.0.0", active: true });
+    const listed = await call<ListModelsResponse>((done) =>
+      admin.listModels({}, bearer(server.adminToken), done),
+    );
+    expect(listed.models.map((model) => [model.version, model.active])).toEqual([
+      ["3.0.0", true],
+      ["2.0.0", false],
+      [bundled.version, false],
+    ]);
+    expect(listed.engine).toMatchObject({ mode: "model", modelVersion: "3.0.0", reason: "" });
+    await call((done) => admin.rollbackModel({}, bearer(server.adminToken), done));
+    expect(await engine()).toMatchObject({ model: { id: bundled.id } });
+    expect((await asAdmin("POST", "/api/admin/models/no-such-model/activate")).status).toBe(404);
+  });
+
+  it("turns on the dashboard's model registry and decisions sections", async () => {
+    const adminPage = await fetch(`${server.httpUrl}/dashboard/admin`);
+    expect(await adminPage.text()).toContain('data-source="/api/admin/models"');
+    const agentPage = await fetch(`${server.httpUrl}/dashboard/agents/some-agent`);
+    expect(await agentPage.text()).toContain('data-source="/api/client/:clientId/agents/decisions"');
+  });
+});
