@@ -27,14 +27,22 @@ export class AgentBook {
     private readonly onDemand: { instanceType: string; price: number },
     readonly startedAt: number,
   ) {
+    // Nothing runs until the policy's first decision launches the workload (see `launch`).
     this.placement = {
-      mode: "ondemand",
+      mode: "none",
       poolId: null,
       instanceType: onDemand.instanceType,
-      price: onDemand.price,
+      price: null,
       since: startedAt,
     };
     this.stintFrom = startedAt;
+  }
+
+  /** The workload's first instance: not a switch (nothing to disrupt or overlap) and not a move for the guard-rails. */
+  launch(target: Target, at: number): void {
+    this.open(target, at);
+    this.moves.pop();
+    this.lastMoveAt = null;
   }
 
   /** Moves (voluntary switches and forced relaunches) within `windowMs` before `now`. */

@@ -35,7 +35,7 @@ export interface BacktestOptions {
     policy: DecisionPolicy;
     agent: string;
     at: number;
-    kind: "switch" | "relaunch";
+    kind: "launch" | "switch" | "relaunch";
     to: string;
     reason: string;
   }) => void;
@@ -146,15 +146,38 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
       for (const workload of workloads) {
         if (workload.startAt > now) continue;
         let book = run.books.get(workload.agent.name);
+        const launching = !book;
         if (!book) {
+          // The workload starts where the policy first puts it.
           book = new AgentBook(market, workload.baseline, workload.startAt);
           run.books.set(workload.agent.name, book);
+          const first = situationOf(market, run, workload, book, now, forecasts, wait, "evaluation", null);
+          const launch = decide(first, run.policy, cost);
+          const target = launch.target ?? {
+            mode: "ondemand" as const,
+            instanceType: workload.baseline.instanceType,
+          };
+          options.onMove?.({
+            policy: run.policy,
+            agent: workload.agent.name,
+            at: now,
+            kind: "launch",
+            to: targetLabel(target),
+            reason: launch.reason,
+          });
+          book.launch(target, now);
+          enterPool(run, book, now);
         }
-        // The voluntary decision of this step.
-        const situation = situationOf(market, run, workload, book, now, forecasts, wait, "evaluation", null);
-        const decision = decide(situation, run.policy, cost);
-        if (decision.proposed && !decision.target) run.held++;
-        if (decision.target) {
+        // The voluntary decision of this step (a workload launched this step stays where it was put).
+        const decision = launching
+          ? null
+          : decide(
+              situationOf(market, run, workload, book, now, forecasts, wait, "evaluation", null),
+              run.policy,
+              cost,
+            );
+        if (decision?.proposed && !decision.target) run.held++;
+        if (decision?.target) {
           options.onMove?.({
             policy: run.policy,
             agent: workload.agent.name,

@@ -179,6 +179,10 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
   const staleOnline = db.prepare<[number], AgentRow>(
     `${SELECT} WHERE a.status = 'online' AND (a.last_seen_at IS NULL OR a.last_seen_at < ?)`,
   );
+  const autoSwitching = db.prepare<[string, number], AgentRow>(
+    `${SELECT} WHERE a.status = 'online' AND c.enabled = 1 AND c.auto_switch_enabled = 1 AND a.id > ?
+     ORDER BY a.id LIMIT ?`,
+  );
   const countByStatus = db.prepare<[], { status: AgentStatus; n: number }>(
     "SELECT status, COUNT(*) AS n FROM agents GROUP BY status",
   );
@@ -230,6 +234,7 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
       return { agents, total: countAll.get(filter, filter)?.n ?? 0 };
     },
     listStaleOnline: (before) => staleOnline.all(before).map(toAgent),
+    listAutoSwitching: (afterId, limit) => autoSwitching.all(afterId, limit).map(toAgent),
     countByStatus: () => {
       const counts: Record<AgentStatus, number> = { online: 0, offline: 0, deleted: 0 };
       for (const row of countByStatus.all()) counts[row.status] = row.n;

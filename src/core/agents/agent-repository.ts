@@ -24,5 +24,7 @@ export interface AgentRepository {
   listAll(options: { status?: AgentStatus; limit: number }): { agents: AgentWithClient[]; total: number };
   /** Agents marked online whose last message is older than `before`. */
   listStaleOnline(before: number): Agent[];
+  /** Online, enabled agents with auto-switch on, in id order after `afterId`: the optimizer's work, page by page. */
+  listAutoSwitching(afterId: string, limit: number): Agent[];
   countByStatus(): Record<AgentStatus, number>;
 }

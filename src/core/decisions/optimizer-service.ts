@@ -5,6 +5,9 @@ import type { Logger } from "../logging/logger.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { DecisionService } from "./decision-service.js";
 
+/** Agents read per query of an optimizer run. */
+const OPTIMIZER_PAGE = 200;
+
 export interface OptimizerSummary {
   evaluated: number;
   issued: number;
@@ -30,16 +33,18 @@ export class OptimizerService {
 
   async run(signal?: AbortSignal): Promise<OptimizerSummary> {
     const summary: OptimizerSummary = { evaluated: 0, issued: 0, dryRun: 0, held: 0, stayed: 0, failed: 0 };
-    const agents = this.repos.agents
-      .listAll({ status: "online", limit: 1_000_000 })
-      .agents.filter((agent) => agent.config.enabled && agent.config.autoSwitchEnabled);
-    if (agents.length === 0) return summary;
+    // Page by page: a fleet of thousands is never read in one blocking query.
+    let page = this.repos.agents.listAutoSwitching("", OPTIMIZER_PAGE);
+    if (page.length === 0) return summary;
     const experience = this.decisions.experience();
     const slice = new TimeSlice(10, signal);
-    for (const agent of agents) {
-      slice.throwIfStopped();
-      await this.evaluate(agent, experience, summary);
-      await slice.pause();
+    while (page.length > 0) {
+      for (const agent of page) {
+        slice.throwIfStopped();
+        await this.evaluate(agent, experience, summary);
+        await slice.pause();
+      }
+      page = this.repos.agents.listAutoSwitching((page.at(-1) as Agent).id, OPTIMIZER_PAGE);
     }
     return summary;
   }
