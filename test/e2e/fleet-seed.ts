@@ -142,6 +142,12 @@ export async function seedFleet(server: TestApp, clock: ShiftedClock): Promise<S
     (answer) => answer.state === "acknowledged",
     "the forced switch to be acknowledged",
   );
+  // A decision for web-1 with its reasons, as the optimizer or A12 records them.
+  const decided = await rest(server.httpUrl, "POST", `/api/agents/${agents.web.agentId}/decide`, {
+    token: acme.token,
+    body: {},
+  });
+  if (decided.status !== 200) throw new Error(`decide for web-1: HTTP ${decided.status}`);
   // Savings per day and month come from a savings job, where the control plane has one: account the history.
   const jobs = await rest(server.httpUrl, "GET", "/api/admin/jobs", { token: server.adminToken });
   if (jobs.status === 200 && jobs.body?.jobs?.some((job: { name: string }) => job.name === "savings")) {

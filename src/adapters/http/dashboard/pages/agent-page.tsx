@@ -95,7 +95,7 @@ export const AgentPage: FC<{ agentId: string; features: DashboardFeatures }> = (
       >
         <ChartFrame id="price-chart" label="Spot price per pool with the on-demand price, dollars per hour" />
       </Section>
-      <Section id="force-switch" title="Force switch">
+      <Section id="force-switch" title="Force switch" class="wide">
         <form id="force-switch-form" class="stack">
           <fieldset class="scroll-box pool-choices" id="switch-targets" tabindex={-1}>
             <legend>Move the workload to</legend>
@@ -116,7 +116,7 @@ export const AgentPage: FC<{ agentId: string; features: DashboardFeatures }> = (
           <p class="form-result" role="status" id="switch-result" />
         </form>
       </Section>
-      <Section id="decisions" title="Decisions">
+      <Section id="decisions" title="Decisions" class="wide">
         <OptionalSource
           source={features.decisions}
           caption="Decisions with their reasons"
