@@ -3,7 +3,7 @@ import type { CostSettings, Placement, Target } from "../core/decisions/decision
 import { blendedMonthlyRate } from "../core/market/interruption-rate.js";
 import { integrateByDay } from "../core/savings/cost-integral.js";
 import { StepPrice } from "../core/savings/step-price.js";
-import type { MarketReplay, ReplayPool } from "./market-replay.js";
+import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 
 /**
  * The money and moves of one workload under one policy. Cost is integrated with the savings engine's integral

@@ -6,11 +6,11 @@ import { silentLogger } from "../core/logging/logger.js";
 import { FEATURE_WINDOW_MS } from "../core/market/price-features.js";
 import { readBundledModel } from "../model/bundled-model.js";
 import { OnnxModelRuntime } from "../model/onnx-model-runtime.js";
+import { MarketReplay } from "../replay/market-replay.js";
+import { PriceFileError } from "../replay/price-csv.js";
 import { runBacktest } from "./backtest.js";
 import { DEFAULT_FLEET, parseFleet, poolFilter } from "./backtest-fleet.js";
 import { BACKTEST_NOTES, backtestHeader, backtestTable } from "./backtest-report.js";
-import { MarketReplay } from "./market-replay.js";
-import { PriceFileError } from "./price-csv.js";
 import { ProgressBar } from "./progress-bar.js";
 
 export const BACKTEST_HELP = `Usage: spot-optimizer backtest --prices <file.csv.gz> [options]

@@ -1,6 +1,6 @@
 import type { InstanceSize } from "../core/market/instance-size.js";
 import { fitsRequirement, type SizeRequirement } from "../core/market/instance-size.js";
-import type { MarketReplay, ReplayPool } from "./market-replay.js";
+import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 
 /** One workload of a backtest fleet: how big it is and when it starts (hours after the backtest's start). */
 export interface FleetAgent {

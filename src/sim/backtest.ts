@@ -8,13 +8,16 @@ import {
   type DecisionSituation,
   type GuardRailSettings,
   type PriceForecast,
+  type Target,
 } from "../core/decisions/decision.js";
 import { decide } from "../core/decisions/decision-engine.js";
 import { guardRailsOf } from "../core/decisions/guard-rails.js";
 import { featureRows, type PoolMarket } from "../core/market/price-features.js";
+import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 import { AgentBook, FleetObservations } from "./backtest-book.js";
 import { baselineFor, DEFAULT_FLEET, type FleetAgent, type PoolFilter, poolsFor } from "./backtest-fleet.js";
-import type { MarketReplay, ReplayPool } from "./market-replay.js";
+
+type MoveKind = "launch" | "switch" | "relaunch";
 
 export interface BacktestOptions {
   from: number;
@@ -35,7 +38,7 @@ export interface BacktestOptions {
     policy: DecisionPolicy;
     agent: string;
     at: number;
-    kind: "launch" | "switch" | "relaunch";
+    kind: MoveKind;
     to: string;
     reason: string;
   }) => void;
@@ -111,17 +114,9 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
   if (needsModel && !options.forecast) throw new Error("the model policy needs a model");
   // The model's features read each pool's neighbours (the same type in the other zones), so those come along.
   const forecastTypes = new Set(usedPools.map((pool) => `${pool.region}|${pool.instanceType}`));
-  const featurePools: PoolMarket[] = market
-    .pools()
-    .filter((pool) => forecastTypes.has(`${pool.region}|${pool.instanceType}`))
-    .map((pool) => ({
-      poolId: pool.id,
-      instanceType: pool.instanceType,
-      region: pool.region,
-      steps: market.allSteps(pool.id),
-      onDemandPrice: pool.onDemand.price,
-      band: pool.band,
-    }));
+  const featurePools: PoolMarket[] = market.poolMarkets((pool) =>
+    forecastTypes.has(`${pool.region}|${pool.instanceType}`),
+  );
   const guarded = guardRailsOf(DEFAULT_AGENT_CONFIG);
   const runs: PolicyRun[] = options.policies.map((policy) => ({
     policy,
@@ -145,6 +140,15 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
     for (const run of runs) {
       for (const workload of workloads) {
         if (workload.startAt > now) continue;
+        const moved = (kind: MoveKind, at: number, target: Target, reason: string) =>
+          options.onMove?.({
+            policy: run.policy,
+            agent: workload.agent.name,
+            at,
+            kind,
+            to: targetLabel(target),
+            reason,
+          });
         let book = run.books.get(workload.agent.name);
         const launching = !book;
         if (!book) {
@@ -157,14 +161,7 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
             mode: "ondemand" as const,
             instanceType: workload.baseline.instanceType,
           };
-          options.onMove?.({
-            policy: run.policy,
-            agent: workload.agent.name,
-            at: now,
-            kind: "launch",
-            to: targetLabel(target),
-            reason: launch.reason,
-          });
+          moved("launch", now, target, launch.reason);
           book.launch(target, now);
           enterPool(run, book, now);
         }
@@ -178,14 +175,7 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
             );
         if (decision?.proposed && !decision.target) run.held++;
         if (decision?.target) {
-          options.onMove?.({
-            policy: run.policy,
-            agent: workload.agent.name,
-            at: now,
-            kind: "switch",
-            to: targetLabel(decision.target),
-            reason: decision.reason,
-          });
+          moved("switch", now, decision.target, decision.reason);
           leavePool(run, book, now);
           book.switchTo(decision.target, now, cost, wait, onDemandOf(market, workload, decision.target));
           enterPool(run, book, now);
@@ -206,14 +196,7 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
             mode: "ondemand" as const,
             instanceType: workload.baseline.instanceType,
           };
-          options.onMove?.({
-            policy: run.policy,
-            agent: workload.agent.name,
-            at: hit,
-            kind: "relaunch",
-            to: targetLabel(target),
-            reason: relaunch.reason,
-          });
+          moved("relaunch", hit, target, relaunch.reason);
           book.relaunch(target, hit);
           enterPool(run, book, hit);
           cursor = hit + 1;

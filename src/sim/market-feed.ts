@@ -1,7 +1,7 @@
 import { HOUR_MS } from "../core/clock/utc-day.js";
 import { hourlyInterruptionProbability } from "../core/market/interruption-rate.js";
-import { InterruptionSampler } from "./interruption-sampler.js";
-import type { MarketReplay, ReplayPool } from "./market-replay.js";
+import { InterruptionSampler } from "../replay/interruption-sampler.js";
+import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 
 export interface MarketFeedOptions {
   /** Simulated time at which the replay starts (the replay's first row maps to it). */

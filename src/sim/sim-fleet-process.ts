@@ -3,8 +3,9 @@
  * control plane's address, the client token, the size of the fleet and the demo's clock. It reports its
  * counters to the parent over IPC every second and exits when the parent goes away.
  */
+
+import { MarketReplay, SHIPPED_PRICE_FILE } from "../replay/market-replay.js";
 import { MarketFeed } from "./market-feed.js";
-import { MarketReplay, SHIPPED_PRICE_FILE } from "./market-replay.js";
 import { ScaledClock } from "./scaled-clock.js";
 import { SimFleet } from "./sim-fleet.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MarketReplay, SHIPPED_PRICE_FILE } from "../../src/replay/market-replay.js";
 import { MarketFeed } from "../../src/sim/market-feed.js";
-import { MarketReplay, SHIPPED_PRICE_FILE } from "../../src/sim/market-replay.js";
 import { ScaledClock } from "../../src/sim/scaled-clock.js";
 import { SimFleet } from "../../src/sim/sim-fleet.js";
 import { createClient } from "../support/fixtures.js";

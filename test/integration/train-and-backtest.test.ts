@@ -9,7 +9,7 @@ import {
   BUNDLED_MODEL_PATH,
   SAMPLE_FEATURES_PATH,
 } from "../../src/model/bundled-model.js";
-import { SHIPPED_PRICE_FILE } from "../../src/sim/market-replay.js";
+import { SHIPPED_PRICE_FILE } from "../../src/replay/market-replay.js";
 
 const CLI = new URL("../../src/bin/spot-optimizer.js", import.meta.url).pathname;
 const run = promisify(execFile);

@@ -5,9 +5,9 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { monthlyInterruptionRate } from "../../src/core/market/interruption-rate.js";
 import { FEATURE_NAMES, featureRows } from "../../src/core/market/price-features.js";
-import { InterruptionSampler } from "../../src/sim/interruption-sampler.js";
-import { MarketReplay } from "../../src/sim/market-replay.js";
-import { PriceFileError, parsePriceCsv } from "../../src/sim/price-csv.js";
+import { InterruptionSampler } from "../../src/replay/interruption-sampler.js";
+import { MarketReplay } from "../../src/replay/market-replay.js";
+import { PriceFileError, parsePriceCsv } from "../../src/replay/price-csv.js";
 
 const HOUR = 3_600_000;
 const CSV = `timestamp,availability_zone,instance_type,spot_price_usd_per_hour

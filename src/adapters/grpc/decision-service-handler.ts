@@ -5,6 +5,7 @@ import {
 } from "../../../gen/spot/v1/decision_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import type { OptionScore, RecommendedAction } from "../../core/decisions/decision.js";
+import { actionOf } from "../../core/decisions/decision-engine.js";
 import type { DecisionRecord } from "../../core/decisions/decision-record.js";
 import type { DecisionService } from "../../core/decisions/decision-service.js";
 import type { Logger } from "../../core/logging/logger.js";
@@ -87,10 +88,7 @@ export function createDecisionServiceHandler(deps: DecisionHandlerDeps) {
             instanceId: agent.instanceId,
             action: ACTIONS[decision.action],
             targetPoolId: decision.target?.mode === "spot" ? decision.target.poolId : "",
-            proposedAction:
-              ACTIONS[
-                proposed ? (proposed.mode === "spot" ? "switch_to_spot" : "switch_to_ondemand") : "stay"
-              ],
+            proposedAction: ACTIONS[actionOf(proposed)],
             proposedPoolId: proposed?.mode === "spot" ? proposed.poolId : "",
             allowed: decision.allowed,
             blockedBy: decision.blockedBy,

@@ -82,7 +82,8 @@ function fallbackNote(
   return "";
 }
 
-function actionOf(target: Target | null): RecommendedAction {
+/** The action a target stands for: stay (no target), or a switch to spot or to on-demand. */
+export function actionOf(target: Target | null): RecommendedAction {
   if (!target) return "stay";
   return target.mode === "spot" ? "switch_to_spot" : "switch_to_ondemand";
 }

@@ -12,7 +12,7 @@ import type { EventLog } from "../events/event-log.js";
 import type { PoolExperience } from "../market/market-repository.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
-import { decide } from "./decision-engine.js";
+import { actionOf, decide } from "./decision-engine.js";
 import type { DecisionOrigin, DecisionOutcome, DecisionRecord } from "./decision-record.js";
 import type { LiveMarket } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
@@ -224,11 +224,7 @@ export class DecisionService {
       currentPrice: current?.price ?? null,
       action: decision.action,
       targetPoolId: decision.target?.mode === "spot" ? decision.target.poolId : null,
-      proposedAction: proposed
-        ? proposed.mode === "spot"
-          ? "switch_to_spot"
-          : "switch_to_ondemand"
-        : "stay",
+      proposedAction: actionOf(proposed),
       proposedPoolId: proposed?.mode === "spot" ? proposed.poolId : null,
       allowed: decision.allowed,
       blockedBy: decision.blockedBy,

@@ -1,7 +1,7 @@
 import { HOUR_MS } from "../../core/clock/utc-day.js";
 import { FEATURE_WINDOW_MS, featureRows, type PoolMarket } from "../../core/market/price-features.js";
 import type { PriceStep } from "../../core/pricing/price-series-repository.js";
-import { lastAtOrBefore, type MarketReplay } from "../../sim/market-replay.js";
+import { lastAtOrBefore, type MarketReplay } from "../../replay/market-replay.js";
 
 /** What the model learns to forecast, over the horizon after each sample time. */
 export interface TargetDefinition {
@@ -32,14 +32,7 @@ export function buildPriceDataset(
   options: { from: number; to: number; stepMs: number; target?: TargetDefinition },
 ): PriceDataset {
   const target = options.target ?? DEFAULT_TARGET;
-  const pools: PoolMarket[] = market.pools().map((pool) => ({
-    poolId: pool.id,
-    instanceType: pool.instanceType,
-    region: pool.region,
-    steps: market.allSteps(pool.id),
-    onDemandPrice: pool.onDemand.price,
-    band: pool.band,
-  }));
+  const pools: PoolMarket[] = market.poolMarkets();
   const first = Math.max(options.from, market.start + FEATURE_WINDOW_MS);
   const features: number[] = [];
   const rise: number[] = [];

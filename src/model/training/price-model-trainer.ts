@@ -1,6 +1,6 @@
 import { DAY_MS, HOUR_MS, utcDate } from "../../core/clock/utc-day.js";
 import { FEATURE_COUNT, FEATURE_NAMES } from "../../core/market/price-features.js";
-import type { MarketReplay } from "../../sim/market-replay.js";
+import type { MarketReplay } from "../../replay/market-replay.js";
 import { exportPriceModel } from "../price-model-export.js";
 import { type BoostingOptions, predictRaw, sigmoid, trainBoosting } from "./gradient-boosting.js";
 import {

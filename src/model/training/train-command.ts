@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { MarketReplay, SHIPPED_PRICE_FILE } from "../../sim/market-replay.js";
-import { PriceFileError } from "../../sim/price-csv.js";
+import { MarketReplay, SHIPPED_PRICE_FILE } from "../../replay/market-replay.js";
+import { PriceFileError } from "../../replay/price-csv.js";
 import { BUNDLED_CARD_PATH, BUNDLED_MODEL_PATH, SAMPLE_FEATURES_PATH } from "../bundled-model.js";
 import { type TrainingReport, trainPriceModel } from "./price-model-trainer.js";
 

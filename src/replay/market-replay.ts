@@ -4,6 +4,7 @@ import { instanceSize, interruptionBand } from "../aws/spot-advisor.js";
 import type { InstanceSize } from "../core/market/instance-size.js";
 import { hourlyInterruptionProbability, monthlyInterruptionRate } from "../core/market/interruption-rate.js";
 import type { OnDemandQuote } from "../core/market/on-demand-quote.js";
+import type { PoolMarket } from "../core/market/price-features.js";
 import { isInstanceType, type Pool, poolIdFor, regionOfZone } from "../core/pricing/pool.js";
 import type { PriceStep } from "../core/pricing/price-series-repository.js";
 import { InterruptionSampler } from "./interruption-sampler.js";
@@ -162,6 +163,19 @@ export class MarketReplay {
   /** Every row of the pool, oldest first (shared, do not modify). */
   allSteps(poolId: string): readonly PriceStep[] {
     return this.stepsById.get(poolId) ?? [];
+  }
+  /** Pools with their whole price history, as the model's features read them (all pools, or those kept). */
+  poolMarkets(keep: (pool: ReplayPool) => boolean = () => true): PoolMarket[] {
+    return this.pools()
+      .filter(keep)
+      .map((pool) => ({
+        poolId: pool.id,
+        instanceType: pool.instanceType,
+        region: pool.region,
+        steps: this.allSteps(pool.id),
+        onDemandPrice: pool.onDemand.price,
+        band: pool.band,
+      }));
   }
 
   /** Every row with a time in [from, to), in file order (time order). */
