@@ -87,8 +87,8 @@ export function backgroundJobs(
     },
     standby: {
       description:
-        "Manual replica mode keeps exactly one standby per agent: a missing one is launched, extras are terminated",
-      run: () => ({ repaired: deps.standby.reconcileAll() }),
+        "Manual replica mode keeps exactly one standby per agent: a missing one is launched, extras are terminated; emergency replicas whose primary was replaced, or that waited 6 h for a notice, are terminated",
+      run: () => ({ repaired: deps.standby.reconcileAll(), retired: deps.standby.retireSpentEmergencies() }),
     },
     optimizer: {
       description:

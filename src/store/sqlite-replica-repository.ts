@@ -113,6 +113,9 @@ export function createReplicaRepository(db: SqliteDatabase): ReplicaRepository {
   const byAgent = db.prepare<[string, number], ReplicaRow>(`
     SELECT * FROM replicas WHERE agent_id = ? AND (? = 1 OR status IN ${ACTIVE})
     ORDER BY created_at DESC, rowid DESC`);
+  const activeEmergencies = db.prepare<[], ReplicaRow>(
+    `SELECT * FROM replicas WHERE kind = 'rebalance' AND status IN ${ACTIVE} ORDER BY created_at, rowid`,
+  );
   const activeByClient = db.prepare<[string], ReplicaRow>(
     `SELECT * FROM replicas WHERE client_id = ? AND status IN ${ACTIVE} ORDER BY created_at DESC, rowid DESC`,
   );
@@ -146,6 +149,7 @@ export function createReplicaRepository(db: SqliteDatabase): ReplicaRepository {
     listByAgent: (agentId, { includeInactive }) =>
       byAgent.all(agentId, includeInactive ? 1 : 0).map(toReplica),
     listActiveByClient: (clientId) => activeByClient.all(clientId).map(toReplica),
+    listActiveEmergencies: () => activeEmergencies.all().map(toReplica),
     agentsNeedingStandbyRepair: () =>
       needingRepair.all().map((row) => ({ clientId: row.client_id, agentId: row.agent_id })),
   };

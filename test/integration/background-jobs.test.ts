@@ -5,6 +5,7 @@ import { createClient } from "../support/fixtures.js";
 import { adminClient, bearer, call } from "../support/grpc-clients.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { rest } from "../support/rest.js";
+import { reportPrices } from "../support/rest-seed.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -237,5 +238,36 @@ describe("background jobs", () => {
     } finally {
       grpc.close();
     }
+  });
+
+  describe("standby", () => {
+    it("terminates an emergency replica that waited six hours for a notice that never came", async () => {
+      const hello = helloFor("at-risk-1", { instanceType: "r6i.large" });
+      const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+      reportPrices(agent, [
+        { instanceType: "r6i.large", availabilityZone: "us-east-1a", price: 0.05 },
+        { instanceType: "r6i.large", availabilityZone: "us-east-1b", price: 0.06 },
+      ]);
+      await agent.next("receipt");
+      agent.send({
+        $case: "rebalanceRecommendation",
+        value: { instanceId: hello.instanceId, detectedAt: new Date(clock.now()) },
+      });
+      const launch = await agent.waitFor(() =>
+        agent.commands().find((command) => command.action?.$case === "launchReplica"),
+      );
+      expect(launch.action?.$case === "launchReplica" && launch.action.value.kind).toBe(2); // REPLICA_KIND_REBALANCE
+      const active = () =>
+        server.app.store.replicas.listByAgent(welcome.agentId, { includeInactive: false }).length;
+      expect(active()).toBe(1);
+
+      clock.advance(6 * HOUR - 60_000);
+      expect((await server.app.jobs.runNow("standby")).lastRun?.summary).toMatchObject({ retired: 0 });
+      expect(active()).toBe(1);
+      clock.advance(60_000);
+      expect((await server.app.jobs.runNow("standby")).lastRun?.summary).toMatchObject({ retired: 1 });
+      expect(active()).toBe(0);
+      agent.close();
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { Command } from "../../gen/spot/v1/command.js";
 import { ReplicaStatus } from "../../gen/spot/v1/common.js";
 import { createClient } from "../support/fixtures.js";
 import { rest } from "../support/rest.js";
-import { reportPrices } from "../support/rest-seed.js";
+import { eventually, reportPrices, reportSwitch } from "../support/rest-seed.js";
 import { helloFor, newInstanceId, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -162,6 +162,38 @@ describe("replicas and failover", () => {
     });
     expect(rest8.status).toBe(200);
     expect(rest8.body).toMatchObject({ action: "emergency_replica", created: false, urgency: "high" });
+    agent.close();
+  });
+
+  it("terminates an emergency replica once the primary it protected has been replaced", async () => {
+    const { agent, agentId, hello } = await agentWithPrices("rebalance-2", "r5.xlarge");
+    agent.send({
+      $case: "rebalanceRecommendation",
+      value: { instanceId: hello.instanceId, detectedAt: new Date() },
+    });
+    const launch = await nextCommand(agent, "launchReplica");
+    const replicaInstance = await replicaComesUp(agent, launch);
+    const runStandbyJob = () =>
+      rest(server.httpUrl, "POST", "/api/admin/jobs/standby/run", { token: server.adminToken });
+
+    // While the primary is the one at risk, the replica waits for the notice.
+    expect((await runStandbyJob()).body.job.lastRun.summary).toMatchObject({ retired: 0 });
+    const replacement = reportSwitch(agent, hello, { toZone: "us-east-1c" });
+    await eventually(
+      () => call("GET", `/api/client/${clientId}/agents`),
+      (answer) =>
+        answer.body.find((listed: { id: string }) => listed.id === agentId)?.instanceId === replacement,
+      "the switch report",
+    );
+    expect((await runStandbyJob()).body.job.lastRun.summary).toMatchObject({ retired: 1 });
+    const terminate = await nextCommand(agent, "terminateReplica");
+    expect(terminate.action?.$case === "terminateReplica" && terminate.action.value.instanceId).toBe(
+      replicaInstance,
+    );
+    expect((await call("GET", `/api/agents/${agentId}/replicas`)).body.replicas).toEqual([]);
+    const all = await call("GET", `/api/agents/${agentId}/replicas?include_terminated=true`);
+    expect(all.body.replicas.map((replica: { status: string }) => replica.status)).toEqual(["terminated"]);
+    expect((await runStandbyJob()).body.job.lastRun.summary).toMatchObject({ retired: 0 });
     agent.close();
   });
 

@@ -11,6 +11,8 @@ export interface ReplicaRepository {
   listByAgent(agentId: string, options: { includeInactive: boolean }): Replica[];
   /** Active replicas of a client's agents, newest first. */
   listActiveByClient(clientId: string): Replica[];
+  /** Active emergency replicas (launched for a rebalance recommendation) of every client, oldest first. */
+  listActiveEmergencies(): Replica[];
   /** Online agents in manual replica mode whose number of active replicas is not exactly one. */
   agentsNeedingStandbyRepair(): Array<{ clientId: string; agentId: string }>;
 }

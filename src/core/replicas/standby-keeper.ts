@@ -10,6 +10,12 @@ import type { Replica } from "./replica.js";
 import type { ReplicaService } from "./replica-service.js";
 import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
 
+/**
+ * How long an emergency replica waits for the termination notice its rebalance recommendation announced. AWS
+ * sends the recommendation when the risk rises, and often no interruption follows; the pool is avoided as long.
+ */
+export const EMERGENCY_REPLICA_HOLD_MS = 6 * 3_600_000;
+
 const STATUS_RANK: Record<string, number> = { ready: 0, syncing: 1, launching: 2 };
 
 /** The replica worth keeping when there are several: the most advanced, then the oldest. */
@@ -22,7 +28,8 @@ function best(replicas: readonly Replica[]): Replica | undefined {
 /**
  * Manual replica mode keeps exactly one standby per agent: one is launched when there is none (after a delete,
  * a promotion, a failure, or when the mode is turned on) and extras are terminated. Outside that mode, manual
- * standbys are terminated; emergency replicas are left to the failover logic.
+ * standbys are terminated; emergency replicas are left to the failover logic until they are spent (see
+ * `retireSpentEmergencies`).
  */
 export class StandbyKeeper {
   /** Agents already told that no pool fits, so a periodic sweep does not repeat the event. */
@@ -87,6 +94,31 @@ export class StandbyKeeper {
     if (!agent) return;
     this.repos.transaction(() => this.reconcileInTransaction(agent));
     this.commands.dispatch(agentId);
+  }
+
+  /**
+   * Emergency replicas that protect nothing any more are terminated: the primary they were launched for has been
+   * replaced (a switch or a promotion moved the workload), or no notice came within the hold. In manual replica
+   * mode the replica is the agent's standby and stays. Returns how many were terminated.
+   */
+  retireSpentEmergencies(): number {
+    const now = this.clock.now();
+    let retired = 0;
+    for (const replica of this.repos.replicas.listActiveEmergencies()) {
+      const agent = this.repos.agents.findById(replica.clientId, replica.agentId);
+      if (!agent || agent.status === "deleted" || agent.config.manualReplicaEnabled) continue;
+      const reason =
+        replica.parentInstanceId !== null && replica.parentInstanceId !== agent.instanceId
+          ? `the primary it protected (${replica.parentInstanceId}) was replaced`
+          : now - replica.createdAt >= EMERGENCY_REPLICA_HOLD_MS
+            ? "no termination notice came within 6 hours of the rebalance recommendation"
+            : null;
+      if (!reason) continue;
+      this.repos.transaction(() => this.replicas.terminateInTransaction(agent, replica, reason));
+      this.commands.dispatch(agent.id);
+      retired++;
+    }
+    return retired;
   }
 
   /** The periodic sweep: every agent whose standby count is off. */
