@@ -197,6 +197,23 @@ describe("replicas and failover", () => {
     agent.close();
   });
 
+  it("terminates every replica of an agent that is deleted, on its stream, before closing it", async () => {
+    const { agent, agentId } = await agentWithPrices("deleted-1", "r5.2xlarge");
+    await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
+    const standbyInstance = await replicaComesUp(agent, await nextCommand(agent, "launchReplica"));
+
+    const deleted = await call("DELETE", `/api/client/agents/${agentId}`);
+    expect(deleted.status).toBe(200);
+    const terminate = await nextCommand(agent, "terminateReplica");
+    expect(terminate.action?.$case === "terminateReplica" && terminate.action.value.instanceId).toBe(
+      standbyInstance,
+    );
+    const end = await agent.ended();
+    expect(end !== "ok" && end.code).toBe(9); // FAILED_PRECONDITION: deleted
+    const stored = server.app.store.replicas.listByAgent(agentId, { includeInactive: true });
+    expect(stored.map((replica) => replica.status)).toEqual(["terminated"]);
+  });
+
   it("answers interruptions whatever the mode: emergencies do not need auto-switch", async () => {
     const { agent, agentId, hello } = await agentWithPrices("hands-off-1", "c6i.large");
     const off = await call("POST", `/api/client/agents/${agentId}/config`, { autoSwitchEnabled: false });

@@ -200,6 +200,9 @@ export class AgentService {
       this.repos.agents.update(updated);
       this.repos.agents.updateConfig(agent.id, config, now);
       this.repos.commands.cancelOpen(agent.id, now, "agent deleted");
+      // Its replicas are terminated: the commands go out on the stream before it is closed. An agent that is not
+      // connected never gets them (it is deleted); they expire, with an event, and the instances keep running.
+      this.standby.reconcileInTransaction(updated);
       this.notifications.notify({
         clientId: caller.clientId,
         agentId: agent.id,
@@ -216,6 +219,7 @@ export class AgentService {
       });
       return updated;
     });
+    this.commands.dispatch(agentId);
     this.sessions.disconnectAgent(agentId, {
       code: "failed_precondition",
       message: "agent deleted by its client",

@@ -48,8 +48,13 @@ export class StandbyKeeper {
   /** Brings one agent to its mode's invariant. Joins the caller's transaction; dispatch after the commit. */
   reconcileInTransaction(agent: Agent): "launched" | "trimmed" | "cleared" | "unchanged" | "no_pool" {
     const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
-    const manualMode =
-      agent.config.manualReplicaEnabled && agent.config.enabled && agent.status !== "deleted";
+    if (agent.status === "deleted") {
+      // A deleted agent keeps nothing running on its behalf, emergency replicas included.
+      for (const replica of active)
+        this.replicas.terminateInTransaction(agent, replica, "the agent was deleted");
+      return active.length > 0 ? "cleared" : "unchanged";
+    }
+    const manualMode = agent.config.manualReplicaEnabled && agent.config.enabled;
     if (!manualMode) {
       const manual = active.filter((replica) => replica.kind === "manual");
       for (const replica of manual)
