@@ -92,6 +92,8 @@ export function createDecisionRepository(db: SqliteDatabase): DecisionRepository
   const byAgent = db.prepare<Record<string, unknown>, DecisionRow>(`
     SELECT * FROM decision_logs WHERE agent_id = @agentId AND client_id = @clientId AND created_at >= @since
     ORDER BY created_at DESC, rowid DESC LIMIT @limit`);
+  const latestOfAgent = db.prepare<[string, string], DecisionRow>(`
+    SELECT * FROM decision_logs WHERE agent_id = ? AND origin = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`);
   const outcomes = db.prepare<[number], { outcome: string; n: number }>(
     "SELECT outcome, COUNT(*) AS n FROM decision_logs WHERE created_at >= ? GROUP BY outcome",
   );
@@ -125,6 +127,10 @@ export function createDecisionRepository(db: SqliteDatabase): DecisionRepository
         ? byAgent.all({ clientId, agentId, since, limit })
         : byClient.all({ clientId, since, limit })
       ).map(toRecord),
+    latestOfAgent: (agentId, origin) => {
+      const row = latestOfAgent.get(agentId, origin);
+      return row && toRecord(row);
+    },
     countByOutcome: (since) => Object.fromEntries(outcomes.all(since).map((row) => [row.outcome, row.n])),
     switchActivity: (agentId, now) => {
       const week = activity.get({ agentId, dayAgo: now - 86_400_000, weekAgo: now - 7 * 86_400_000 });

@@ -22,6 +22,15 @@ async function handle(request: FleetRequest): Promise<unknown> {
       return push(request);
     case "flood":
       return flood(request);
+    case "report-prices": {
+      const [reporter] = liveAgents();
+      if (!reporter) throw new Error("no live agent to report prices");
+      reporter.write({
+        $case: "pricingReport",
+        value: { onDemandPrice: request.onDemandPrice, pools: request.pools, collectedAt: new Date() },
+      });
+      return { pools: request.pools.length };
+    }
     case "mark-restart":
       return markRestart();
     case "await-back":

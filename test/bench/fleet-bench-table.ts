@@ -65,6 +65,15 @@ export function fleetBenchTable(
     "",
     `minor: ${formatCount(held.serverGc.minor.count)}, ${held.serverGc.minor.totalMs} ms in all`,
   ]);
+  if (held.optimizer) {
+    const { evaluated, held: heldBack, stayed, issued, failed } = held.optimizer.summary;
+    rows.push([
+      "optimizer run over the fleet",
+      `${held.optimizer.seconds} s`,
+      "",
+      `mid-window, pushes going on: ${formatCount(evaluated)} decisions (${formatCount(heldBack)} held by guard-rails, ${formatCount(stayed)} stay, ${formatCount(issued)} issued, ${formatCount(failed)} failed)`,
+    ]);
+  }
   if (storm) {
     const other = Object.entries(storm.fleetStreams.otherErrors)
       .map(([code, count]) => `${code} ${formatCount(count)}`)

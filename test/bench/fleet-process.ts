@@ -10,6 +10,7 @@ import type {
   FleetRequest,
   FloodResult,
   PushResult,
+  ReportPricesRequest,
 } from "./fleet-protocol.js";
 
 const FLEET_ENTRY = join(dirname(fileURLToPath(import.meta.url)), "agent-fleet.ts");
@@ -88,6 +89,10 @@ export class FleetProcess {
 
   flood(seconds: number) {
     return this.request<FloodResult>({ op: "flood", seconds });
+  }
+
+  reportPrices(pools: ReportPricesRequest["pools"], onDemandPrice: number) {
+    return this.request<{ pools: number }>({ op: "report-prices", pools, onDemandPrice });
   }
 
   markRestart() {

@@ -36,12 +36,20 @@ export interface AwaitBackRequest {
   timeoutMs: number;
 }
 
+export interface ReportPricesRequest {
+  op: "report-prices";
+  /** Sent once by one agent: prices are per pool, shared by every agent that may run there. */
+  pools: Array<{ instanceType: string; availabilityZone: string; price: number }>;
+  onDemandPrice: number;
+}
+
 export type FleetRequest = (
   | SetupRequest
   | ConnectRequest
   | PushRequest
   | FloodRequest
   | AwaitBackRequest
+  | ReportPricesRequest
   | { op: "mark-restart" }
   | { op: "stats" }
   | { op: "shutdown" }

@@ -41,6 +41,7 @@ export async function measureHeldFleet(
   fleets: { probe: FleetProcess; all: readonly FleetProcess[] },
   metricsAt: { httpUrl: string; adminToken: string },
   samples = Math.round(options.rate * options.steadySeconds),
+  withOptimizerRun = false,
 ) {
   const fleet = fleets.probe;
   await server.probe();
@@ -54,7 +55,12 @@ export async function measureHeldFleet(
   log(
     `  ${samples} force-switches over REST at ${options.rate}/s to random agents (+${WARMUP_COMMANDS} warm-up), heartbeats every ${options.heartbeatIntervalSeconds} s...`,
   );
+  // Halfway through, the optimizer evaluates the whole fleet, as its job does every 10 minutes.
+  const optimizerRun = withOptimizerRun
+    ? runOptimizerAfter(metricsAt, (samples / options.rate / 2) * 1000)
+    : Promise.resolve(null);
   const result = await fleet.push(options.rate, samples, WARMUP_COMMANDS);
+  const optimizer = await optimizerRun;
   const cpu = meter();
   const memory = rss();
   const seconds = (performance.now() - started) / 1000;
@@ -116,13 +122,46 @@ export async function measureHeldFleet(
         round(seconds * 1000, 1),
       ]),
     ),
+    optimizer,
     commandStatesReadBack: result.checkedStates,
     diagnostics: { lostStreams: result.lostStreams ?? [], rejections: result.rejections ?? [] },
   };
   log(
     `  push p50 ${report.pushLatencyMs.p50} ms, p99 ${report.pushLatencyMs.p99} ms, max ${report.pushLatencyMs.max} ms; ${report.heartbeatsPerSecond} heartbeats/s; server CPU ${cpu.serverPercent}%, RSS max ${report.serverRssMb.max} MB; event-loop delay p99 ${loop.p99} ms, max ${loop.max} ms`,
   );
+  if (optimizer) {
+    const { evaluated, held, stayed, issued, failed } = optimizer.summary;
+    log(
+      `  optimizer: ${evaluated} agents evaluated in ${optimizer.seconds} s (${held} held by guard-rails, ${stayed} stayed, ${issued} switches issued, ${failed} failed)`,
+    );
+  }
   return report;
+}
+
+/** Runs the optimizer job over the admin API after `delayMs`: its duration and what it decided. */
+async function runOptimizerAfter(at: { httpUrl: string; adminToken: string }, delayMs: number) {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const response = await fetch(`${at.httpUrl}/api/admin/jobs/optimizer/run`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${at.adminToken}` },
+  });
+  const body = (await response.json()) as {
+    job?: {
+      lastRun?: {
+        outcome: string;
+        durationMs: number;
+        error: string | null;
+        summary: Record<string, number>;
+      };
+    };
+  };
+  const run = body.job?.lastRun;
+  if (response.status !== 200 || !run || run.outcome !== "ok")
+    throw new Error(`optimizer run: HTTP ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+  return {
+    seconds: round(run.durationMs / 1000, 2),
+    summary: { evaluated: 0, held: 0, stayed: 0, issued: 0, failed: 0, dryRun: 0, ...run.summary },
+  };
 }
 
 export type HeldFleetReport = Awaited<ReturnType<typeof measureHeldFleet>>;

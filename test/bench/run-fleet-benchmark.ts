@@ -21,6 +21,7 @@ import { killAllServerProcesses, REPO_ROOT } from "../support/server-process.js"
 import { BenchServer } from "./bench-server.js";
 import { type FleetBenchOptions, parseFleetBenchOptions } from "./fleet-bench-options.js";
 import { fleetBenchTable } from "./fleet-bench-table.js";
+import { FLEET_INSTANCE_TYPE, fleetMarketPrices } from "./fleet-market.js";
 import { FleetProcess, liveFleets } from "./fleet-process.js";
 import { type HeldFleetReport, measureHeldFleet } from "./measure-held-fleet.js";
 import { measureRestartStorm, type StormReport } from "./measure-restart-storm.js";
@@ -79,10 +80,16 @@ async function run(options: FleetBenchOptions) {
       agents: options.agents,
       seconds: round((performance.now() - connectStarted) / 1000, 1),
     };
+    // One agent reports the market's prices, so the optimizer has real decisions to take for every agent.
+    const market = fleetMarketPrices();
+    await probe.reportPrices(market.pools, market.onDemandPrice);
+    log(
+      `  prices of ${market.pools.length} pools that fit ${FLEET_INSTANCE_TYPE} reported (the replay's latest)`,
+    );
     // Let the connection storm's garbage and the first heartbeat round settle.
     await sleep(5_000);
     log("\n[held fleet]");
-    const held = await measureHeldFleet(options, server, fleets, { httpUrl, adminToken });
+    const held = await measureHeldFleet(options, server, fleets, { httpUrl, adminToken }, undefined, true);
     let storm: StormReport | null = null;
     let afterStorm: HeldFleetReport | null = null;
     if (options.restart) {

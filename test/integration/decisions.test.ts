@@ -285,6 +285,30 @@ describe("decisions, guard-rails and the optimizer", () => {
     agent.close();
   });
 
+  it("stores an optimizer decision that only repeats the last one once per six hours", async () => {
+    const { agent, agentId } = await agentOn("steady-1", "r5d.large", "us-east-1a", {
+      auto_switch_enabled: true,
+    });
+    clock.advance(3 * HOUR);
+    await prices(agent, "r5d.large", { a: 0.03, b: 0.05 }); // already in the cheapest pool: it stays
+    const decisionsOfAgent = async () =>
+      (await api("GET", `/api/client/${clientId}/agents/decisions?agent_id=${agentId}&days=1`)).body.decisions
+        .length as number;
+    const first = await server.app.jobs.runNow("optimizer");
+    expect(await decisionsOfAgent()).toBe(1);
+    clock.advance(10 * 60_000);
+    const second = await server.app.jobs.runNow("optimizer");
+    expect((second.lastRun?.summary.repeated ?? 0) - (first.lastRun?.summary.repeated ?? 0)).toBeGreaterThan(
+      0,
+    );
+    expect(await decisionsOfAgent()).toBe(1);
+    clock.advance(6 * HOUR);
+    await prices(agent, "r5d.large", { a: 0.03, b: 0.05 }); // fresh prices: the old ones are stale by now
+    await server.app.jobs.runNow("optimizer");
+    expect(await decisionsOfAgent()).toBe(2);
+    agent.close();
+  });
+
   it("falls back to on-demand when every spot pool is too risky, and returns to spot when one is acceptable", async () => {
     const risky = await agentOn("fallback-1", "m5.24xlarge", "us-east-1a", {
       auto_switch_enabled: false,

@@ -48,6 +48,8 @@ export interface DecisionRepository {
     clientId: string,
     options: { since: number; agentId?: string; limit: number },
   ): DecisionRecord[];
+  /** The agent's newest decision of one origin, if any. */
+  latestOfAgent(agentId: string, origin: DecisionOrigin): DecisionRecord | undefined;
   /** How many decisions exist per outcome since `since` (for reports). */
   countByOutcome(since: number): Record<string, number>;
   /**

@@ -35,7 +35,16 @@ export interface Recommendation {
 export interface TakenDecision {
   record: DecisionRecord;
   decision: EngineDecision;
+  /** False for an optimizer decision that repeats the agent's last one (see OPTIMIZER_REPEAT_MS). */
+  stored: boolean;
 }
+
+/**
+ * An optimizer decision that only repeats the agent's previous one (same action, target, outcome, from the same
+ * pool) within this long is not stored again: at 10,000 agents every 10 minutes, the log would otherwise grow by
+ * some 1.4 million near-identical rows a day. Issued switches and dry runs are always stored.
+ */
+export const OPTIMIZER_REPEAT_MS = 6 * 3_600_000;
 
 /**
  * Decisions for one agent: gather the market (store reads), forecast (the model, before any transaction), then in
@@ -160,11 +169,26 @@ export class DecisionService {
         commandId,
         started,
       );
-      this.repos.decisions.insert(record);
-      return { record, decision };
+      const stored = origin !== "optimizer" || !this.repeatsLast(record);
+      if (stored) this.repos.decisions.insert(record);
+      return { record, decision, stored };
     });
     if (taken.record.commandId) this.commands.dispatch(agentId);
     return taken;
+  }
+
+  private repeatsLast(record: DecisionRecord): boolean {
+    if (record.outcome === "issued" || record.outcome === "dry_run") return false;
+    const last = this.repos.decisions.latestOfAgent(record.agentId, "optimizer");
+    return (
+      last !== undefined &&
+      record.createdAt - last.createdAt < OPTIMIZER_REPEAT_MS &&
+      last.outcome === record.outcome &&
+      last.action === record.action &&
+      last.targetPoolId === record.targetPoolId &&
+      last.currentPoolId === record.currentPoolId &&
+      last.currentMode === record.currentMode
+    );
   }
 
   private async evaluate(agent: Agent): Promise<{ decision: EngineDecision; modelVersion: string | null }> {

@@ -15,6 +15,8 @@ export interface OptimizerSummary {
   held: number;
   stayed: number;
   failed: number;
+  /** Decisions that repeated the agent's last one and were not stored again. */
+  repeated: number;
   [key: string]: number;
 }
 
@@ -32,7 +34,15 @@ export class OptimizerService {
   ) {}
 
   async run(signal?: AbortSignal): Promise<OptimizerSummary> {
-    const summary: OptimizerSummary = { evaluated: 0, issued: 0, dryRun: 0, held: 0, stayed: 0, failed: 0 };
+    const summary: OptimizerSummary = {
+      evaluated: 0,
+      issued: 0,
+      dryRun: 0,
+      held: 0,
+      stayed: 0,
+      failed: 0,
+      repeated: 0,
+    };
     // Page by page: a fleet of thousands is never read in one blocking query.
     let page = this.repos.agents.listAutoSwitching("", OPTIMIZER_PAGE);
     if (page.length === 0) return summary;
@@ -55,8 +65,9 @@ export class OptimizerService {
     summary: OptimizerSummary,
   ) {
     try {
-      const { record } = await this.decisions.optimize(agent, this.dryRun, experience);
+      const { record, stored } = await this.decisions.optimize(agent, this.dryRun, experience);
       summary.evaluated++;
+      if (!stored) summary.repeated++;
       if (record.outcome === "issued") summary.issued++;
       else if (record.outcome === "dry_run") summary.dryRun++;
       else if (record.outcome === "held") summary.held++;
