@@ -9,12 +9,11 @@ import type { CommandService } from "../commands/command-service.js";
 import { switchActionFor } from "../commands/switch-action.js";
 import { invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
-import type { PoolExperience } from "../market/market-repository.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
 import { actionOf, decide } from "./decision-engine.js";
 import type { DecisionOrigin, DecisionOutcome, DecisionRecord } from "./decision-record.js";
-import type { LiveMarket } from "./live-market.js";
+import type { LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
 import type { MarketForecasts } from "./market-forecasts.js";
 
@@ -97,19 +96,19 @@ export class DecisionService {
   }
 
   /** What the fleet saw per pool, read once for a whole optimizer run. */
-  experience(): Map<string, PoolExperience> {
-    return this.market.experience();
+  marketRound(): MarketRound {
+    return this.market.round();
   }
 
   /** The optimizer's evaluation of one agent: a switch is issued when allowed (or only recorded in a dry run). */
-  optimize(agent: Agent, dryRun: boolean, experience: Map<string, PoolExperience>): Promise<TakenDecision> {
+  optimize(agent: Agent, dryRun: boolean, round: MarketRound): Promise<TakenDecision> {
     return this.take(
       { clientId: agent.clientId, clientName: "" },
       agent.id,
       "optimizer",
       !dryRun,
       dryRun,
-      experience,
+      round,
     );
   }
 
@@ -119,11 +118,11 @@ export class DecisionService {
     origin: DecisionOrigin,
     issue: boolean,
     dryRun = false,
-    experience?: Map<string, PoolExperience>,
+    round?: MarketRound,
   ): Promise<TakenDecision> {
     const started = performance.now();
     const before = requireLiveAgent(this.repos.agents, caller, agentId);
-    const market = this.market.forAgent(before, experience);
+    const market = this.market.forAgent(before, round);
     const { forecasts, modelVersion } = await this.forecasts.forecast(market.pools);
     const taken = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);

@@ -21,7 +21,7 @@ export interface LivePool extends ForecastPool {
 
 /** The market as one agent can use it. */
 export interface AgentMarket {
-  pools: LivePool[];
+  pools: readonly LivePool[];
   /** The on-demand fallback: the agent's own type (a switch to on-demand keeps the type). */
   onDemand: { instanceType: string; price: number; source: OnDemandQuote["source"] } | null;
 }
@@ -45,6 +45,43 @@ export interface MarketPorts {
 }
 
 /**
+ * What the agents of one optimizer run share, read once for all of them: the fleet's experience per pool, each
+ * region's latest prices and each type's on-demand quote. A run takes seconds; prices move by the hour.
+ */
+export class MarketRound {
+  private readonly prices = new Map<string, PoolWithPrice[]>();
+  private readonly quotes = new Map<string, OnDemandQuote | null>();
+  private readonly candidates = new Map<string, readonly LivePool[]>();
+
+  constructor(readonly experience: Map<string, PoolExperience>) {}
+
+  pricesIn(region: string, read: () => PoolWithPrice[]): PoolWithPrice[] {
+    let prices = this.prices.get(region);
+    if (!prices) {
+      prices = read();
+      this.prices.set(region, prices);
+    }
+    return prices;
+  }
+
+  poolsFor(region: string, instanceType: string, build: () => readonly LivePool[]): readonly LivePool[] {
+    const key = `${region}|${instanceType}`;
+    let pools = this.candidates.get(key);
+    if (!pools) {
+      pools = build();
+      this.candidates.set(key, pools);
+    }
+    return pools;
+  }
+
+  quote(region: string, instanceType: string, read: () => OnDemandQuote | null): OnDemandQuote | null {
+    const key = `${region}|${instanceType}`;
+    if (!this.quotes.has(key)) this.quotes.set(key, read());
+    return this.quotes.get(key) ?? null;
+  }
+}
+
+/**
  * Gathers, from the store, the pools an agent may run on: the pools of its region whose type fits its current
  * type's size (same architecture, at least its vCPUs and memory; burstable and Xen-era types only when it already
  * runs on one), with their latest prices, on-demand prices (reported by agents, else list, else estimated, and
@@ -58,57 +95,68 @@ export class LiveMarket {
     private readonly options: LiveMarketOptions = DEFAULT_LIVE_MARKET_OPTIONS,
   ) {}
 
-  /** What the fleet saw per pool (interruptions, exposure): one query, shared by the agents of an optimizer run. */
-  experience(): Map<string, PoolExperience> {
+  /** A fresh view of the market for one decision, or for every agent of an optimizer run. */
+  round(): MarketRound {
     const now = this.clock.now();
-    return this.repos.market.poolExperience(now - this.options.experienceWindowMs, now);
+    return new MarketRound(this.repos.market.poolExperience(now - this.options.experienceWindowMs, now));
   }
 
-  forAgent(agent: Agent, experience: Map<string, PoolExperience> = this.experience()): AgentMarket {
+  forAgent(agent: Agent, round: MarketRound = this.round()): AgentMarket {
     const now = this.clock.now();
-    const { catalog, bands } = this.ports;
-    const need = requirementOf(agent.instanceType, catalog);
-    const priced = this.repos.market.latestPrices(agent.region, now - this.options.priceMaxAgeMs);
-    const fitting = priced.filter((pool) =>
-      need
-        ? fitsRequirement(pool.instanceType, catalog.size(pool.instanceType), need)
-        : pool.instanceType === agent.instanceType,
+    const { catalog } = this.ports;
+    const region = agent.region;
+    const priced = round.pricesIn(region, () =>
+      this.repos.market.latestPrices(region, now - this.options.priceMaxAgeMs),
     );
-    if (agent.mode === "spot" && agent.poolId && !fitting.some((pool) => pool.id === agent.poolId)) {
+    // A type's spot prices are all in `priced` (fit depends on the type alone), so its quote is the region's.
+    const quoteOf = (instanceType: string) =>
+      round.quote(region, instanceType, () => this.quote(region, instanceType, priced));
+    // Agents of one type share their candidates within a round.
+    const shared = round.poolsFor(region, agent.instanceType, () => {
+      const need = requirementOf(agent.instanceType, catalog);
+      const fitting = priced.filter((pool) =>
+        need
+          ? fitsRequirement(pool.instanceType, catalog.size(pool.instanceType), need)
+          : pool.instanceType === agent.instanceType,
+      );
+      return fitting.flatMap((pool) => {
+        const quote = quoteOf(pool.instanceType);
+        return quote ? [this.livePool(pool, quote, round)] : [];
+      });
+    });
+    let pools = shared;
+    let own = quoteOf(agent.instanceType);
+    if (agent.mode === "spot" && agent.poolId && !shared.some((pool) => pool.poolId === agent.poolId)) {
+      // The agent's own pool, known only by an older price: still a candidate, and still telling of its type.
       const pool = this.repos.prices.findPool(agent.poolId);
       const latest = this.repos.prices.latestSpotPrice(agent.poolId);
-      if (pool && latest) fitting.push({ ...pool, price: latest.price, observedAt: latest.observedAt });
+      if (pool && latest) {
+        const stale: PoolWithPrice = { ...pool, price: latest.price, observedAt: latest.observedAt };
+        own ??= this.quote(region, agent.instanceType, [stale]);
+        if (own) pools = [...shared, this.livePool(stale, own, round)];
+      }
     }
-    const quotes = new Map<string, OnDemandQuote | null>();
-    const quoteOf = (instanceType: string) => {
-      if (!quotes.has(instanceType))
-        quotes.set(instanceType, this.quote(agent.region, instanceType, fitting));
-      return quotes.get(instanceType) ?? null;
-    };
-    const pools: LivePool[] = [];
-    for (const pool of fitting) {
-      const quote = quoteOf(pool.instanceType);
-      if (!quote) continue;
-      const band = bands.band(pool.region, pool.instanceType);
-      const seen = experience.get(pool.id);
-      pools.push({
-        poolId: pool.id,
-        instanceType: pool.instanceType,
-        region: pool.region,
-        availabilityZone: pool.availabilityZone,
-        price: pool.price,
-        observedAt: pool.observedAt,
-        onDemandPrice: quote.price,
-        onDemandSource: quote.source,
-        band,
-        monthlyRisk: blendedMonthlyRate(band, seen?.interruptions ?? 0, seen?.exposureHours ?? 0),
-        interruptedAt: seen?.lastInterruptionAt ?? null,
-      });
-    }
-    const own = quoteOf(agent.instanceType);
     return {
       pools,
       onDemand: own ? { instanceType: agent.instanceType, price: own.price, source: own.source } : null,
+    };
+  }
+
+  private livePool(pool: PoolWithPrice, quote: OnDemandQuote, round: MarketRound): LivePool {
+    const band = this.ports.bands.band(pool.region, pool.instanceType);
+    const seen = round.experience.get(pool.id);
+    return {
+      poolId: pool.id,
+      instanceType: pool.instanceType,
+      region: pool.region,
+      availabilityZone: pool.availabilityZone,
+      price: pool.price,
+      observedAt: pool.observedAt,
+      onDemandPrice: quote.price,
+      onDemandSource: quote.source,
+      band,
+      monthlyRisk: blendedMonthlyRate(band, seen?.interruptions ?? 0, seen?.exposureHours ?? 0),
+      interruptedAt: seen?.lastInterruptionAt ?? null,
     };
   }
 

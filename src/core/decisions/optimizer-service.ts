@@ -4,6 +4,7 @@ import { TimeSlice } from "../jobs/time-slice.js";
 import type { Logger } from "../logging/logger.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { DecisionService } from "./decision-service.js";
+import type { MarketRound } from "./live-market.js";
 
 /** Agents read per query of an optimizer run. */
 const OPTIMIZER_PAGE = 200;
@@ -46,12 +47,12 @@ export class OptimizerService {
     // Page by page: a fleet of thousands is never read in one blocking query.
     let page = this.repos.agents.listAutoSwitching("", OPTIMIZER_PAGE);
     if (page.length === 0) return summary;
-    const experience = this.decisions.experience();
+    const round = this.decisions.marketRound();
     const slice = new TimeSlice(10, signal);
     while (page.length > 0) {
       for (const agent of page) {
         slice.throwIfStopped();
-        await this.evaluate(agent, experience, summary);
+        await this.evaluate(agent, round, summary);
         await slice.pause();
       }
       page = this.repos.agents.listAutoSwitching((page.at(-1) as Agent).id, OPTIMIZER_PAGE);
@@ -59,13 +60,9 @@ export class OptimizerService {
     return summary;
   }
 
-  private async evaluate(
-    agent: Agent,
-    experience: ReturnType<DecisionService["experience"]>,
-    summary: OptimizerSummary,
-  ) {
+  private async evaluate(agent: Agent, round: MarketRound, summary: OptimizerSummary) {
     try {
-      const { record, stored } = await this.decisions.optimize(agent, this.dryRun, experience);
+      const { record, stored } = await this.decisions.optimize(agent, this.dryRun, round);
       summary.evaluated++;
       if (!stored) summary.repeated++;
       if (record.outcome === "issued") summary.issued++;
