@@ -124,7 +124,8 @@ export class ControlChannel {
       if (this.stopped) break;
       // A refusal (deleted, replaced by another connection, bad token) is retried at the slowest pace.
       attempt = refused ? Math.max(attempt + 1, REFUSED_ATTEMPT) : welcomed ? 0 : attempt + 1;
-      // A server busy with a reconnect storm says when to come back (its admission control's retry queue).
+      // A server busy with a reconnect storm (its admission control's retry queue), or shutting down, says when to
+      // come back.
       const delay =
         retryAfterMs !== undefined
           ? hintedDelay(retryAfterMs)
@@ -183,8 +184,9 @@ export class ControlChannel {
         const refused = reason && isRefusal(reason) ? reason : undefined;
         logger.info("stream ended", { code: reason?.code, details: reason?.details });
         if (refused) this.handlers.refused(refused);
+        // Admission control and a server shutting down both say when to come back.
         const retryAfterMs =
-          reason?.code === status.RESOURCE_EXHAUSTED
+          reason?.code === status.RESOURCE_EXHAUSTED || reason?.code === status.UNAVAILABLE
             ? retryHintMs(reason.metadata?.get("retry-after-ms")[0])
             : undefined;
         resolve({ welcomed, refused, retryAfterMs });

@@ -156,8 +156,11 @@ export class AgentLink {
     if (error?.code === status.RESOURCE_EXHAUSTED) {
       this.stats.throttled++;
       hintMs = retryHintMs(error.metadata?.get("retry-after-ms")[0]);
-    } else if (error?.code === status.UNAVAILABLE) this.stats.unavailable++;
-    else if (error && error.code !== status.CANCELLED) {
+    } else if (error?.code === status.UNAVAILABLE) {
+      this.stats.unavailable++;
+      // A server shutting down gives each agent its own time to come back.
+      hintMs = retryHintMs(error.metadata?.get("retry-after-ms")[0]);
+    } else if (error && error.code !== status.CANCELLED) {
       const name = status[error.code] ?? String(error.code);
       this.stats.otherErrors[name] = (this.stats.otherErrors[name] ?? 0) + 1;
     }

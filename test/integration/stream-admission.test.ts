@@ -84,4 +84,25 @@ describe("admission control: a cap on new agent streams per second", () => {
     holder.agent.close();
     await server.dispose();
   });
+
+  it("tells every agent of a server shutting down its own time to come back, one admission slot apart", async () => {
+    const stopping = await startTestApp({
+      sessions: { admission: { ratePerSecond: 10, burst: 10, maxRetryAfterMs: 30_000 } },
+    });
+    const { token } = await createClient(stopping.grpcAddress, stopping.adminToken, "Acme");
+    const agents = await Promise.all(
+      ["c-1", "c-2", "c-3"].map((name) => TestAgent.connect(stopping.grpcAddress, token, helloFor(name))),
+    );
+    const ends = agents.map(({ agent }) => agent.ended());
+    await stopping.dispose();
+    const hints = (await Promise.all(ends))
+      .map((end) => {
+        if (end === "ok") throw new Error("the stream ended without a status");
+        expect(end.code).toBe(status.UNAVAILABLE);
+        return Number(end.metadata.get("retry-after-ms")[0]);
+      })
+      .sort((a, b) => a - b);
+    // A floor for the restart, then 100 ms apart at 10 streams per second.
+    expect(hints).toEqual([3_000, 3_100, 3_200]);
+  });
 });

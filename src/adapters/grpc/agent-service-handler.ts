@@ -36,7 +36,12 @@ export function createAgentServiceHandler(
           return;
         }
         const trailers = new Metadata();
-        const retryAfterMs = reason instanceof AppError ? reason.details?.retryAfterMs : undefined;
+        const retryAfterMs =
+          reason instanceof AppError
+            ? reason.details?.retryAfterMs
+            : "retryAfterMs" in reason
+              ? reason.retryAfterMs
+              : undefined;
         if (typeof retryAfterMs === "number") trailers.set(RETRY_AFTER_MS_TRAILER, String(retryAfterMs));
         call.emit("error", {
           code: ERROR_STATUS[reason.code].grpc,

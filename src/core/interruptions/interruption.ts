@@ -51,9 +51,23 @@ export interface InterruptionRepository {
   poolsInterruptedSince(since: number): string[];
 }
 
+/**
+ * What the sender of a signal asked for, as the original agent's REST calls could (R8's zones, R9's replica).
+ * The control plane's own choice stands where these leave it free, or cannot be followed.
+ */
+export interface ResponsePreferences {
+  preferredZones?: readonly string[];
+  excludeZones?: readonly string[];
+  replicaId?: string | null;
+}
+
 /** What answers an interruption (the failover logic). Idempotent: asked again, it returns its first answer. */
 export interface InterruptionResponder {
-  respond(caller: ClientContext, interruption: Interruption): InterruptionAnswer;
+  respond(
+    caller: ClientContext,
+    interruption: Interruption,
+    preferences?: ResponsePreferences,
+  ): InterruptionAnswer;
 }
 
 export interface InterruptionAnswer {

@@ -13,6 +13,7 @@ import type {
   InterruptionAnswer,
   InterruptionResponder,
   InterruptionSignal,
+  ResponsePreferences,
 } from "./interruption.js";
 
 export interface SignalInput {
@@ -22,6 +23,7 @@ export interface SignalInput {
   /** Termination notice only: when AWS acts. */
   actionAt: number | null;
   detectedAt: number | null;
+  preferences?: ResponsePreferences;
 }
 
 export interface RecordedSignal {
@@ -97,13 +99,17 @@ export class SignalService {
       });
       return { interruption, duplicate: false, response: null };
     });
-    return { ...recorded, response: this.respond(caller, recorded.interruption) };
+    return { ...recorded, response: this.respond(caller, recorded.interruption, input.preferences) };
   }
 
-  private respond(caller: ClientContext, interruption: Interruption): RecordedSignal["response"] {
+  private respond(
+    caller: ClientContext,
+    interruption: Interruption,
+    preferences: ResponsePreferences | undefined,
+  ): RecordedSignal["response"] {
     if (!this.responder) return null;
     try {
-      return this.responder.respond(caller, interruption);
+      return this.responder.respond(caller, interruption, preferences);
     } catch (error) {
       // The signal is recorded whatever happens next; a response that cannot be made is an event, not a refusal.
       if (!(error instanceof AppError)) throw error;

@@ -9,6 +9,7 @@ import type {
   Interruption,
   InterruptionAnswer,
   InterruptionResponder,
+  ResponsePreferences,
 } from "../interruptions/interruption.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import type { Repositories } from "../unit-of-work.js";
@@ -57,8 +58,12 @@ export class FailoverService implements InterruptionResponder {
     private readonly notifications: NotificationService,
   ) {}
 
-  respond(caller: ClientContext, interruption: Interruption): InterruptionAnswer {
-    const response = this.answer(caller, interruption);
+  respond(
+    caller: ClientContext,
+    interruption: Interruption,
+    preferences: ResponsePreferences = {},
+  ): InterruptionAnswer {
+    const response = this.answer(caller, interruption, preferences);
     return {
       action: response.action,
       message: response.message,
@@ -73,7 +78,11 @@ export class FailoverService implements InterruptionResponder {
     return failoverStats(this.repos.interruptions.failoverTimings(this.clock.now() - window * 86_400_000));
   }
 
-  private answer(caller: ClientContext, interruption: Interruption): FailoverResponse {
+  private answer(
+    caller: ClientContext,
+    interruption: Interruption,
+    preferences: ResponsePreferences,
+  ): FailoverResponse {
     const response = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, interruption.agentId);
       const existing = this.repos.interruptions.responseOf(interruption.id);
@@ -93,8 +102,8 @@ export class FailoverService implements InterruptionResponder {
       const response = !agent.config.enabled
         ? none("the agent is disabled")
         : interruption.signal === "rebalance_recommendation"
-          ? this.prepare(agent, interruption)
-          : this.failover(caller, agent, interruption);
+          ? this.prepare(agent, interruption, preferences)
+          : this.failover(caller, agent, interruption, preferences);
       this.repos.interruptions.recordResponse(interruption.id, {
         action: response.action,
         commandId: response.command?.id ?? null,
@@ -107,7 +116,11 @@ export class FailoverService implements InterruptionResponder {
     return response;
   }
 
-  private prepare(agent: Agent, interruption: Interruption): FailoverResponse {
+  private prepare(
+    agent: Agent,
+    interruption: Interruption,
+    preferences: ResponsePreferences,
+  ): FailoverResponse {
     const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
     if (active.length > 0) {
       return {
@@ -117,7 +130,12 @@ export class FailoverService implements InterruptionResponder {
         message: "a standby already exists",
       };
     }
-    const pool = this.pools.candidates(agent).find((candidate) => candidate.id !== interruption.poolId);
+    const candidates = this.pools
+      .candidates(agent, { excludeZones: preferences.excludeZones })
+      .filter((candidate) => candidate.id !== interruption.poolId);
+    const preferred = preferences.preferredZones ?? [];
+    const pool =
+      candidates.find((candidate) => preferred.includes(candidate.availabilityZone)) ?? candidates[0];
     if (!pool) return none("no other pool is known for an emergency replica");
     const replica = this.replicas.launch(agent, pool, {
       kind: "rebalance",
@@ -133,12 +151,21 @@ export class FailoverService implements InterruptionResponder {
     };
   }
 
-  private failover(caller: ClientContext, agent: Agent, interruption: Interruption): FailoverResponse {
+  private failover(
+    caller: ClientContext,
+    agent: Agent,
+    interruption: Interruption,
+    preferences: ResponsePreferences,
+  ): FailoverResponse {
+    // The replica the agent named, when it can take over; else ready before syncing, oldest first.
     const candidate = this.repos.replicas
       .listByAgent(agent.id, { includeInactive: false })
       .filter((replica) => replica.instanceId && (replica.status === "ready" || replica.status === "syncing"))
       .sort(
-        (a, b) => (SYNC_RANK[a.status] ?? 9) - (SYNC_RANK[b.status] ?? 9) || a.createdAt - b.createdAt,
+        (a, b) =>
+          Number(b.id === preferences.replicaId) - Number(a.id === preferences.replicaId) ||
+          (SYNC_RANK[a.status] ?? 9) - (SYNC_RANK[b.status] ?? 9) ||
+          a.createdAt - b.createdAt,
       )[0];
     if (candidate) {
       const promotion = this.promoter.promoteInTransaction(caller, agent, candidate, {

@@ -3,6 +3,8 @@ import type { ErrorCode } from "../errors/app-error.js";
 export interface DisconnectReason {
   code: ErrorCode;
   message: string;
+  /** When the agent should come back (a shutdown gives each agent its own slot). */
+  retryAfterMs?: number;
 }
 
 /** What the rest of the core may ask of live agent sessions. */

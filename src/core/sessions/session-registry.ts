@@ -33,6 +33,9 @@ export interface SessionOptions {
 /** Idle streams pinged per turn of the event loop. */
 const PING_BATCH = 200;
 
+/** A restart takes a few seconds: agents told to come back sooner would only find the port closed. */
+const RESTART_FLOOR_MS = 3_000;
+
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   heartbeatIntervalMs: 30_000,
   livenessDeadlineMs: 120_000,
@@ -244,12 +247,22 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
    * Shutdown: stop accepting, end every stream with UNAVAILABLE (agents reconnect, to this server's successor)
    * and keep their status: a restart is not an outage of the agents.
    */
+  /**
+   * Ends every stream (shutdown). Each agent is told its own time to come back, one admission slot apart after
+   * a floor that covers a restart: a fleet that all reconnects the instant the port opens overflows the kernel's
+   * accept queue (Node's listen backlog is 511, and grpc-js has no setting for it), and the agents whose SYN was
+   * dropped then wait for TCP's retransmissions, 30, 60, 120 s later.
+   */
   closeAll(reason: DisconnectReason): void {
     this.accepting = false;
     for (const stop of this.stopTimers.splice(0)) stop();
+    const rate = this.options.admission.ratePerSecond > 0 ? this.options.admission.ratePerSecond : 500;
+    let slot = 0;
     for (const session of [...this.sessions.values()]) {
       this.sessions.delete(session.agentId);
-      session.close(reason);
+      const retryAfterMs =
+        reason.code === "unavailable" ? RESTART_FLOOR_MS + Math.round((slot++ * 1000) / rate) : undefined;
+      session.close({ ...reason, retryAfterMs });
     }
     this.droppedAt.clear();
     this.flushLastSeen();

@@ -191,6 +191,7 @@ export const replicaRoutes = [
         action: null,
         actionAt: body.termination_time ?? null,
         detectedAt: null,
+        preferences: { preferredZones: body.preferred_zones ?? [], excludeZones: body.exclude_zones ?? [] },
       });
       const response = recorded.response;
       const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
@@ -228,6 +229,7 @@ export const replicaRoutes = [
         action: "terminate",
         actionAt: body.termination_time ?? null,
         detectedAt: body.detected_at ?? null,
+        preferences: { replicaId: body.replica_id ?? null },
       });
       const response = recorded.response;
       const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
