@@ -31,10 +31,7 @@ export const modelRoutes = [
     }),
     status: 201,
     handle: async ({ query, services, context }) => {
-      const declared = Number(context.req.header("content-length") ?? 0);
-      if (declared > MAX_MODEL_BYTES)
-        throw invalidArgument(`a model file holds at most ${MAX_MODEL_BYTES} bytes`);
-      const bytes = new Uint8Array(await context.req.arrayBuffer());
+      const bytes = await readAtMost(context.req.raw, MAX_MODEL_BYTES);
       const model = await services.models.upload(bytes, {
         activate: query.activate === "true",
         note: query.note ?? null,
@@ -63,3 +60,25 @@ export const modelRoutes = [
     }),
   }),
 ];
+
+/** The request body, refused as soon as it passes `limit` bytes (a chunked upload declares no length). */
+async function readAtMost(request: Request, limit: number): Promise<Uint8Array> {
+  const tooLarge = () => invalidArgument(`a model file holds at most ${limit} bytes`);
+  if (Number(request.headers.get("content-length") ?? 0) > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    for await (const chunk of request.body) {
+      size += chunk.byteLength;
+      if (size > limit) throw tooLarge();
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
