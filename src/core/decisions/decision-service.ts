@@ -95,7 +95,7 @@ export class DecisionService {
     });
   }
 
-  /** What the fleet saw per pool, read once for a whole optimizer run. */
+  /** One view of the market (prices, quotes, the fleet's experience) for every agent of an optimizer run. */
   marketRound(): MarketRound {
     return this.market.round();
   }

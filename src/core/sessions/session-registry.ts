@@ -245,13 +245,10 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
 
   /**
    * Shutdown: stop accepting, end every stream with UNAVAILABLE (agents reconnect, to this server's successor)
-   * and keep their status: a restart is not an outage of the agents.
-   */
-  /**
-   * Ends every stream (shutdown). Each agent is told its own time to come back, one admission slot apart after
-   * a floor that covers a restart: a fleet that all reconnects the instant the port opens overflows the kernel's
-   * accept queue (Node's listen backlog is 511, and grpc-js has no setting for it), and the agents whose SYN was
-   * dropped then wait for TCP's retransmissions, 30, 60, 120 s later.
+   * and keep their status: a restart is not an outage of the agents. Each agent is told its own time to come
+   * back, one admission slot apart after a floor that covers a restart: a fleet that all reconnects the instant
+   * the port opens overflows the kernel's accept queue (Node's listen backlog is 511, and grpc-js has no setting
+   * for it), and the agents whose SYN was dropped then wait for TCP's retransmissions, 30, 60, 120 s later.
    */
   closeAll(reason: DisconnectReason): void {
     this.accepting = false;
