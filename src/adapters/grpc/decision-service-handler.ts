@@ -5,8 +5,7 @@ import {
 } from "../../../gen/spot/v1/decision_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import type { OptionScore, RecommendedAction } from "../../core/decisions/decision.js";
-import { actionOf } from "../../core/decisions/decision-engine.js";
-import type { DecisionRecord } from "../../core/decisions/decision-record.js";
+import type { DecisionFacts, DecisionRecord } from "../../core/decisions/decision-record.js";
 import type { DecisionService } from "../../core/decisions/decision-service.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { timeToProto } from "./proto-convert.js";
@@ -40,24 +39,31 @@ export function scoreToProto(score: OptionScore): ProtoOptionScore {
   };
 }
 
+/** The fields of a Decision message that a stored decision and a recommendation share. */
+function factsToProto(facts: DecisionFacts) {
+  return {
+    action: ACTIONS[facts.action],
+    targetPoolId: facts.targetPoolId ?? "",
+    proposedAction: ACTIONS[facts.proposedAction],
+    proposedPoolId: facts.proposedPoolId ?? "",
+    allowed: facts.allowed,
+    blockedBy: facts.blockedBy,
+    riskScore: facts.riskScore,
+    expectedSavingsPerHour: facts.expectedSavingsPerHour,
+    expectedCostPerHour: facts.expectedCostPerHour,
+    confidence: facts.confidence,
+    reason: facts.reason,
+    policy: facts.policy,
+    modelVersion: facts.modelVersion ?? "",
+  };
+}
+
 export function decisionToProto(record: DecisionRecord): Decision {
   return {
     id: record.id,
     agentId: record.agentId,
     instanceId: record.instanceId,
-    action: ACTIONS[record.action],
-    targetPoolId: record.targetPoolId ?? "",
-    proposedAction: ACTIONS[record.proposedAction],
-    proposedPoolId: record.proposedPoolId ?? "",
-    allowed: record.allowed,
-    blockedBy: record.blockedBy,
-    riskScore: record.riskScore,
-    expectedSavingsPerHour: record.expectedSavingsPerHour,
-    expectedCostPerHour: record.expectedCostPerHour,
-    confidence: record.confidence,
-    reason: record.reason,
-    policy: record.policy,
-    modelVersion: record.modelVersion ?? "",
+    ...factsToProto(record),
     outcome: record.outcome,
     commandId: record.commandId ?? "",
     decidedAt: timeToProto(record.createdAt),
@@ -76,29 +82,17 @@ export function createDecisionServiceHandler(deps: DecisionHandlerDeps) {
     getSwitchRecommendation: client(
       "GetSwitchRecommendation",
       async (request: { agentId: string }, caller) => {
-        const { agent, decision, modelVersion, willAutoExecute } = await deps.decisions.recommend(
+        const { agent, decision, facts, willAutoExecute } = await deps.decisions.recommend(
           caller,
           request.agentId,
         );
-        const proposed = decision.proposed;
         return {
+          // Not recorded: no id, outcome, command or time.
           decision: {
             id: "",
             agentId: agent.id,
             instanceId: agent.instanceId,
-            action: ACTIONS[decision.action],
-            targetPoolId: decision.target?.mode === "spot" ? decision.target.poolId : "",
-            proposedAction: ACTIONS[actionOf(proposed)],
-            proposedPoolId: proposed?.mode === "spot" ? proposed.poolId : "",
-            allowed: decision.allowed,
-            blockedBy: decision.blockedBy,
-            riskScore: decision.riskScore,
-            expectedSavingsPerHour: decision.expectedSavingsPerHour,
-            expectedCostPerHour: decision.expectedCostPerHour,
-            confidence: decision.confidence,
-            reason: decision.reason,
-            policy: decision.policy,
-            modelVersion: decision.policy === "model" ? (modelVersion ?? "") : "",
+            ...factsToProto(facts),
             outcome: "",
             commandId: "",
             decidedAt: undefined,

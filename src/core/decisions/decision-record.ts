@@ -1,5 +1,13 @@
 import type { InstanceMode } from "../agents/agent.js";
-import type { DecisionPolicy, GuardRail, OptionScore, RecommendedAction, SwitchHistory } from "./decision.js";
+import type {
+  DecisionPolicy,
+  EngineDecision,
+  GuardRail,
+  OptionScore,
+  RecommendedAction,
+  SwitchHistory,
+} from "./decision.js";
+import { actionOf } from "./decision-engine.js";
 
 /** Who asked for a decision, and what came of it. */
 export type DecisionOrigin = "decide" | "optimizer";
@@ -39,6 +47,43 @@ export interface DecisionRecord {
   commandId: string | null;
   durationMs: number;
   createdAt: number;
+}
+
+/** What a decision chose and why: the part a stored decision and an unrecorded recommendation share. */
+export type DecisionFacts = Pick<
+  DecisionRecord,
+  | "policy"
+  | "modelVersion"
+  | "action"
+  | "targetPoolId"
+  | "proposedAction"
+  | "proposedPoolId"
+  | "allowed"
+  | "blockedBy"
+  | "riskScore"
+  | "expectedSavingsPerHour"
+  | "expectedCostPerHour"
+  | "confidence"
+  | "reason"
+>;
+
+export function decisionFacts(decision: EngineDecision, modelVersion: string | null): DecisionFacts {
+  const proposed = decision.proposed;
+  return {
+    policy: decision.policy,
+    modelVersion: decision.policy === "model" ? modelVersion : null,
+    action: decision.action,
+    targetPoolId: decision.target?.mode === "spot" ? decision.target.poolId : null,
+    proposedAction: actionOf(proposed),
+    proposedPoolId: proposed?.mode === "spot" ? proposed.poolId : null,
+    allowed: decision.allowed,
+    blockedBy: decision.blockedBy,
+    riskScore: decision.riskScore,
+    expectedSavingsPerHour: decision.expectedSavingsPerHour,
+    expectedCostPerHour: decision.expectedCostPerHour,
+    confidence: decision.confidence,
+    reason: decision.reason,
+  };
 }
 
 export interface DecisionRepository {

@@ -11,8 +11,14 @@ import { invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
-import { actionOf, decide } from "./decision-engine.js";
-import type { DecisionOrigin, DecisionOutcome, DecisionRecord } from "./decision-record.js";
+import { decide } from "./decision-engine.js";
+import {
+  type DecisionFacts,
+  type DecisionOrigin,
+  type DecisionOutcome,
+  type DecisionRecord,
+  decisionFacts,
+} from "./decision-record.js";
 import type { LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
 import type { MarketForecasts } from "./market-forecasts.js";
@@ -27,6 +33,8 @@ export interface DecisionSettings {
 export interface Recommendation {
   agent: Agent;
   decision: EngineDecision;
+  /** The decision's choice and reasons, as a stored decision would hold them. */
+  facts: DecisionFacts;
   modelVersion: string | null;
   willAutoExecute: boolean;
 }
@@ -74,6 +82,7 @@ export class DecisionService {
     return {
       agent,
       decision,
+      facts: decisionFacts(decision, modelVersion),
       modelVersion,
       willAutoExecute: agent.config.enabled && agent.config.autoSwitchEnabled && decision.allowed,
     };
@@ -232,7 +241,6 @@ export class DecisionService {
     started: number,
   ): DecisionRecord {
     const current = decision.scores.find((score) => score.current);
-    const proposed = decision.proposed;
     return {
       id: randomUUID(),
       clientId: agent.clientId,
@@ -240,22 +248,10 @@ export class DecisionService {
       instanceId: agent.instanceId,
       origin,
       outcome,
-      policy: decision.policy,
-      modelVersion: decision.policy === "model" ? modelVersion : null,
       currentMode: agent.mode,
       currentPoolId: agent.poolId,
       currentPrice: current?.price ?? null,
-      action: decision.action,
-      targetPoolId: decision.target?.mode === "spot" ? decision.target.poolId : null,
-      proposedAction: actionOf(proposed),
-      proposedPoolId: proposed?.mode === "spot" ? proposed.poolId : null,
-      allowed: decision.allowed,
-      blockedBy: decision.blockedBy,
-      riskScore: decision.riskScore,
-      expectedSavingsPerHour: decision.expectedSavingsPerHour,
-      expectedCostPerHour: decision.expectedCostPerHour,
-      confidence: decision.confidence,
-      reason: decision.reason,
+      ...decisionFacts(decision, modelVersion),
       inputs: {
         mode: agent.mode,
         poolId: agent.poolId,
