@@ -4,6 +4,7 @@ import { InstanceMode } from "../../gen/spot/v1/common.js";
 import {
   type DecideResponse,
   DecisionServiceClient,
+  type GetSwitchRecommendationResponse,
   RecommendedAction,
 } from "../../gen/spot/v1/decision_service.js";
 import { createClient } from "../support/fixtures.js";
@@ -130,6 +131,20 @@ describe("decisions, guard-rails and the optimizer", () => {
         targetPoolId: "m5d.large.us-east-1b",
         policy: "model",
       });
+      const recommended = await call<GetSwitchRecommendationResponse>((done) =>
+        grpc.getSwitchRecommendation({ agentId }, bearer(token), done),
+      );
+      // A recommendation is not recorded: no id, outcome or time, and the list below does not grow.
+      expect(recommended.decision).toMatchObject({
+        id: "",
+        outcome: "",
+        action: RecommendedAction.RECOMMENDED_ACTION_SWITCH_TO_SPOT,
+        targetPoolId: "m5d.large.us-east-1b",
+        policy: "model",
+      });
+      expect(recommended.decision?.decidedAt).toBeUndefined();
+      expect(recommended.willAutoExecute).toBe(false);
+      expect(recommended.alternatives.length).toBeGreaterThan(0);
       const listed = await call<{ decisions: unknown[] }>((done) =>
         grpc.listDecisions({ agentId, days: 1, limit: 10 }, bearer(token), done),
       );
