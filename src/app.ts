@@ -21,7 +21,7 @@ import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
-import { VERSION } from "./version.js";
+import { RUNNING_FROM, VERSION } from "./version.js";
 
 export interface AppOptions {
   settings: Settings;
@@ -134,6 +134,7 @@ export function createApp(options: AppOptions): App {
           tls: settings.tls !== null,
           database: store.path,
           version: VERSION,
+          code: RUNNING_FROM,
         });
         return { grpcPort, httpPort };
       } catch (error) {

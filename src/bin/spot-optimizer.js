@@ -1,6 +1,18 @@
 #!/usr/bin/env node
-// Entry point of the `spot-optimizer` command: loads the TypeScript sources through tsx, so there is no build step.
-import { register } from "tsx/esm/api";
+// Entry point of the `spot-optimizer` command: the compiled release (dist/, `npm run build`) when it is up to
+// date, else the TypeScript sources through tsx, so a fresh clone runs without a build step.
+import { BUILT_CLI, releaseState } from "./built-release.js";
 
-register();
-await import("../cli.ts");
+const state = releaseState();
+if (state === "built") {
+  await import(BUILT_CLI);
+} else {
+  if (state === "stale") {
+    process.stderr.write(
+      "spot-optimizer: dist/ is older than the sources, running them with tsx (npm run build)\n",
+    );
+  }
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../cli.ts");
+}
