@@ -20,6 +20,7 @@ import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/se
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
+import { SQLITE_FILE } from "./store/sqlite-backup.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
 import { RUNNING_FROM, VERSION } from "./version.js";
 
@@ -64,7 +65,7 @@ export function createApp(options: AppOptions): App {
   const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
   // The metrics read the core's state at each scrape, once the services below exist.
   const metrics = new PrometheusMetrics(() => services.operations.snapshot());
-  const store = openSqliteStore(join(settings.dataDir, "spot-optimizer.db"), { timings: metrics });
+  const store = openSqliteStore(join(settings.dataDir, SQLITE_FILE), { timings: metrics });
 
   const sessionOptions: SessionOptions = {
     ...DEFAULT_SESSION_OPTIONS,
