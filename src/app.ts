@@ -18,7 +18,8 @@ import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
-import { createJsonLogger } from "./logging/json-logger.js";
+import { createPinoLogger } from "./logging/pino-logger.js";
+import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
 import { SQLITE_FILE } from "./store/sqlite-backup.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
@@ -61,7 +62,8 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { settings } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createJsonLogger(settings.logLevel, { service: "spot-optimizer" });
+  const logger =
+    options.logger ?? rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer" }));
   const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
   // The metrics read the core's state at each scrape, once the services below exist.
   const metrics = new PrometheusMetrics(() => services.operations.snapshot());

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { LogLevel } from "../core/logging/logger.js";
-import { LOG_LEVELS } from "../logging/json-logger.js";
+import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
 import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
 import { SettingsError } from "./settings-error.js";
