@@ -5,6 +5,8 @@ import type { EventRepository } from "./event-repository.js";
 import type { NewSystemEvent } from "./system-event.js";
 
 const LOG_LEVEL: Record<Severity, LogLevel> = { info: "info", warning: "warn", error: "error" };
+/** An emergency is handled (the workload moves to on-demand): worth a warning, not an error. */
+const LEVEL_OF_TYPE: Readonly<Record<string, LogLevel>> = { emergency: "warn" };
 /** Events whose origin already logs them, with more detail (the job runner logs a failure with its stack). */
 const LOGGED_AT_ORIGIN = new Set(["job_failed"]);
 
@@ -23,7 +25,7 @@ export class EventLog {
   record(event: NewSystemEvent): void {
     this.events.insert(event, this.clock.now());
     if (LOGGED_AT_ORIGIN.has(event.type)) return;
-    this.logger[LOG_LEVEL[event.severity]](event.type.replaceAll("_", " "), {
+    this.logger[LEVEL_OF_TYPE[event.type] ?? LOG_LEVEL[event.severity]](event.type.replaceAll("_", " "), {
       message: event.message,
       ...(event.clientId ? { clientId: event.clientId } : {}),
       ...(event.agentId ? { agentId: event.agentId } : {}),
