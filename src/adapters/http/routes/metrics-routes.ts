@@ -14,10 +14,13 @@ const SUMMARY =
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
+const bearerOf = (context: Context) =>
+  /^Bearer\s+(\S+)\s*$/i.exec(context.req.header("authorization") ?? "")?.[1];
+
 /** Whether the request carries `token` as its bearer token (compared in constant time). */
 export function carriesToken(context: Context, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(context.req.header("authorization") ?? "");
-  return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), digest(token));
+  const bearer = bearerOf(context);
+  return bearer !== undefined && timingSafeEqual(digest(bearer), digest(token));
 }
 
 /**
@@ -48,8 +51,7 @@ export function metricsRoutes(metrics: MetricsSource, metricsToken: string | nul
       summary: `${SUMMARY}. Needs the metrics token or the admin token.`,
       handle: ({ context, services }) => {
         if (!carriesToken(context, metricsToken)) {
-          const match = /^Bearer\s+(\S+)\s*$/i.exec(context.req.header("authorization") ?? "");
-          services.authenticator.authenticateAdmin(match?.[1], peerOf(context));
+          services.authenticator.authenticateAdmin(bearerOf(context), peerOf(context));
         }
         return answer(context);
       },
