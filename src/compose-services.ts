@@ -52,7 +52,7 @@ export interface ServiceSettings {
  */
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
-  const events = new EventLog(store.events, clock);
+  const events = new EventLog(store.events, clock, logger);
   const notifications = new NotificationService(store.notifications, clock);
   const liveness = new AgentLiveness(store, clock, events, notifications);
   const sessions = new SessionRegistry(
@@ -69,6 +69,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
     settings.commandTtlSeconds,
+    logger,
   );
   const pricing = new PricingService(store, clock);
   const switches = new SwitchService(store, clock, events, notifications);

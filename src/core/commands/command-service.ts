@@ -5,6 +5,7 @@ import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import type { Repositories } from "../unit-of-work.js";
 import { optionalText, requireIntegerInRange } from "../validation/validate.js";
@@ -37,6 +38,7 @@ export class CommandService {
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
     private readonly defaultTtlSeconds: number,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /**
@@ -65,6 +67,14 @@ export class CommandService {
       resultMessage: null,
     };
     this.repos.commands.insert(command);
+    this.logger.info("command issued", {
+      commandId: command.id,
+      clientId: command.clientId,
+      agentId: command.agentId,
+      action: command.action.type,
+      origin: command.origin,
+      priority: command.priority,
+    });
     return command;
   }
 
@@ -209,7 +219,15 @@ export class CommandService {
       if (!command) throw notFound(`command ${commandId}`);
       const text = message.slice(0, 2000);
       if (!this.repos.commands.finish(agentId, commandId, success, text, this.clock.now())) return;
-      if (!success) {
+      // A failure is logged (at warn) by the activity log's command_failed event below.
+      if (success) {
+        this.logger.info("command completed", {
+          commandId,
+          clientId: command.clientId,
+          agentId,
+          action: command.action.type,
+        });
+      } else {
         this.events.record({
           type: "command_failed",
           severity: "warning",

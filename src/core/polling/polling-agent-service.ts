@@ -15,6 +15,7 @@ import type { SwitchRecord } from "../switches/switch-record.js";
 import type { SwitchReportInput, SwitchService } from "../switches/switch-service.js";
 import type { Repositories } from "../unit-of-work.js";
 import { optionalText } from "../validation/validate.js";
+import { type AgentReach, agentReach } from "./agent-reach.js";
 
 /**
  * What an agent of the original system can carry out: it only knows switches. Other commands wait for a
@@ -48,7 +49,20 @@ export interface PollingDependencies {
  * cases. A deleted agent answers not_found and is not revived: only an explicit re-registration brings it back.
  */
 export class PollingAgentService {
+  /** When each agent last asked for its commands (in this process). */
+  private readonly polledAt = new Map<string, number>();
+
   constructor(private readonly deps: PollingDependencies) {}
+
+  /** How the agent is reached now: its stream, its polling (with the last poll's time), or not at all. */
+  reachOf(agentId: string): AgentReach {
+    return agentReach(
+      this.deps.sessions.isConnected(agentId),
+      this.polledAt.get(agentId) ?? null,
+      this.deps.clock.now(),
+      this.deps.sessions.options.livenessDeadlineMs,
+    );
+  }
 
   /** `status` "offline" is the original agent's goodbye when it shuts down; anything else means alive. */
   heartbeat(caller: ClientContext, agentId: string, status: string): void {
@@ -82,6 +96,7 @@ export class PollingAgentService {
       );
       return { agent, commands };
     });
+    this.polledAt.set(polled.agent.id, now);
     this.alive(polled.agent);
     return polled;
   }

@@ -117,6 +117,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       code: "failed_precondition",
       message: "replaced by a newer connection of the same agent",
     });
+    this.logger.info("agent connected", { agentId, clientId, replacedStream: previous !== undefined });
     return session;
   }
 
@@ -126,6 +127,12 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     if (this.sessions.get(session.agentId) !== session) return;
     this.sessions.delete(session.agentId);
     this.lastSeen.set(session.agentId, session.lastMessageAt);
+    this.logger.info("agent stream ended", {
+      agentId: session.agentId,
+      clientId: session.clientId,
+      // Within the grace the agent may come back; after it, the activity log says "agent offline".
+      offlineAfterSeconds: this.accepting ? this.options.disconnectGraceMs / 1000 : null,
+    });
     if (this.accepting)
       this.droppedAt.set(session.agentId, { clientId: session.clientId, at: this.clock.now() });
   }

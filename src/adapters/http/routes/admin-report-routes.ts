@@ -55,7 +55,7 @@ export const adminReportRoutes = [
     handle: ({ query, services }) => {
       const { agents, total } = services.reports.agents({ status: query.status, limit: query.limit });
       return {
-        agents: agents.map((agent) => presentAdminAgent(agent, services.sessions.isConnected(agent.id))),
+        agents: agents.map((agent) => presentAdminAgent(agent, services.polling.reachOf(agent.id))),
         total,
         filters: { status: query.status ?? null },
       };

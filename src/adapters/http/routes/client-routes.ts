@@ -51,7 +51,7 @@ export const clientRoutes = [
     handle: ({ params, caller, services }) =>
       services.clientReports
         .agents(requireOwnClient(caller, params.clientId ?? ""))
-        .map(presentAgentOverview),
+        .map((overview) => presentAgentOverview(overview, services.polling.reachOf(overview.agent.id))),
   }),
   route({
     method: "get",

@@ -5,7 +5,18 @@ import { showSettings, wireSettingsForm } from "./agent-settings-form.js";
 import { loadSwitchTargets, wireSwitchForm } from "./agent-switch-form.js";
 import { ApiError } from "./api-client.js";
 import { loadSection, q, sectionReady, setText } from "./dom.js";
-import { ago, commandLabel, DASH, dateTime, dollars, hours, modeLabel, price, toneOf } from "./format.js";
+import {
+  ago,
+  commandLabel,
+  DASH,
+  dateTime,
+  dollars,
+  hours,
+  modeLabel,
+  price,
+  reachLabel,
+  toneOf,
+} from "./format.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { loadOptionalSources, rowOfAgent } from "./optional-rows.js";
 import { fillTable } from "./table-rows.js";
@@ -20,6 +31,8 @@ function showHeader(agent) {
   };
   const seen = agent.lastHeartbeat ? `, seen ${ago(agent.lastHeartbeat)}` : "";
   badge("status", `${agent.status}${seen}`, toneOf(agent.status));
+  // Agents of the original system poll REST: their commands wait for the next poll.
+  badge("reach", reachLabel(agent), agent.reachedBy === "none" ? "warn" : "info");
   badge("mode", modeLabel(agent.currentMode), "info");
   badge("enabled", agent.enabled ? "enabled" : "disabled", agent.enabled ? "good" : "warn");
 }

@@ -36,6 +36,9 @@ export const AgentPage: FC<{ agentId: string; features: DashboardFeatures }> = (
       <span class="badge" data-badge="status">
         –
       </span>
+      <span class="badge" data-badge="reach">
+        –
+      </span>
       <span class="badge" data-badge="mode">
         –
       </span>
