@@ -73,12 +73,9 @@ describe("ReplicaService over gRPC", () => {
         done,
       ),
     );
+    // demote_old_primary unset: the old primary is kept as the standby (terminating it must be asked for).
     const promoted = await call<PromoteReplicaResponse>((done) =>
-      client.promoteReplica(
-        { agentId: welcome.agentId, replicaId: standby?.id ?? "", demoteOldPrimary: true },
-        bearer(token),
-        done,
-      ),
+      client.promoteReplica({ agentId: welcome.agentId, replicaId: standby?.id ?? "" }, bearer(token), done),
     );
     expect(promoted).toMatchObject({
       newInstanceId: "i-0123456789abcdef1",
@@ -90,6 +87,10 @@ describe("ReplicaService over gRPC", () => {
       client.listReplicas({ agentId: welcome.agentId, includeTerminated: false }, bearer(token), done),
     );
     expect(after.replicas.map((replica) => replica.instanceId)).toEqual([hello.instanceId]);
+    const promote = await agent.waitFor(() =>
+      agent.commands().find((command) => command.action?.$case === "promoteReplica"),
+    );
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value.demoteOldPrimary).toBe(true);
     client.close();
     agent.close();
   });

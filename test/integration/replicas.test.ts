@@ -116,7 +116,10 @@ describe("replicas and failover", () => {
     expect(early.body.error).toMatchObject({ code: "failed_precondition", currentStatus: "launching" });
 
     const instanceId = await replicaComesUp(agent, launch);
-    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {});
+    // Terminating the old primary is an explicit choice.
+    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {
+      demote_old_primary: false,
+    });
     expect(promoted.status).toBe(200);
     expect(promoted.body).toMatchObject({
       new_instance_id: instanceId,
@@ -125,6 +128,7 @@ describe("replicas and failover", () => {
     });
     const promote = await nextCommand(agent, "promoteReplica");
     expect(promote).toMatchObject({ id: promoted.body.command_id, priority: 75 });
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value.demoteOldPrimary).toBe(false);
     const agentRow = server.app.store.agents.findById(clientId, agentId);
     expect(agentRow).toMatchObject({ instanceId, poolId: "c5.large.us-east-1c" });
     const [switched] = server.app.store.switches.listByClient(clientId, { since: 0, instanceId, limit: 1 });
@@ -136,6 +140,38 @@ describe("replicas and failover", () => {
     expect(relaunch.action?.$case === "launchReplica" && relaunch.action.value.pool?.id).not.toBe(
       "c5.large.us-east-1c",
     );
+    agent.close();
+  });
+
+  it("keeps the old primary as a ready standby when a promotion does not ask to terminate it (R3)", async () => {
+    const { agent, agentId, hello } = await agentWithPrices("promote-keep", "c5.xlarge");
+    await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
+    const launch = await nextCommand(agent, "launchReplica");
+    const replicaId = launch.action?.$case === "launchReplica" ? launch.action.value.replicaId : "";
+    const instanceId = await replicaComesUp(agent, launch);
+
+    // No body, as the original's dashboard sends it: demote_old_primary defaults to true.
+    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`);
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toMatchObject({
+      new_instance_id: instanceId,
+      old_instance_id: hello.instanceId,
+      demoted: true,
+    });
+    expect(promoted.body.message).toContain(`${hello.instanceId} stays as a ready standby`);
+    const promote = await nextCommand(agent, "promoteReplica");
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value).toMatchObject({
+      replicaId,
+      demoteOldPrimary: true,
+    });
+    const standbys = await call("GET", `/api/agents/${agentId}/replicas`);
+    expect(standbys.body.replicas).toMatchObject([
+      { instance_id: hello.instanceId, status: "ready", created_by: "promotion" },
+    ]);
+    expect(server.app.store.instances.find(clientId, hello.instanceId)).toMatchObject({
+      role: "replica",
+      state: "running",
+    });
     agent.close();
   });
 

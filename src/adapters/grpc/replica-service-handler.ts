@@ -87,9 +87,10 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     ),
     promoteReplica: call(
       "PromoteReplica",
-      (request: { agentId: string; replicaId: string; demoteOldPrimary: boolean }, caller) => {
+      (request: { agentId: string; replicaId: string; demoteOldPrimary?: boolean }, caller) => {
+        // Unset keeps the old primary as the standby: terminating it must be asked for.
         const promotion = replicas.promote(caller, request.agentId, request.replicaId, {
-          demoteOldPrimary: request.demoteOldPrimary,
+          demoteOldPrimary: request.demoteOldPrimary ?? true,
         });
         return {
           newInstanceId: promotion.newInstanceId,
