@@ -1,7 +1,15 @@
+import { type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../../gen/spot/v1/command.js";
 import { ReplicaStatus } from "../../gen/spot/v1/common.js";
 import { createClient } from "../support/fixtures.js";
+import { bearer, call as grpcCall, replicaClient } from "../support/grpc-clients.js";
+import {
+  legacyClient,
+  legacyInstance,
+  v4PricingReport,
+  v4ShutdownHeartbeat,
+} from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
 import { eventually, reportPrices, reportSwitch } from "../support/rest-seed.js";
 import { helloFor, newInstanceId, TestAgent } from "../support/test-agent.js";
@@ -173,6 +181,45 @@ describe("replicas and failover", () => {
       state: "running",
     });
     agent.close();
+  });
+
+  it("refuses a replica for an offline agent (R1, CreateReplica) instead of claiming it was told", async () => {
+    // A polling agent that said goodbye: offline at once, its pools priced, then put in manual replica mode.
+    const polling = legacyClient(server.httpUrl, token);
+    const instance = legacyInstance({ instanceType: "m5.4xlarge" });
+    const agentId = await polling.register("offline-replica-1", instance);
+    const report = v4PricingReport(instance, Date.now());
+    const pools = ["a", "b", "c"].map((zone, index) => ({
+      pool_id: `m5.4xlarge.us-east-1${zone}`,
+      instance_type: "m5.4xlarge",
+      az: `us-east-1${zone}`,
+      price: 0.3 + index / 100,
+    }));
+    const priced = await polling.post(`/api/agents/${agentId}/pricing-report`, {
+      ...report,
+      pricing: { ...report.pricing, spot_pools: pools },
+    });
+    expect(priced.status).toBe(200);
+    await polling.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
+    expect(server.app.store.agents.findById(clientId, agentId)?.status).toBe("offline");
+    await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
+
+    const refused = await call("POST", `/api/agents/${agentId}/replicas`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "failed_precondition", agentStatus: "offline" });
+    expect(refused.body.error.message).toMatch(/offline/);
+    const grpcReplicas = replicaClient(server.grpcAddress);
+    const overGrpc = await grpcCall((done) =>
+      grpcReplicas.createReplica({ agentId, poolId: "", excludeZones: [], tags: {} }, bearer(token), done),
+    ).catch((error: ServiceError) => error);
+    grpcReplicas.close();
+    expect((overGrpc as ServiceError).code).toBe(status.FAILED_PRECONDITION);
+    expect((overGrpc as ServiceError).details).toMatch(/offline/);
+    // Nothing was created or queued.
+    expect(server.app.store.replicas.listByAgent(agentId, { includeInactive: true })).toEqual([]);
+    expect(
+      server.app.store.commands.listByAgent(clientId, agentId, 50).map((c) => c.action.type),
+    ).not.toContain("launch_replica");
   });
 
   it("creates one emergency replica however often the rebalance recommendation comes", async () => {

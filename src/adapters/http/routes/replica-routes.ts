@@ -48,7 +48,10 @@ export const replicaRoutes = [
         pool: shown.pool,
         hourly_cost: replica.hourlyCost,
         status: replica.status,
-        message: `Standby replica launching in ${replica.pool.id}; the agent was told at once`,
+        // Only what happened: a connected stream has the launch command now, any other agent when it connects.
+        message: services.sessions.isConnected(replica.agentId)
+          ? `Standby replica launching in ${replica.pool.id}; the launch command was pushed on the agent's stream`
+          : `Standby replica launching in ${replica.pool.id}; the launch command waits for the agent's stream`,
       };
     },
   }),
