@@ -274,6 +274,29 @@ describe("agent stream", () => {
       agent.close();
     });
 
+    it("refuses a termination notice whose action is not one instance metadata announces", async () => {
+      const hello = helloFor("notice-action-1");
+      const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+      const notice = (action: string) =>
+        agent.send({
+          $case: "terminationNotice",
+          value: { instanceId: hello.instanceId, action, actionTime: undefined, detectedAt: new Date() },
+        });
+      const seq = notice("explode");
+      const rejection = await agent.next("rejection");
+      expect(rejection).toMatchObject({ seq, code: "invalid_argument" });
+      expect(rejection.message).toMatch(/^action must be one of terminate, stop, hibernate/);
+      const interruptions = () =>
+        server.app.store.interruptions.findLatest(welcome.clientId, hello.instanceId, "termination_notice");
+      expect(interruptions()).toBeUndefined();
+      const accepted = notice("STOP");
+      await agent.waitFor(() =>
+        agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === accepted),
+      );
+      expect(interruptions()).toMatchObject({ action: "stop" });
+      agent.close();
+    });
+
     it("answers undecodable protobuf bytes with invalid_argument, not internal", async () => {
       const raw = new Client(server.grpcAddress, credentials.createInsecure());
       const stream = raw.makeBidiStreamRequest(

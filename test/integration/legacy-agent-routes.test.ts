@@ -8,6 +8,7 @@ import {
   v4Heartbeat,
   v4PricingReport,
   v4Register,
+  v4ShutdownHeartbeat,
   v32PricingReport,
   v32Register,
 } from "../support/legacy-agent-payloads.js";
@@ -117,6 +118,31 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(answer).toEqual({ status: 200, body: { success: true } });
     await expect.poll(() => stored(agentId)?.lastSeenAt ?? 0).toBeGreaterThan(registeredAt);
     expect(stored(agentId)).toMatchObject({ status: "online", instanceId: instance.instanceId });
+  });
+
+  it("takes the heartbeat statuses the original defined and refuses any other with 400 naming the field", async () => {
+    const instance = legacyInstance();
+    const agentId = await agent.register("hb-status", instance);
+    // What agent v4 really sends: online, disabled while its config says so, offline when it shuts down.
+    for (const body of [
+      v4Heartbeat(instance),
+      v4Heartbeat(instance, "disabled"),
+      { status: " Switching " },
+      {},
+    ]) {
+      expect((await agent.post(`/api/agents/${agentId}/heartbeat`, body)).status).toBe(200);
+    }
+    expect((await agent.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat)).status).toBe(200);
+    expect(stored(agentId)?.status).toBe("offline");
+
+    for (const status of ["banana", "", "online; DROP TABLE agents", 42]) {
+      const refused = await agent.post(`/api/agents/${agentId}/heartbeat`, { status });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: "invalid_argument" });
+      expect(refused.body.error.message).toMatch(/^body\.status: must be one of online, offline, disabled/);
+    }
+    // A refused heartbeat proves nothing: the agent stays offline.
+    expect(stored(agentId)?.status).toBe("offline");
   });
 
   it("answers the config flat; reading it completes the config change queued for the agent (A3)", async () => {
