@@ -1,3 +1,4 @@
+import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
 import type { Settings } from "./config/settings.js";
@@ -130,7 +131,17 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       input.adminToken,
     ),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness, standby),
+    agents: new AgentService(
+      store,
+      clock,
+      commands,
+      events,
+      notifications,
+      sessions,
+      liveness,
+      standby,
+      shippedOnDemandPrices,
+    ),
     commands,
     instances: new InstanceService(store, clock, savingsEngine),
     pricing,

@@ -6,6 +6,7 @@ import type { CommandService } from "../commands/command-service.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
+import type { OnDemandPrices } from "../market/on-demand-quote.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import { makePool } from "../pricing/pool.js";
 import type { SessionControl } from "../sessions/session-control.js";
@@ -38,6 +39,7 @@ export class AgentService {
     private readonly sessions: SessionControl,
     private readonly liveness: AgentLiveness,
     private readonly standby: StandbyReconciler,
+    private readonly onDemand: OnDemandPrices,
   ) {}
 
   /**
@@ -238,7 +240,12 @@ export class AgentService {
     ) {
       return;
     }
-    const onDemandPrice = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
+    // Reported by an agent, else the shipped list price (an estimate from a spot price is not a baseline):
+    // the instance has its on-demand price, and so its savings baseline, from its first hour.
+    const onDemandPrice =
+      this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ??
+      this.onDemand.quote(agent.region, agent.instanceType, null)?.price ??
+      null;
     const spotPrice = agent.poolId ? (this.repos.prices.latestSpotPrice(agent.poolId)?.price ?? null) : null;
     const instance: Instance = {
       id: agent.instanceId,
