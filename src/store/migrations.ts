@@ -448,4 +448,14 @@ CREATE INDEX commands_agent_type_time ON commands(agent_id, type, created_at);
 CREATE INDEX spot_price_snapshots_source_time ON spot_price_snapshots(source, observed_at);
 `,
   },
+  {
+    name: "record keeping: last cleanup and its kind, last replica sync",
+    sql: `
+-- When the agent last reported a cleanup, and what each cleanup covered (the original's cleanup_type).
+ALTER TABLE agents ADD COLUMN last_cleanup_at INTEGER;
+ALTER TABLE cleanup_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full' CHECK (kind IN ('snapshots', 'amis', 'full'));
+-- When the agent last reported a replica's sync state.
+ALTER TABLE replicas ADD COLUMN last_sync_at INTEGER;
+`,
+  },
 ];

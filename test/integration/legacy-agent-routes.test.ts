@@ -267,6 +267,24 @@ describe("legacy agent routes: registration, config and reports", () => {
       .listRecent({ limit: 50 })
       .find((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId);
     expect(event?.message).toBe("Cleaned 3 snapshots, 1 images. Failed: 1");
+    // Kept as the original kept it: the cleanup's kind, and when the agent last cleaned up.
+    expect(event?.metadata).toMatchObject({ kind: "full", deletedSnapshots: 3, deletedImages: 1, failed: 1 });
+    const cleanedAt = stored(agentId)?.lastCleanupAt ?? 0;
+    expect(cleanedAt).toBeGreaterThanOrEqual(now);
+    const listed = (await agent.get(`/api/client/${clientId}/agents`)).body.find(
+      (row: { id: string }) => row.id === agentId,
+    );
+    expect(listed.lastCleanupAt).toBe(new Date(cleanedAt).toISOString());
+    // A report with one part only keeps that kind.
+    await agent.post(`/api/agents/${agentId}/cleanup-report`, {
+      timestamp: pyIso(now),
+      snapshots: { type: "snapshots", deleted: ["snap-0eee6666"], failed: [], cutoff_date: pyIso(now) },
+    });
+    const kinds = server.app.store.events
+      .listRecent({ limit: 50 })
+      .filter((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId)
+      .map((entry) => entry.metadata?.kind);
+    expect(kinds).toEqual(["snapshots", "full"]);
 
     // A part that failed as a whole reports an error instead of lists.
     const failed = await agent.post(`/api/agents/${agentId}/cleanup-report`, {

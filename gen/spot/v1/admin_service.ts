@@ -133,7 +133,11 @@ export interface AgentSummary {
   poolId: string;
   agentVersion: string;
   lastSeenAt: Date | undefined;
-  config: AgentConfig | undefined;
+  config:
+    | AgentConfig
+    | undefined;
+  /** When the agent last reported a cleanup of its old images and snapshots. */
+  lastCleanupAt: Date | undefined;
 }
 
 export interface ListAgentsRequest {
@@ -2013,6 +2017,7 @@ function createBaseAgentSummary(): AgentSummary {
     agentVersion: "",
     lastSeenAt: undefined,
     config: undefined,
+    lastCleanupAt: undefined,
   };
 }
 
@@ -2062,6 +2067,9 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     }
     if (message.config !== undefined) {
       AgentConfig.encode(message.config, writer.uint32(122).fork()).join();
+    }
+    if (message.lastCleanupAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastCleanupAt), writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -2199,6 +2207,14 @@ export const AgentSummary: MessageFns<AgentSummary> = {
             message.config = AgentConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.lastCleanupAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2264,6 +2280,11 @@ export const AgentSummary: MessageFns<AgentSummary> = {
         ? fromJsonTimestamp(object.last_seen_at)
         : undefined,
       config: isSet(object.config) ? AgentConfig.fromJSON(object.config) : undefined,
+      lastCleanupAt: isSet(object.lastCleanupAt)
+        ? fromJsonTimestamp(object.lastCleanupAt)
+        : isSet(object.last_cleanup_at)
+        ? fromJsonTimestamp(object.last_cleanup_at)
+        : undefined,
     };
   },
 
@@ -2314,6 +2335,9 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     if (message.config !== undefined) {
       obj.config = AgentConfig.toJSON(message.config);
     }
+    if (message.lastCleanupAt !== undefined) {
+      obj.lastCleanupAt = message.lastCleanupAt.toISOString();
+    }
     return obj;
   },
 
@@ -2339,6 +2363,7 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     message.config = (object.config !== undefined && object.config !== null)
       ? AgentConfig.fromPartial(object.config)
       : undefined;
+    message.lastCleanupAt = object.lastCleanupAt ?? undefined;
     return message;
   },
 };

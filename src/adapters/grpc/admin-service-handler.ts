@@ -144,6 +144,7 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
           poolId: agent.poolId ?? "",
           agentVersion: agent.agentVersion,
           lastSeenAt: timeToProto(agent.lastSeenAt),
+          lastCleanupAt: timeToProto(agent.lastCleanupAt),
           config: configToProto(agent.config),
         })),
       };

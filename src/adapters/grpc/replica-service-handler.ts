@@ -52,6 +52,7 @@ export function replicaToProto(replica: DomainReplica): Replica {
     promotedAt: timeToProto(replica.promotedAt),
     terminatedAt: timeToProto(replica.terminatedAt),
     errorMessage: replica.errorMessage ?? "",
+    lastSyncAt: timeToProto(replica.lastSyncAt),
   };
 }
 

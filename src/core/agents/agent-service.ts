@@ -111,6 +111,7 @@ export class AgentService {
           status: "online",
           lastSeenAt: now,
           lastSwitchAt: null,
+          lastCleanupAt: null,
           createdAt: now,
           updatedAt: now,
           deletedAt: null,

@@ -128,13 +128,21 @@ export class SignalService {
   recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
     this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      this.repos.cleanups.insert(agent.clientId, agent.id, report, this.clock.now());
+      const now = this.clock.now();
+      this.repos.cleanups.insert(agent.clientId, agent.id, report, now);
+      this.repos.agents.markCleanedUp(agent.id, now);
       this.events.record({
         type: "cleanup_completed",
         severity: report.failures.length > 0 ? "warning" : "info",
         clientId: agent.clientId,
         agentId: agent.id,
         message: `Cleaned ${report.deletedSnapshotIds.length} snapshots, ${report.deletedImageIds.length} images. Failed: ${report.failures.length}`,
+        metadata: {
+          kind: report.kind,
+          deletedSnapshots: report.deletedSnapshotIds.length,
+          deletedImages: report.deletedImageIds.length,
+          failed: report.failures.length,
+        },
       });
     });
   }

@@ -99,6 +99,7 @@ export class ReplicaPromoter {
         kind: "manual",
         status: "ready",
         syncStatus: "synced",
+        lastSyncAt: null,
         pool: parsePoolId(oldPool),
         hourlyCost: this.repos.prices.latestSpotPrice(oldPool)?.price ?? null,
         createdBy: "promotion",

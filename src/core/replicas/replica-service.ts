@@ -214,6 +214,7 @@ export class ReplicaService {
         syncStatus: update.syncStatus ?? replica.syncStatus,
         syncLatencyMs: update.syncLatencyMs ?? replica.syncLatencyMs,
         stateTransferProgress: progress,
+        lastSyncAt: now,
       };
       if (progress >= READY_PROGRESS && next.status !== "ready") next = this.transition(next, "ready", now);
       return next;
@@ -237,6 +238,7 @@ export class ReplicaService {
       syncStatus: "initializing",
       syncLatencyMs: null,
       stateTransferProgress: 0,
+      lastSyncAt: null,
       pool,
       hourlyCost: this.repos.prices.latestSpotPrice(pool.id)?.price ?? null,
       createdBy: options.createdBy,
