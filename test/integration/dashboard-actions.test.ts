@@ -7,6 +7,10 @@ async function dashboardScript<T>(name: string): Promise<T> {
   return (await import(path)) as T;
 }
 
+type ClientStatusForm = {
+  clientStatusRequest(clientId: string, active: boolean): { path: string; method: string };
+};
+
 type PromoteForm = {
   promotionRequest(
     agentId: string,
@@ -37,5 +41,17 @@ describe("dashboard actions", () => {
       body: { demote_old_primary: true },
     });
     expect(promotionRequest("a", "r", true).body).toEqual({ demote_old_primary: false });
+  });
+
+  it("deactivates and activates a client from the admin page", async () => {
+    const { clientStatusRequest } = await dashboardScript<ClientStatusForm>("client-status-form.js");
+    const html = await page("/dashboard/admin");
+    expect(html).toContain('id="client-status"');
+    expect(html).toContain('id="client-status-client"');
+    expect(clientStatusRequest("c 1", false)).toEqual({
+      path: "/api/admin/clients/c%201/deactivate",
+      method: "POST",
+    });
+    expect(clientStatusRequest("c1", true).path).toBe("/api/admin/clients/c1/activate");
   });
 });

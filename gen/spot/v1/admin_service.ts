@@ -63,6 +63,15 @@ export interface DeleteClientRequest {
 export interface DeleteClientResponse {
 }
 
+export interface SetClientActiveRequest {
+  clientId: string;
+  active: boolean;
+}
+
+export interface SetClientActiveResponse {
+  client: Client | undefined;
+}
+
 export interface RegenerateClientTokenRequest {
   clientId: string;
 }
@@ -1035,6 +1044,164 @@ export const DeleteClientResponse: MessageFns<DeleteClientResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<DeleteClientResponse>, I>>(_: I): DeleteClientResponse {
     const message = createBaseDeleteClientResponse();
+    return message;
+  },
+};
+
+function createBaseSetClientActiveRequest(): SetClientActiveRequest {
+  return { clientId: "", active: false };
+}
+
+export const SetClientActiveRequest: MessageFns<SetClientActiveRequest> = {
+  encode(message: SetClientActiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== "") {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.active !== false) {
+      writer.uint32(16).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetClientActiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetClientActiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetClientActiveRequest {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+    };
+  },
+
+  toJSON(message: SetClientActiveRequest): unknown {
+    const obj: any = {};
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetClientActiveRequest>, I>>(base?: I): SetClientActiveRequest {
+    return SetClientActiveRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetClientActiveRequest>, I>>(object: I): SetClientActiveRequest {
+    const message = createBaseSetClientActiveRequest();
+    message.clientId = object.clientId ?? "";
+    message.active = object.active ?? false;
+    return message;
+  },
+};
+
+function createBaseSetClientActiveResponse(): SetClientActiveResponse {
+  return { client: undefined };
+}
+
+export const SetClientActiveResponse: MessageFns<SetClientActiveResponse> = {
+  encode(message: SetClientActiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.client !== undefined) {
+      Client.encode(message.client, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetClientActiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetClientActiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.client = Client.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetClientActiveResponse {
+    return { client: isSet(object.client) ? Client.fromJSON(object.client) : undefined };
+  },
+
+  toJSON(message: SetClientActiveResponse): unknown {
+    const obj: any = {};
+    if (message.client !== undefined) {
+      obj.client = Client.toJSON(message.client);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetClientActiveResponse>, I>>(base?: I): SetClientActiveResponse {
+    return SetClientActiveResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetClientActiveResponse>, I>>(object: I): SetClientActiveResponse {
+    const message = createBaseSetClientActiveResponse();
+    message.client = (object.client !== undefined && object.client !== null)
+      ? Client.fromPartial(object.client)
+      : undefined;
     return message;
   },
 };
@@ -6143,6 +6310,21 @@ export const AdminServiceService = {
       Buffer.from(DeleteClientResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteClientResponse => DeleteClientResponse.decode(value),
   },
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive: {
+    path: "/spot.v1.AdminService/SetClientActive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetClientActiveRequest): Buffer =>
+      Buffer.from(SetClientActiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetClientActiveRequest => SetClientActiveRequest.decode(value),
+    responseSerialize: (value: SetClientActiveResponse): Buffer =>
+      Buffer.from(SetClientActiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetClientActiveResponse => SetClientActiveResponse.decode(value),
+  },
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken: {
     path: "/spot.v1.AdminService/RegenerateClientToken" as const,
@@ -6312,6 +6494,11 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listClients: handleUnaryCall<ListClientsRequest, ListClientsResponse>;
   /** Deletes a client with its agents, instances, commands and notifications. */
   deleteClient: handleUnaryCall<DeleteClientRequest, DeleteClientResponse>;
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive: handleUnaryCall<SetClientActiveRequest, SetClientActiveResponse>;
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken: handleUnaryCall<RegenerateClientTokenRequest, RegenerateClientTokenResponse>;
   /** What is known about a client's token. Tokens are stored hashed, so the secret itself cannot be read back. */
@@ -6388,6 +6575,25 @@ export interface AdminServiceClient extends Client1 {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteClientResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive(
+    request: SetClientActiveRequest,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
+  ): ClientUnaryCall;
+  setClientActive(
+    request: SetClientActiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
+  ): ClientUnaryCall;
+  setClientActive(
+    request: SetClientActiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
   ): ClientUnaryCall;
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken(

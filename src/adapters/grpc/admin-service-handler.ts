@@ -105,6 +105,9 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
       clients.delete(request.clientId);
       return {};
     }),
+    setClientActive: admin("SetClientActive", (request: { clientId: string; active: boolean }) => ({
+      client: clientToProto(clients.setActive(request.clientId, request.active)),
+    })),
     regenerateClientToken: admin("RegenerateClientToken", (request: { clientId: string }) => ({
       token: clients.regenerateToken(request.clientId),
     })),
