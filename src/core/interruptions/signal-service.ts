@@ -64,7 +64,8 @@ export class SignalService {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
       const instance = this.repos.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      // An agent speaks for its own instances only: another agent's (or client's) answers as unknown.
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
       if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
@@ -158,7 +159,7 @@ export class SignalService {
     this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instance = this.repos.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
       this.events.record({
         type: "instance_terminated",
