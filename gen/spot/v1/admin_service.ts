@@ -177,11 +177,17 @@ export interface InstanceSummary {
   spotPrice: number;
   onDemandPrice: number;
   launchedAt: Date | undefined;
-  terminatedAt: Date | undefined;
+  terminatedAt:
+    | Date
+    | undefined;
+  /** running, terminated, or unmanaged (its agent was deleted: no longer part of the managed fleet). */
+  state: string;
+  /** When it left the managed fleet. */
+  unmanagedAt: Date | undefined;
 }
 
 export interface ListInstancesRequest {
-  /** running or terminated; empty for both. */
+  /** running, terminated or unmanaged; empty for all. */
   state: string;
   mode: InstanceMode;
   region: string;
@@ -2722,6 +2728,8 @@ function createBaseInstanceSummary(): InstanceSummary {
     onDemandPrice: 0,
     launchedAt: undefined,
     terminatedAt: undefined,
+    state: "",
+    unmanagedAt: undefined,
   };
 }
 
@@ -2771,6 +2779,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     }
     if (message.terminatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.terminatedAt), writer.uint32(122).fork()).join();
+    }
+    if (message.state !== "") {
+      writer.uint32(130).string(message.state);
+    }
+    if (message.unmanagedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.unmanagedAt), writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -2908,6 +2922,22 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
             message.terminatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.unmanagedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2977,6 +3007,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
         : isSet(object.terminated_at)
         ? fromJsonTimestamp(object.terminated_at)
         : undefined,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      unmanagedAt: isSet(object.unmanagedAt)
+        ? fromJsonTimestamp(object.unmanagedAt)
+        : isSet(object.unmanaged_at)
+        ? fromJsonTimestamp(object.unmanaged_at)
+        : undefined,
     };
   },
 
@@ -3027,6 +3063,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     if (message.terminatedAt !== undefined) {
       obj.terminatedAt = message.terminatedAt.toISOString();
     }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.unmanagedAt !== undefined) {
+      obj.unmanagedAt = message.unmanagedAt.toISOString();
+    }
     return obj;
   },
 
@@ -3050,6 +3092,8 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     message.onDemandPrice = object.onDemandPrice ?? 0;
     message.launchedAt = object.launchedAt ?? undefined;
     message.terminatedAt = object.terminatedAt ?? undefined;
+    message.state = object.state ?? "";
+    message.unmanagedAt = object.unmanagedAt ?? undefined;
     return message;
   },
 };

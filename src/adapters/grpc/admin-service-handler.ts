@@ -30,7 +30,7 @@ export interface AdminHandlerDeps extends ModelHandlerDeps {
 }
 
 const AGENT_STATUSES: readonly AgentStatus[] = ["online", "offline", "deleted"];
-const INSTANCE_STATES: readonly InstanceState[] = ["running", "terminated"];
+const INSTANCE_STATES: readonly InstanceState[] = ["running", "terminated", "unmanaged"];
 
 function clientToProto(client: ClientOverview): Client {
   return {
@@ -181,6 +181,8 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
             poolId: instance.poolId ?? "",
             role: instance.role,
             running: instance.state === "running",
+            state: instance.state,
+            unmanagedAt: timeToProto(instance.unmanagedAt),
             spotPrice: instance.spotPrice ?? 0,
             onDemandPrice: instance.onDemandPrice ?? 0,
             launchedAt: timeToProto(instance.launchedAt),

@@ -203,6 +203,9 @@ export class AgentService {
       this.repos.agents.update(updated);
       this.repos.agents.updateConfig(agent.id, config, now);
       this.repos.commands.cancelOpen(agent.id, now, "agent deleted");
+      // No agent is left to report on its instances: they leave the managed fleet (no more cost, savings or
+      // totals) and stay listed under history as unmanaged.
+      const released = this.repos.instances.releaseAgent(caller.clientId, agent.id, now);
       // Its replicas are terminated: the commands go out on the stream before it is closed. An agent that is not
       // connected never gets them (it is deleted); they expire, with an event, and the instances keep running.
       this.standby.reconcileInTransaction(updated);
@@ -218,7 +221,8 @@ export class AgentService {
         severity: "warning",
         clientId: caller.clientId,
         agentId: agent.id,
-        message: `Agent ${agent.logicalAgentId} deleted`,
+        message: `Agent ${agent.logicalAgentId} deleted; ${released} running instance(s) no longer managed`,
+        metadata: { unmanagedInstances: released },
       });
       return updated;
     });
@@ -264,6 +268,8 @@ export class AgentService {
       onDemandPrice: existing?.onDemandPrice ?? onDemandPrice,
       launchedAt: existing?.launchedAt ?? now,
       terminatedAt: null,
+      // An instance that left the fleet with its deleted agent is managed again when that agent comes back on it.
+      unmanagedAt: null,
       lastSwitchAt: existing?.lastSwitchAt ?? null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,

@@ -124,6 +124,7 @@ export class SwitchService {
         onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
         launchedAt: existing?.launchedAt ?? launchedAt,
         terminatedAt: null,
+        unmanagedAt: null,
         lastSwitchAt: now,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
