@@ -1,6 +1,5 @@
 // One agent: header, current instance, price chart, force switch, settings, commands, switches, and the
 // decisions and replicas sections when the control plane serves them. Status and commands refresh live.
-
 import { drawPriceChart } from "./agent-price-chart.js";
 import { loadPromoteChoices, wirePromoteForm } from "./agent-promote-form.js";
 import { showSettings, wireSettingsForm } from "./agent-settings-form.js";
