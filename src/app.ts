@@ -87,6 +87,7 @@ export function createApp(options: AppOptions): App {
     sessionOptions,
     adminToken: admin.token,
     authThrottle: options.authThrottle,
+    authRefusalCounter: metrics,
   });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 

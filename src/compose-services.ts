@@ -1,8 +1,10 @@
+import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
 import type { Settings } from "./config/settings.js";
 import { AgentLiveness } from "./core/agents/agent-liveness.js";
 import { AgentService } from "./core/agents/agent-service.js";
+import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusal-log.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
@@ -44,6 +46,8 @@ export interface ServiceSettings {
   sessionOptions: SessionOptions;
   adminToken: string;
   authThrottle?: Partial<AuthThrottleOptions>;
+  /** Counts refused authentications (the metrics adapter). */
+  authRefusalCounter?: AuthRefusalCounter;
 }
 
 /**
@@ -120,9 +124,25 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const services: CoreServices = {
     clock,
     logger,
-    authenticator: new Authenticator(store, clock, throttle, events, input.adminToken),
+    authenticator: new Authenticator(
+      store,
+      clock,
+      throttle,
+      new AuthRefusalLog(events, logger, clock, input.authRefusalCounter ?? null),
+      input.adminToken,
+    ),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness, standby),
+    agents: new AgentService(
+      store,
+      clock,
+      commands,
+      events,
+      notifications,
+      sessions,
+      liveness,
+      standby,
+      shippedOnDemandPrices,
+    ),
     commands,
     instances: new InstanceService(store, clock, savingsEngine),
     pricing,

@@ -1,9 +1,10 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReplicaStatus } from "../../gen/spot/v1/common.js";
 import { legacyClient, legacyInstance } from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
 import { getOk } from "../support/rest-seed.js";
-import { helloFor, TestAgent } from "../support/test-agent.js";
+import { helloFor, newInstanceId, TestAgent } from "../support/test-agent.js";
 import { type Dashboard, startDashboard } from "./dashboard-harness.js";
 
 /** The rows of a table as their cells' text. */
@@ -254,6 +255,23 @@ describe("dashboard in Chromium against the real control plane", () => {
     await expect
       .poll(async () => (await rowsOf(page, "#clients-table")).map((row) => row[0]))
       .toContain("Initech");
+
+    // Deactivating it refuses its token at once; activating lets it back in.
+    await expect
+      .poll(() => page.locator("#client-status-client option", { hasText: "Initech" }).count())
+      .toBe(1);
+    const initech = await page.getAttribute("#client-status-client option:has-text('Initech')", "value");
+    await page.selectOption("#client-status-client", initech ?? "");
+    expect(await page.textContent("#client-status button[type=submit]")).toBe("Deactivate");
+    await page.click("#client-status button[type=submit]");
+    await expect.poll(() => page.textContent("#client-status-result")).toContain("inactive");
+    const validate = () => rest(dash.server.httpUrl, "GET", "/api/client/validate", { token: token ?? "" });
+    expect((await validate()).status).toBe(403);
+    await page.selectOption("#client-status-client", initech ?? "");
+    expect(await page.textContent("#client-status button[type=submit]")).toBe("Activate");
+    await page.click("#client-status button[type=submit]");
+    await expect.poll(() => page.textContent("#client-status-result")).toContain("is active");
+    expect((await validate()).status).toBe(200);
   });
 
   it("documents every operation of /openapi.json on the API page", async () => {
@@ -285,5 +303,39 @@ describe("dashboard in Chromium against the real control plane", () => {
       .toMatch(/\(pending\)\. The agent polls for commands: it takes this one at its next poll\.$/);
     const next = await legacy.get(`/api/agents/${agentId}/pending-commands`);
     expect(next.body).toHaveLength(1);
+  });
+
+  it("promotes the standby and keeps the old primary unless terminating it is ticked", async () => {
+    const web = dash.fleet.agents.web;
+    // Manual replica mode (turned on above) launched a standby: the agent brings it up. Last, as it moves web-1.
+    const launch = await web.agent.waitFor(() =>
+      web.agent.commands().find((command) => command.action?.$case === "launchReplica"),
+    );
+    const replicaId = launch.action?.$case === "launchReplica" ? launch.action.value.replicaId : "";
+    const replicaInstance = newInstanceId();
+    web.agent.ack(launch.id);
+    web.agent.send({
+      $case: "replicaStatus",
+      value: {
+        replicaId,
+        instanceId: replicaInstance,
+        status: ReplicaStatus.REPLICA_STATUS_READY,
+        errorMessage: "",
+      },
+    });
+    await page.goto(dash.url(`/dashboard/agents/${web.agentId}`));
+    await dash.ready(page);
+    await page.waitForSelector("#promote-form:not([hidden])");
+    expect(await page.isChecked("#promote-form input[name=terminateOld]")).toBe(false);
+    await page.click("#promote-form button[type=submit]");
+    await expect.poll(() => page.textContent("#promote-result")).toContain("stays as a ready standby");
+    const promote = await web.agent.waitFor(() =>
+      web.agent.commands().find((command) => command.action?.$case === "promoteReplica"),
+    );
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value).toMatchObject({
+      replicaId,
+      instanceId: replicaInstance,
+      demoteOldPrimary: true,
+    });
   });
 });

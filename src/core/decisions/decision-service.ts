@@ -7,7 +7,7 @@ import { DAY_MS } from "../clock/utc-day.js";
 import { PRIORITY } from "../commands/command.js";
 import type { CommandService } from "../commands/command-service.js";
 import { switchActionFor } from "../commands/switch-action.js";
-import { invalidArgument, notFound } from "../errors/app-error.js";
+import { notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
@@ -22,6 +22,7 @@ import {
 import type { LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
 import type { MarketForecasts } from "./market-forecasts.js";
+import { AGENT_DISABLED, INSUFFICIENT_PRICING, stayDecision } from "./stay-decision.js";
 
 export interface DecisionSettings {
   cost: CostSettings;
@@ -210,9 +211,14 @@ export class DecisionService {
     market: ReturnType<LiveMarket["forAgent"]>,
     forecasts: Map<string, PriceForecast>,
   ): EngineDecision {
+    const current =
+      agent.mode === "spot" ? market.pools.find((pool) => pool.poolId === agent.poolId) : undefined;
+    // Every surface (A12, A13, gRPC, the optimizer) decides here, so a disabled agent stays wherever it is asked.
+    if (!agent.config.enabled) return stayDecision(AGENT_DISABLED, current?.price ?? null);
     if (!market.onDemand) {
-      throw invalidArgument(
-        `no on-demand price is known for ${agent.instanceType} in ${agent.region}, so no decision can be priced`,
+      return stayDecision(
+        `${INSUFFICIENT_PRICING}: no on-demand price is known for ${agent.instanceType} in ${agent.region}`,
+        current?.price ?? null,
       );
     }
     const history = this.repos.decisions.switchActivity(agent.id, this.clock.now());

@@ -55,10 +55,19 @@ export class ReplicaService {
     this.standbyChanged = listener;
   }
 
-  /** A manual standby: manual replica mode only, and at most one. */
+  /**
+   * A manual standby: manual replica mode only, at most one, and only for an agent that is online. An offline
+   * agent could not launch it: the replica would sit in `launching` with nobody to act on its command.
+   */
   create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Replica {
     const replica = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      if (agent.status !== "online") {
+        throw failedPrecondition(
+          `the agent is ${agent.status}: a replica is launched by its agent, so it can only be created while the agent is online`,
+          { agentStatus: agent.status },
+        );
+      }
       if (!agent.config.manualReplicaEnabled) {
         throw failedPrecondition("manual replica mode is off for this agent: turn it on to keep a standby");
       }
@@ -205,6 +214,7 @@ export class ReplicaService {
         syncStatus: update.syncStatus ?? replica.syncStatus,
         syncLatencyMs: update.syncLatencyMs ?? replica.syncLatencyMs,
         stateTransferProgress: progress,
+        lastSyncAt: now,
       };
       if (progress >= READY_PROGRESS && next.status !== "ready") next = this.transition(next, "ready", now);
       return next;
@@ -228,6 +238,7 @@ export class ReplicaService {
       syncStatus: "initializing",
       syncLatencyMs: null,
       stateTransferProgress: 0,
+      lastSyncAt: null,
       pool,
       hourlyCost: this.repos.prices.latestSpotPrice(pool.id)?.price ?? null,
       createdBy: options.createdBy,

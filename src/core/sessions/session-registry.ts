@@ -51,7 +51,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
  */
 export class SessionRegistry implements CommandDispatcher, SessionControl {
   private readonly sessions = new Map<string, AgentSession>();
-  private readonly droppedAt = new Map<string, { clientId: string; at: number }>();
+  private readonly droppedAt = new Map<string, { clientId: string; at: number; lastMessageAt: number }>();
   private readonly lastSeen = new Map<string, number>();
   private readonly stopTimers: Array<() => void> = [];
   private readonly admission: StreamAdmission;
@@ -134,7 +134,11 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       offlineAfterSeconds: this.accepting ? this.options.disconnectGraceMs / 1000 : null,
     });
     if (this.accepting)
-      this.droppedAt.set(session.agentId, { clientId: session.clientId, at: this.clock.now() });
+      this.droppedAt.set(session.agentId, {
+        clientId: session.clientId,
+        at: this.clock.now(),
+        lastMessageAt: session.lastMessageAt,
+      });
   }
 
   /** Any message from the agent proves it alive. */
@@ -204,6 +208,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
             session.clientId,
             session.agentId,
             "no message within the liveness deadline",
+            { deadlineMs: deadline, lastMessageAt: session.lastMessageAt },
           )
         ) {
           markedOffline++;
@@ -219,7 +224,10 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       this.droppedAt.delete(agentId);
       if (
         !this.sessions.has(agentId) &&
-        this.liveness.markOffline(dropped.clientId, agentId, "stream lost")
+        this.liveness.markOffline(dropped.clientId, agentId, "stream lost", {
+          deadlineMs: this.options.disconnectGraceMs,
+          lastMessageAt: dropped.lastMessageAt,
+        })
       ) {
         markedOffline++;
       }

@@ -3,7 +3,7 @@ import type { InstanceMode } from "../agents/agent.js";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { invalidArgument } from "../errors/app-error.js";
+import { invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { NotificationService } from "../notifications/notification-service.js";
@@ -68,10 +68,15 @@ export class SwitchService {
 
     const record = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const commandId =
-        input.commandId && this.repos.commands.findForAgent(agent.id, input.commandId)
-          ? input.commandId
-          : null;
+      // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
+      if (input.commandId && !this.repos.commands.findForAgent(agent.id, input.commandId)) {
+        throw notFound(`command ${input.commandId}`);
+      }
+      const commandId = input.commandId || null;
+      for (const side of [from, to]) {
+        const known = this.repos.instances.find(agent.clientId, side.instanceId);
+        if (known && known.agentId !== agent.id) throw notFound(`instance ${side.instanceId}`);
+      }
       // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
       const already = commandId ? this.repos.switches.findByCommand(agent.id, commandId) : undefined;
       if (already) return already;
@@ -119,6 +124,7 @@ export class SwitchService {
         onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
         launchedAt: existing?.launchedAt ?? launchedAt,
         terminatedAt: null,
+        unmanagedAt: null,
         lastSwitchAt: now,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,

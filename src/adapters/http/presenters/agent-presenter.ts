@@ -23,6 +23,7 @@ function agentFields(agent: Agent) {
     terminateWaitSeconds: agent.config.terminateWaitSeconds,
     agentVersion: agent.agentVersion,
     hostname: agent.hostname,
+    lastCleanupAt: isoTime(agent.lastCleanupAt),
   };
 }
 

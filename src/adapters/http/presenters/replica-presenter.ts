@@ -15,6 +15,7 @@ export function presentReplica(replica: Replica, now: number) {
     sync_status: replica.syncStatus,
     sync_latency_ms: replica.syncLatencyMs,
     state_transfer_progress: replica.stateTransferProgress,
+    last_sync_at: iso(replica.lastSyncAt),
     pool: {
       id: replica.pool.id,
       name: `${replica.pool.instanceType} (${replica.pool.availabilityZone})`,

@@ -7,7 +7,15 @@ import {
   presentLegacyReplicaConfig,
 } from "../presenters/legacy-agent-presenter.js";
 import { route } from "../route-definition.js";
-import { legacyId, legacyMode, legacyOptionalText, legacySuccess, legacyTime } from "./legacy-fields.js";
+import {
+  legacyHeartbeatStatus,
+  legacyId,
+  legacyMode,
+  legacyOptionalText,
+  legacyRequiredSuccess,
+  legacySuccess,
+  legacyTime,
+} from "./legacy-fields.js";
 
 /** A1 as agent v3.2 and v4 send it; `reregister` is ours (bring back an agent its client deleted). */
 const registerBody = z
@@ -47,8 +55,14 @@ const registerBody = z
     }),
   );
 
-/** A5 (v4) and the older agent's mark-command-executed, which sends only the command id. */
-const resultFields = { success: legacySuccess, message: z.string().max(2000).nullish() };
+/** A5 as agent v4 sends it: whether the command succeeded (required) and what happened. */
+const executedBody = z.object({ success: legacyRequiredSuccess, message: z.string().max(2000).nullish() });
+/** v3.2's mark-command-executed sends only the command id: success defaults to true, as in the original. */
+const markExecutedBody = z.object({
+  command_id: legacyId,
+  success: legacySuccess,
+  message: z.string().max(2000).nullish(),
+});
 
 const issueSwitchBody = z
   .object({
@@ -99,9 +113,9 @@ export const legacyAgentRoutes = [
       "Heartbeat of a polling agent: it is online and seen now; status offline says it shuts down (A2)",
     // The agent also sends monitored_instances, instance_id, instance_type, mode and az: placement changes
     // come from registration and switch reports only, so they are not read.
-    body: z.object({ status: z.string().max(32).nullish() }),
+    body: z.object({ status: legacyHeartbeatStatus }),
     handle: ({ params, body, caller, services }) => {
-      services.polling.heartbeat(caller, agentId(params), body.status ?? "online");
+      services.polling.heartbeat(caller, agentId(params), body.status);
       return { success: true };
     },
   }),
@@ -128,7 +142,7 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/commands/:commandId/executed",
     auth: "client",
     summary: "Outcome of a command the agent fetched: completed or failed (A5)",
-    body: z.object(resultFields),
+    body: executedBody,
     handle: ({ params, body, caller, services }) => {
       const command = services.polling.commandExecuted(
         caller,
@@ -145,7 +159,7 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/mark-command-executed",
     auth: "client",
     summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
-    body: z.object({ command_id: legacyId, ...resultFields }),
+    body: markExecutedBody,
     handle: ({ params, body, caller, services }) => {
       const command = services.polling.commandExecuted(
         caller,

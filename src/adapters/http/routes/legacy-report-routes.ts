@@ -188,6 +188,8 @@ const cleanupBody = z
   })
   .transform(
     ({ snapshots, amis }): CleanupReport => ({
+      // The original's cleanup_type: which parts the report carries (v4 always sends both: "full").
+      kind: snapshots && !amis ? "snapshots" : amis && !snapshots ? "amis" : "full",
       deletedSnapshotIds: [...(snapshots?.deleted ?? []), ...(amis?.deleted_snapshots ?? [])],
       deletedImageIds: amis?.deleted_amis ?? [],
       failures: [

@@ -51,7 +51,10 @@ export function metricsRoutes(metrics: MetricsSource, metricsToken: string | nul
       summary: `${SUMMARY}. Needs the metrics token or the admin token.`,
       handle: ({ context, services }) => {
         if (!carriesToken(context, metricsToken)) {
-          services.authenticator.authenticateAdmin(bearerOf(context), peerOf(context));
+          services.authenticator.authenticateAdmin(bearerOf(context), {
+            peer: peerOf(context),
+            where: "GET /metrics",
+          });
         }
         return answer(context);
       },

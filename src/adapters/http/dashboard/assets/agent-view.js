@@ -1,6 +1,7 @@
 // One agent: header, current instance, price chart, force switch, settings, commands, switches, and the
 // decisions and replicas sections when the control plane serves them. Status and commands refresh live.
 import { drawPriceChart } from "./agent-price-chart.js";
+import { loadPromoteChoices, wirePromoteForm } from "./agent-promote-form.js";
 import { showSettings, wireSettingsForm } from "./agent-settings-form.js";
 import { loadSwitchTargets, wireSwitchForm } from "./agent-switch-form.js";
 import { ApiError } from "./api-client.js";
@@ -136,6 +137,10 @@ export async function start({ session, api }) {
   };
   const values = { clientId: session.clientId, agentId };
   const ofAgent = (row) => rowOfAgent(row, agentId);
+  const loadReplicas = async () => {
+    await loadOptionalSources(sections.replicas, api, values, ofAgent);
+    await loadPromoteChoices(api, agentId);
+  };
 
   await Promise.all([
     loadSection(sections.instance, () => showInstance(api, agent)),
@@ -145,7 +150,7 @@ export async function start({ session, api }) {
     loadSection(sections.commands, loadCommands),
     loadSection(sections.switches, loadSwitches),
     loadSection(sections.decisions, () => loadOptionalSources(sections.decisions, api, values, ofAgent)),
-    loadSection(sections.replicas, () => loadOptionalSources(sections.replicas, api, values, ofAgent)),
+    loadSection(sections.replicas, loadReplicas),
   ]);
 
   for (const button of sections.prices.querySelectorAll("button[data-days]")) {
@@ -162,6 +167,12 @@ export async function start({ session, api }) {
     () => agent,
     () => loadSection(sections.commands, loadCommands),
   );
+  wirePromoteForm(api, agentId, async () => {
+    await Promise.all([
+      loadSection(sections.replicas, loadReplicas),
+      loadSection(sections.commands, loadCommands),
+    ]);
+  });
   wireSettingsForm(
     api,
     () => agent,
