@@ -7,6 +7,7 @@ import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from ".
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
@@ -17,6 +18,7 @@ import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
 import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PollingCallers } from "./core/polling/polling-callers.js";
 import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { FailoverService } from "./core/replicas/failover-service.js";
@@ -71,7 +73,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     settings.commandTtlSeconds,
   );
   const pricing = new PricingService(store, clock);
-  const switches = new SwitchService(store, clock, events, notifications);
+  const handover = new CommandHandover(store, clock, events);
+  const switches = new SwitchService(store, clock, events, notifications, handover);
 
   const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
   const promoter = new ReplicaPromoter(store, clock, commands, switches, events);
@@ -88,7 +91,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
   );
-  const signals = new SignalService(store, clock, events, notifications, failover);
+  const signals = new SignalService(store, clock, events, notifications, handover, failover);
   const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
   const savingsEngine = new SavingsEngine(store);
@@ -115,13 +118,24 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     events,
   );
+  const agents = new AgentService(
+    store,
+    clock,
+    commands,
+    events,
+    notifications,
+    sessions,
+    liveness,
+    standby,
+    handover,
+  );
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
     logger,
     authenticator: new Authenticator(store, clock, throttle, events, input.adminToken),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness, standby),
+    agents,
     commands,
     instances: new InstanceService(store, clock, savingsEngine),
     pricing,
@@ -149,6 +163,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     polling: new PollingAgentService({
       repos: store,
       clock,
+      agents,
+      callers: new PollingCallers(store, clock, sessionOptions.livenessDeadlineMs),
       commands,
       pricing,
       switches,
