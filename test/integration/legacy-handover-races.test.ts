@@ -148,7 +148,9 @@ describe("agent v4 across instance handovers", () => {
   it("never hands the new primary's commands to the old instance's agent (auto-terminate off)", async () => {
     const { host, first, agentId, next } = await workload("race-2", { autoTerminateEnabled: false });
     const firstSwitch = await forceSwitch(host.instanceId, "m5.large.us-east-1b");
-    await expect.poll(() => command(firstSwitch)?.state, { timeout: 10_000 }).toBe("completed");
+    // Done when the agent has reported it (the replacement's registration may have settled it before).
+    await expect.poll(() => first.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
+    expect(command(firstSwitch)?.state).toBe("completed");
     const second = await (next[0] as Promise<V4Agent>);
     const replacement = second.instanceId;
     await expect.poll(() => polls(second), { timeout: 5_000 }).toBeGreaterThan(0);
@@ -162,7 +164,8 @@ describe("agent v4 across instance handovers", () => {
     expect(command(secondSwitch)).toMatchObject({ state: "pending", deliveryCount: 0 });
 
     second.hold.commands = false;
-    await expect.poll(() => command(secondSwitch)?.state, { timeout: 10_000 }).toBe("completed");
+    await expect.poll(() => second.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
+    expect(command(secondSwitch)?.state).toBe("completed");
     const third = await (next[1] as Promise<V4Agent>);
     expect(second.executed).toEqual([secondSwitch]);
     // One launch per command, each by the instance it was issued for; nothing terminated (auto-terminate off).
@@ -250,7 +253,8 @@ describe("agent v4 across instance handovers", () => {
     const [replica] = store().replicas.listByAgent(agentId, { includeInactive: true });
     // The workload moves on (a switch, its replacement registers): the replica of the old primary is given up.
     const switched = await forceSwitch(host.instanceId, "m5.large.us-east-1b");
-    await expect.poll(() => command(switched)?.state, { timeout: 10_000 }).toBe("completed");
+    await expect.poll(() => first.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
+    expect(command(switched)?.state).toBe("completed");
     const second = await (next[0] as Promise<V4Agent>);
     expect(store().replicas.find(clientId, replica?.id ?? "")).toMatchObject({
       status: "failed",

@@ -467,14 +467,23 @@ export class V4Agent {
     }
   }
 
-  /** ServerAPI._make_request: JSON in and out, bearer token; any failure is "no result" (None). */
+  /**
+   * ServerAPI._make_request: JSON in and out, bearer token; a connection error is tried again after 1 s and 2 s
+   * (3 attempts), any other failure is "no result" (None).
+   */
   private async call(method: string, path: string, body?: unknown): Promise<Json | null> {
-    const answer = await restFrom(this.options.localAddress, this.options.server, method, path, {
-      token: this.options.token,
-      body,
-    });
-    this.calls.push({ method, path, ...answer });
-    return answer.status >= 200 && answer.status < 300 ? (answer.body as Json) : null;
+    for (let attempt = 0; ; attempt++) {
+      const answer = await restFrom(this.options.localAddress, this.options.server, method, path, {
+        token: this.options.token,
+        body,
+      });
+      this.calls.push({ method, path, ...answer });
+      if (answer.status === 0 && attempt < 2) {
+        await new Promise((resolve) => setTimeout(resolve, this.seconds(2 ** attempt)));
+        continue;
+      }
+      return answer.status >= 200 && answer.status < 300 ? (answer.body as Json) : null;
+    }
   }
 }
 

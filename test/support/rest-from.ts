@@ -18,6 +18,8 @@ export function restFrom(
       {
         method,
         localAddress,
+        // A fresh connection per call: no kept-alive socket that the server may be closing as it is reused.
+        agent: false,
         headers: {
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           "content-type": "application/json",
