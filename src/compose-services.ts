@@ -9,6 +9,7 @@ import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from ".
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
@@ -19,6 +20,7 @@ import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
 import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PollingCallers } from "./core/polling/polling-callers.js";
 import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { FailoverService } from "./core/replicas/failover-service.js";
@@ -76,7 +78,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
   );
   const pricing = new PricingService(store, clock);
-  const switches = new SwitchService(store, clock, events, notifications);
+  const handover = new CommandHandover(store, clock, events);
+  const switches = new SwitchService(store, clock, events, notifications, handover);
 
   const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
   const promoter = new ReplicaPromoter(store, clock, commands, switches, events);
@@ -93,7 +96,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
   );
-  const signals = new SignalService(store, clock, events, notifications, failover);
+  const signals = new SignalService(store, clock, events, notifications, handover, failover);
   const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
   const savingsEngine = new SavingsEngine(store);
@@ -120,6 +123,18 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     events,
   );
+  const agents = new AgentService(
+    store,
+    clock,
+    commands,
+    events,
+    notifications,
+    sessions,
+    liveness,
+    standby,
+    shippedOnDemandPrices,
+    handover,
+  );
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
@@ -132,17 +147,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       input.adminToken,
     ),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(
-      store,
-      clock,
-      commands,
-      events,
-      notifications,
-      sessions,
-      liveness,
-      standby,
-      shippedOnDemandPrices,
-    ),
+    agents,
     commands,
     instances: new InstanceService(store, clock, savingsEngine),
     pricing,
@@ -170,6 +175,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     polling: new PollingAgentService({
       repos: store,
       clock,
+      agents,
+      callers: new PollingCallers(store, clock, sessionOptions.livenessDeadlineMs),
       commands,
       pricing,
       switches,

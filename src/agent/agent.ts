@@ -123,7 +123,7 @@ export class Agent {
         settled: (seq, outcome) => {
           if (!outcome.ok)
             logger.warn("server refused a report", { seq, code: outcome.code, message: outcome.message });
-          this.executor.settled(seq);
+          this.executor.settled(seq, outcome);
         },
         refused: (error) =>
           logger.error("server refused the stream", {

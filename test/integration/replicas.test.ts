@@ -141,13 +141,19 @@ describe("replicas and failover", () => {
     expect(agentRow).toMatchObject({ instanceId, poolId: "c5.large.us-east-1c" });
     const [switched] = server.app.store.switches.listByClient(clientId, { since: 0, instanceId, limit: 1 });
     expect(switched?.trigger).toBe("replica_promotion");
-    // Manual mode launches the next standby for the new primary, not in its pool.
-    const relaunch = await agent.waitFor(
-      () => agent.commands().filter((c) => c.action?.$case === "launchReplica")[1],
-    );
+    // Manual mode launches the next standby for the new primary, not in its pool: it is issued for the new
+    // primary, so its agent gets it, not the old primary's (which only gets the promotion).
+    const next = await TestAgent.connect(server.grpcAddress, token, {
+      ...hello,
+      instanceId,
+      availabilityZone: "us-east-1c",
+    });
+    const relaunch = await nextCommand(next.agent, "launchReplica");
     expect(relaunch.action?.$case === "launchReplica" && relaunch.action.value.pool?.id).not.toBe(
       "c5.large.us-east-1c",
     );
+    expect(agent.commands().filter((c) => c.action?.$case === "launchReplica")).toHaveLength(1);
+    next.agent.close();
     agent.close();
   });
 
@@ -276,7 +282,13 @@ describe("replicas and failover", () => {
     );
     expect((await runStandbyJob()).status).toBe(200);
     expect(statuses()).toEqual(["terminated"]);
-    const terminate = await nextCommand(agent, "terminateReplica");
+    // The termination is the new primary's agent's to carry out.
+    const next = await TestAgent.connect(server.grpcAddress, token, {
+      ...hello,
+      instanceId: replacement,
+      availabilityZone: "us-east-1c",
+    });
+    const terminate = await nextCommand(next.agent, "terminateReplica");
     expect(terminate.action?.$case === "terminateReplica" && terminate.action.value.instanceId).toBe(
       replicaInstance,
     );
@@ -285,9 +297,11 @@ describe("replicas and failover", () => {
     expect(all.body.replicas.map((replica: { status: string }) => replica.status)).toEqual(["terminated"]);
     // Nothing more to retire: a later run leaves it as it is, and pushes nothing new.
     expect((await runStandbyJob()).body.job.lastRun.summary).toMatchObject({ retired: 0 });
-    expect(agent.commands().filter((command) => command.action?.$case === "terminateReplica")).toHaveLength(
-      1,
-    );
+    expect(
+      next.agent.commands().filter((command) => command.action?.$case === "terminateReplica"),
+    ).toHaveLength(1);
+    expect(agent.commands().filter((command) => command.action?.$case === "terminateReplica")).toEqual([]);
+    next.agent.close();
     agent.close();
   });
 

@@ -3,11 +3,14 @@ import Database from "better-sqlite3";
 
 /**
  * Columns that change without any request: last-seen times are written by the once-a-second batch, a token's last
- * use by any authenticated call (also one later refused for its content), job runs by the jobs.
+ * use by any authenticated call (also one later refused for its content), a former primary's last sign of life by
+ * any of its calls, job runs by the jobs.
  */
 const VOLATILE: Readonly<Record<string, readonly string[]>> = {
   agents: ["last_seen_at"],
   clients: ["token_last_used_at"],
+  // When a former primary's agent was last heard: any call of it refreshes this.
+  instance_peers: ["seen_at", "updated_at"],
 };
 const SKIPPED_TABLES = new Set(["job_runs"]);
 /** Rows a refused request is meant to write: the audit trail of refused authentications. */

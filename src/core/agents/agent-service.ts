@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
+import type { CommandHandover } from "../commands/command-handover.js";
 import type { CommandService } from "../commands/command-service.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
@@ -40,6 +41,7 @@ export class AgentService {
     private readonly liveness: AgentLiveness,
     private readonly standby: StandbyReconciler,
     private readonly onDemand: OnDemandPrices,
+    private readonly handover: CommandHandover,
   ) {}
 
   /**
@@ -91,6 +93,8 @@ export class AgentService {
           deletedAt: null,
         };
         this.repos.agents.update(agent);
+        // A new instance took over the logical agent: what was issued for the old one is settled or cancelled.
+        this.handover.handOver(existing, existing.instanceId, agent, "registration");
         // Registering again is how a stream agent comes back: the same event and notification as any return.
         if (existing.status === "offline") this.liveness.cameBackOnline(agent);
         if (existing.status === "deleted") {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
+import type { CommandHandover } from "../commands/command-handover.js";
 import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NotificationService } from "../notifications/notification-service.js";
@@ -41,6 +42,7 @@ export class SignalService {
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
+    private readonly handover: CommandHandover,
     private readonly responder: InterruptionResponder | null = null,
   ) {}
 
@@ -161,6 +163,8 @@ export class SignalService {
       const instance = this.repos.instances.find(agent.clientId, instanceId);
       if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
+      // Nothing more is sent to the agent of an instance that is gone.
+      this.handover.instanceGone(agent, instanceId);
       this.events.record({
         type: "instance_terminated",
         severity: "info",

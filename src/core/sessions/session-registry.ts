@@ -97,13 +97,14 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     return this.admission.stats();
   }
 
-  /** Makes `channel` the agent's live session, closing any previous one. */
-  attach(agentId: string, clientId: string, channel: AgentChannel): AgentSession {
+  /** Makes `channel` (of the agent on `instanceId`) the agent's live session, closing any previous one. */
+  attach(agentId: string, clientId: string, instanceId: string, channel: AgentChannel): AgentSession {
     const now = this.clock.now();
     const previous = this.sessions.get(agentId);
     const session = new AgentSession(
       agentId,
       clientId,
+      instanceId,
       channel,
       this.queue,
       this.logger,

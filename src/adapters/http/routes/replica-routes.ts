@@ -3,6 +3,7 @@ import type { InterruptionSignal } from "../../../core/interruptions/interruptio
 import type { ReplicaStatus, SyncStatus } from "../../../core/replicas/replica.js";
 import type { Promotion } from "../../../core/replicas/replica-promoter.js";
 import { presentReplica } from "../presenters/replica-presenter.js";
+import { peerOf } from "../request-auth.js";
 import { route } from "../route-definition.js";
 import { legacyTime } from "./legacy-fields.js";
 
@@ -59,13 +60,24 @@ export const replicaRoutes = [
     method: "get",
     path: `${BASE}/replicas`,
     auth: "client",
-    summary: "Replicas of an agent, newest first; include_terminated=true for all (R2)",
-    query: z.object({ include_terminated: z.enum(["true", "false"]).default("false") }),
-    handle: ({ params, query, caller, services }) => {
+    summary:
+      "Replicas of an agent, newest first; include_terminated=true for all, status= for one status. status=launching is the original agent's replica poll: the replicas its instance is to launch now (R2)",
+    query: z.object({
+      include_terminated: z.enum(["true", "false"]).default("false"),
+      status: z.enum([...STATUSES, "promoted"]).optional(),
+    }),
+    handle: ({ params, query, caller, services, context }) => {
       const now = services.clock.now();
-      const replicas = services.replicas
-        .list(caller, params.agentId ?? "", { includeTerminated: query.include_terminated === "true" })
-        .map((replica) => presentReplica(replica, now));
+      const agentId = params.agentId ?? "";
+      const found =
+        query.status === "launching"
+          ? services.polling.replicasToLaunch(caller, agentId, peerOf(context))
+          : services.replicas
+              .list(caller, agentId, {
+                includeTerminated: query.include_terminated === "true" || query.status !== undefined,
+              })
+              .filter((replica) => query.status === undefined || replica.status === query.status);
+      const replicas = found.map((replica) => presentReplica(replica, now));
       return { replicas, total: replicas.length };
     },
   }),
