@@ -448,4 +448,11 @@ CREATE INDEX commands_agent_type_time ON commands(agent_id, type, created_at);
 CREATE INDEX spot_price_snapshots_source_time ON spot_price_snapshots(source, observed_at);
 `,
   },
+  {
+    name: "model registry: the weight each model's training chose for its forecasts",
+    sql: `
+-- 0..1, from the model's metadata; models registered before it was stated weigh nothing.
+ALTER TABLE models ADD COLUMN forecast_weight REAL NOT NULL DEFAULT 0 CHECK (forecast_weight BETWEEN 0 AND 1);
+`,
+  },
 ];

@@ -27,6 +27,7 @@ function fakeRuntime(): PriceModelRuntime & { released: string[] } {
           version: text,
           features: [],
           horizonHours: 24,
+          forecastWeight: 0,
           trainedFrom: "",
           trainedTo: "",
           metrics: {},
