@@ -49,6 +49,7 @@ function alternativeModel(version: string, features?: string): Uint8Array {
     version,
     horizonHours: 24,
     riseThreshold: 0.05,
+    forecastWeight: 1,
     trainedFrom: "2021-03-02",
     trainedTo: "2021-04-15",
     metrics: { note: "test" },
