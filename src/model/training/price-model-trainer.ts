@@ -127,7 +127,7 @@ export async function trainPriceModel(
       `not enough history to train: ${train.rows} training, ${validation.rows} validation and ${heldOut.rows} held-out samples (a price file needs about six weeks or more)`,
     );
   }
-  const fit = (stage: "rise" | "meanRatio", labels: ArrayLike<number>, valid: ArrayLike<number>) =>
+  const boost = (stage: "rise" | "meanRatio", labels: ArrayLike<number>, valid: ArrayLike<number>) =>
     trainBoosting(
       train.features,
       FEATURE_COUNT,
@@ -143,8 +143,8 @@ export async function trainPriceModel(
           ),
       },
     );
-  const rise = fit("rise", train.rise, validation.rise);
-  const meanRatio = fit("meanRatio", train.logMeanRatio, validation.logMeanRatio);
+  const rise = boost("rise", train.rise, validation.rise);
+  const meanRatio = boost("meanRatio", train.logMeanRatio, validation.logMeanRatio);
   const trainRate = rateOf(train.rise);
 
   const predict = predictWith(rise, meanRatio);
