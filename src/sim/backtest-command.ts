@@ -86,6 +86,12 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
       fail((error as Error).message);
     }
   }
+  let forecastWeight: number | undefined;
+  if (values["forecast-weight"] !== undefined) {
+    forecastWeight = Number(values["forecast-weight"]);
+    if (!(forecastWeight >= 0 && forecastWeight <= 1) || values["forecast-weight"].trim() === "")
+      fail(`--forecast-weight must be a number from 0 to 1, got "${values["forecast-weight"]}"`);
+  }
   const started = performance.now();
   let market: MarketReplay;
   try {
@@ -107,12 +113,6 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
     );
 
   let forecaster: ReplayForecaster | null = null;
-  let forecastWeight: number | undefined;
-  if (values["forecast-weight"] !== undefined) {
-    forecastWeight = Number(values["forecast-weight"]);
-    if (!(forecastWeight >= 0 && forecastWeight <= 1) || values["forecast-weight"].trim() === "")
-      fail(`--forecast-weight must be a number from 0 to 1, got "${values["forecast-weight"]}"`);
-  }
   let modelNote = "";
   if (policies.includes("model")) {
     let bytes: Uint8Array;
