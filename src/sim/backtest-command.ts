@@ -34,6 +34,8 @@ the same prices and the same seeded interruptions (per pool and hour, from the S
   --model <file.onnx>              model for the model policy (default: the committed one)
   --forecast-weight <0..1>         how much the model row's expected prices take of the forecasts (default: the
                                    weight the model's training chose on validation weeks)
+  --perfect-forecast               diagnosis: also run the model policy on the realised future mean price over the
+                                   model's horizon (perfect-forecast): the most any forecast could add here
   --switch-penalty-minutes <n>     disruption per switch, in minutes of the target's on-demand price (default 10)
   --interruption-penalty-hours <n> cost per interruption, in hours of on-demand (default 1)
   --terminate-wait <seconds>       how long the old instance runs after a switch (default 300)
@@ -146,6 +148,7 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
       terminateWaitSeconds,
       forecaster,
       forecastWeight,
+      perfectForecast: values["perfect-forecast"] ?? false,
       onProgress: (done, total) => bar.update(done, total),
     });
   } catch (error) {
@@ -174,6 +177,7 @@ function parse(argv: string[]) {
       fleet: { type: "string" },
       model: { type: "string" },
       "forecast-weight": { type: "string" },
+      "perfect-forecast": { type: "boolean" },
       "switch-penalty-minutes": { type: "string" },
       "interruption-penalty-hours": { type: "string" },
       "terminate-wait": { type: "string" },

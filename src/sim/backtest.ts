@@ -18,7 +18,7 @@ import { AgentBook, FleetObservations } from "./backtest-book.js";
 import { baselineFor, DEFAULT_FLEET, type FleetAgent, type PoolFilter, poolsFor } from "./backtest-fleet.js";
 import { NO_FORECAST, summarise, withHeadroom } from "./backtest-summary.js";
 import { HindsightPlanner } from "./hindsight-planner.js";
-import type { ReplayForecaster } from "./replay-forecaster.js";
+import { perfectForecasts, type ReplayForecaster } from "./replay-forecaster.js";
 
 type MoveKind = "launch" | "switch" | "relaunch";
 
@@ -48,6 +48,11 @@ export interface BacktestOptions {
   forecastWeight?: number;
   /** More weights to run the model policy at, side by side (rows `model@<weight>`). */
   moreForecastWeights?: readonly number[];
+  /**
+   * Diagnosis: also run the model policy on a perfect forecast (row `perfect-forecast`: the realised mean price over
+   * `cost.forecastHours`, at full weight), the most any forecast could add to this engine.
+   */
+  perfectForecast?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Every move a policy makes (switch or relaunch), for tracing. */
   onMove?: (move: {
@@ -109,6 +114,8 @@ export interface PolicyRun {
   policy: BacktestPolicy;
   /** The model policy's forecast weight; null for the other policies. */
   forecastWeight: number | null;
+  /** Fed the realised future instead of the model's forecasts (diagnosis). */
+  perfect: boolean;
   guardRails: GuardRailSettings | null;
   books: Map<string, AgentBook>;
   fleet: FleetObservations;
@@ -148,17 +155,19 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
   );
   const guarded = guardRailsOf(DEFAULT_AGENT_CONFIG);
   const modelWeight = options.forecastWeight ?? cost.forecastWeight;
-  const runs: PolicyRun[] = runsOf(options.policies, modelWeight, options.moreForecastWeights ?? []).map(
-    ({ label, policy, forecastWeight }) => ({
-      label,
-      policy,
-      forecastWeight,
-      guardRails: policy === "model" || policy === "rules" ? guarded : null,
-      books: new Map(),
-      fleet: new FleetObservations(),
-      held: 0,
-    }),
-  );
+  const specs = runsOf(options.policies, modelWeight, options.moreForecastWeights ?? []);
+  if (options.perfectForecast && needsModel)
+    specs.push({ label: "perfect-forecast", policy: "model", forecastWeight: 1, perfect: true });
+  const runs: PolicyRun[] = specs.map(({ label, policy, forecastWeight, perfect }) => ({
+    label,
+    policy,
+    forecastWeight,
+    perfect: perfect ?? false,
+    guardRails: policy === "model" || policy === "rules" ? guarded : null,
+    books: new Map(),
+    fleet: new FleetObservations(),
+    held: 0,
+  }));
   const planner = new HindsightPlanner(market, { from, to, stepMs }, cost, wait);
   const noForecasts: ReadonlyMap<string, PriceForecast> = new Map();
   const choose = (run: PolicyRun, workload: Workload, situation: DecisionSituation) => {
@@ -175,8 +184,11 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
     const until = Math.min(now + stepMs, to);
     const forecasts =
       needsModel && options.forecaster ? await options.forecaster.at(now, featurePools) : noForecasts;
+    const perfect = runs.some((run) => run.perfect)
+      ? perfectForecasts(market, usedPools, now, cost.forecastHours)
+      : noForecasts;
     for (const run of runs) {
-      const seen = (run.forecastWeight ?? 0) > 0 ? forecasts : noForecasts;
+      const seen = run.perfect ? perfect : (run.forecastWeight ?? 0) > 0 ? forecasts : noForecasts;
       for (const workload of workloads) {
         if (workload.startAt > now) continue;
         const moved = (kind: MoveKind, at: number, target: Target, reason: string) =>
@@ -326,7 +338,7 @@ function enterPool(run: PolicyRun, book: AgentBook, at: number): void {
   if (book.placement.mode === "spot" && book.placement.poolId) run.fleet.enter(book.placement.poolId, at);
 }
 
-type RunSpec = { label: string; policy: BacktestPolicy; forecastWeight: number | null };
+type RunSpec = { label: string; policy: BacktestPolicy; forecastWeight: number | null; perfect?: boolean };
 
 /**
  * The runs of a backtest: the policies asked for, static and hindsight always (the ends of the headroom), and the

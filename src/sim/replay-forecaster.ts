@@ -1,5 +1,8 @@
+import { HOUR_MS } from "../core/clock/utc-day.js";
 import type { PriceForecast } from "../core/decisions/decision.js";
 import { featureRows, type PoolMarket } from "../core/market/price-features.js";
+import { futureOf } from "../model/training/price-dataset.js";
+import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 
 /** A batch of feature rows in, one forecast per row out: a loaded model's `predict`. */
 export type PredictBatch = (rows: readonly Float32Array[]) => Promise<PriceForecast[]>;
@@ -39,3 +42,25 @@ export class ReplayForecaster {
 
 /** Placeholder for a pool with no price at that time (it is never a candidate then). */
 const NO_FORECAST: PriceForecast = { riseProbability: 0, meanRatio: 1 };
+
+/**
+ * A perfect forecast, for diagnosis only: each pool's realised mean price over the next `hours` (and whether it
+ * rose 5 %), read from the replay's future. The most any forecast of that reach could tell the engine.
+ */
+export function perfectForecasts(
+  market: MarketReplay,
+  pools: readonly ReplayPool[],
+  at: number,
+  hours: number,
+): Map<string, PriceForecast> {
+  const forecasts = new Map<string, PriceForecast>();
+  for (const pool of pools) {
+    const future = futureOf(market.allSteps(pool.id), at, hours * HOUR_MS);
+    if (!future) continue;
+    forecasts.set(pool.id, {
+      riseProbability: future.max >= future.now * 1.05 ? 1 : 0,
+      meanRatio: future.mean / future.now,
+    });
+  }
+  return forecasts;
+}

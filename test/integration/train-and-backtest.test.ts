@@ -115,6 +115,7 @@ describe("train and backtest commands", () => {
       "all",
       "--seed",
       "3",
+      "--perfect-forecast",
       "--json",
       json,
     ]);
@@ -128,6 +129,7 @@ describe("train and backtest commands", () => {
       "hindsight",
       "model",
       "model-forecast",
+      "perfect-forecast",
       "rules",
       "static",
     ]);
@@ -167,6 +169,11 @@ describe("train and backtest commands", () => {
       4,
     );
     expect(result.stdout).toMatch(/\| model-forecast +\|.*\| +-?\d+\.\d\d \|$/m);
+    // A perfect forecast (the realised future) is the most any forecast could add: still no better than hindsight.
+    expect(row("perfect-forecast").forecast_gain_usd).toBeCloseTo(
+      effective("model") - effective("perfect-forecast"),
+      4,
+    );
     // The same seed gives the same figures; the on-demand baseline is the same for every policy.
     const json2 = join(dir, "again.json");
     const again = await cli([
