@@ -1,8 +1,9 @@
 import type { CostSettings } from "../core/decisions/decision.js";
 import { MarketReplay } from "../replay/market-replay.js";
 import type { PriceRecord } from "../replay/price-csv.js";
-import { type BacktestPolicy, type PolicyResult, runBacktest } from "./backtest.js";
+import { type PolicyResult, runBacktest } from "./backtest.js";
 import type { FleetAgent } from "./backtest-fleet.js";
+import type { BacktestPolicy } from "./backtest-policies.js";
 import { round } from "./backtest-summary.js";
 import type { ReplayForecaster } from "./replay-forecaster.js";
 

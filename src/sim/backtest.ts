@@ -1,9 +1,7 @@
 import { DEFAULT_AGENT_CONFIG } from "../core/agents/agent.js";
 import { HOUR_MS } from "../core/clock/utc-day.js";
 import {
-  type CandidatePool,
   type CostSettings,
-  DECISION_POLICIES,
   DEFAULT_COST_SETTINGS,
   type DecisionSituation,
   type GuardRailSettings,
@@ -16,15 +14,13 @@ import type { PoolMarket } from "../core/market/price-features.js";
 import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 import { AgentBook, FleetObservations } from "./backtest-book.js";
 import { baselineFor, DEFAULT_FLEET, type FleetAgent, type PoolFilter, poolsFor } from "./backtest-fleet.js";
-import { NO_FORECAST, summarise, withHeadroom } from "./backtest-summary.js";
+import { type BacktestPolicy, runsOf } from "./backtest-policies.js";
+import { situationOf } from "./backtest-situation.js";
+import { summarise, withHeadroom } from "./backtest-summary.js";
 import { HindsightPlanner } from "./hindsight-planner.js";
 import { perfectForecasts, type ReplayForecaster } from "./replay-forecaster.js";
 
 type MoveKind = "launch" | "switch" | "relaunch";
-
-/** The engine's policies, and `hindsight`: the backtest's ceiling, which knows every future price. */
-export const BACKTEST_POLICIES = [...DECISION_POLICIES, "hindsight"] as const;
-export type BacktestPolicy = (typeof BACKTEST_POLICIES)[number];
 
 export interface BacktestOptions {
   from: number;
@@ -261,58 +257,6 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
   return { from, to, seed: market.seed, agents: workloads.length, pools: usedPools.length, results };
 }
 
-function situationOf(
-  market: MarketReplay,
-  run: PolicyRun,
-  workload: Workload,
-  book: AgentBook,
-  now: number,
-  forecasts: ReadonlyMap<string, PriceForecast>,
-  wait: number,
-  trigger: DecisionSituation["trigger"],
-  stepStart: number | null,
-): DecisionSituation {
-  const candidates: CandidatePool[] = [];
-  for (const pool of workload.pools) {
-    const price = market.priceAt(pool.id, now);
-    if (price === null) continue;
-    // Right after an interruption, a pool interrupted earlier in this step has no capacity.
-    const gone = stepStart !== null && market.interruptions.between(pool.id, stepStart, now + 1).length > 0;
-    candidates.push({
-      poolId: pool.id,
-      instanceType: pool.instanceType,
-      availabilityZone: pool.availabilityZone,
-      price,
-      onDemandPrice: pool.onDemand.price,
-      band: pool.band,
-      monthlyRisk: run.fleet.monthlyRisk(pool, now),
-      interruptedAt: run.fleet.lastInterruption(pool.id, now),
-      available: !gone,
-      forecast: forecasts.get(pool.id) ?? null,
-    });
-  }
-  const placement =
-    book.placement.mode === "spot"
-      ? { ...book.placement, price: market.priceAt(book.placement.poolId as string, now) }
-      : book.placement;
-  return {
-    now,
-    placement,
-    onDemand: workload.baseline,
-    baselinePrice: workload.baseline.price,
-    candidates,
-    history: {
-      lastDay: book.movesSince(now, 24 * HOUR_MS),
-      lastWeek: book.movesSince(now, 7 * 24 * HOUR_MS),
-      lastSwitchAt: book.lastMoveAt,
-      inProgress: false,
-    },
-    guardRails: run.guardRails,
-    terminateWaitSeconds: wait,
-    trigger,
-  };
-}
-
 const targetLabel = (target: { mode: string; poolId?: string; instanceType: string }) =>
   target.mode === "spot" ? (target.poolId as string) : `ondemand:${target.instanceType}`;
 
@@ -336,37 +280,4 @@ function leavePool(run: PolicyRun, book: AgentBook, at: number): void {
 
 function enterPool(run: PolicyRun, book: AgentBook, at: number): void {
   if (book.placement.mode === "spot" && book.placement.poolId) run.fleet.enter(book.placement.poolId, at);
-}
-
-type RunSpec = { label: string; policy: BacktestPolicy; forecastWeight: number | null; perfect?: boolean };
-
-/**
- * The runs of a backtest: the policies asked for, static and hindsight always (the ends of the headroom), and the
- * model at its weight, at weight 0 (or 1 when its own is 0) and at any more weights asked for.
- */
-function runsOf(
-  policies: readonly BacktestPolicy[],
-  modelWeight: number,
-  more: readonly number[],
-): RunSpec[] {
-  const wanted = new Set<BacktestPolicy>([...policies, "static", "hindsight"]);
-  const runs: RunSpec[] = [];
-  for (const policy of BACKTEST_POLICIES) {
-    if (!wanted.has(policy)) continue;
-    if (policy !== "model") {
-      runs.push({ label: policy, policy, forecastWeight: null });
-      continue;
-    }
-    const weights = [...new Set([modelWeight, modelWeight > 0 ? 0 : 1, ...more])];
-    for (const weight of weights)
-      runs.push({ label: modelLabel(weight, modelWeight), policy, forecastWeight: weight });
-  }
-  return runs;
-}
-
-function modelLabel(weight: number, modelWeight: number): string {
-  if (weight === modelWeight) return "model";
-  if (weight === 0) return NO_FORECAST;
-  if (weight === 1) return "model-forecast";
-  return `model@${weight}`;
 }
