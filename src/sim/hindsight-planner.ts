@@ -58,12 +58,13 @@ export class HindsightPlanner {
     const next = plan.value.subarray((k + 1) * plan.width, (k + 2) * plan.width);
     const available = new Set(situation.candidates.filter((c) => c.available).map((c) => c.poolId));
     const { placement } = situation;
-    const currentIndex =
-      placement.mode === "ondemand"
-        ? ON_DEMAND
-        : placement.mode === "spot"
-          ? plan.pools.findIndex((pool) => pool.id === placement.poolId)
-          : null;
+    // null: no instance (launch, or relaunch after an interruption), so nothing to move away from.
+    let currentIndex: number | null = null;
+    if (placement.mode === "ondemand") currentIndex = ON_DEMAND;
+    else if (placement.mode === "spot") {
+      currentIndex = plan.pools.findIndex((pool) => pool.id === placement.poolId);
+      if (currentIndex < 0) throw new Error(`hindsight: ${placement.poolId} is not a pool of this workload`);
+    }
     const atStepStart = situation.now === this.stepStart(k);
     let best = { index: ON_DEMAND, total: Number.POSITIVE_INFINITY };
     for (let i = ON_DEMAND; i < plan.pools.length; i++) {

@@ -9,7 +9,7 @@ import {
   type DecisionFigures,
   decisionFigures,
   MEASURABLE_GAIN_SHARE,
-} from "./decision-regret.js";
+} from "./decision-figures.js";
 import {
   type BoostingOptions,
   type Ensemble,

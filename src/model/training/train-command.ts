@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { MarketReplay, SHIPPED_PRICE_FILE } from "../../replay/market-replay.js";
 import { PriceFileError } from "../../replay/price-csv.js";
 import { BUNDLED_CARD_PATH, BUNDLED_MODEL_PATH, SAMPLE_FEATURES_PATH } from "../bundled-model.js";
-import type { DecisionFigures } from "./decision-regret.js";
+import type { DecisionFigures } from "./decision-figures.js";
 import { type TrainingReport, trainPriceModel } from "./price-model-trainer.js";
 import type { SampleQuality } from "./sample-quality.js";
 import { TerminalProgress } from "./training-progress.js";
