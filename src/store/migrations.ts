@@ -533,4 +533,11 @@ CREATE TABLE instance_peers (
 CREATE INDEX instance_peers_agent ON instance_peers(agent_id);
 `,
   },
+  {
+    name: "model registry: the weight each model's training chose for its forecasts",
+    sql: `
+-- 0..1, from the model's metadata; models registered before it was stated weigh nothing.
+ALTER TABLE models ADD COLUMN forecast_weight REAL NOT NULL DEFAULT 0 CHECK (forecast_weight BETWEEN 0 AND 1);
+`,
+  },
 ];

@@ -88,7 +88,8 @@ describe("decisions, guard-rails and the optimizer", () => {
       recommended_pool_id: "m5d.large.us-east-1b",
       allowed: true,
       policy: "model",
-      model_version: expect.stringMatching(/^spot-price-gbdt /),
+      // The committed model's forecasts weigh nothing: the decision is not recorded as the model's.
+      model_version: null,
       outcome: "recorded",
       command_id: null,
     });
@@ -105,6 +106,7 @@ describe("decisions, guard-rails and the optimizer", () => {
     expect(recommendation.body.alternative_pools.length).toBeGreaterThan(0);
     expect(recommendation.body.alternative_pools.length).toBeLessThanOrEqual(5);
     expect(recommendation.body.alternative_pools[0].id).toBe("m5d.large.us-east-1b");
+    for (const pool of recommendation.body.alternative_pools) expect(pool.rise_probability).toBeNull();
 
     // Only decide is recorded, with its inputs, scores and model version.
     const history = await api("GET", `/api/client/${clientId}/agents/decisions?days=1&agent_id=${agentId}`);
@@ -114,7 +116,14 @@ describe("decisions, guard-rails and the optimizer", () => {
       action: "switch_to_spot",
       target: "m5d.large.us-east-1b",
       origin: "decide",
-      inputs: { mode: "spot", poolId: "m5d.large.us-east-1a", guardRails: { riskThreshold: 0.3 } },
+      basis: "expected cost at current prices",
+      modelVersion: null,
+      inputs: {
+        mode: "spot",
+        poolId: "m5d.large.us-east-1a",
+        guardRails: { riskThreshold: 0.3 },
+        cost: { forecastWeight: 0 },
+      },
     });
     expect(history.body.decisions[0].scores.map((score: { option: string }) => score.option)).toContain(
       "ondemand",

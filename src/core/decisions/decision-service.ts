@@ -21,7 +21,7 @@ import {
 } from "./decision-record.js";
 import type { LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
-import type { MarketForecasts } from "./market-forecasts.js";
+import type { ForecastModel, MarketForecasts } from "./market-forecasts.js";
 import { AGENT_DISABLED, INSUFFICIENT_PRICING, stayDecision } from "./stay-decision.js";
 
 export interface DecisionSettings {
@@ -133,11 +133,12 @@ export class DecisionService {
     const started = performance.now();
     const before = requireLiveAgent(this.repos.agents, caller, agentId);
     const market = this.market.forAgent(before, round);
-    const { forecasts, modelVersion } = await this.forecasts.forecast(market.pools);
+    const { forecasts, model } = await this.forecasts.forecast(market.pools);
+    const modelVersion = scoredBy(model);
     const taken = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       // The agent may have moved while the model ran: decide on what it is now (the prices are still fresh).
-      const decision = this.engineDecision(agent, market, forecasts);
+      const decision = this.engineDecision(agent, market, forecasts, model);
       let commandId: string | null = null;
       let outcome: DecisionOutcome = decision.allowed ? "recorded" : decision.proposed ? "held" : "recorded";
       if (decision.target && origin === "optimizer") {
@@ -177,6 +178,7 @@ export class DecisionService {
         market,
         commandId,
         started,
+        costWith(this.settings.cost, model),
       );
       const stored = origin !== "optimizer" || !this.repeatsLast(record);
       if (stored) this.repos.decisions.insert(record);
@@ -202,14 +204,15 @@ export class DecisionService {
 
   private async evaluate(agent: Agent): Promise<{ decision: EngineDecision; modelVersion: string | null }> {
     const market = this.market.forAgent(agent);
-    const { forecasts, modelVersion } = await this.forecasts.forecast(market.pools);
-    return { decision: this.engineDecision(agent, market, forecasts), modelVersion };
+    const { forecasts, model } = await this.forecasts.forecast(market.pools);
+    return { decision: this.engineDecision(agent, market, forecasts, model), modelVersion: scoredBy(model) };
   }
 
   private engineDecision(
     agent: Agent,
     market: ReturnType<LiveMarket["forAgent"]>,
     forecasts: Map<string, PriceForecast>,
+    model: ForecastModel | null,
   ): EngineDecision {
     const current =
       agent.mode === "spot" ? market.pools.find((pool) => pool.poolId === agent.poolId) : undefined;
@@ -233,7 +236,7 @@ export class DecisionService {
       cooldownMinutes: this.settings.cooldownMinutes,
       avoidInterruptedHours: this.settings.avoidInterruptedHours,
     });
-    return decide(situation, forecasts.size > 0 ? "model" : "rules", this.settings.cost);
+    return decide(situation, model ? "model" : "rules", costWith(this.settings.cost, model));
   }
 
   private recordOf(
@@ -245,6 +248,7 @@ export class DecisionService {
     market: ReturnType<LiveMarket["forAgent"]>,
     commandId: string | null,
     started: number,
+    cost: CostSettings,
   ): DecisionRecord {
     const current = decision.scores.find((score) => score.current);
     return {
@@ -273,7 +277,7 @@ export class DecisionService {
           cooldownMinutes: this.settings.cooldownMinutes,
           avoidInterruptedHours: this.settings.avoidInterruptedHours,
         },
-        cost: this.settings.cost,
+        cost,
       },
       scores: decision.scores.filter((score, i) => i < 10 || score.current),
       commandId,
@@ -281,4 +285,14 @@ export class DecisionService {
       createdAt: this.clock.now(),
     };
   }
+}
+
+/** The cost settings with the model's forecast weight and reach (the defaults when no model is loaded). */
+function costWith(cost: CostSettings, model: ForecastModel | null): CostSettings {
+  return model ? { ...cost, forecastWeight: model.weight, forecastHours: model.horizonHours } : cost;
+}
+
+/** The model a decision is recorded as scored by: none when its forecasts weigh nothing. */
+function scoredBy(model: ForecastModel | null): string | null {
+  return model && model.weight > 0 ? model.version : null;
 }
