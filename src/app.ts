@@ -20,7 +20,8 @@ import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/se
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createJsonLogger } from "./logging/json-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
-import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
+import type { DataStore } from "./store/data-store.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
 export interface AppOptions {
@@ -41,7 +42,8 @@ export interface AppOptions {
 
 export interface App {
   readonly services: CoreServices;
-  readonly store: SqliteStore;
+  /** The store, for tests and tools: the core itself only sees the repositories each use case names. */
+  readonly store: DataStore;
   readonly adminToken: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -127,12 +129,12 @@ export function createApp(options: AppOptions): App {
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
         services.sessions.start();
-        if (jobDriver !== "off") jobs.start(jobDriver);
+        if (jobDriver !== "off") await jobs.start(jobDriver);
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
           tls: settings.tls !== null,
-          database: store.path,
+          database: store.location,
           version: VERSION,
         });
         return { grpcPort, httpPort };
@@ -145,10 +147,10 @@ export function createApp(options: AppOptions): App {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
-      services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
+      await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
       await services.models.close();
-      store.close();
+      await store.close();
       logger.info("stopped");
     },
   };

@@ -18,11 +18,11 @@ export function peerOf(context: Context): string {
 }
 
 /** Authenticates per the route's auth kind; returns the client caller for client routes. */
-export function authenticateRequest(
+export async function authenticateRequest(
   context: Context,
   auth: "none" | "client" | "admin",
   services: CoreServices,
-): ClientContext | undefined {
+): Promise<ClientContext | undefined> {
   if (auth === "none") return undefined;
   if (auth === "admin") {
     services.authenticator.authenticateAdmin(bearer(context), peerOf(context));

@@ -27,7 +27,7 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
   private readonly pushLatency: Histogram;
   private readonly sqlite: Histogram<"kind" | "outcome">;
 
-  constructor(private readonly read: () => OperationsSnapshot) {
+  constructor(private readonly read: () => Promise<OperationsSnapshot>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.streams = new Counter({
@@ -79,7 +79,7 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
    * the state gauges are left out and `spot_state_readable` says so; the process metrics still answer.
    */
   async render(): Promise<string> {
-    const snapshot = this.readSnapshot();
+    const snapshot = await this.readSnapshot();
     this.snapshot = snapshot;
     try {
       const text = (await this.registry.metrics()).trimEnd();
@@ -90,9 +90,9 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
     }
   }
 
-  private readSnapshot(): OperationsSnapshot | undefined {
+  private async readSnapshot(): Promise<OperationsSnapshot | undefined> {
     try {
-      return this.read();
+      return await this.read();
     } catch {
       return undefined;
     }

@@ -2,60 +2,78 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
-import type { CommandService } from "../commands/command-service.js";
+import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
-import type { NotificationService } from "../notifications/notification-service.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import { makePool } from "../pricing/pool.js";
+import type { PriceRepository } from "../pricing/price-repository.js";
 import type { SessionControl } from "../sessions/session-control.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { Store } from "../unit-of-work.js";
 import { type Agent, type AgentConfig, type AgentIdentity, DEFAULT_AGENT_CONFIG } from "./agent.js";
 import { validateIdentity } from "./agent-identity.js";
 import type { AgentLiveness } from "./agent-liveness.js";
+import type { AgentRepository } from "./agent-repository.js";
 import { applySettings, type SettingsPatch } from "./agent-settings.js";
-import { requireLiveAgent } from "./require-agent.js";
+import { lockLiveAgent } from "./require-agent.js";
 
 export interface Registration {
   agent: Agent;
   created: boolean;
 }
 
-/** Agents: registration with identity preservation, liveness status, settings and deletion. */
-/** Brings an agent's replicas in line with its mode (the replica module implements it). */
-export interface StandbyReconciler {
-  /** Joins the caller's transaction; the caller dispatches commands after the commit. */
-  reconcileInTransaction(agent: Agent): unknown;
+/**
+ * Brings an agent's replicas in line with its mode (the replica module implements it), in the caller's
+ * transaction `tx`; the caller dispatches commands after the commit.
+ */
+export interface StandbyReconciler<Tx> {
+  reconcileInTransaction(tx: Tx, agent: Agent): Promise<unknown>;
 }
 
-export class AgentService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly commands: CommandService,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly sessions: SessionControl,
-    private readonly liveness: AgentLiveness,
-    private readonly standby: StandbyReconciler,
-  ) {}
+export type AgentRepos<StandbyTx> = {
+  agents: AgentRepository;
+  instances: InstanceRepository;
+  prices: PriceRepository;
+} & CommandWrites &
+  EventWrites &
+  NotificationWrites &
+  StandbyTx;
+
+export interface AgentServiceDeps<StandbyTx> {
+  store: Store<AgentRepos<StandbyTx>>;
+  clock: Clock;
+  commands: CommandService;
+  events: EventLog;
+  notifications: NotificationService;
+  sessions: SessionControl;
+  liveness: AgentLiveness;
+  standby: StandbyReconciler<StandbyTx>;
+}
+
+/** Agents: registration with identity preservation, liveness status, settings and deletion. */
+export class AgentService<StandbyTx = unknown> {
+  constructor(private readonly deps: AgentServiceDeps<StandbyTx>) {}
 
   /**
    * The same client and logical agent id always map to the same agent id. A deleted agent comes back only
    * when the registration says so explicitly (`reregister`).
    */
-  register(caller: ClientContext, input: AgentIdentity): Registration {
+  register(caller: ClientContext, input: AgentIdentity): Promise<Registration> {
     const identity = validateIdentity(input);
-    const now = this.clock.now();
-    return this.repos.transaction(() => {
-      const existing = this.repos.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const known = await tx.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
+      // A new agent has no row to lock yet: (client, logical id) is unique, so a racing registration fails.
+      const existing = known && (await tx.agents.lockForUpdate(known.id));
       if (existing?.status === "deleted" && !identity.reregister) {
         throw failedPrecondition(
           `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
         );
       }
       if (existing && existing.instanceId !== identity.instanceId) {
-        const previous = this.repos.instances.find(caller.clientId, identity.instanceId);
+        const previous = await tx.instances.find(caller.clientId, identity.instanceId);
         if (previous?.agentId === existing.id && previous.role === "retired") {
           // A former primary's agent must not take the workload's identity back from its replacement.
           throw failedPrecondition(
@@ -88,11 +106,11 @@ export class AgentService {
           updatedAt: now,
           deletedAt: null,
         };
-        this.repos.agents.update(agent);
+        await tx.agents.update(agent);
         // Registering again is how a stream agent comes back: the same event and notification as any return.
-        if (existing.status === "offline") this.liveness.cameBackOnline(agent);
+        if (existing.status === "offline") await this.deps.liveness.cameBackOnline(tx, agent);
         if (existing.status === "deleted") {
-          this.events.record({
+          await this.deps.events.record(tx, {
             type: "agent_reregistered",
             severity: "info",
             clientId: caller.clientId,
@@ -114,8 +132,8 @@ export class AgentService {
           deletedAt: null,
           config: { ...DEFAULT_AGENT_CONFIG },
         };
-        this.repos.agents.insert(agent);
-        this.notifications.notify({
+        await tx.agents.insert(agent);
+        await this.deps.notifications.notify(tx, {
           clientId: caller.clientId,
           agentId: agent.id,
           type: "agent_registered",
@@ -124,9 +142,9 @@ export class AgentService {
         });
       }
       if (poolId)
-        this.repos.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
-      this.trackPrimaryInstance(agent, now);
-      this.events.record({
+        await tx.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
+      await this.trackPrimaryInstance(tx, agent, now);
+      await this.deps.events.record(tx, {
         type: "agent_registered",
         severity: "info",
         clientId: caller.clientId,
@@ -139,30 +157,30 @@ export class AgentService {
     });
   }
 
-  get(caller: ClientContext, agentId: string): Agent {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
+  async get(caller: ClientContext, agentId: string): Promise<Agent> {
+    const agent = await this.deps.store.agents.findById(caller.clientId, agentId);
     if (!agent) throw notFound("agent");
     return agent;
   }
 
-  list(caller: ClientContext, options: { includeDeleted: boolean }): Agent[] {
-    return this.repos.agents.listByClient(caller.clientId, options);
+  list(caller: ClientContext, options: { includeDeleted: boolean }): Promise<Agent[]> {
+    return this.deps.store.agents.listByClient(caller.clientId, options);
   }
 
   /**
    * Changes settings. Auto-switch and manual replica mode exclude each other: turning one on turns the other
    * off; asking for both at once is refused. The new config is pushed to the agent as a command.
    */
-  updateSettings(caller: ClientContext, agentId: string, patch: SettingsPatch): AgentConfig {
-    const result = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+  async updateSettings(caller: ClientContext, agentId: string, patch: SettingsPatch): Promise<AgentConfig> {
+    const result = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const config = applySettings(agent.config, patch);
-      this.repos.agents.updateConfig(agent.id, config, this.clock.now());
+      await tx.agents.updateConfig(agent.id, config, this.deps.clock.now());
       // An older config the agent has not taken yet is superseded by this one.
-      this.repos.commands.cancelOpen(agent.id, this.clock.now(), "superseded by a newer config", [
+      await tx.commands.cancelOpen(agent.id, this.deps.clock.now(), "superseded by a newer config", [
         "apply_config",
       ]);
-      this.commands.create(agent, {
+      await this.deps.commands.create(tx, agent, {
         action: { type: "apply_config", config },
         priority: PRIORITY.urgent,
         reason: "settings changed",
@@ -170,8 +188,8 @@ export class AgentService {
       });
       // After the config (the agent learns its mode first): manual replica mode on launches a standby; off (or
       // auto-switch on) ends it.
-      this.standby.reconcileInTransaction({ ...agent, config });
-      this.events.record({
+      await this.deps.standby.reconcileInTransaction(tx, { ...agent, config });
+      await this.deps.events.record(tx, {
         type: "agent_settings_changed",
         severity: "info",
         clientId: caller.clientId,
@@ -181,15 +199,15 @@ export class AgentService {
       });
       return config;
     });
-    this.commands.dispatch(agentId);
+    this.deps.commands.dispatch(agentId);
     return result;
   }
 
   /** Soft delete: the agent's stream is closed, its open commands cancelled, its history kept. */
-  delete(caller: ClientContext, agentId: string): Agent {
-    const deleted = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const now = this.clock.now();
+  async delete(caller: ClientContext, agentId: string): Promise<Agent> {
+    const deleted = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const now = this.deps.clock.now();
       const config: AgentConfig = {
         ...agent.config,
         enabled: false,
@@ -197,20 +215,20 @@ export class AgentService {
         manualReplicaEnabled: false,
       };
       const updated: Agent = { ...agent, status: "deleted", deletedAt: now, updatedAt: now, config };
-      this.repos.agents.update(updated);
-      this.repos.agents.updateConfig(agent.id, config, now);
-      this.repos.commands.cancelOpen(agent.id, now, "agent deleted");
+      await tx.agents.update(updated);
+      await tx.agents.updateConfig(agent.id, config, now);
+      await tx.commands.cancelOpen(agent.id, now, "agent deleted");
       // Its replicas are terminated: the commands go out on the stream before it is closed. An agent that is not
       // connected never gets them (it is deleted); they expire, with an event, and the instances keep running.
-      this.standby.reconcileInTransaction(updated);
-      this.notifications.notify({
+      await this.deps.standby.reconcileInTransaction(tx, updated);
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
         type: "agent_deleted",
         severity: "warning",
         message: `Agent ${agent.logicalAgentId} has been deleted`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "agent_deleted",
         severity: "warning",
         clientId: caller.clientId,
@@ -219,8 +237,8 @@ export class AgentService {
       });
       return updated;
     });
-    this.commands.dispatch(agentId);
-    this.sessions.disconnectAgent(agentId, {
+    this.deps.commands.dispatch(agentId);
+    this.deps.sessions.disconnectAgent(agentId, {
       code: "failed_precondition",
       message: "agent deleted by its client",
     });
@@ -228,8 +246,8 @@ export class AgentService {
   }
 
   /** The registering instance is the agent's primary; a former primary is retired (it may still be running). */
-  private trackPrimaryInstance(agent: Agent, now: number): void {
-    const existing = this.repos.instances.find(agent.clientId, agent.instanceId);
+  private async trackPrimaryInstance(tx: AgentRepos<StandbyTx>, agent: Agent, now: number): Promise<void> {
+    const existing = await tx.instances.find(agent.clientId, agent.instanceId);
     if (
       existing &&
       existing.agentId === agent.id &&
@@ -238,8 +256,8 @@ export class AgentService {
     ) {
       return;
     }
-    const onDemandPrice = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
-    const spotPrice = agent.poolId ? (this.repos.prices.latestSpotPrice(agent.poolId)?.price ?? null) : null;
+    const onDemandPrice = (await tx.prices.latestOnDemandPrice(agent.region, agent.instanceType)) ?? null;
+    const spotPrice = agent.poolId ? ((await tx.prices.latestSpotPrice(agent.poolId))?.price ?? null) : null;
     const instance: Instance = {
       id: agent.instanceId,
       clientId: agent.clientId,
@@ -260,7 +278,7 @@ export class AgentService {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    this.repos.instances.save(instance);
-    this.repos.instances.retireOthers(agent.clientId, agent.id, agent.instanceId, now);
+    await tx.instances.save(instance);
+    await tx.instances.retireOthers(agent.clientId, agent.id, agent.instanceId, now);
   }
 }

@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import { optionalText, requireIntegerInRange } from "../validation/validate.js";
 import { type Command, type CommandAction, type CommandOrigin, PRIORITY } from "./command.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
+import type { CommandRepository } from "./command-repository.js";
 import { type SwitchTarget, switchActionFor } from "./switch-action.js";
 
 export interface NewCommand {
@@ -25,27 +28,41 @@ export type ForceSwitchTarget = SwitchTarget;
 
 export type AckOutcome = "acknowledged" | "duplicate";
 
+/** What creating a command writes, in the caller's transaction. */
+export interface CommandWrites {
+  commands: CommandRepository;
+}
+
+export type CommandRepos = {
+  agents: AgentRepository;
+  instances: InstanceRepository;
+} & CommandWrites &
+  EventWrites &
+  NotificationWrites;
+
+export interface CommandServiceDeps {
+  store: Store<CommandRepos>;
+  clock: Clock;
+  dispatcher: CommandDispatcher;
+  events: EventLog;
+  notifications: NotificationService;
+  defaultTtlSeconds: number;
+}
+
 /**
  * Commands are written in the same transaction as the change that caused them, then pushed to the agent's live
  * stream. pending → delivered → acknowledged → completed | failed, or expired | cancelled.
  */
 export class CommandService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly dispatcher: CommandDispatcher,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly defaultTtlSeconds: number,
-  ) {}
+  constructor(private readonly deps: CommandServiceDeps) {}
 
   /**
-   * Stores a command for `agent`. Joins the caller's transaction; the caller calls `dispatch` after the commit
+   * Stores a command for `agent` in the caller's transaction `tx`; the caller calls `dispatch` after the commit
    * (or uses `issue`, which does both).
    */
-  create(agent: Agent, spec: NewCommand): Command {
-    const now = this.clock.now();
-    const ttlSeconds = spec.ttlSeconds ?? this.defaultTtlSeconds;
+  async create(tx: CommandWrites, agent: Agent, spec: NewCommand): Promise<Command> {
+    const now = this.deps.clock.now();
+    const ttlSeconds = spec.ttlSeconds ?? this.deps.defaultTtlSeconds;
     const command: Command = {
       id: randomUUID(),
       clientId: agent.clientId,
@@ -64,34 +81,35 @@ export class CommandService {
       success: null,
       resultMessage: null,
     };
-    this.repos.commands.insert(command);
+    await tx.commands.insert(command);
     return command;
   }
 
   dispatch(agentId: string): void {
-    this.dispatcher.dispatch(agentId);
+    this.deps.dispatcher.dispatch(agentId);
   }
 
   /** Stores and pushes a command for one of the caller's agents. */
-  issue(caller: ClientContext, agentId: string, spec: NewCommand): Command {
-    const command = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      return this.create(agent, spec);
+  async issue(caller: ClientContext, agentId: string, spec: NewCommand): Promise<Command> {
+    const command = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      return this.create(tx, agent, spec);
     });
     this.dispatch(agentId);
     return command;
   }
 
   /** A person asked to move the workload on `instanceId` to another pool or to on-demand, now. */
-  forceSwitch(
+  async forceSwitch(
     caller: ClientContext,
     instanceId: string,
     target: ForceSwitchTarget,
-  ): { command: Command; agent: Agent } {
-    const result = this.repos.transaction(() => {
-      const instance = this.repos.instances.find(caller.clientId, instanceId);
+  ): Promise<{ command: Command; agent: Agent }> {
+    const result = await this.deps.store.transaction(async (tx) => {
+      const instance = await tx.instances.find(caller.clientId, instanceId);
       if (!instance || instance.agentId === null) throw notFound("instance");
-      const agent = requireLiveAgent(this.repos.agents, caller, instance.agentId);
+      // The agent as of its lock: whether this instance is still its primary is decided on that.
+      const agent = await lockLiveAgent(tx.agents, caller, instance.agentId);
       if (agent.instanceId !== instance.id) {
         throw failedPrecondition(
           `instance ${instance.id} is no longer the agent's primary (${agent.instanceId} is)`,
@@ -104,20 +122,20 @@ export class CommandService {
       if (!agent.config.enabled)
         throw failedPrecondition("the agent is disabled; enable it before switching it");
       const { action, targetLabel } = switchActionFor(agent, target);
-      const command = this.create(agent, {
+      const command = await this.create(tx, agent, {
         action,
         priority: PRIORITY.manual,
         reason: `manual switch to ${targetLabel}`,
         origin: "user",
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
         type: "manual_switch_requested",
         severity: "warning",
         message: `Manual switch queued for ${instance.id} to ${targetLabel}`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "manual_switch_requested",
         severity: "info",
         clientId: caller.clientId,
@@ -137,15 +155,15 @@ export class CommandService {
    * in). Unlike a person's force-switch it needs the agent enabled and its auto-switch on. The priority defaults
    * to the model's (25) on the original's scale (100 emergency, 75 manual, 50 urgent, 25 model, 10 scheduled).
    */
-  requestSwitch(
+  async requestSwitch(
     caller: ClientContext,
     agentId: string,
     target: SwitchTarget,
     options: { priority: number | null; reason: string | null },
-  ): { command: Command; agent: Agent } {
+  ): Promise<{ command: Command; agent: Agent }> {
     const priority = requireIntegerInRange("priority", options.priority ?? PRIORITY.model, 0, 100);
-    const result = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const result = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       if (!agent.config.enabled) {
         throw failedPrecondition("the agent is disabled: it takes no automatic switch", { enabled: false });
       }
@@ -155,20 +173,20 @@ export class CommandService {
         });
       }
       const { action, targetLabel } = switchActionFor(agent, target);
-      const command = this.create(agent, {
+      const command = await this.create(tx, agent, {
         action,
         priority,
         reason: optionalText("reason", options.reason, 200) ?? `switch to ${targetLabel}`,
         origin: "optimizer",
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
         type: "switch_requested",
         severity: "info",
         message: `Switch command issued to ${agent.logicalAgentId}: ${targetLabel}`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "switch_requested",
         severity: "info",
         clientId: caller.clientId,
@@ -184,11 +202,12 @@ export class CommandService {
   }
 
   /** The agent has the command. Re-acknowledging is harmless; acknowledging a dead command is refused. */
-  acknowledge(agentId: string, commandId: string): AckOutcome {
-    return this.repos.transaction(() => {
-      const command = this.repos.commands.findForAgent(agentId, commandId);
+  acknowledge(agentId: string, commandId: string): Promise<AckOutcome> {
+    return this.deps.store.transaction(async (tx) => {
+      await tx.agents.lockForUpdate(agentId);
+      const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
-      if (this.repos.commands.acknowledge(agentId, commandId, this.clock.now())) return "acknowledged";
+      if (await tx.commands.acknowledge(agentId, commandId, this.deps.clock.now())) return "acknowledged";
       if (command.state === "expired" || command.state === "cancelled") {
         throw new AppError(
           "failed_precondition",
@@ -203,14 +222,15 @@ export class CommandService {
   }
 
   /** The agent's outcome. The first result wins; a repeated one (after a reconnect) is ignored. */
-  recordResult(agentId: string, commandId: string, success: boolean, message: string): void {
-    this.repos.transaction(() => {
-      const command = this.repos.commands.findForAgent(agentId, commandId);
+  recordResult(agentId: string, commandId: string, success: boolean, message: string): Promise<void> {
+    return this.deps.store.transaction(async (tx) => {
+      await tx.agents.lockForUpdate(agentId);
+      const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
       const text = message.slice(0, 2000);
-      if (!this.repos.commands.finish(agentId, commandId, success, text, this.clock.now())) return;
+      if (!(await tx.commands.finish(agentId, commandId, success, text, this.deps.clock.now()))) return;
       if (!success) {
-        this.events.record({
+        await this.deps.events.record(tx, {
           type: "command_failed",
           severity: "warning",
           clientId: command.clientId,
@@ -218,7 +238,7 @@ export class CommandService {
           message: `Command ${command.action.type} failed: ${text}`,
           metadata: { commandId },
         });
-        this.notifications.notify({
+        await this.deps.notifications.notify(tx, {
           clientId: command.clientId,
           agentId,
           type: "command_failed",
@@ -229,12 +249,15 @@ export class CommandService {
     });
   }
 
-  /** Commands never acknowledged within their time to live become expired, each with an event. */
-  expireDue(): Command[] {
-    return this.repos.transaction(() => {
-      const expired = this.repos.commands.expireDue(this.clock.now());
+  /**
+   * Commands never acknowledged within their time to live become expired, each with an event. One statement
+   * over every agent: it takes no agent lock, and only moves commands still deliverable when it runs.
+   */
+  expireDue(): Promise<Command[]> {
+    return this.deps.store.transaction(async (tx) => {
+      const expired = await tx.commands.expireDue(this.deps.clock.now());
       for (const command of expired) {
-        this.events.record({
+        await this.deps.events.record(tx, {
           type: "command_expired",
           severity: "warning",
           clientId: command.clientId,
@@ -247,15 +270,15 @@ export class CommandService {
     });
   }
 
-  get(caller: ClientContext, commandId: string): Command {
-    const command = this.repos.commands.find(caller.clientId, commandId);
+  async get(caller: ClientContext, commandId: string): Promise<Command> {
+    const command = await this.deps.store.commands.find(caller.clientId, commandId);
     if (!command) throw notFound("command");
     return command;
   }
 
-  listForAgent(caller: ClientContext, agentId: string, limit: number): Command[] {
-    if (!this.repos.agents.findById(caller.clientId, agentId)) throw notFound("agent");
-    return this.repos.commands.listByAgent(caller.clientId, agentId, limit);
+  async listForAgent(caller: ClientContext, agentId: string, limit: number): Promise<Command[]> {
+    if (!(await this.deps.store.agents.findById(caller.clientId, agentId))) throw notFound("agent");
+    return this.deps.store.commands.listByAgent(caller.clientId, agentId, limit);
   }
 }
 

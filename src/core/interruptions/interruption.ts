@@ -71,7 +71,7 @@ export interface InterruptionResponder {
     caller: ClientContext,
     interruption: Interruption,
     preferences?: ResponsePreferences,
-  ): InterruptionAnswer;
+  ): Promise<InterruptionAnswer>;
 }
 
 export interface InterruptionAnswer {

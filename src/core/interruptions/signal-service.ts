@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import { optionalText, reportedTime } from "../validation/validate.js";
-import type { CleanupReport } from "./cleanup-report.js";
+import type { CleanupReport, CleanupRepository } from "./cleanup-report.js";
 import type {
   Interruption,
   InterruptionAnswer,
+  InterruptionRepository,
   InterruptionResponder,
   InterruptionSignal,
   ResponsePreferences,
@@ -34,24 +37,35 @@ export interface RecordedSignal {
   response: InterruptionAnswer | null;
 }
 
+export type SignalRepos = {
+  agents: AgentRepository;
+  instances: InstanceRepository;
+  interruptions: InterruptionRepository;
+  cleanups: CleanupRepository;
+} & EventWrites &
+  NotificationWrites;
+
+export interface SignalServiceDeps {
+  store: Store<SignalRepos>;
+  clock: Clock;
+  events: EventLog;
+  notifications: NotificationService;
+  /** What answers an interruption (the failover logic); none: signals are only recorded. */
+  responder?: InterruptionResponder;
+}
+
 /** What AWS and the instance tell the agent: interruption signals, cleanups, instances gone. */
 export class SignalService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly responder: InterruptionResponder | null = null,
-  ) {}
+  constructor(private readonly deps: SignalServiceDeps) {}
 
   /** Records the signal once per instance, then lets the failover logic answer it (after the commit). */
-  recordInterruption(
+  async recordInterruption(
     caller: ClientContext,
     agentId: string,
     signal: InterruptionSignal,
     input: SignalInput,
-  ): RecordedSignal {
-    const now = this.clock.now();
+  ): Promise<RecordedSignal> {
+    const now = this.deps.clock.now();
     const detectedAt = reportedTime("detected_at", input.detectedAt, now) ?? now;
     // AWS announces the action two minutes ahead, so it may lie past the server's "5 minutes ahead" bound only
     // through clock skew; accept any time within an hour.
@@ -59,12 +73,12 @@ export class SignalService {
       input.actionAt !== null && Number.isFinite(input.actionAt) && Math.abs(input.actionAt - now) < 3_600_000
         ? input.actionAt
         : null;
-    const recorded = this.repos.transaction((): RecordedSignal => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const recorded = await this.deps.store.transaction(async (tx): Promise<RecordedSignal> => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
-      const instance = this.repos.instances.find(agent.clientId, instanceId);
+      const instance = await tx.instances.find(agent.clientId, instanceId);
       if (!instance) throw notFound(`instance ${instanceId}`);
-      const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
+      const previous = await tx.interruptions.findLatest(agent.clientId, instanceId, signal);
       if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
         id: randomUUID(),
@@ -79,9 +93,9 @@ export class SignalService {
         detectedAt,
         receivedAt: now,
       };
-      this.repos.interruptions.insert(interruption);
+      await tx.interruptions.insert(interruption);
       const label = signal === "termination_notice" ? "Spot interruption notice" : "Rebalance recommendation";
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: signal,
         severity: "warning",
         clientId: agent.clientId,
@@ -90,7 +104,7 @@ export class SignalService {
         message: `${label} for ${instanceId} (${instance.poolId ?? "on-demand"})`,
         metadata: { interruptionId: interruption.id, actionAt: interruption.actionAt, detectedAt },
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: agent.clientId,
         agentId: agent.id,
         type: signal,
@@ -99,21 +113,22 @@ export class SignalService {
       });
       return { interruption, duplicate: false, response: null };
     });
-    return { ...recorded, response: this.respond(caller, recorded.interruption, input.preferences) };
+    return { ...recorded, response: await this.respond(caller, recorded.interruption, input.preferences) };
   }
 
-  private respond(
+  private async respond(
     caller: ClientContext,
     interruption: Interruption,
     preferences: ResponsePreferences | undefined,
-  ): RecordedSignal["response"] {
-    if (!this.responder) return null;
+  ): Promise<RecordedSignal["response"]> {
+    const { responder } = this.deps;
+    if (!responder) return null;
     try {
-      return this.responder.respond(caller, interruption, preferences);
+      return await responder.respond(caller, interruption, preferences);
     } catch (error) {
       // The signal is recorded whatever happens next; a response that cannot be made is an event, not a refusal.
       if (!(error instanceof AppError)) throw error;
-      this.events.record({
+      await this.deps.events.record(this.deps.store, {
         type: "failover_failed",
         severity: "error",
         clientId: interruption.clientId,
@@ -125,11 +140,12 @@ export class SignalService {
     }
   }
 
-  recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
-    this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      this.repos.cleanups.insert(agent.clientId, agent.id, report, this.clock.now());
-      this.events.record({
+  recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): Promise<void> {
+    return this.deps.store.transaction(async (tx) => {
+      // A report about the agent's account, not a change of the agent: no lock.
+      const agent = await requireLiveAgent(tx.agents, caller, agentId);
+      await tx.cleanups.insert(agent.clientId, agent.id, report, this.deps.clock.now());
+      await this.deps.events.record(tx, {
         type: "cleanup_completed",
         severity: report.failures.length > 0 ? "warning" : "info",
         clientId: agent.clientId,
@@ -144,15 +160,15 @@ export class SignalService {
     agentId: string,
     instanceId: string,
     terminatedAt: number | null,
-  ): void {
-    const now = this.clock.now();
+  ): Promise<void> {
+    const now = this.deps.clock.now();
     const at = reportedTime("terminated_at", terminatedAt, now) ?? now;
-    this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const instance = this.repos.instances.find(agent.clientId, instanceId);
+    return this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const instance = await tx.instances.find(agent.clientId, instanceId);
       if (!instance) throw notFound(`instance ${instanceId}`);
-      if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
-      this.events.record({
+      if (!(await tx.instances.markTerminated(agent.clientId, instanceId, at))) return;
+      await this.deps.events.record(tx, {
         type: "instance_terminated",
         severity: "info",
         clientId: agent.clientId,

@@ -1,9 +1,11 @@
 import type { Agent, AgentConfig } from "../agents/agent.js";
 import type { AgentLiveness } from "../agents/agent-liveness.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import type { Command, CommandType } from "../commands/command.js";
+import type { CommandRepository } from "../commands/command-repository.js";
 import type { CommandService } from "../commands/command-service.js";
 import { notFound } from "../errors/app-error.js";
 import type { CleanupReport } from "../interruptions/cleanup-report.js";
@@ -13,7 +15,7 @@ import type { PricingReportInput, PricingService } from "../pricing/pricing-serv
 import type { SessionRegistry } from "../sessions/session-registry.js";
 import type { SwitchRecord } from "../switches/switch-record.js";
 import type { SwitchReportInput, SwitchService } from "../switches/switch-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { Store } from "../unit-of-work.js";
 import { optionalText } from "../validation/validate.js";
 
 /**
@@ -32,7 +34,7 @@ export interface PolledCommands {
 }
 
 export interface PollingDependencies {
-  repos: Repositories;
+  store: Store<{ agents: AgentRepository; commands: CommandRepository }>;
   clock: Clock;
   commands: CommandService;
   pricing: PricingService;
@@ -51,27 +53,30 @@ export class PollingAgentService {
   constructor(private readonly deps: PollingDependencies) {}
 
   /** `status` "offline" is the original agent's goodbye when it shuts down; anything else means alive. */
-  heartbeat(caller: ClientContext, agentId: string, status: string): void {
-    const agent = requireLiveAgent(this.deps.repos.agents, caller, agentId);
+  async heartbeat(caller: ClientContext, agentId: string, status: string): Promise<void> {
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
     if (status.trim().toLowerCase() !== "offline") {
-      this.alive(agent);
+      await this.alive(agent);
       return;
     }
     if (!this.deps.sessions.isConnected(agent.id)) {
-      this.deps.liveness.markOffline(agent.clientId, agent.id, "the agent reported that it is shutting down");
+      await this.deps.liveness.markOffline(
+        agent.clientId,
+        agent.id,
+        "the agent reported that it is shutting down",
+      );
     }
   }
 
   /** Fetching is delivery: open switch commands become delivered and come back on every poll until reported. */
-  pendingCommands(caller: ClientContext, agentId: string): PolledCommands {
+  async pendingCommands(caller: ClientContext, agentId: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
-    const { repos } = this.deps;
-    const polled = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
-      const open = repos.commands
-        .listDeliverable(agent.id, now, POLL_LIMIT)
-        .filter((command) => POLLABLE_COMMAND_TYPES.includes(command.action.type));
-      if (open.length > 0) repos.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+    const polled = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const open = (await tx.commands.listDeliverable(agent.id, now, POLL_LIMIT)).filter((command) =>
+        POLLABLE_COMMAND_TYPES.includes(command.action.type),
+      );
+      if (open.length > 0) await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       const commands = open.map(
         (command): Command => ({
           ...command,
@@ -82,21 +87,21 @@ export class PollingAgentService {
       );
       return { agent, commands };
     });
-    this.alive(polled.agent);
+    await this.alive(polled.agent);
     return polled;
   }
 
   /** The agent's outcome of a command it fetched; the first result wins. Answers the command as it now is. */
-  commandExecuted(
+  async commandExecuted(
     caller: ClientContext,
     agentId: string,
     commandId: string,
     success: boolean,
     message: string,
-  ): Command {
-    const agent = this.touch(caller, agentId);
-    this.deps.commands.recordResult(agent.id, commandId, success, message);
-    const command = this.deps.repos.commands.findForAgent(agent.id, commandId);
+  ): Promise<Command> {
+    const agent = await this.touch(caller, agentId);
+    await this.deps.commands.recordResult(agent.id, commandId, success, message);
+    const command = await this.deps.store.commands.findForAgent(agent.id, commandId);
     if (!command) throw notFound(`command ${commandId}`);
     return command;
   }
@@ -105,19 +110,18 @@ export class PollingAgentService {
    * The agent's current config. A polling agent takes a config by reading it, so reading completes the
    * apply_config commands still open for it (a streaming agent gets those on its stream instead).
    */
-  config(caller: ClientContext, agentId: string): AgentConfig {
+  async config(caller: ClientContext, agentId: string): Promise<AgentConfig> {
     const now = this.deps.clock.now();
-    const { repos } = this.deps;
-    const agent = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
+    const agent = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       if (this.deps.sessions.isConnected(agent.id)) return agent;
-      const open = repos.commands
-        .listDeliverable(agent.id, now, POLL_LIMIT)
-        .filter((command) => command.action.type === "apply_config");
+      const open = (await tx.commands.listDeliverable(agent.id, now, POLL_LIMIT)).filter(
+        (command) => command.action.type === "apply_config",
+      );
       if (open.length === 0) return agent;
-      repos.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+      await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       for (const command of open) {
-        repos.commands.finish(
+        await tx.commands.finish(
           agent.id,
           command.id,
           true,
@@ -127,21 +131,21 @@ export class PollingAgentService {
       }
       return agent;
     });
-    this.alive(agent);
+    await this.alive(agent);
     return agent.config;
   }
 
   /** The replica settings of the agent's config; reading them takes no command. */
-  replicaConfig(caller: ClientContext, agentId: string): AgentConfig {
-    return this.touch(caller, agentId).config;
+  async replicaConfig(caller: ClientContext, agentId: string): Promise<AgentConfig> {
+    return (await this.touch(caller, agentId)).config;
   }
 
-  pricingReport(
+  async pricingReport(
     caller: ClientContext,
     agentId: string,
     report: PricingReportInput,
-  ): { poolsCreated: number } {
-    this.touch(caller, agentId);
+  ): Promise<{ poolsCreated: number }> {
+    await this.touch(caller, agentId);
     return this.deps.pricing.ingestReport(caller, agentId, report);
   }
 
@@ -149,19 +153,27 @@ export class PollingAgentService {
    * The original agent sends no command id with its switch report: the report belongs to the delivered switch
    * command that targets where the agent went, if there is one.
    */
-  switchReport(caller: ClientContext, agentId: string, report: SwitchReportInput): SwitchRecord {
-    const agent = this.touch(caller, agentId);
-    const commandId = report.commandId ?? this.deliveredSwitchTo(agent.id, report.to);
+  async switchReport(
+    caller: ClientContext,
+    agentId: string,
+    report: SwitchReportInput,
+  ): Promise<SwitchRecord> {
+    const agent = await this.touch(caller, agentId);
+    const commandId = report.commandId ?? (await this.deliveredSwitchTo(agent.id, report.to));
     return this.deps.switches.recordSwitch(caller, agent.id, { ...report, commandId });
   }
 
-  cleanupReport(caller: ClientContext, agentId: string, report: CleanupReport): void {
-    this.touch(caller, agentId);
-    this.deps.signals.recordCleanup(caller, agentId, report);
+  async cleanupReport(caller: ClientContext, agentId: string, report: CleanupReport): Promise<void> {
+    await this.touch(caller, agentId);
+    await this.deps.signals.recordCleanup(caller, agentId, report);
   }
 
-  rebalanceRecommendation(caller: ClientContext, agentId: string, signal: SignalInput): RecordedSignal {
-    this.touch(caller, agentId);
+  async rebalanceRecommendation(
+    caller: ClientContext,
+    agentId: string,
+    signal: SignalInput,
+  ): Promise<RecordedSignal> {
+    await this.touch(caller, agentId);
     return this.deps.signals.recordInterruption(caller, agentId, "rebalance_recommendation", signal);
   }
 
@@ -169,45 +181,45 @@ export class PollingAgentService {
    * An instance of the agent is gone (the agent's own instance when none is named). When it is the agent's
    * current instance and no stream holds the agent, the agent is offline with it.
    */
-  instanceTerminated(
+  async instanceTerminated(
     caller: ClientContext,
     agentId: string,
     input: { instanceId: string | null; terminatedAt: number | null; reason: string | null },
-  ): void {
-    const agent = requireLiveAgent(this.deps.repos.agents, caller, agentId);
+  ): Promise<void> {
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
     const reason = optionalText("reason", input.reason, 200);
     const instanceId = input.instanceId || agent.instanceId;
-    this.deps.signals.recordInstanceTerminated(caller, agent.id, instanceId, input.terminatedAt);
+    await this.deps.signals.recordInstanceTerminated(caller, agent.id, instanceId, input.terminatedAt);
     if (instanceId === agent.instanceId && !this.deps.sessions.isConnected(agent.id)) {
       const why = `instance ${instanceId} terminated${reason ? `: ${reason}` : ""}`;
-      this.deps.liveness.markOffline(agent.clientId, agent.id, why);
+      await this.deps.liveness.markOffline(agent.clientId, agent.id, why);
     } else {
-      this.alive(agent);
+      await this.alive(agent);
     }
   }
 
-  private touch(caller: ClientContext, agentId: string): Agent {
-    const agent = requireLiveAgent(this.deps.repos.agents, caller, agentId);
-    this.alive(agent);
+  private async touch(caller: ClientContext, agentId: string): Promise<Agent> {
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
+    await this.alive(agent);
     return agent;
   }
 
   /** Liveness exactly as for a stream message: last-seen batched in memory, online at once if it was not. */
-  private alive(agent: Agent): void {
+  private async alive(agent: Agent): Promise<void> {
     this.deps.sessions.noteSeen(agent.id);
-    if (agent.status !== "online") this.deps.liveness.markOnline(agent.clientId, agent.id);
+    if (agent.status !== "online") await this.deps.liveness.markOnline(agent.clientId, agent.id);
   }
 
-  private deliveredSwitchTo(agentId: string, to: SwitchReportInput["to"]): string | null {
+  private async deliveredSwitchTo(agentId: string, to: SwitchReportInput["to"]): Promise<string | null> {
     const poolId = to.mode === "spot" ? poolIdFor(to.instanceType, to.availabilityZone) : null;
-    const match = this.deps.repos.commands
-      .listDeliverable(agentId, this.deps.clock.now(), POLL_LIMIT)
-      .find(
-        (command) =>
-          command.state === "delivered" &&
-          ((command.action.type === "switch_to_on_demand" && to.mode === "ondemand") ||
-            (command.action.type === "switch_to_spot_pool" && command.action.poolId === poolId)),
-      );
+    const match = (
+      await this.deps.store.commands.listDeliverable(agentId, this.deps.clock.now(), POLL_LIMIT)
+    ).find(
+      (command) =>
+        command.state === "delivered" &&
+        ((command.action.type === "switch_to_on_demand" && to.mode === "ondemand") ||
+          (command.action.type === "switch_to_spot_pool" && command.action.poolId === poolId)),
+    );
     return match?.id ?? null;
   }
 }

@@ -1,11 +1,13 @@
 import type { AgentStatus } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS } from "../clock/utc-day.js";
 import type { CommandState } from "../commands/command.js";
+import type { CommandRepository } from "../commands/command-repository.js";
+import type { DecisionRepository } from "../decisions/decision-record.js";
 import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { FailoverStats } from "../replicas/failover-stats.js";
 import type { AdmissionStats } from "../sessions/stream-admission.js";
-import type { Repositories } from "../unit-of-work.js";
 
 /** The failover histograms of /metrics cover this window: a year, so the counts only ever grow in practice. */
 export const METRICS_FAILOVER_WINDOW_DAYS = 365;
@@ -28,7 +30,15 @@ interface LiveSessions {
 }
 
 interface FailoverFigures {
-  stats(days: number): FailoverStats;
+  stats(days: number): Promise<FailoverStats>;
+}
+
+export interface OperationsReportDeps {
+  store: { agents: AgentRepository; commands: CommandRepository; decisions: DecisionRepository };
+  clock: Clock;
+  sessions: LiveSessions;
+  jobs: JobControl;
+  failover: FailoverFigures;
 }
 
 /**
@@ -36,23 +46,18 @@ interface FailoverFigures {
  * last day, jobs) rather than events counted as they happen. A few grouped counts, read once per scrape.
  */
 export class OperationsReport {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly sessions: LiveSessions,
-    private readonly jobs: JobControl,
-    private readonly failover: FailoverFigures,
-  ) {}
+  constructor(private readonly deps: OperationsReportDeps) {}
 
-  snapshot(): OperationsSnapshot {
+  async snapshot(): Promise<OperationsSnapshot> {
+    const { store, sessions } = this.deps;
     return {
-      connectedAgents: this.sessions.connectedCount(),
-      agentsByStatus: this.repos.agents.countByStatus(),
-      commandsByState: this.repos.commands.countByState(),
-      admission: this.sessions.admissionStats(),
-      decisionsByOutcome: this.repos.decisions.countByOutcome(this.clock.now() - DAY_MS),
-      jobs: this.jobs.list(),
-      failover: this.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
+      connectedAgents: sessions.connectedCount(),
+      agentsByStatus: await store.agents.countByStatus(),
+      commandsByState: await store.commands.countByState(),
+      admission: sessions.admissionStats(),
+      decisionsByOutcome: await store.decisions.countByOutcome(this.deps.clock.now() - DAY_MS),
+      jobs: this.deps.jobs.list(),
+      failover: await this.deps.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
     };
   }
 }

@@ -16,6 +16,8 @@ export class AgentSession {
   private readonly waiting: OutboundMessage[] = [];
   private blocked = false;
   private closed = false;
+  private flushing = false;
+  private flushAgain = false;
 
   constructor(
     readonly agentId: string,
@@ -52,18 +54,40 @@ export class AgentSession {
     this.write(message, now);
   }
 
-  /** Writes every deliverable command not yet written on this stream, highest priority first. */
-  flushCommands(now: number): void {
-    if (this.closed || this.blocked) return;
-    const deliverable = this.queue.deliverable(this.agentId);
-    const written: string[] = [];
-    for (const command of deliverable) {
-      if (this.sentCommandIds.has(command.id)) continue;
-      this.sentCommandIds.add(command.id);
-      written.push(command.id);
-      if (!this.write({ type: "command", command }, now)) break;
+  /**
+   * Writes every deliverable command not yet written on this stream, highest priority first. Flushes asked for
+   * while one reads the queue are folded into one more round after it. Never rejects: a failed read is logged,
+   * and the next dispatch, drain or reconnect sends what it missed.
+   */
+  async flushCommands(now: number): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
     }
-    if (written.length > 0) this.queue.markDelivered(written);
+    this.flushing = true;
+    try {
+      do {
+        this.flushAgain = false;
+        if (this.closed || this.blocked) return;
+        const deliverable = await this.queue.deliverable(this.agentId);
+        const written: string[] = [];
+        for (const command of deliverable) {
+          if (this.closed || this.blocked) break;
+          if (this.sentCommandIds.has(command.id)) continue;
+          this.sentCommandIds.add(command.id);
+          written.push(command.id);
+          this.write({ type: "command", command }, now);
+        }
+        if (written.length > 0) this.queue.markDelivered(written);
+      } while (this.flushAgain);
+    } catch (error) {
+      this.logger.error("reading an agent's commands failed", {
+        agentId: this.agentId,
+        error: String(error),
+      });
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** The command needs no further delivery on this stream. */
@@ -72,13 +96,13 @@ export class AgentSession {
   }
 
   /** The transport buffer emptied: send what waited, then any commands that arrived meanwhile. */
-  drained(now: number): void {
-    if (this.closed) return;
+  drained(now: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.blocked = false;
     while (this.waiting.length > 0 && !this.blocked) {
       this.write(this.waiting.shift() as OutboundMessage, now);
     }
-    this.flushCommands(now);
+    return this.flushCommands(now);
   }
 
   close(reason: DisconnectReason | null): void {

@@ -86,8 +86,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Register an agent of the original system; the same logical id keeps its agent id (A1)",
     body: registerBody,
-    handle: ({ body, caller, services }) => {
-      const { agent } = services.agents.register(caller, body);
+    handle: async ({ body, caller, services }) => {
+      const { agent } = await services.agents.register(caller, body);
       return { agent_id: agent.id, client_id: agent.clientId, config: presentLegacyConfig(agent.config) };
     },
   }),
@@ -100,8 +100,8 @@ export const legacyAgentRoutes = [
     // The agent also sends monitored_instances, instance_id, instance_type, mode and az: placement changes
     // come from registration and switch reports only, so they are not read.
     body: z.object({ status: z.string().max(32).nullish() }),
-    handle: ({ params, body, caller, services }) => {
-      services.polling.heartbeat(caller, agentId(params), body.status ?? "online");
+    handle: async ({ params, body, caller, services }) => {
+      await services.polling.heartbeat(caller, agentId(params), body.status ?? "online");
       return { success: true };
     },
   }),
@@ -110,16 +110,16 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/config",
     auth: "client",
     summary: "The agent's config; reading it completes config changes queued for a polling agent (A3)",
-    handle: ({ params, caller, services }) =>
-      presentLegacyConfig(services.polling.config(caller, agentId(params))),
+    handle: async ({ params, caller, services }) =>
+      presentLegacyConfig(await services.polling.config(caller, agentId(params))),
   }),
   route({
     method: "get",
     path: "/api/agents/:agentId/pending-commands",
     auth: "client",
     summary: "Open switch commands as a bare array, highest priority first; fetching delivers them (A4)",
-    handle: ({ params, caller, services }) => {
-      const { agent, commands } = services.polling.pendingCommands(caller, agentId(params));
+    handle: async ({ params, caller, services }) => {
+      const { agent, commands } = await services.polling.pendingCommands(caller, agentId(params));
       return commands.flatMap((command) => presentLegacyCommand(command, agent) ?? []);
     },
   }),
@@ -129,8 +129,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Outcome of a command the agent fetched: completed or failed (A5)",
     body: z.object(resultFields),
-    handle: ({ params, body, caller, services }) => {
-      const command = services.polling.commandExecuted(
+    handle: async ({ params, body, caller, services }) => {
+      const command = await services.polling.commandExecuted(
         caller,
         agentId(params),
         params.commandId ?? "",
@@ -146,8 +146,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
     body: z.object({ command_id: legacyId, ...resultFields }),
-    handle: ({ params, body, caller, services }) => {
-      const command = services.polling.commandExecuted(
+    handle: async ({ params, body, caller, services }) => {
+      const command = await services.polling.commandExecuted(
         caller,
         agentId(params),
         body.command_id,
@@ -162,8 +162,8 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/replica-config",
     auth: "client",
     summary: "Whether the agent keeps a manual replica, in both of the original's shapes (A11)",
-    handle: ({ params, caller, services }) =>
-      presentLegacyReplicaConfig(services.polling.replicaConfig(caller, agentId(params))),
+    handle: async ({ params, caller, services }) =>
+      presentLegacyReplicaConfig(await services.polling.replicaConfig(caller, agentId(params))),
   }),
   route({
     method: "post",
@@ -172,8 +172,8 @@ export const legacyAgentRoutes = [
     summary: "Queue an automatic switch; needs the agent enabled and auto-switch on (A14)",
     body: issueSwitchBody,
     status: 201,
-    handle: ({ params, body, caller, services }) => {
-      const { command, agent } = services.commands.requestSwitch(caller, agentId(params), body.target, {
+    handle: async ({ params, body, caller, services }) => {
+      const { command, agent } = await services.commands.requestSwitch(caller, agentId(params), body.target, {
         priority: body.priority,
         reason: body.reason,
       });
@@ -203,8 +203,8 @@ export const legacyAgentRoutes = [
       reason: z.string().max(200).nullish(),
       terminated_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      services.polling.instanceTerminated(caller, agentId(params), {
+    handle: async ({ params, body, caller, services }) => {
+      await services.polling.instanceTerminated(caller, agentId(params), {
         instanceId: body.instance_id ?? null,
         terminatedAt: body.terminated_at,
         reason: body.reason ?? null,

@@ -211,8 +211,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Spot prices of the pools the agent sees and its on-demand price (A6)",
     body: pricingBody,
-    handle: ({ params, body, caller, services }) => {
-      const { poolsCreated } = services.polling.pricingReport(caller, agentId(params), body);
+    handle: async ({ params, body, caller, services }) => {
+      const { poolsCreated } = await services.polling.pricingReport(caller, agentId(params), body);
       return { success: true, pools: body.pools.length, pools_created: poolsCreated };
     },
   }),
@@ -222,8 +222,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "The agent moved its workload: old and new instance, prices and timing (A7)",
     body: switchBody,
-    handle: ({ params, body, caller, services }) => {
-      const record = services.polling.switchReport(caller, agentId(params), body);
+    handle: async ({ params, body, caller, services }) => {
+      const record = await services.polling.switchReport(caller, agentId(params), body);
       return {
         success: true,
         switch_id: record.id,
@@ -238,8 +238,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Old snapshots and AMIs the agent deleted, and what it could not delete (A9)",
     body: cleanupBody,
-    handle: ({ params, body, caller, services }) => {
-      services.polling.cleanupReport(caller, agentId(params), body);
+    handle: async ({ params, body, caller, services }) => {
+      await services.polling.cleanupReport(caller, agentId(params), body);
       return presentLegacyCleanup(body);
     },
   }),
@@ -253,13 +253,17 @@ export const legacyReportRoutes = [
       detected_at: legacyTime,
       notice_time: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      const { interruption, duplicate } = services.polling.rebalanceRecommendation(caller, agentId(params), {
-        instanceId: body.instance_id ?? "",
-        action: null,
-        actionAt: null,
-        detectedAt: body.detected_at ?? body.notice_time,
-      });
+    handle: async ({ params, body, caller, services }) => {
+      const { interruption, duplicate } = await services.polling.rebalanceRecommendation(
+        caller,
+        agentId(params),
+        {
+          instanceId: body.instance_id ?? "",
+          action: null,
+          actionAt: null,
+          detectedAt: body.detected_at ?? body.notice_time,
+        },
+      );
       return {
         success: true,
         action: "monitor",

@@ -34,8 +34,8 @@ export const replicaRoutes = [
       created_by: z.string().max(32).optional(),
     }),
     status: 201,
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.create(caller, params.agentId ?? "", {
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.create(caller, params.agentId ?? "", {
         poolId: body.pool_id ?? null,
         excludeZones: body.exclude_zones ?? [],
         maxHourlyCost: body.max_hourly_cost ?? null,
@@ -57,11 +57,13 @@ export const replicaRoutes = [
     auth: "client",
     summary: "Replicas of an agent, newest first; include_terminated=true for all (R2)",
     query: z.object({ include_terminated: z.enum(["true", "false"]).default("false") }),
-    handle: ({ params, query, caller, services }) => {
+    handle: async ({ params, query, caller, services }) => {
       const now = services.clock.now();
-      const replicas = services.replicas
-        .list(caller, params.agentId ?? "", { includeTerminated: query.include_terminated === "true" })
-        .map((replica) => presentReplica(replica, now));
+      const replicas = (
+        await services.replicas.list(caller, params.agentId ?? "", {
+          includeTerminated: query.include_terminated === "true",
+        })
+      ).map((replica) => presentReplica(replica, now));
       return { replicas, total: replicas.length };
     },
   }),
@@ -71,10 +73,15 @@ export const replicaRoutes = [
     auth: "client",
     summary: "Make a ready or syncing replica the primary; the agent is told at once (R3)",
     body: z.object({ demote_old_primary: z.boolean().default(false), wait_for_sync: z.boolean().optional() }),
-    handle: ({ params, body, caller, services }) => {
-      const promotion = services.replicas.promote(caller, params.agentId ?? "", params.replicaId ?? "", {
-        demoteOldPrimary: body.demote_old_primary,
-      });
+    handle: async ({ params, body, caller, services }) => {
+      const promotion = await services.replicas.promote(
+        caller,
+        params.agentId ?? "",
+        params.replicaId ?? "",
+        {
+          demoteOldPrimary: body.demote_old_primary,
+        },
+      );
       return {
         message: `Replica ${promotion.newInstanceId} is the primary now`,
         new_instance_id: promotion.newInstanceId,
@@ -90,8 +97,8 @@ export const replicaRoutes = [
     path: `${BASE}/replicas/:replicaId`,
     auth: "client",
     summary: "Terminate a replica; the agent terminates its instance (R4)",
-    handle: ({ params, caller, services }) => {
-      const replica = services.replicas.delete(caller, params.agentId ?? "", params.replicaId ?? "");
+    handle: async ({ params, caller, services }) => {
+      const replica = await services.replicas.delete(caller, params.agentId ?? "", params.replicaId ?? "");
       return {
         message: "Replica terminated",
         replica_id: replica.id,
@@ -105,8 +112,8 @@ export const replicaRoutes = [
     auth: "client",
     summary: "The agent launched the replica's instance (R5)",
     body: z.object({ instance_id: z.string().max(32), status: z.enum(STATUSES).optional() }),
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.attachInstance(
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.attachInstance(
         caller,
         params.agentId ?? "",
         params.replicaId ?? "",
@@ -127,8 +134,8 @@ export const replicaRoutes = [
       sync_started_at: legacyTime,
       sync_completed_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.updateStatus(
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.updateStatus(
         caller,
         params.agentId ?? "",
         params.replicaId ?? "",
@@ -149,22 +156,22 @@ export const replicaRoutes = [
       state_transfer_progress: z.number().min(0).max(100).optional(),
       status: z.enum(STATUSES).optional(),
     }),
-    handle: ({ params, body, caller, services }) => {
+    handle: async ({ params, body, caller, services }) => {
       const agentId = params.agentId ?? "";
       const replicaId = params.replicaId ?? "";
-      if (body.status) services.replicas.updateStatus(caller, agentId, replicaId, body.status);
+      if (body.status) await services.replicas.updateStatus(caller, agentId, replicaId, body.status);
       if (
         body.sync_status ||
         body.sync_latency_ms !== undefined ||
         body.state_transfer_progress !== undefined
       ) {
-        services.replicas.updateSync(caller, agentId, replicaId, {
+        await services.replicas.updateSync(caller, agentId, replicaId, {
           syncStatus: body.sync_status,
           syncLatencyMs: body.sync_latency_ms,
           stateTransferProgress: body.state_transfer_progress,
         });
       } else if (!body.status) {
-        services.replicas.updateSync(caller, agentId, replicaId, {});
+        await services.replicas.updateSync(caller, agentId, replicaId, {});
       }
       return { message: "Sync status updated" };
     },
@@ -182,11 +189,11 @@ export const replicaRoutes = [
       preferred_zones: zones,
       exclude_zones: zones,
     }),
-    handle: ({ params, body, caller, services, context }) => {
+    handle: async ({ params, body, caller, services, context }) => {
       const signal: InterruptionSignal =
         body.signal_type === "termination-notice" ? "termination_notice" : "rebalance_recommendation";
       const agentId = params.agentId ?? "";
-      const recorded = services.signals.recordInterruption(caller, agentId, signal, {
+      const recorded = await services.signals.recordInterruption(caller, agentId, signal, {
         instanceId: body.instance_id ?? "",
         action: null,
         actionAt: body.termination_time ?? null,
@@ -194,7 +201,9 @@ export const replicaRoutes = [
         preferences: { preferredZones: body.preferred_zones ?? [], excludeZones: body.exclude_zones ?? [] },
       });
       const response = recorded.response;
-      const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
+      const replica = response?.replicaId
+        ? await services.replicas.get(caller, agentId, response.replicaId)
+        : null;
       const created = !recorded.duplicate && response?.action === "emergency_replica";
       return context.json(
         {
@@ -222,9 +231,9 @@ export const replicaRoutes = [
       replica_id: z.string().max(64).nullish(),
       detected_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
+    handle: async ({ params, body, caller, services }) => {
       const agentId = params.agentId ?? "";
-      const recorded = services.signals.recordInterruption(caller, agentId, "termination_notice", {
+      const recorded = await services.signals.recordInterruption(caller, agentId, "termination_notice", {
         instanceId: body.instance_id ?? "",
         action: "terminate",
         actionAt: body.termination_time ?? null,
@@ -232,7 +241,9 @@ export const replicaRoutes = [
         preferences: { replicaId: body.replica_id ?? null },
       });
       const response = recorded.response;
-      const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
+      const replica = response?.replicaId
+        ? await services.replicas.get(caller, agentId, response.replicaId)
+        : null;
       return {
         message: response?.message ?? "",
         action: response?.action ?? "no_action",
