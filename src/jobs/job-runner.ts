@@ -27,6 +27,8 @@ interface Job {
   definition: JobDefinition;
   record: JobRecord;
   running: Promise<void> | null;
+  /** Driver "clock": a run fell due while one was in progress; it follows that one. */
+  again: boolean;
   /** The croner job (driver "cron"), or the pattern alone (driver "clock"). */
   cron: Cron | null;
   /** Driver "clock": the armed timer and the time it fires. */
@@ -77,6 +79,7 @@ export class JobRunner implements JobControl {
         definition,
         record: { name: definition.name, lastRun: null, lastSuccessAt: null, runs: 0, failures: 0 },
         running: null,
+        again: false,
         cron: null,
         timer: null,
         nextAt: null,
@@ -139,7 +142,11 @@ export class JobRunner implements JobControl {
     for (const job of this.jobs.values()) if (job.record.runs > 0) await this.persist(job, true);
   }
 
-  /** Driver "clock": fires the job at its next time after `after` on the injected clock, then re-arms. */
+  /**
+   * Driver "clock": fires the job at its next time after `after` on the injected clock, then re-arms. A run that
+   * falls due while one is in progress (a manual clock moved past several times at once) follows it, once, so
+   * the last run sees the clock where it was moved to.
+   */
   private arm(job: Job, after: number): void {
     const next = job.cron?.nextRun(new Date(after))?.getTime();
     if (next === undefined || this.stopped) return;
@@ -148,7 +155,9 @@ export class JobRunner implements JobControl {
       () => {
         job.timer = null;
         if (this.stopped) return;
-        void this.execute(job, "schedule");
+        if (job.running !== null) job.again = true;
+        // execute records its own failure.
+        else void this.execute(job, "schedule");
         // Runs a clock jumped over are skipped, not caught up one by one (as croner does).
         this.arm(job, Math.max(next, this.clock.now()));
       },
@@ -166,6 +175,15 @@ export class JobRunner implements JobControl {
     if (this.stopped) throw new AppError("unavailable", "the server is shutting down");
     await this.execute(job, "manual");
     return this.status(job);
+  }
+
+  /** Resolves once no run is in progress, follow-up runs included (tests that move a manual clock). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.jobs.values()].flatMap((job) => (job.running ? [job.running] : []));
+      if (running.length === 0) return;
+      await Promise.allSettled(running);
+    }
   }
 
   /** Tests and scripts: run a job now, the same as an admin would. */
@@ -195,6 +213,10 @@ export class JobRunner implements JobControl {
       : this.history.then(() => this.runOnce(job, trigger));
     const running = run.finally(() => {
       job.running = null;
+      if (job.again && !this.stopped) {
+        job.again = false;
+        void this.execute(job, "schedule");
+      }
     });
     job.running = running;
     return running;

@@ -26,12 +26,12 @@ describe("liveness", () => {
   });
   afterAll(async () => server.dispose());
 
-  const offlineEvents = (agentId: string) =>
-    server.app.store.events
-      .listRecent({ limit: 500 })
-      .filter((event) => event.type === "agent_offline" && event.agentId === agentId).length;
-  const statusOf = (clientId: string, agentId: string) =>
-    server.app.store.agents.findById(clientId, agentId)?.status;
+  const offlineEvents = async (agentId: string) =>
+    (await server.app.store.events.listRecent({ limit: 500 })).filter(
+      (event) => event.type === "agent_offline" && event.agentId === agentId,
+    ).length;
+  const statusOf = async (clientId: string, agentId: string) =>
+    (await server.app.store.agents.findById(clientId, agentId))?.status;
 
   it("closes a silent stream at the deadline and marks the agent offline exactly once", async () => {
     const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("quiet-1"));
@@ -42,15 +42,15 @@ describe("liveness", () => {
       .toBe(clock.now());
     await advance(100_000); // 100 s since the last message: inside the 120 s deadline
     expect(server.app.services.sessions.isConnected(welcome.agentId)).toBe(true);
-    expect(statusOf(welcome.clientId, welcome.agentId)).toBe("online");
+    expect(await statusOf(welcome.clientId, welcome.agentId)).toBe("online");
 
     await advance(25_000); // 125 s of silence
     const end = await agent.ended();
     expect(end !== "ok" && end.code).toBe(status.UNAVAILABLE);
     expect(end !== "ok" && end.details).toMatch(/liveness deadline/);
-    expect(statusOf(welcome.clientId, welcome.agentId)).toBe("offline");
+    expect(await statusOf(welcome.clientId, welcome.agentId)).toBe("offline");
     await advance(60_000); // further sweeps add nothing
-    expect(offlineEvents(welcome.agentId)).toBe(1);
+    expect(await offlineEvents(welcome.agentId)).toBe(1);
   });
 
   it("pings an agent the server has not written to for a heartbeat interval", async () => {
@@ -69,21 +69,21 @@ describe("liveness", () => {
     first.agent.kill();
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
     await advance(10_000); // inside the 15 s grace
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
     const back = await TestAgent.connect(server.grpcAddress, token, hello);
     await advance(30_000);
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
 
     back.agent.kill();
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
     await advance(20_000);
-    expect(statusOf(clientId, agentId)).toBe("offline");
-    expect(offlineEvents(agentId)).toBe(1);
+    expect(await statusOf(clientId, agentId)).toBe("offline");
+    expect(await offlineEvents(agentId)).toBe(1);
     await advance(20_000);
-    expect(offlineEvents(agentId)).toBe(1);
+    expect(await offlineEvents(agentId)).toBe(1);
 
     const again = await TestAgent.connect(server.grpcAddress, token, hello);
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
     again.agent.close();
   });
 
@@ -93,7 +93,7 @@ describe("liveness", () => {
     agent.close();
     await expect.poll(() => server.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
     const caller = { clientId: welcome.clientId, clientName: "Acme" };
-    const command = server.app.services.commands.issue(caller, welcome.agentId, {
+    const command = await server.app.services.commands.issue(caller, welcome.agentId, {
       action: {
         type: "switch_to_on_demand",
         instanceType: "m5.large",
@@ -106,7 +106,7 @@ describe("liveness", () => {
       ttlSeconds: 60,
     });
     await advance(70_000);
-    expect(server.app.store.commands.find(welcome.clientId, command.id)?.state).toBe("expired");
+    expect((await server.app.store.commands.find(welcome.clientId, command.id))?.state).toBe("expired");
     const back = await TestAgent.connect(server.grpcAddress, token, hello);
     back.agent.send({ $case: "heartbeat", value: { sentAt: new Date() } });
     await new Promise((resolve) => setTimeout(resolve, 100));

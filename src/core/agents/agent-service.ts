@@ -237,7 +237,8 @@ export class AgentService<StandbyTx = unknown> {
       });
       return updated;
     });
-    this.deps.commands.dispatch(agentId);
+    // The replicas' termination commands go out on the stream before it is closed.
+    await this.deps.commands.pushNow(agentId);
     this.deps.sessions.disconnectAgent(agentId, {
       code: "failed_precondition",
       message: "agent deleted by its client",

@@ -85,8 +85,15 @@ export class CommandService {
     return command;
   }
 
+  /** Pushes the agent's new commands to its stream, after the commit that stored them; does not wait. */
   dispatch(agentId: string): void {
-    this.deps.dispatcher.dispatch(agentId);
+    // The dispatcher logs its own failures; the command is stored and goes out on the next flush or reconnect.
+    void this.deps.dispatcher.dispatch(agentId);
+  }
+
+  /** The same, resolving once the commands are written to the agent's stream (before the stream is closed). */
+  pushNow(agentId: string): Promise<void> {
+    return this.deps.dispatcher.dispatch(agentId);
   }
 
   /** Stores and pushes a command for one of the caller's agents. */

@@ -16,7 +16,8 @@ export class AgentSession {
   private readonly waiting: OutboundMessage[] = [];
   private blocked = false;
   private closed = false;
-  private flushing = false;
+  /** The flush in progress, if any. */
+  private flushing: Promise<void> | null = null;
   private flushAgain = false;
 
   constructor(
@@ -55,16 +56,22 @@ export class AgentSession {
   }
 
   /**
-   * Writes every deliverable command not yet written on this stream, highest priority first. Flushes asked for
-   * while one reads the queue are folded into one more round after it. Never rejects: a failed read is logged,
-   * and the next dispatch, drain or reconnect sends what it missed.
+   * Writes every deliverable command not yet written on this stream, highest priority first; resolves once they
+   * are written. Flushes asked for while one reads the queue are folded into one more round of it. Never
+   * rejects: a failed read is logged, and the next dispatch, drain or reconnect sends what it missed.
    */
-  async flushCommands(now: number): Promise<void> {
-    if (this.flushing) {
+  flushCommands(now: number): Promise<void> {
+    if (this.flushing !== null) {
       this.flushAgain = true;
-      return;
+      return this.flushing;
     }
-    this.flushing = true;
+    this.flushing = this.flushRounds(now).finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushRounds(now: number): Promise<void> {
     try {
       do {
         this.flushAgain = false;
@@ -85,8 +92,6 @@ export class AgentSession {
         agentId: this.agentId,
         error: String(error),
       });
-    } finally {
-      this.flushing = false;
     }
   }
 

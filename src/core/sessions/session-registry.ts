@@ -146,9 +146,8 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     this.droppedAt.delete(agentId);
   }
 
-  dispatch(agentId: string): void {
-    // After the commit that stored the command; flushCommands reports its own failures.
-    void this.sessions.get(agentId)?.flushCommands(this.clock.now());
+  dispatch(agentId: string): Promise<void> {
+    return this.sessions.get(agentId)?.flushCommands(this.clock.now()) ?? Promise.resolve();
   }
 
   isConnected(agentId: string): boolean {
