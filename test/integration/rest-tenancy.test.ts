@@ -73,6 +73,8 @@ describe("REST tenancy and tokens", () => {
   });
 
   it("answers 404 for another client's agent, instance, command and notification ids and changes nothing", async () => {
+    // Last-seen times are written once a second: the owner's own messages above are written now, not mid-test.
+    await server.app.services.sessions.flushLastSeen();
     const before = await server.app.store.agents.findById(owner.clientId, agentId);
     const probes: Array<[string, string, unknown?]> = [
       ["POST", `/api/client/agents/${agentId}/toggle-enabled`, { enabled: false }],
@@ -98,6 +100,7 @@ describe("REST tenancy and tokens", () => {
       expect(answer.status, `${method} ${path}`).toBe(404);
       expect(answer.body.error.code).toBe("not_found");
     }
+    await server.app.services.sessions.flushLastSeen();
     expect(await server.app.store.agents.findById(owner.clientId, agentId)).toEqual(before);
     const notifications = await getOk(server.httpUrl, "/api/notifications", owner.token);
     expect(notifications.find((row: { id: number }) => row.id === notificationId).isRead).toBe(false);
