@@ -60,7 +60,7 @@ export interface ReplicaServiceDeps {
  * change the agent must act on (launch, promote, terminate) is a command pushed on its stream.
  */
 export class ReplicaService {
-  private standbyChanged: (clientId: string, agentId: string) => void = () => {};
+  private standbyChanged: (clientId: string, agentId: string) => Promise<void> = async () => {};
 
   constructor(private readonly deps: ReplicaServiceDeps) {}
 
@@ -68,7 +68,7 @@ export class ReplicaService {
    * Called after a replica stops counting as a standby (deleted, promoted, failed), so manual replica mode can
    * launch the next one at once. Set by the composition root (the standby keeper depends on this service).
    */
-  onStandbyChange(listener: (clientId: string, agentId: string) => void): void {
+  onStandbyChange(listener: (clientId: string, agentId: string) => Promise<void>): void {
     this.standbyChanged = listener;
   }
 
@@ -149,7 +149,7 @@ export class ReplicaService {
       return this.deps.promoter.promoteInTransaction(tx, agent, replica, options);
     });
     this.deps.commands.dispatch(agentId);
-    this.standbyChanged(caller.clientId, agentId);
+    await this.standbyChanged(caller.clientId, agentId);
     return promotion;
   }
 
@@ -166,7 +166,7 @@ export class ReplicaService {
       return this.terminateInTransaction(tx, agent, replica, "deleted by the user");
     });
     this.deps.commands.dispatch(agentId);
-    this.standbyChanged(caller.clientId, agentId);
+    await this.standbyChanged(caller.clientId, agentId);
     return replica;
   }
 
@@ -366,7 +366,7 @@ export class ReplicaService {
       return next;
     });
     if (changed.status === "failed" || changed.status === "terminated")
-      this.standbyChanged(caller.clientId, agentId);
+      await this.standbyChanged(caller.clientId, agentId);
     return changed;
   }
 
