@@ -202,9 +202,8 @@ export class JobRunner implements JobControl {
   }
 
   /**
-   * Runs the job unless a run is in progress (then joins it). Once the history is read, the job starts at once
-   * (before this returns), so a manual clock that fires several runs in one advance starts every one at its time.
-   * Never rejects: the run's failure is recorded.
+   * Runs the job unless a run is in progress (then joins it). Once the history is read, the job starts before
+   * this returns, at the clock's time. Never rejects: the run's failure is recorded.
    */
   private execute(job: Job, trigger: JobTrigger): Promise<void> {
     if (job.running !== null) return job.running;
