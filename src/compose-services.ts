@@ -1,12 +1,15 @@
+import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
 import type { Settings } from "./config/settings.js";
 import { AgentLiveness } from "./core/agents/agent-liveness.js";
 import { AgentService } from "./core/agents/agent-service.js";
+import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusal-log.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
@@ -17,6 +20,7 @@ import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
 import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PollingCallers } from "./core/polling/polling-callers.js";
 import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { FailoverService } from "./core/replicas/failover-service.js";
@@ -44,6 +48,8 @@ export interface ServiceSettings {
   sessionOptions: SessionOptions;
   adminToken: string;
   authThrottle?: Partial<AuthThrottleOptions>;
+  /** Counts refused authentications (the metrics adapter). */
+  authRefusalCounter?: AuthRefusalCounter;
 }
 
 /**
@@ -53,7 +59,7 @@ export interface ServiceSettings {
  */
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
-  const events = new EventLog(clock);
+  const events = new EventLog(clock, logger);
   const notifications = new NotificationService({ store, clock });
   const liveness = new AgentLiveness({ store, clock, events, notifications });
   const sessions = new SessionRegistry(
@@ -70,9 +76,11 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
     defaultTtlSeconds: settings.commandTtlSeconds,
+    logger,
   });
   const pricing = new PricingService({ store, clock });
-  const switches = new SwitchService({ store, clock, events, notifications });
+  const handover = new CommandHandover({ clock, events });
+  const switches = new SwitchService({ store, clock, events, notifications, handover });
 
   const pools = new StandbyPoolChooser({ clock, bands: { band: interruptionBand } });
   const promoter = new ReplicaPromoter({ clock, commands, switches, events });
@@ -89,7 +97,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
   });
-  const signals = new SignalService({ store, clock, events, notifications, responder: failover });
+  const signals = new SignalService({ store, clock, events, notifications, handover, responder: failover });
   const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
   const savingsEngine = new SavingsEngine({ store });
@@ -121,6 +129,18 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     events,
   });
+  const agents = new AgentService({
+    store,
+    clock,
+    commands,
+    events,
+    notifications,
+    sessions,
+    liveness,
+    standby,
+    onDemand: shippedOnDemandPrices,
+    handover,
+  });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
@@ -129,21 +149,17 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       store,
       clock,
       throttle,
-      events,
-      logger,
+      refusals: new AuthRefusalLog({
+        store,
+        events,
+        logger,
+        clock,
+        counter: input.authRefusalCounter ?? null,
+      }),
       adminToken: input.adminToken,
     }),
     clients: new ClientService({ store, clock, events, notifications, sessions }),
-    agents: new AgentService({
-      store,
-      clock,
-      commands,
-      events,
-      notifications,
-      sessions,
-      liveness,
-      standby,
-    }),
+    agents,
     commands,
     instances: new InstanceService({ store, clock, savings: savingsEngine }),
     pricing,
@@ -171,6 +187,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     polling: new PollingAgentService({
       store,
       clock,
+      agents,
+      callers: new PollingCallers({ clock, livenessDeadlineMs: sessionOptions.livenessDeadlineMs }),
       commands,
       pricing,
       switches,

@@ -11,6 +11,7 @@ import type { JobRunRepository } from "../core/jobs/job-run-repository.js";
 import type { MarketRepository } from "../core/market/market-repository.js";
 import type { ModelRepository } from "../core/models/model-record.js";
 import type { NotificationRepository } from "../core/notifications/notification-repository.js";
+import type { InstancePeerRepository } from "../core/polling/instance-peer.js";
 import type { PriceRepository } from "../core/pricing/price-repository.js";
 import type { PriceSeriesRepository } from "../core/pricing/price-series-repository.js";
 import type { ReplicaRepository } from "../core/replicas/replica-repository.js";
@@ -27,6 +28,8 @@ export interface Repositories {
   clients: ClientRepository;
   agents: AgentRepository;
   instances: InstanceRepository;
+  /** Where the agent on each instance of a polling agent calls from. */
+  instancePeers: InstancePeerRepository;
   prices: PriceRepository;
   commands: CommandRepository;
   switches: SwitchRepository;

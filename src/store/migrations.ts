@@ -6,6 +6,12 @@
 export interface Migration {
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds a table (SQLite cannot change a CHECK in place): it runs with foreign keys off, so
+   * dropping the old table does not cascade to the rows that reference it, and the references are checked
+   * before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -446,6 +452,92 @@ CREATE INDEX model_activations_stack ON model_activations(rolled_back_at, id);
 CREATE INDEX commands_agent_type_time ON commands(agent_id, type, created_at);
 -- Collected prices per source, for the collector's next start.
 CREATE INDEX spot_price_snapshots_source_time ON spot_price_snapshots(source, observed_at);
+`,
+  },
+  {
+    name: "record keeping: last cleanup and its kind, last replica sync",
+    sql: `
+-- When the agent last reported a cleanup, and what each cleanup covered (the original's cleanup_type).
+ALTER TABLE agents ADD COLUMN last_cleanup_at INTEGER;
+ALTER TABLE cleanup_logs ADD COLUMN kind TEXT NOT NULL DEFAULT 'full' CHECK (kind IN ('snapshots', 'amis', 'full'));
+-- When the agent last reported a replica's sync state.
+ALTER TABLE replicas ADD COLUMN last_sync_at INTEGER;
+`,
+  },
+  {
+    name: "instances of deleted agents leave the managed fleet",
+    rebuildsTables: true,
+    sql: `
+-- 'unmanaged': the instance's agent was deleted, so nobody reports on it any more; since unmanaged_at it neither
+-- accrues cost or savings nor counts as a running instance. SQLite changes a CHECK only by rebuilding the table.
+CREATE TABLE instances_rebuilt (
+  client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  agent_id TEXT REFERENCES agents(id) ON DELETE SET NULL,
+  instance_type TEXT NOT NULL,
+  region TEXT NOT NULL,
+  availability_zone TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('spot', 'ondemand', 'unknown')),
+  pool_id TEXT,
+  ami_id TEXT,
+  role TEXT NOT NULL CHECK (role IN ('primary', 'replica', 'retired')),
+  state TEXT NOT NULL CHECK (state IN ('running', 'terminated', 'unmanaged')),
+  spot_price REAL,
+  ondemand_price REAL,
+  launched_at INTEGER NOT NULL,
+  terminated_at INTEGER,
+  last_switch_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  unmanaged_at INTEGER,
+  CHECK ((state = 'unmanaged') = (unmanaged_at IS NOT NULL)),
+  PRIMARY KEY (client_id, id)
+) STRICT;
+INSERT INTO instances_rebuilt (client_id, id, agent_id, instance_type, region, availability_zone, mode, pool_id,
+  ami_id, role, state, spot_price, ondemand_price, launched_at, terminated_at, last_switch_at, created_at, updated_at)
+SELECT client_id, id, agent_id, instance_type, region, availability_zone, mode, pool_id, ami_id, role, state,
+  spot_price, ondemand_price, launched_at, terminated_at, last_switch_at, created_at, updated_at
+FROM instances;
+DROP TABLE instances;
+ALTER TABLE instances_rebuilt RENAME TO instances;
+CREATE INDEX instances_agent ON instances(agent_id, state);
+CREATE INDEX instances_state ON instances(state, region);
+
+-- Instances left running by agents deleted before this version leave the fleet as of their agent's deletion.
+UPDATE instances SET state = 'unmanaged', unmanaged_at = (SELECT a.deleted_at FROM agents a WHERE a.id = agent_id)
+WHERE state = 'running'
+  AND agent_id IN (SELECT id FROM agents WHERE status = 'deleted' AND deleted_at IS NOT NULL);
+`,
+  },
+  {
+    name: "commands bound to an instance; where polling agents call from",
+    sql: `
+-- The instance whose agent is to execute the command: the agent's primary when it was issued. Open commands of
+-- earlier versions belong to the agent's primary of today; finished ones keep NULL (not recorded).
+ALTER TABLE commands ADD COLUMN instance_id TEXT;
+UPDATE commands SET instance_id = (SELECT agents.instance_id FROM agents WHERE agents.id = commands.agent_id)
+  WHERE state IN ('pending', 'delivered', 'acknowledged');
+CREATE INDEX commands_agent_instance ON commands(agent_id, instance_id, created_at);
+
+-- Agents of the original system poll REST without saying which instance they run on: the address each instance's
+-- agent registered (or last sent a heartbeat naming its instance) from, and when a non-primary one was last heard.
+CREATE TABLE instance_peers (
+  client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  instance_id TEXT NOT NULL,
+  agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+  peer_address TEXT NOT NULL,
+  seen_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (client_id, instance_id)
+) STRICT;
+CREATE INDEX instance_peers_agent ON instance_peers(agent_id);
+`,
+  },
+  {
+    name: "model registry: the weight each model's training chose for its forecasts",
+    sql: `
+-- 0..1, from the model's metadata; models registered before it was stated weigh nothing.
+ALTER TABLE models ADD COLUMN forecast_weight REAL NOT NULL DEFAULT 0 CHECK (forecast_weight BETWEEN 0 AND 1);
 `,
   },
 ];

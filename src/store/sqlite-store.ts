@@ -7,6 +7,7 @@ import { createCommandRepository } from "./sqlite-command-repository.js";
 import { createDecisionRepository } from "./sqlite-decision-repository.js";
 import { createEventRepository } from "./sqlite-event-repository.js";
 import { createGrowthRepository } from "./sqlite-growth-repository.js";
+import { createInstancePeerRepository } from "./sqlite-instance-peer-repository.js";
 import { createInstanceRepository } from "./sqlite-instance-repository.js";
 import { createCleanupRepository, createInterruptionRepository } from "./sqlite-interruption-repository.js";
 import { createJobRunRepository } from "./sqlite-job-run-repository.js";
@@ -87,6 +88,7 @@ function prepareRepositories(db: SqliteDatabase): SynchronousRepositories {
     clients: createClientRepository(db),
     agents: createAgentRepository(db),
     instances: createInstanceRepository(db),
+    instancePeers: createInstancePeerRepository(db),
     prices: createPriceRepository(db),
     commands: createCommandRepository(db),
     switches: createSwitchRepository(db),

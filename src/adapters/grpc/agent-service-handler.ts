@@ -8,7 +8,7 @@ import type { DisconnectReason } from "../../core/sessions/session-control.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { decodeAgentMessage, encodeServerMessage } from "./agent-message-codec.js";
 import { type AgentStreamMetrics, NO_STREAM_METRICS } from "./agent-stream-metrics.js";
-import { bearerToken, peerAddress } from "./call-context.js";
+import { bearerToken, methodOf, peerAddress } from "./call-context.js";
 import type { Decoded } from "./safe-service.js";
 
 type ConnectCall = ServerDuplexStream<Decoded<AgentMessage>, ServerMessage>;
@@ -67,7 +67,10 @@ export function createAgentServiceHandler(
       let decided = false;
       const opened = (async () => {
         try {
-          const caller = await authenticator.authenticateClient(bearerToken(call.metadata), peer);
+          const caller = await authenticator.authenticateClient(bearerToken(call.metadata), {
+            peer,
+            where: methodOf(call),
+          });
           services.sessions.admit();
           metrics.opened();
           connection = new AgentConnection(caller, { peer, write, end: endWith }, services);

@@ -15,6 +15,14 @@ export interface AgentLivenessDeps {
   notifications: NotificationService;
 }
 
+/** What an offline transition is based on. */
+export interface OfflineEvidence {
+  /** The deadline (liveness deadline, or the grace of a dropped stream) that passed without a message. */
+  deadlineMs?: number;
+  /** When the agent was last heard from; defaults to its stored last-seen time. */
+  lastMessageAt?: number | null;
+}
+
 /**
  * Online/offline transitions and last-seen times, as observed by sessions and the health-monitor job. Each
  * transition (not each sweep) records one event and tells the client once: a warning when its agent goes offline,
@@ -33,9 +41,18 @@ export class AgentLiveness {
     return this.transition(clientId, agentId, "online");
   }
 
-  /** Records one offline transition: an agent already offline (or deleted) gets no second event. */
-  markOffline(clientId: string, agentId: string, reason: string): Promise<boolean> {
-    return this.transition(clientId, agentId, "offline", reason);
+  /**
+   * Records one offline transition: an agent already offline (or deleted) gets no second event. The event says
+   * which deadline passed (when one did) and when the agent was last heard from (the stored last-seen time
+   * unless the caller knows better).
+   */
+  markOffline(
+    clientId: string,
+    agentId: string,
+    reason: string,
+    evidence: OfflineEvidence = {},
+  ): Promise<boolean> {
+    return this.transition(clientId, agentId, "offline", reason, evidence);
   }
 
   /**
@@ -52,8 +69,12 @@ export class AgentLiveness {
     let marked = 0;
     for (const agent of stale) {
       if (isConnected(agent.id)) continue;
-      if (await this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline"))
+      const evidence = { deadlineMs, lastMessageAt: agent.lastSeenAt };
+      if (
+        await this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline", evidence)
+      ) {
         marked++;
+      }
     }
     return marked;
   }
@@ -63,13 +84,14 @@ export class AgentLiveness {
     agentId: string,
     status: Exclude<AgentStatus, "deleted">,
     reason?: string,
+    evidence?: OfflineEvidence,
   ): Promise<boolean> {
     return this.deps.store.transaction(async (tx) => {
       const agent = await tx.agents.lockForUpdate(agentId);
       if (!agent || agent.clientId !== clientId || agent.status === "deleted" || agent.status === status)
         return false;
       await tx.agents.setStatus(agentId, status, this.deps.clock.now());
-      await this.announce(tx, agent, status, reason);
+      await this.announce(tx, agent, status, reason, evidence);
       return true;
     });
   }
@@ -79,17 +101,27 @@ export class AgentLiveness {
     agent: Agent,
     status: "online" | "offline",
     reason?: string,
+    evidence?: OfflineEvidence,
   ): Promise<void> {
     const online = status === "online";
+    const lastMessageAt = evidence?.lastMessageAt ?? agent.lastSeenAt;
+    const heard = lastMessageAt === null ? "" : `; last message ${new Date(lastMessageAt).toISOString()}`;
     const message = online
       ? `Agent ${agent.logicalAgentId} is back online`
-      : `Agent ${agent.logicalAgentId} is offline${reason ? ` (${reason})` : ""}`;
+      : `Agent ${agent.logicalAgentId} is offline${reason ? ` (${reason}${heard})` : ""}`;
     await this.deps.events.record(tx, {
       type: online ? "agent_online" : "agent_offline",
       severity: online ? "info" : "warning",
       clientId: agent.clientId,
       agentId: agent.id,
       message,
+      metadata: online
+        ? undefined
+        : {
+            reason: reason ?? null,
+            lastMessageAt,
+            deadlineSeconds: evidence?.deadlineMs === undefined ? null : evidence.deadlineMs / 1000,
+          },
     });
     await this.deps.notifications.notify(tx, {
       clientId: agent.clientId,

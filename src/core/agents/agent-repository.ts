@@ -23,6 +23,8 @@ export interface AgentRepository {
   /** Writes identity, placement, status and timestamps of an existing agent (not its config). */
   update(agent: Agent): Promise<void>;
   setStatus(agentId: string, status: AgentStatus, at: number): Promise<void>;
+  /** The agent reported a cleanup at `at`. */
+  markCleanedUp(agentId: string, at: number): Promise<void>;
   /** Batched liveness: last_seen_at for many agents, in one transaction of its own (or the caller's). */
   touchMany(lastSeen: ReadonlyMap<string, number>): Promise<void>;
   updateConfig(agentId: string, config: AgentConfig, at: number): Promise<void>;

@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
+import type { CommandHandover, HandoverWrites } from "../commands/command-handover.js";
 import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { OnDemandPrices } from "../market/on-demand-quote.js";
 import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import { makePool } from "../pricing/pool.js";
 import type { PriceRepository } from "../pricing/price-repository.js";
@@ -39,6 +41,7 @@ export type AgentRepos<StandbyTx> = {
 } & CommandWrites &
   EventWrites &
   NotificationWrites &
+  HandoverWrites &
   StandbyTx;
 
 export interface AgentServiceDeps<StandbyTx> {
@@ -50,6 +53,8 @@ export interface AgentServiceDeps<StandbyTx> {
   sessions: SessionControl;
   liveness: AgentLiveness;
   standby: StandbyReconciler<StandbyTx>;
+  onDemand: OnDemandPrices;
+  handover: CommandHandover;
 }
 
 /** Agents: registration with identity preservation, liveness status, settings and deletion. */
@@ -61,100 +66,110 @@ export class AgentService<StandbyTx = unknown> {
    * when the registration says so explicitly (`reregister`).
    */
   register(caller: ClientContext, input: AgentIdentity): Promise<Registration> {
+    return this.deps.store.transaction((tx) => this.registerIn(tx, caller, input));
+  }
+
+  /** The same, in the caller's transaction `tx`. */
+  async registerIn(
+    tx: AgentRepos<StandbyTx>,
+    caller: ClientContext,
+    input: AgentIdentity,
+  ): Promise<Registration> {
     const identity = validateIdentity(input);
     const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      const known = await tx.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
-      // A new agent has no row to lock yet: (client, logical id) is unique, so a racing registration fails.
-      const existing = known && (await tx.agents.lockForUpdate(known.id));
-      if (existing?.status === "deleted" && !identity.reregister) {
+    const known = await tx.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
+    // A new agent has no row to lock yet: (client, logical id) is unique, so a racing registration fails.
+    const existing = known && (await tx.agents.lockForUpdate(known.id));
+    if (existing?.status === "deleted" && !identity.reregister) {
+      throw failedPrecondition(
+        `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
+      );
+    }
+    if (existing && existing.instanceId !== identity.instanceId) {
+      const previous = await tx.instances.find(caller.clientId, identity.instanceId);
+      if (previous?.agentId === existing.id && previous.role === "retired") {
+        // A former primary's agent must not take the workload's identity back from its replacement.
         throw failedPrecondition(
-          `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
+          `instance ${identity.instanceId} was replaced by ${existing.instanceId}; its agent is retired`,
         );
       }
-      if (existing && existing.instanceId !== identity.instanceId) {
-        const previous = await tx.instances.find(caller.clientId, identity.instanceId);
-        if (previous?.agentId === existing.id && previous.role === "retired") {
-          // A former primary's agent must not take the workload's identity back from its replacement.
-          throw failedPrecondition(
-            `instance ${identity.instanceId} was replaced by ${existing.instanceId}; its agent is retired`,
-          );
-        }
-      }
-      const poolId =
-        identity.mode === "spot" ? makePool(identity.instanceType, identity.availabilityZone).id : null;
-      const placement = {
-        hostname: identity.hostname,
-        instanceId: identity.instanceId,
-        instanceType: identity.instanceType,
-        region: identity.region,
-        availabilityZone: identity.availabilityZone,
-        amiId: identity.amiId,
-        privateIp: identity.privateIp,
-        publicIp: identity.publicIp,
-        mode: identity.mode,
-        poolId,
-        agentVersion: identity.agentVersion,
+    }
+    const poolId =
+      identity.mode === "spot" ? makePool(identity.instanceType, identity.availabilityZone).id : null;
+    const placement = {
+      hostname: identity.hostname,
+      instanceId: identity.instanceId,
+      instanceType: identity.instanceType,
+      region: identity.region,
+      availabilityZone: identity.availabilityZone,
+      amiId: identity.amiId,
+      privateIp: identity.privateIp,
+      publicIp: identity.publicIp,
+      mode: identity.mode,
+      poolId,
+      agentVersion: identity.agentVersion,
+    };
+    let agent: Agent;
+    if (existing) {
+      agent = {
+        ...existing,
+        ...placement,
+        status: "online",
+        lastSeenAt: now,
+        updatedAt: now,
+        deletedAt: null,
       };
-      let agent: Agent;
-      if (existing) {
-        agent = {
-          ...existing,
-          ...placement,
-          status: "online",
-          lastSeenAt: now,
-          updatedAt: now,
-          deletedAt: null,
-        };
-        await tx.agents.update(agent);
-        // Registering again is how a stream agent comes back: the same event and notification as any return.
-        if (existing.status === "offline") await this.deps.liveness.cameBackOnline(tx, agent);
-        if (existing.status === "deleted") {
-          await this.deps.events.record(tx, {
-            type: "agent_reregistered",
-            severity: "info",
-            clientId: caller.clientId,
-            agentId: agent.id,
-            message: `Deleted agent ${agent.logicalAgentId} registered again`,
-          });
-        }
-      } else {
-        agent = {
-          id: randomUUID(),
-          clientId: caller.clientId,
-          logicalAgentId: identity.logicalAgentId,
-          ...placement,
-          status: "online",
-          lastSeenAt: now,
-          lastSwitchAt: null,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-          config: { ...DEFAULT_AGENT_CONFIG },
-        };
-        await tx.agents.insert(agent);
-        await this.deps.notifications.notify(tx, {
+      await tx.agents.update(agent);
+      // A new instance took over the logical agent: what was issued for the old one is settled or cancelled.
+      await this.deps.handover.handOver(tx, existing, existing.instanceId, agent, "registration");
+      // Registering again is how a stream agent comes back: the same event and notification as any return.
+      if (existing.status === "offline") await this.deps.liveness.cameBackOnline(tx, agent);
+      if (existing.status === "deleted") {
+        await this.deps.events.record(tx, {
+          type: "agent_reregistered",
+          severity: "info",
           clientId: caller.clientId,
           agentId: agent.id,
-          type: "agent_registered",
-          severity: "info",
-          message: `New agent registered: ${agent.logicalAgentId}`,
+          message: `Deleted agent ${agent.logicalAgentId} registered again`,
         });
       }
-      if (poolId)
-        await tx.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
-      await this.trackPrimaryInstance(tx, agent, now);
-      await this.deps.events.record(tx, {
-        type: "agent_registered",
-        severity: "info",
+    } else {
+      agent = {
+        id: randomUUID(),
+        clientId: caller.clientId,
+        logicalAgentId: identity.logicalAgentId,
+        ...placement,
+        status: "online",
+        lastSeenAt: now,
+        lastSwitchAt: null,
+        lastCleanupAt: null,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+        config: { ...DEFAULT_AGENT_CONFIG },
+      };
+      await tx.agents.insert(agent);
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
-        instanceId: agent.instanceId,
-        message: `Agent ${agent.logicalAgentId} registered from ${agent.instanceId}`,
-        metadata: { created: !existing, agentVersion: agent.agentVersion },
+        type: "agent_registered",
+        severity: "info",
+        message: `New agent registered: ${agent.logicalAgentId}`,
       });
-      return { agent, created: !existing };
+    }
+    if (poolId)
+      await tx.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
+    await this.trackPrimaryInstance(tx, agent, now);
+    await this.deps.events.record(tx, {
+      type: "agent_registered",
+      severity: "info",
+      clientId: caller.clientId,
+      agentId: agent.id,
+      instanceId: agent.instanceId,
+      message: `Agent ${agent.logicalAgentId} registered from ${agent.instanceId}`,
+      metadata: { created: !existing, agentVersion: agent.agentVersion },
     });
+    return { agent, created: !existing };
   }
 
   async get(caller: ClientContext, agentId: string): Promise<Agent> {
@@ -218,6 +233,9 @@ export class AgentService<StandbyTx = unknown> {
       await tx.agents.update(updated);
       await tx.agents.updateConfig(agent.id, config, now);
       await tx.commands.cancelOpen(agent.id, now, "agent deleted");
+      // No agent is left to report on its instances: they leave the managed fleet (no more cost, savings or
+      // totals) and stay listed under history as unmanaged.
+      const released = await tx.instances.releaseAgent(caller.clientId, agent.id, now);
       // Its replicas are terminated: the commands go out on the stream before it is closed. An agent that is not
       // connected never gets them (it is deleted); they expire, with an event, and the instances keep running.
       await this.deps.standby.reconcileInTransaction(tx, updated);
@@ -233,7 +251,8 @@ export class AgentService<StandbyTx = unknown> {
         severity: "warning",
         clientId: caller.clientId,
         agentId: agent.id,
-        message: `Agent ${agent.logicalAgentId} deleted`,
+        message: `Agent ${agent.logicalAgentId} deleted; ${released} running instance(s) no longer managed`,
+        metadata: { unmanagedInstances: released },
       });
       return updated;
     });
@@ -257,7 +276,12 @@ export class AgentService<StandbyTx = unknown> {
     ) {
       return;
     }
-    const onDemandPrice = (await tx.prices.latestOnDemandPrice(agent.region, agent.instanceType)) ?? null;
+    // Reported by an agent, else the shipped list price (an estimate from a spot price is not a baseline):
+    // the instance has its on-demand price, and so its savings baseline, from its first hour.
+    const onDemandPrice =
+      (await tx.prices.latestOnDemandPrice(agent.region, agent.instanceType)) ??
+      this.deps.onDemand.quote(agent.region, agent.instanceType, null)?.price ??
+      null;
     const spotPrice = agent.poolId ? ((await tx.prices.latestSpotPrice(agent.poolId))?.price ?? null) : null;
     const instance: Instance = {
       id: agent.instanceId,
@@ -275,11 +299,14 @@ export class AgentService<StandbyTx = unknown> {
       onDemandPrice: existing?.onDemandPrice ?? onDemandPrice,
       launchedAt: existing?.launchedAt ?? now,
       terminatedAt: null,
+      // An instance that left the fleet with its deleted agent is managed again when that agent comes back on it.
+      unmanagedAt: null,
       lastSwitchAt: existing?.lastSwitchAt ?? null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    await tx.instances.save(instance);
+    // The former primary is retired before the new one is saved: one primary per agent holds at every statement.
     await tx.instances.retireOthers(agent.clientId, agent.id, agent.instanceId, now);
+    await tx.instances.save(instance);
   }
 }

@@ -14,6 +14,7 @@ export interface ClientRepository {
   getOverview(id: string): Promise<ClientOverview | undefined>;
   replaceToken(id: string, tokenHash: string, tokenPrefix: string, issuedAt: number): Promise<boolean>;
   markTokenUsed(id: string, at: number): Promise<void>;
+  setActive(id: string, active: boolean): Promise<void>;
   /** Deletes the client and, by cascade, everything it owns. */
   delete(id: string): Promise<boolean>;
   count(): Promise<{ total: number; active: number }>;

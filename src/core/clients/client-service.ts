@@ -97,6 +97,33 @@ export class ClientService {
     this.deps.sessions.disconnectClient(clientId, { code: "unauthenticated", message: "client deleted" });
   }
 
+  /**
+   * Deactivates or reactivates a client. An inactive client's calls are refused (`permission_denied`) on both
+   * transports and its streams are closed at once; its data is kept, and reactivation lets its agents back in.
+   */
+  async setActive(clientId: string, active: boolean): Promise<ClientOverview> {
+    const changed = await this.deps.store.transaction(async (tx) => {
+      const client = await tx.clients.findById(clientId);
+      if (!client) throw notFound("client");
+      if (client.active === active) return false;
+      await tx.clients.setActive(clientId, active);
+      await this.deps.events.record(tx, {
+        type: active ? "client_activated" : "client_deactivated",
+        severity: active ? "info" : "warning",
+        clientId,
+        message: `Client ${client.name} ${active ? "activated" : "deactivated"}`,
+      });
+      return true;
+    });
+    if (changed && !active) {
+      this.deps.sessions.disconnectClient(clientId, {
+        code: "permission_denied",
+        message: "client account is not active",
+      });
+    }
+    return this.get(clientId);
+  }
+
   /** A new token; the old one stops working at once, including on streams it opened. */
   async regenerateToken(clientId: string): Promise<string> {
     const token = generateClientToken();

@@ -26,9 +26,14 @@ export class CommandQueue {
 
   constructor(private readonly deps: CommandQueueDeps) {}
 
-  /** Deliverable commands, highest priority first, then oldest. */
-  deliverable(agentId: string): Promise<Command[]> {
-    return this.deps.store.commands.listDeliverable(agentId, this.deps.clock.now(), DELIVERY_BATCH);
+  /** Deliverable commands for the agent on `instanceId`, highest priority first, then oldest. */
+  deliverable(agentId: string, instanceId: string): Promise<Command[]> {
+    return this.deps.store.commands.listDeliverable(
+      agentId,
+      instanceId,
+      this.deps.clock.now(),
+      DELIVERY_BATCH,
+    );
   }
 
   markDelivered(commandIds: readonly string[]): void {

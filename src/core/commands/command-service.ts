@@ -7,6 +7,7 @@ import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
 import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import type { Store } from "../unit-of-work.js";
 import { optionalText, requireIntegerInRange } from "../validation/validate.js";
@@ -22,6 +23,8 @@ export interface NewCommand {
   origin: CommandOrigin;
   /** Defaults to the service's default time to live. */
   ttlSeconds?: number;
+  /** The instance whose agent executes it; the agent's primary by default. */
+  instanceId?: string;
 }
 
 export type ForceSwitchTarget = SwitchTarget;
@@ -47,6 +50,7 @@ export interface CommandServiceDeps {
   events: EventLog;
   notifications: NotificationService;
   defaultTtlSeconds: number;
+  logger?: Logger;
 }
 
 /**
@@ -54,7 +58,11 @@ export interface CommandServiceDeps {
  * stream. pending → delivered → acknowledged → completed | failed, or expired | cancelled.
  */
 export class CommandService {
-  constructor(private readonly deps: CommandServiceDeps) {}
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: CommandServiceDeps) {
+    this.logger = deps.logger ?? silentLogger;
+  }
 
   /**
    * Stores a command for `agent` in the caller's transaction `tx`; the caller calls `dispatch` after the commit
@@ -67,6 +75,7 @@ export class CommandService {
       id: randomUUID(),
       clientId: agent.clientId,
       agentId: agent.id,
+      instanceId: spec.instanceId ?? agent.instanceId,
       action: spec.action,
       priority: spec.priority,
       state: "pending",
@@ -82,6 +91,14 @@ export class CommandService {
       resultMessage: null,
     };
     await tx.commands.insert(command);
+    this.logger.info("command issued", {
+      commandId: command.id,
+      clientId: command.clientId,
+      agentId: command.agentId,
+      action: command.action.type,
+      origin: command.origin,
+      priority: command.priority,
+    });
     return command;
   }
 
@@ -208,35 +225,51 @@ export class CommandService {
     return result;
   }
 
-  /** The agent has the command. Re-acknowledging is harmless; acknowledging a dead command is refused. */
-  acknowledge(agentId: string, commandId: string): Promise<AckOutcome> {
+  /**
+   * The agent on `fromInstanceId` has the command and is about to act on it. Re-acknowledging is harmless; a
+   * cancelled or expired command, or one issued for another instance, is refused: the agent must not execute it.
+   */
+  acknowledge(agentId: string, commandId: string, fromInstanceId: string | null = null): Promise<AckOutcome> {
     return this.deps.store.transaction(async (tx) => {
       await tx.agents.lockForUpdate(agentId);
       const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
+      requireOwnInstance(command, fromInstanceId);
       if (await tx.commands.acknowledge(agentId, commandId, this.deps.clock.now())) return "acknowledged";
-      if (command.state === "expired" || command.state === "cancelled") {
-        throw new AppError(
-          "failed_precondition",
-          `command ${commandId} is ${command.state}; do not execute it`,
-          {
-            state: command.state,
-          },
-        );
-      }
+      if (command.state === "expired" || command.state === "cancelled") throw deadCommand(command);
       return "duplicate";
     });
   }
 
-  /** The agent's outcome. The first result wins; a repeated one (after a reconnect) is ignored. */
-  recordResult(agentId: string, commandId: string, success: boolean, message: string): Promise<void> {
+  /**
+   * The outcome reported by the agent on `fromInstanceId` (null: not known). The first result wins; a repeated
+   * one (after a reconnect) is ignored. It must come from the command's instance or from the agent's primary
+   * (which sends on what its predecessor left unconfirmed), never from another former instance.
+   */
+  recordResult(
+    agentId: string,
+    commandId: string,
+    success: boolean,
+    message: string,
+    fromInstanceId: string | null = null,
+  ): Promise<void> {
     return this.deps.store.transaction(async (tx) => {
-      await tx.agents.lockForUpdate(agentId);
+      const agent = await tx.agents.lockForUpdate(agentId);
       const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
+      const primary = agent?.clientId === command.clientId ? agent.instanceId : undefined;
+      if (fromInstanceId !== primary) requireOwnInstance(command, fromInstanceId);
       const text = message.slice(0, 2000);
       if (!(await tx.commands.finish(agentId, commandId, success, text, this.deps.clock.now()))) return;
-      if (!success) {
+      // A failure is logged (at warn) by the activity log's command_failed event below.
+      if (success) {
+        this.logger.info("command completed", {
+          commandId,
+          clientId: command.clientId,
+          agentId,
+          action: command.action.type,
+        });
+      } else {
         await this.deps.events.record(tx, {
           type: "command_failed",
           severity: "warning",
@@ -287,6 +320,23 @@ export class CommandService {
     if (!(await this.deps.store.agents.findById(caller.clientId, agentId))) throw notFound("agent");
     return this.deps.store.commands.listByAgent(caller.clientId, agentId, limit);
   }
+}
+
+/** A command that ended without being carried out: whoever holds it must not act on it. */
+export function deadCommand(command: Command): AppError {
+  return new AppError(
+    "failed_precondition",
+    `command ${command.id} is ${command.state}${command.resultMessage ? ` (${command.resultMessage})` : ""}; do not execute it`,
+    { state: command.state },
+  );
+}
+
+function requireOwnInstance(command: Command, fromInstanceId: string | null): void {
+  if (fromInstanceId === null || command.instanceId === null || command.instanceId === fromInstanceId) return;
+  throw failedPrecondition(
+    `command ${command.id} was issued for instance ${command.instanceId}, not for ${fromInstanceId}`,
+    { instanceId: command.instanceId },
+  );
 }
 
 function describe(action: CommandAction): string {

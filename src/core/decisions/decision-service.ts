@@ -8,7 +8,7 @@ import { DAY_MS } from "../clock/utc-day.js";
 import { PRIORITY } from "../commands/command.js";
 import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { switchActionFor } from "../commands/switch-action.js";
-import { invalidArgument, notFound } from "../errors/app-error.js";
+import { notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
 import type { Store } from "../unit-of-work.js";
@@ -24,7 +24,8 @@ import {
 } from "./decision-record.js";
 import type { AgentMarket, LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
-import type { MarketForecasts } from "./market-forecasts.js";
+import type { ForecastModel, MarketForecasts } from "./market-forecasts.js";
+import { AGENT_DISABLED, INSUFFICIENT_PRICING, stayDecision } from "./stay-decision.js";
 
 export interface DecisionSettings {
   cost: CostSettings;
@@ -145,11 +146,12 @@ export class DecisionService {
     const { store } = this.deps;
     const before = await requireLiveAgent(store.agents, caller, agentId);
     const market = await this.deps.market.forAgent(before, round);
-    const { forecasts, modelVersion } = await this.deps.forecasts.forecast(market.pools);
+    const { forecasts, model } = await this.deps.forecasts.forecast(market.pools);
+    const modelVersion = scoredBy(model);
     const taken = await store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
       // The agent may have moved while the model ran: decide on what it is now (the prices are still fresh).
-      const decision = await this.engineDecision(tx, agent, market, forecasts);
+      const decision = await this.engineDecision(tx, agent, market, forecasts, model);
       let commandId: string | null = null;
       let outcome: DecisionOutcome = decision.allowed ? "recorded" : decision.proposed ? "held" : "recorded";
       if (decision.target && origin === "optimizer") {
@@ -189,6 +191,7 @@ export class DecisionService {
         market,
         commandId,
         started,
+        costWith(this.deps.settings.cost, model),
       );
       const stored = origin !== "optimizer" || !(await this.repeatsLast(tx, record));
       if (stored) await tx.decisions.insert(record);
@@ -214,8 +217,11 @@ export class DecisionService {
 
   private async evaluate(agent: Agent): Promise<{ decision: EngineDecision; modelVersion: string | null }> {
     const market = await this.deps.market.forAgent(agent);
-    const { forecasts, modelVersion } = await this.deps.forecasts.forecast(market.pools);
-    return { decision: await this.engineDecision(this.deps.store, agent, market, forecasts), modelVersion };
+    const { forecasts, model } = await this.deps.forecasts.forecast(market.pools);
+    return {
+      decision: await this.engineDecision(this.deps.store, agent, market, forecasts, model),
+      modelVersion: scoredBy(model),
+    };
   }
 
   /** Reads the agent's history and instance through `repos` (the store, or the deciding transaction's tx). */
@@ -224,10 +230,16 @@ export class DecisionService {
     agent: Agent,
     market: AgentMarket,
     forecasts: Map<string, PriceForecast>,
+    model: ForecastModel | null,
   ): Promise<EngineDecision> {
+    const current =
+      agent.mode === "spot" ? market.pools.find((pool) => pool.poolId === agent.poolId) : undefined;
+    // Every surface (A12, A13, gRPC, the optimizer) decides here, so a disabled agent stays wherever it is asked.
+    if (!agent.config.enabled) return stayDecision(AGENT_DISABLED, current?.price ?? null);
     if (!market.onDemand) {
-      throw invalidArgument(
-        `no on-demand price is known for ${agent.instanceType} in ${agent.region}, so no decision can be priced`,
+      return stayDecision(
+        `${INSUFFICIENT_PRICING}: no on-demand price is known for ${agent.instanceType} in ${agent.region}`,
+        current?.price ?? null,
       );
     }
     const { clock, settings } = this.deps;
@@ -243,7 +255,7 @@ export class DecisionService {
       cooldownMinutes: settings.cooldownMinutes,
       avoidInterruptedHours: settings.avoidInterruptedHours,
     });
-    return decide(situation, forecasts.size > 0 ? "model" : "rules", settings.cost);
+    return decide(situation, model ? "model" : "rules", costWith(settings.cost, model));
   }
 
   private recordOf(
@@ -255,6 +267,7 @@ export class DecisionService {
     market: AgentMarket,
     commandId: string | null,
     started: number,
+    cost: CostSettings,
   ): DecisionRecord {
     const current = decision.scores.find((score) => score.current);
     return {
@@ -283,7 +296,7 @@ export class DecisionService {
           cooldownMinutes: this.deps.settings.cooldownMinutes,
           avoidInterruptedHours: this.deps.settings.avoidInterruptedHours,
         },
-        cost: this.deps.settings.cost,
+        cost,
       },
       scores: decision.scores.filter((score, i) => i < 10 || score.current),
       commandId,
@@ -291,4 +304,14 @@ export class DecisionService {
       createdAt: this.deps.clock.now(),
     };
   }
+}
+
+/** The cost settings with the model's forecast weight and reach (the defaults when no model is loaded). */
+function costWith(cost: CostSettings, model: ForecastModel | null): CostSettings {
+  return model ? { ...cost, forecastWeight: model.weight, forecastHours: model.horizonHours } : cost;
+}
+
+/** The model a decision is recorded as scored by: none when its forecasts weigh nothing. */
+function scoredBy(model: ForecastModel | null): string | null {
+  return model && model.weight > 0 ? model.version : null;
 }

@@ -6,7 +6,7 @@ import type { PoolPrice, PriceRepository } from "../pricing/price-repository.js"
 import type { SavingsEngine } from "../savings/savings-engine.js";
 import type { SwitchRepository } from "../switches/switch-repository.js";
 import { clampDays } from "../validation/validate.js";
-import type { Instance, InstanceFilter, InstanceWithOwner } from "./instance.js";
+import { type Instance, type InstanceFilter, type InstanceWithOwner, trackedUntil } from "./instance.js";
 import type { InstanceRepository } from "./instance-repository.js";
 
 const HOUR_MS = 3_600_000;
@@ -105,7 +105,7 @@ export class InstanceService {
   async metrics(caller: ClientContext, instanceId: string): Promise<InstanceMetrics> {
     const instance = await this.get(caller, instanceId);
     const now = this.deps.clock.now();
-    const end = instance.terminatedAt ?? now;
+    const end = trackedUntil(instance) ?? now;
     const onDemandPrice = await this.onDemandPrice(instance);
     const count = (since: number) =>
       this.deps.store.switches.countForInstance(caller.clientId, instance.id, since);

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { AgentRepository } from "../agents/agent-repository.js";
-import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { AppError, notFound } from "../errors/app-error.js";
+import type { CommandHandover, HandoverWrites } from "../commands/command-handover.js";
+import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
 import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import type { Store } from "../unit-of-work.js";
-import { optionalText, reportedTime } from "../validation/validate.js";
+import { reportedTime } from "../validation/validate.js";
 import type { CleanupReport, CleanupRepository } from "./cleanup-report.js";
 import type {
   Interruption,
@@ -21,7 +22,7 @@ import type {
 
 export interface SignalInput {
   instanceId: string;
-  /** Termination notice only: terminate, stop or hibernate. */
+  /** Termination notice only: terminate, stop or hibernate (terminate when absent). */
   action: string | null;
   /** Termination notice only: when AWS acts. */
   actionAt: number | null;
@@ -43,13 +44,15 @@ export type SignalRepos = {
   interruptions: InterruptionRepository;
   cleanups: CleanupRepository;
 } & EventWrites &
-  NotificationWrites;
+  NotificationWrites &
+  HandoverWrites;
 
 export interface SignalServiceDeps {
   store: Store<SignalRepos>;
   clock: Clock;
   events: EventLog;
   notifications: NotificationService;
+  handover: CommandHandover;
   /** What answers an interruption (the failover logic); none: signals are only recorded. */
   responder?: InterruptionResponder;
 }
@@ -73,11 +76,13 @@ export class SignalService {
       input.actionAt !== null && Number.isFinite(input.actionAt) && Math.abs(input.actionAt - now) < 3_600_000
         ? input.actionAt
         : null;
+    const action = signal === "termination_notice" ? noticeAction(input.action) : null;
     const recorded = await this.deps.store.transaction(async (tx): Promise<RecordedSignal> => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
       const instance = await tx.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      // An agent speaks for its own instances only: another agent's (or client's) answers as unknown.
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       const previous = await tx.interruptions.findLatest(agent.clientId, instanceId, signal);
       if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
@@ -87,8 +92,7 @@ export class SignalService {
         instanceId,
         poolId: instance.poolId,
         signal,
-        action:
-          signal === "termination_notice" ? (optionalText("action", input.action, 16) ?? "terminate") : null,
+        action,
         actionAt: signal === "termination_notice" ? actionAt : null,
         detectedAt,
         receivedAt: now,
@@ -142,15 +146,23 @@ export class SignalService {
 
   recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): Promise<void> {
     return this.deps.store.transaction(async (tx) => {
-      // A report about the agent's account, not a change of the agent: no lock.
-      const agent = await requireLiveAgent(tx.agents, caller, agentId);
-      await tx.cleanups.insert(agent.clientId, agent.id, report, this.deps.clock.now());
+      // It writes the agent's last cleanup time: the agent is locked.
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const now = this.deps.clock.now();
+      await tx.cleanups.insert(agent.clientId, agent.id, report, now);
+      await tx.agents.markCleanedUp(agent.id, now);
       await this.deps.events.record(tx, {
         type: "cleanup_completed",
         severity: report.failures.length > 0 ? "warning" : "info",
         clientId: agent.clientId,
         agentId: agent.id,
         message: `Cleaned ${report.deletedSnapshotIds.length} snapshots, ${report.deletedImageIds.length} images. Failed: ${report.failures.length}`,
+        metadata: {
+          kind: report.kind,
+          deletedSnapshots: report.deletedSnapshotIds.length,
+          deletedImages: report.deletedImageIds.length,
+          failed: report.failures.length,
+        },
       });
     });
   }
@@ -166,8 +178,10 @@ export class SignalService {
     return this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const instance = await tx.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       if (!(await tx.instances.markTerminated(agent.clientId, instanceId, at))) return;
+      // Nothing more is sent to the agent of an instance that is gone.
+      await this.deps.handover.instanceGone(tx, agent, instanceId);
       await this.deps.events.record(tx, {
         type: "instance_terminated",
         severity: "info",
@@ -178,4 +192,16 @@ export class SignalService {
       });
     });
   }
+}
+
+/** What instance metadata's spot/instance-action announces (AWS documents these three). */
+export const NOTICE_ACTIONS = ["terminate", "stop", "hibernate"] as const;
+
+function noticeAction(action: string | null): string {
+  const text = action?.trim().toLowerCase() ?? "";
+  if (text === "") return "terminate";
+  if (!(NOTICE_ACTIONS as readonly string[]).includes(text)) {
+    throw invalidArgument(`action must be one of ${NOTICE_ACTIONS.join(", ")} (spot/instance-action)`);
+  }
+  return text;
 }

@@ -1,26 +1,32 @@
-import type { Agent, AgentConfig } from "../agents/agent.js";
+import type { Agent, AgentConfig, AgentIdentity } from "../agents/agent.js";
 import type { AgentLiveness } from "../agents/agent-liveness.js";
 import type { AgentRepository } from "../agents/agent-repository.js";
+import type { Registration } from "../agents/agent-service.js";
 import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import type { Command, CommandType } from "../commands/command.js";
+import { switchLandsOn } from "../commands/command-handover.js";
 import type { CommandRepository } from "../commands/command-repository.js";
-import type { CommandService } from "../commands/command-service.js";
+import { type CommandService, deadCommand } from "../commands/command-service.js";
 import { notFound } from "../errors/app-error.js";
 import type { CleanupReport } from "../interruptions/cleanup-report.js";
 import type { RecordedSignal, SignalInput, SignalService } from "../interruptions/signal-service.js";
-import { poolIdFor } from "../pricing/pool.js";
 import type { PricingReportInput, PricingService } from "../pricing/pricing-service.js";
+import type { Replica } from "../replicas/replica.js";
+import type { ReplicaRepository } from "../replicas/replica-repository.js";
 import type { SessionRegistry } from "../sessions/session-registry.js";
-import type { SwitchRecord } from "../switches/switch-record.js";
-import type { SwitchReportInput, SwitchService } from "../switches/switch-service.js";
+import type { SwitchRecord, SwitchSide } from "../switches/switch-record.js";
+import type { SwitchReportInput, SwitchService, SwitchWrites } from "../switches/switch-service.js";
 import type { Store } from "../unit-of-work.js";
 import { optionalText } from "../validation/validate.js";
+import { type AgentReach, agentReach } from "./agent-reach.js";
+import type { CallerRepos, PollingCallers } from "./polling-callers.js";
 
 /**
- * What an agent of the original system can carry out: it only knows switches. Other commands wait for a
- * streaming agent (or expire): apply_config is taken by reading the config instead, see `config`.
+ * What an agent of the original system fetches from `pending-commands`: switches. It launches replicas from its
+ * replica poll instead (see `replicasToLaunch`), takes apply_config by reading the config (see `config`), and
+ * cannot run the rest: those wait for a streaming agent (or expire).
  */
 export const POLLABLE_COMMAND_TYPES: readonly CommandType[] = ["switch_to_spot_pool", "switch_to_on_demand"];
 
@@ -33,49 +39,118 @@ export interface PolledCommands {
   commands: Command[];
 }
 
-export interface PollingDependencies {
-  store: Store<{ agents: AgentRepository; commands: CommandRepository }>;
+/** Registration in the caller's transaction (the agent service implements it). */
+export interface AgentRegistrar<Tx> {
+  registerIn(tx: Tx, caller: ClientContext, identity: AgentIdentity): Promise<Registration>;
+}
+
+export type PollingRepos = {
+  agents: AgentRepository;
+  commands: CommandRepository;
+  replicas: ReplicaRepository;
+} & CallerRepos &
+  SwitchWrites;
+
+export interface PollingDependencies<RegisterTx> {
+  store: Store<PollingRepos & RegisterTx>;
   clock: Clock;
+  agents: AgentRegistrar<RegisterTx>;
   commands: CommandService;
   pricing: PricingService;
   switches: SwitchService;
   signals: SignalService;
   liveness: AgentLiveness;
   sessions: SessionRegistry;
+  callers: PollingCallers;
 }
 
 /**
  * The second front door: agents of the original system poll REST instead of holding a stream. Like the stream's
- * AgentConnection, every call proves the agent alive (last-seen, online) before it is handed to the same use
- * cases. A deleted agent answers not_found and is not revived: only an explicit re-registration brings it back.
+ * AgentConnection, every call of the agent on the primary proves the agent alive (last-seen, online) before it is
+ * handed to the same use cases. A deleted agent answers not_found and is not revived: only an explicit
+ * re-registration brings it back. `peer` is the caller's address, which tells the agents of the logical agent's
+ * instances apart (see PollingCallers): a command goes only to the instance it was issued for.
  */
-export class PollingAgentService {
-  constructor(private readonly deps: PollingDependencies) {}
+export class PollingAgentService<RegisterTx = unknown> {
+  /** When each agent last asked for its commands (in this process). */
+  private readonly polledAt = new Map<string, number>();
 
-  /** `status` "offline" is the original agent's goodbye when it shuts down; anything else means alive. */
-  async heartbeat(caller: ClientContext, agentId: string, status: string): Promise<void> {
-    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
-    if (status.trim().toLowerCase() !== "offline") {
+  constructor(private readonly deps: PollingDependencies<RegisterTx>) {}
+
+  /** How the agent is reached now: its stream, its polling (with the last poll's time), or not at all. */
+  reachOf(agentId: string): AgentReach {
+    return agentReach(
+      this.deps.sessions.isConnected(agentId),
+      this.polledAt.get(agentId) ?? null,
+      this.deps.clock.now(),
+      this.deps.sessions.options.livenessDeadlineMs,
+    );
+  }
+
+  /** Registration, remembering the address the instance's agent calls from, in one transaction. */
+  register(caller: ClientContext, identity: AgentIdentity, peer: string): Promise<Registration> {
+    const { store, agents, callers } = this.deps;
+    return store.transaction(async (tx) => {
+      const registration = await agents.registerIn(tx, caller, identity);
+      await callers.heard(tx, registration.agent, registration.agent.instanceId, peer);
+      return registration;
+    });
+  }
+
+  /**
+   * `status` "offline" is the original agent's goodbye when it shuts down; anything else means alive. The agent of
+   * a former primary (its heartbeat names its instance, or its address does) neither keeps the logical agent alive
+   * nor takes it offline: the workload runs on the primary. A goodbye that cannot be placed is not taken as the
+   * primary's while a former primary's agent is still heard; the liveness deadline decides then.
+   */
+  async heartbeat(
+    caller: ClientContext,
+    agentId: string,
+    input: { status: string; instanceId: string | null },
+    peer: string,
+  ): Promise<void> {
+    const { store, callers, liveness, sessions } = this.deps;
+    const goodbye = input.status.trim().toLowerCase() === "offline";
+    const agent = await store.transaction(async (tx) => {
+      // It may write where the agent's instances call from: the agent is locked.
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const named =
+        input.instanceId && (await callers.isAgentInstance(tx, agent, input.instanceId))
+          ? input.instanceId
+          : null;
+      const sender = named ?? (await callers.identify(tx, agent, peer));
+      if (named && !goodbye) await callers.heard(tx, agent, named, peer);
+      if (sender !== null && sender !== agent.instanceId) {
+        if (goodbye) await callers.gone(tx, agent, sender);
+        return null;
+      }
+      if (sender === null && goodbye && (await callers.formerPrimaryRunning(tx, agent))) return null;
+      return agent;
+    });
+    if (!agent) return;
+    if (!goodbye) {
       await this.alive(agent);
       return;
     }
-    if (!this.deps.sessions.isConnected(agent.id)) {
-      await this.deps.liveness.markOffline(
-        agent.clientId,
-        agent.id,
-        "the agent reported that it is shutting down",
-      );
+    if (!sessions.isConnected(agent.id)) {
+      await liveness.markOffline(agent.clientId, agent.id, "the agent reported that it is shutting down");
     }
   }
 
-  /** Fetching is delivery: open switch commands become delivered and come back on every poll until reported. */
-  async pendingCommands(caller: ClientContext, agentId: string): Promise<PolledCommands> {
+  /**
+   * Fetching is delivery: open switch commands issued for the caller's instance become delivered and come back on
+   * its every poll until reported (a switch report or the executed call).
+   */
+  async pendingCommands(caller: ClientContext, agentId: string, peer: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
     const polled = await this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
-      const open = (await tx.commands.listDeliverable(agent.id, now, POLL_LIMIT)).filter((command) =>
-        POLLABLE_COMMAND_TYPES.includes(command.action.type),
-      );
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
+      const open = target
+        ? (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter((command) =>
+            POLLABLE_COMMAND_TYPES.includes(command.action.type),
+          )
+        : [];
       if (open.length > 0) await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       const commands = open.map(
         (command): Command => ({
@@ -85,40 +160,83 @@ export class PollingAgentService {
           deliveryCount: command.deliveryCount + 1,
         }),
       );
-      return { agent, commands };
+      return { agent, commands, fromPrimary: target === agent.instanceId };
     });
-    await this.alive(polled.agent);
-    return polled;
+    if (polled.fromPrimary) {
+      this.polledAt.set(polled.agent.id, now);
+      await this.alive(polled.agent);
+    }
+    return { agent: polled.agent, commands: polled.commands };
   }
 
-  /** The agent's outcome of a command it fetched; the first result wins. Answers the command as it now is. */
+  /**
+   * The original agent's replica poll (`GET replicas?status=launching`): the replicas whose launch was issued for
+   * the caller's instance and that still wait for an instance. Fetching delivers their launch commands; a replica
+   * terminated or failed meanwhile (its launch cancelled) is not among them.
+   */
+  async replicasToLaunch(caller: ClientContext, agentId: string, peer: string): Promise<Replica[]> {
+    const now = this.deps.clock.now();
+    const polled = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
+      const launches: Array<{ command: Command; replica: Replica }> = [];
+      if (target) {
+        for (const command of await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)) {
+          if (command.action.type !== "launch_replica") continue;
+          const replica = await tx.replicas.find(agent.clientId, command.action.replicaId);
+          if (replica?.status === "launching" && replica.instanceId === null)
+            launches.push({ command, replica });
+        }
+      }
+      if (launches.length > 0) {
+        await tx.commands.markDelivered(new Map(launches.map(({ command }) => [command.id, now])));
+      }
+      return {
+        agent,
+        replicas: launches.map(({ replica }) => replica),
+        fromPrimary: target === agent.instanceId,
+      };
+    });
+    if (polled.fromPrimary) await this.alive(polled.agent);
+    return polled.replicas;
+  }
+
+  /**
+   * The agent's outcome of a command it fetched; the first result wins. A command cancelled or expired meanwhile
+   * is refused (the agent is told it should not have run), and so is an outcome from another instance's agent.
+   */
   async commandExecuted(
     caller: ClientContext,
     agentId: string,
     commandId: string,
-    success: boolean,
-    message: string,
+    outcome: { success: boolean; message: string },
+    peer: string,
   ): Promise<Command> {
-    const agent = await this.touch(caller, agentId);
-    await this.deps.commands.recordResult(agent.id, commandId, success, message);
-    const command = await this.deps.store.commands.findForAgent(agent.id, commandId);
+    const { store, callers } = this.deps;
+    const agent = await requireLiveAgent(store.agents, caller, agentId);
+    const command = await store.commands.findForAgent(agent.id, commandId);
     if (!command) throw notFound(`command ${commandId}`);
-    return command;
+    if (command.state === "cancelled" || command.state === "expired") throw deadCommand(command);
+    const from = await callers.identify(store, agent, peer);
+    await this.deps.commands.recordResult(agent.id, commandId, outcome.success, outcome.message, from);
+    if (from === null || from === agent.instanceId) await this.alive(agent);
+    return (await store.commands.findForAgent(agent.id, commandId)) ?? command;
   }
 
   /**
    * The agent's current config. A polling agent takes a config by reading it, so reading completes the
-   * apply_config commands still open for it (a streaming agent gets those on its stream instead).
+   * apply_config commands still open for the caller's instance (a streaming agent gets those on its stream).
    */
-  async config(caller: ClientContext, agentId: string): Promise<AgentConfig> {
+  async config(caller: ClientContext, agentId: string, peer: string): Promise<AgentConfig> {
     const now = this.deps.clock.now();
-    const agent = await this.deps.store.transaction(async (tx) => {
+    const read = await this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
-      if (this.deps.sessions.isConnected(agent.id)) return agent;
-      const open = (await tx.commands.listDeliverable(agent.id, now, POLL_LIMIT)).filter(
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
+      if (this.deps.sessions.isConnected(agent.id) || target === null) return { agent, target };
+      const open = (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter(
         (command) => command.action.type === "apply_config",
       );
-      if (open.length === 0) return agent;
+      if (open.length === 0) return { agent, target };
       await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       for (const command of open) {
         await tx.commands.finish(
@@ -129,42 +247,56 @@ export class PollingAgentService {
           now,
         );
       }
-      return agent;
+      return { agent, target };
     });
-    await this.alive(agent);
-    return agent.config;
+    if (read.target === read.agent.instanceId) await this.alive(read.agent);
+    return read.agent.config;
   }
 
   /** The replica settings of the agent's config; reading them takes no command. */
-  async replicaConfig(caller: ClientContext, agentId: string): Promise<AgentConfig> {
-    return (await this.touch(caller, agentId)).config;
+  async replicaConfig(caller: ClientContext, agentId: string, peer: string): Promise<AgentConfig> {
+    return (await this.touch(caller, agentId, peer)).config;
   }
 
   async pricingReport(
     caller: ClientContext,
     agentId: string,
     report: PricingReportInput,
+    peer: string,
   ): Promise<{ poolsCreated: number }> {
-    await this.touch(caller, agentId);
+    await this.touch(caller, agentId, peer);
     return this.deps.pricing.ingestReport(caller, agentId, report);
   }
 
   /**
-   * The original agent sends no command id with its switch report: the report belongs to the delivered switch
-   * command that targets where the agent went, if there is one.
+   * The original agent sends no command id with its switch report: the report belongs to the switch command issued
+   * for its old instance that lands where it went (delivered, or already settled by the new instance's
+   * registration). The switch service refuses a report from an instance that may not move the workload.
    */
   async switchReport(
     caller: ClientContext,
     agentId: string,
     report: SwitchReportInput,
+    peer: string,
   ): Promise<SwitchRecord> {
-    const agent = await this.touch(caller, agentId);
-    const commandId = report.commandId ?? (await this.deliveredSwitchTo(agent.id, report.to));
-    return this.deps.switches.recordSwitch(caller, agent.id, { ...report, commandId });
+    const { store, switches } = this.deps;
+    await this.touch(caller, agentId, peer);
+    const checked = switches.check(report);
+    return store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const commandId =
+        checked.commandId ?? (await this.switchCommandFor(tx, agent.id, checked.from, checked.to));
+      return switches.recordInTransaction(tx, agent, { ...checked, commandId });
+    });
   }
 
-  async cleanupReport(caller: ClientContext, agentId: string, report: CleanupReport): Promise<void> {
-    await this.touch(caller, agentId);
+  async cleanupReport(
+    caller: ClientContext,
+    agentId: string,
+    report: CleanupReport,
+    peer: string,
+  ): Promise<void> {
+    await this.touch(caller, agentId, peer);
     await this.deps.signals.recordCleanup(caller, agentId, report);
   }
 
@@ -172,8 +304,9 @@ export class PollingAgentService {
     caller: ClientContext,
     agentId: string,
     signal: SignalInput,
+    peer: string,
   ): Promise<RecordedSignal> {
-    await this.touch(caller, agentId);
+    await this.touch(caller, agentId, peer);
     return this.deps.signals.recordInterruption(caller, agentId, "rebalance_recommendation", signal);
   }
 
@@ -185,6 +318,7 @@ export class PollingAgentService {
     caller: ClientContext,
     agentId: string,
     input: { instanceId: string | null; terminatedAt: number | null; reason: string | null },
+    peer: string,
   ): Promise<void> {
     const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
     const reason = optionalText("reason", input.reason, 200);
@@ -193,15 +327,21 @@ export class PollingAgentService {
     if (instanceId === agent.instanceId && !this.deps.sessions.isConnected(agent.id)) {
       const why = `instance ${instanceId} terminated${reason ? `: ${reason}` : ""}`;
       await this.deps.liveness.markOffline(agent.clientId, agent.id, why);
-    } else {
+    } else if (await this.fromPrimary(agent, peer)) {
       await this.alive(agent);
     }
   }
 
-  private async touch(caller: ClientContext, agentId: string): Promise<Agent> {
+  /** The caller's agent; the call proves it alive when it comes from the primary (or cannot be placed). */
+  private async touch(caller: ClientContext, agentId: string, peer: string): Promise<Agent> {
     const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
-    await this.alive(agent);
+    if (await this.fromPrimary(agent, peer)) await this.alive(agent);
     return agent;
+  }
+
+  private async fromPrimary(agent: Agent, peer: string): Promise<boolean> {
+    const from = await this.deps.callers.identify(this.deps.store, agent, peer);
+    return from === null || from === agent.instanceId;
   }
 
   /** Liveness exactly as for a stream message: last-seen batched in memory, online at once if it was not. */
@@ -210,15 +350,20 @@ export class PollingAgentService {
     if (agent.status !== "online") await this.deps.liveness.markOnline(agent.clientId, agent.id);
   }
 
-  private async deliveredSwitchTo(agentId: string, to: SwitchReportInput["to"]): Promise<string | null> {
-    const poolId = to.mode === "spot" ? poolIdFor(to.instanceType, to.availabilityZone) : null;
-    const match = (
-      await this.deps.store.commands.listDeliverable(agentId, this.deps.clock.now(), POLL_LIMIT)
-    ).find(
+  /**
+   * The newest switch command issued for the report's old instance that lands where the report says it went: one
+   * the agent took, or one settled or cancelled by a handover meanwhile (the agent may have run it all the same).
+   */
+  private async switchCommandFor(
+    tx: { commands: CommandRepository },
+    agentId: string,
+    from: SwitchSide,
+    to: SwitchSide,
+  ): Promise<string | null> {
+    const match = (await tx.commands.listByInstance(agentId, from.instanceId, POLL_LIMIT)).find(
       (command) =>
-        command.state === "delivered" &&
-        ((command.action.type === "switch_to_on_demand" && to.mode === "ondemand") ||
-          (command.action.type === "switch_to_spot_pool" && command.action.poolId === poolId)),
+        ["delivered", "acknowledged", "completed", "cancelled"].includes(command.state) &&
+        switchLandsOn(command.action, to),
     );
     return match?.id ?? null;
   }

@@ -72,10 +72,19 @@ export class ReplicaService {
     this.standbyChanged = listener;
   }
 
-  /** A manual standby: manual replica mode only, and at most one. */
+  /**
+   * A manual standby: manual replica mode only, at most one, and only for an agent that is online. An offline
+   * agent could not launch it: the replica would sit in `launching` with nobody to act on its command.
+   */
   async create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Promise<Replica> {
     const replica = await this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      if (agent.status !== "online") {
+        throw failedPrecondition(
+          `the agent is ${agent.status}: a replica is launched by its agent, so it can only be created while the agent is online`,
+          { agentStatus: agent.status },
+        );
+      }
       if (!agent.config.manualReplicaEnabled) {
         throw failedPrecondition("manual replica mode is off for this agent: turn it on to keep a standby");
       }
@@ -203,7 +212,10 @@ export class ReplicaService {
     throw invalidArgument("a replica status report needs an instance id or a status");
   }
 
-  /** The agent launched the replica's instance. */
+  /**
+   * The agent launched the replica's instance. One launched for a replica given up meanwhile (terminated or failed
+   * while its launch was under way) is recorded on it and terminated at once, so no instance runs untracked.
+   */
   attachInstance(
     caller: ClientContext,
     agentId: string,
@@ -213,6 +225,15 @@ export class ReplicaService {
   ) {
     const id = requireInstanceId("instance_id", instanceId);
     return this.change(caller, agentId, replicaId, (replica, now) => {
+      if ((replica.status === "terminated" || replica.status === "failed") && replica.instanceId === null) {
+        return {
+          ...replica,
+          status: "terminated",
+          instanceId: id,
+          launchedAt: now,
+          terminatedAt: replica.terminatedAt ?? now,
+        };
+      }
       const next = this.transition(replica, status ?? "syncing", now);
       return { ...next, instanceId: id, launchedAt: replica.launchedAt ?? now };
     });
@@ -244,6 +265,7 @@ export class ReplicaService {
         syncStatus: update.syncStatus ?? replica.syncStatus,
         syncLatencyMs: update.syncLatencyMs ?? replica.syncLatencyMs,
         stateTransferProgress: progress,
+        lastSyncAt: now,
       };
       if (progress >= READY_PROGRESS && next.status !== "ready") next = this.transition(next, "ready", now);
       return next;
@@ -271,6 +293,7 @@ export class ReplicaService {
       syncStatus: "initializing",
       syncLatencyMs: null,
       stateTransferProgress: 0,
+      lastSyncAt: null,
       pool,
       hourlyCost: (await tx.prices.latestSpotPrice(pool.id))?.price ?? null,
       createdBy: options.createdBy,
@@ -303,7 +326,8 @@ export class ReplicaService {
 
   /**
    * Marks a replica terminated and, when it has an instance, tells the agent to terminate it; in the caller's
-   * transaction `tx`, which has locked the agent.
+   * transaction `tx`, which has locked the agent. Its launch or promotion, if no agent has taken it yet, is
+   * cancelled with it: an agent connecting later must not launch it.
    */
   async terminateInTransaction(
     tx: ReplicaWrites,
@@ -314,6 +338,9 @@ export class ReplicaService {
     const now = this.deps.clock.now();
     const terminated: Replica = { ...replica, status: "terminated", terminatedAt: now };
     await tx.replicas.save(terminated);
+    for (const command of await tx.commands.listOpenForReplica(agent.id, replica.id)) {
+      await tx.commands.cancel(agent.id, command.id, now, `replica terminated: ${reason}`);
+    }
     if (replica.instanceId) {
       await this.deps.commands.create(tx, agent, {
         action: { type: "terminate_replica", replicaId: replica.id, instanceId: replica.instanceId },
@@ -352,8 +379,10 @@ export class ReplicaService {
       const agent = await tx.agents.lockForUpdate(agentId);
       if (!agent || agent.clientId !== caller.clientId) throw notFound("agent");
       const replica = await this.replicaOf(tx, caller, agent.id, replicaId);
-      const next = apply(replica, this.deps.clock.now());
+      const now = this.deps.clock.now();
+      const next = apply(replica, now);
       await tx.replicas.save(next);
+      await this.followLaunch(tx, agent, replica, next, now);
       if (next.status === "failed" && replica.status !== "failed") {
         await this.deps.notifications.notify(tx, {
           clientId: agent.clientId,
@@ -365,9 +394,63 @@ export class ReplicaService {
       }
       return next;
     });
+    this.deps.commands.dispatch(agentId);
     if (changed.status === "failed" || changed.status === "terminated")
       await this.standbyChanged(caller.clientId, agentId);
     return changed;
+  }
+
+  /**
+   * Keeps the replica's launch command in step with what the agent reports (the original agent's replica worker
+   * never reports the command itself): an instance reported means the agent took it, ready completes it, failed
+   * fails it and cancels a promotion not yet taken. An instance reported for a replica already given up is
+   * terminated at once.
+   */
+  private async followLaunch(
+    tx: ReplicaWrites,
+    agent: Agent,
+    before: Replica,
+    after: Replica,
+    now: number,
+  ): Promise<void> {
+    const { commands } = tx;
+    const open = await commands.listOpenForReplica(agent.id, after.id);
+    const launches = open.filter((command) => command.action.type === "launch_replica");
+    if (after.status === "terminated" && before.instanceId === null && after.instanceId !== null) {
+      await this.deps.commands.create(tx, agent, {
+        action: { type: "terminate_replica", replicaId: after.id, instanceId: after.instanceId },
+        priority: PRIORITY.urgent,
+        reason: "terminate replica: its instance was launched after the replica was given up",
+        origin: "system",
+      });
+      await this.deps.events.record(tx, {
+        type: "replica_orphan_terminated",
+        severity: "warning",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        message: `Instance ${after.instanceId} was launched for replica ${after.id} after it was ${before.status}; it is being terminated`,
+        metadata: { replicaId: after.id },
+      });
+    }
+    if (after.status === "failed" && before.status !== "failed") {
+      const why = `replica failed: ${after.errorMessage ?? "no reason given"}`;
+      for (const command of open) {
+        if (
+          !(await commands.cancel(agent.id, command.id, now, why)) &&
+          command.action.type === "launch_replica"
+        ) {
+          await commands.finish(agent.id, command.id, false, why, now);
+        }
+      }
+      return;
+    }
+    if (after.instanceId !== null && before.instanceId === null) {
+      for (const command of launches) await commands.acknowledge(agent.id, command.id, now);
+    }
+    if (after.status === "ready" && before.status !== "ready") {
+      const done = `replica ready as ${after.instanceId ?? "its instance"}`;
+      for (const command of launches) await commands.finish(agent.id, command.id, true, done, now);
+    }
   }
 
   private transition(replica: Replica, status: ReplicaStatus, now: number): Replica {

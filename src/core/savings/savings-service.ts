@@ -2,6 +2,7 @@ import type { InstanceMode } from "../agents/agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS, startOfUtcDay, startOfUtcMonth, utcDate, utcMonth } from "../clock/utc-day.js";
+import { trackedUntil } from "../instances/instance.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
 import { TimeSlice } from "../jobs/time-slice.js";
 import type { SwitchRepository } from "../switches/switch-repository.js";
@@ -158,11 +159,12 @@ export class SavingsService {
     for (const { instance, accountedUntil } of group) {
       const served =
         workload.find((entry) => entry.instance.id === instance.id) ?? (await engine.served(instance));
-      const until = Math.min(instance.terminatedAt ?? now, now);
+      const end = trackedUntil(instance);
+      const until = Math.min(end ?? now, now);
       const redoFrom =
         accountedUntil === null
           ? instance.launchedAt
-          : Math.min(windowStart, accountedUntil, instance.terminatedAt ?? windowStart);
+          : Math.min(windowStart, accountedUntil, end ?? windowStart);
       const from = Math.max(startOfUtcDay(redoFrom), startOfUtcDay(instance.launchedAt));
       writes.push({
         instance,

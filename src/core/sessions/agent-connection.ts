@@ -13,9 +13,13 @@ import type { InboundEnvelope, InboundMessage } from "./agent-messages.js";
 import type { AgentSession } from "./agent-session.js";
 import type { SessionRegistry } from "./session-registry.js";
 
-/** Heartbeats and acknowledgements are cheap to repeat; every report is confirmed so the agent can stop resending it. */
+/**
+ * Heartbeats are cheap to repeat; every report is confirmed so the agent can stop resending it. An acknowledgement
+ * is confirmed too: the agent acts on a command only once the server accepted its acknowledgement (a command
+ * cancelled meanwhile gets a rejection instead, and is not carried out).
+ */
 function needsReceipt(message: InboundMessage | undefined): boolean {
-  return message !== undefined && message.type !== "heartbeat" && message.type !== "command_ack";
+  return message !== undefined && message.type !== "heartbeat";
 }
 
 export interface ConnectionServices {
@@ -153,7 +157,7 @@ export class AgentConnection {
         this.fail(new AppError("unavailable", "server is shutting down"));
         return;
       }
-      const session = sessions.attach(agent.id, agent.clientId, this.channel);
+      const session = sessions.attach(agent.id, agent.clientId, agent.instanceId, this.channel);
       this.session = session;
       if (this.ended) {
         // The stream ended while the agent registered: it starts the offline grace like any dropped stream.
@@ -179,7 +183,7 @@ export class AgentConnection {
   }
 
   private async handle(session: AgentSession, message: InboundMessage | undefined): Promise<void> {
-    const { agentId } = session;
+    const { agentId, instanceId } = session;
     const { commands, pricing, switches, signals, replicas } = this.services;
     if (!message) throw new AppError("invalid_argument", "message has no body this server knows");
     switch (message.type) {
@@ -215,13 +219,13 @@ export class AgentConnection {
         return;
       case "command_ack":
         try {
-          await commands.acknowledge(agentId, message.commandId);
+          await commands.acknowledge(agentId, message.commandId, instanceId);
         } finally {
           session.settled(message.commandId);
         }
         return;
       case "command_result":
-        await commands.recordResult(agentId, message.commandId, message.success, message.message);
+        await commands.recordResult(agentId, message.commandId, message.success, message.message, instanceId);
         session.settled(message.commandId);
         return;
       case "replica_status":

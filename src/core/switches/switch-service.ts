@@ -4,8 +4,9 @@ import type { AgentRepository } from "../agents/agent-repository.js";
 import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
+import type { CommandHandover, HandoverWrites } from "../commands/command-handover.js";
 import type { CommandRepository } from "../commands/command-repository.js";
-import { invalidArgument } from "../errors/app-error.js";
+import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
@@ -62,16 +63,21 @@ export type SwitchWrites = {
   prices: PriceRepository;
   instances: InstanceRepository;
 } & EventWrites &
-  NotificationWrites;
+  NotificationWrites &
+  HandoverWrites;
 
 export interface SwitchServiceDeps {
   store: Store<SwitchWrites>;
   clock: Clock;
   events: EventLog;
   notifications: NotificationService;
+  handover: CommandHandover;
 }
 
-/** Records that an agent moved its workload, and makes the new instance its primary. */
+/**
+ * Records that an agent moved its workload, and makes the new instance its primary. A report is accepted from the
+ * agent's primary, or from the instance its command was issued for (the replacement may have registered first).
+ */
 export class SwitchService {
   constructor(private readonly deps: SwitchServiceDeps) {}
 
@@ -128,13 +134,29 @@ export class SwitchService {
   async recordInTransaction(tx: SwitchWrites, agent: Agent, report: CheckedSwitch): Promise<SwitchRecord> {
     const { from, to, timing, onDemandPrice, newSpotPrice } = report;
     const now = report.reportedAt;
-    const commandId =
-      report.commandId && (await tx.commands.findForAgent(agent.id, report.commandId))
-        ? report.commandId
-        : null;
+    // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
+    const command = report.commandId ? await tx.commands.findForAgent(agent.id, report.commandId) : undefined;
+    if (report.commandId && !command) throw notFound(`command ${report.commandId}`);
+    for (const side of [from, to]) {
+      const known = await tx.instances.find(agent.clientId, side.instanceId);
+      if (known && known.agentId !== agent.id) throw notFound(`instance ${side.instanceId}`);
+    }
+    const commandId = command?.id ?? null;
+    const issuedFor = command?.instanceId ?? null;
+    if (from.instanceId !== agent.instanceId && from.instanceId !== issuedFor) {
+      // Only the workload's own instance moves it: a former primary's agent must not retire the real one.
+      throw failedPrecondition(
+        `instance ${from.instanceId} is neither the agent's primary (${agent.instanceId})` +
+          (issuedFor ? ` nor the instance the command was issued for (${issuedFor})` : "") +
+          "; the switch is not recorded",
+        { primaryInstanceId: agent.instanceId, commandInstanceId: issuedFor },
+      );
+    }
     // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
     const already = commandId ? await tx.switches.findByCommand(agent.id, commandId) : undefined;
     if (already) return already;
+    // The report proves the agent took the command: it is not handed out again while its outcome is awaited.
+    if (commandId) await tx.commands.acknowledge(agent.id, commandId, now);
     const record: SwitchRecord = {
       id: randomUUID(),
       clientId: agent.clientId,
@@ -178,13 +200,16 @@ export class SwitchService {
       onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
       launchedAt: existing?.launchedAt ?? launchedAt,
       terminatedAt: null,
+      unmanagedAt: null,
       lastSwitchAt: now,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    await tx.instances.save(next);
+    // The old primary is retired before the new one is saved: one primary per agent holds at every statement.
     await tx.instances.retireOthers(agent.clientId, agent.id, next.id, now);
+    await tx.instances.save(next);
     await tx.agents.moveTo(agent.id, to, now);
+    await this.deps.handover.handOver(tx, agent, agent.instanceId, to, "switch", commandId);
 
     const saving = record.hourlySavings > 0 ? ` - saves $${record.hourlySavings.toFixed(4)}/h` : "";
     await this.deps.notifications.notify(tx, {
