@@ -22,8 +22,9 @@ import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createPinoLogger } from "./logging/pino-logger.js";
 import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
+import type { DataStore } from "./store/data-store.js";
 import { SQLITE_FILE } from "./store/sqlite-backup.js";
-import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
 import { RUNNING_FROM, VERSION } from "./version.js";
 
 export interface AppOptions {
@@ -44,7 +45,8 @@ export interface AppOptions {
 
 export interface App {
   readonly services: CoreServices;
-  readonly store: SqliteStore;
+  /** The store, for tests and tools: the core itself only sees the repositories each use case names. */
+  readonly store: DataStore;
   readonly adminToken: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -149,13 +151,13 @@ export function createApp(options: AppOptions): App {
             ? await metricsListener.listen(metricsAddress.host, metricsAddress.port)
             : null;
         services.sessions.start();
-        if (jobDriver !== "off") jobs.start(jobDriver);
+        if (jobDriver !== "off") await jobs.start(jobDriver);
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
           ...(metricsPort !== null ? { metrics: `${metricsAccess.address?.host}:${metricsPort}` } : {}),
           tls: settings.tls !== null,
-          database: store.path,
+          database: store.location,
           version: VERSION,
           code: RUNNING_FROM,
         });
@@ -169,10 +171,10 @@ export function createApp(options: AppOptions): App {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
-      services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
+      await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       await services.models.close();
-      store.close();
+      await store.close();
       logger.info("stopped");
     },
   };

@@ -17,7 +17,7 @@ import { ActiveModel } from "./core/models/active-model.js";
 import { ModelRegistryService } from "./core/models/model-registry-service.js";
 import { MarketCollector } from "./core/pricing/market-collector.js";
 import { OnnxModelRuntime } from "./model/onnx-model-runtime.js";
-import type { SqliteStore } from "./store/sqlite-store.js";
+import type { DataStore } from "./store/data-store.js";
 
 export interface DecisionServices {
   decisions: DecisionService;
@@ -31,7 +31,7 @@ export interface DecisionServices {
  * core's port) and its registry, the decision service, the optimizer and the market collector.
  */
 export function composeDecisions(input: {
-  store: SqliteStore;
+  store: DataStore;
   clock: Clock;
   logger: Logger;
   settings: Settings;
@@ -44,32 +44,37 @@ export function composeDecisions(input: {
   const forecasts = new MarketForecasts(active, clock, (poolId, from, to) =>
     store.market.priceChanges(poolId, from, to),
   );
-  const market = new LiveMarket(store, clock, {
-    catalog: advisorCatalog,
-    onDemand: shippedOnDemandPrices,
-    bands: { band: interruptionBand },
+  const market = new LiveMarket({
+    store,
+    clock,
+    ports: { catalog: advisorCatalog, onDemand: shippedOnDemandPrices, bands: { band: interruptionBand } },
   });
-  const decisions = new DecisionService(store, clock, market, forecasts, commands, events, {
-    cost: DEFAULT_COST_SETTINGS,
-    ...DEFAULT_ENGINE_GUARD_RAILS,
+  const decisions = new DecisionService({
+    store,
+    clock,
+    market,
+    forecasts,
+    commands,
+    events,
+    settings: { cost: DEFAULT_COST_SETTINGS, ...DEFAULT_ENGINE_GUARD_RAILS },
   });
   return {
     decisions,
-    models: new ModelRegistryService(
-      store.models,
+    models: new ModelRegistryService({
+      store,
       clock,
-      new OnnxModelRuntime(logger),
+      runtime: new OnnxModelRuntime(logger),
       active,
       events,
       logger,
-    ),
-    optimizer: new OptimizerService(store, decisions, logger, config.optimizerDryRun),
-    collector: new MarketCollector(
+    }),
+    optimizer: new OptimizerService({ store, decisions, logger, dryRun: config.optimizerDryRun }),
+    collector: new MarketCollector({
       store,
       clock,
-      config.marketCollector ? new Ec2SpotPriceSource() : null,
-      advisorCatalog,
-      listedInstanceTypes,
-    ),
+      source: config.marketCollector ? new Ec2SpotPriceSource() : null,
+      catalog: advisorCatalog,
+      knownTypes: listedInstanceTypes,
+    }),
   };
 }

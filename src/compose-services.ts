@@ -38,10 +38,10 @@ import { type SessionOptions, SessionRegistry } from "./core/sessions/session-re
 import { SwitchService } from "./core/switches/switch-service.js";
 import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
 import { JobRunner } from "./jobs/job-runner.js";
-import type { SqliteStore } from "./store/sqlite-store.js";
+import type { DataStore } from "./store/data-store.js";
 
 export interface ServiceSettings {
-  store: SqliteStore;
+  store: DataStore;
   clock: Clock;
   logger: Logger;
   settings: Settings;
@@ -54,62 +54,68 @@ export interface ServiceSettings {
 
 /**
  * Builds the one set of core services (and the jobs that run them) that gRPC, REST and the background work
- * share. Each service gets the ports it needs and nothing else; the order follows their dependencies.
+ * share. Each service gets the ports it needs and nothing else (its deps name the repositories it touches, and
+ * the store passes for any of them); the order follows their dependencies.
  */
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
-  const events = new EventLog(store.events, clock, logger);
-  const notifications = new NotificationService(store.notifications, clock);
-  const liveness = new AgentLiveness(store, clock, events, notifications);
+  const events = new EventLog(clock, logger);
+  const notifications = new NotificationService({ store, clock });
+  const liveness = new AgentLiveness({ store, clock, events, notifications });
   const sessions = new SessionRegistry(
-    new CommandQueue(store.commands, clock, logger),
+    new CommandQueue({ store, clock, logger }),
     liveness,
     clock,
     logger,
     sessionOptions,
   );
-  const commands = new CommandService(
+  const commands = new CommandService({
     store,
     clock,
-    sessions,
+    dispatcher: sessions,
     events,
     notifications,
-    settings.commandTtlSeconds,
+    defaultTtlSeconds: settings.commandTtlSeconds,
     logger,
-  );
-  const pricing = new PricingService(store, clock);
-  const handover = new CommandHandover(store, clock, events);
-  const switches = new SwitchService(store, clock, events, notifications, handover);
+  });
+  const pricing = new PricingService({ store, clock });
+  const handover = new CommandHandover({ clock, events });
+  const switches = new SwitchService({ store, clock, events, notifications, handover });
 
-  const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
-  const promoter = new ReplicaPromoter(store, clock, commands, switches, events);
-  const replicas = new ReplicaService(store, clock, commands, promoter, standbyPools, events, notifications);
-  const standby = new StandbyKeeper(store, clock, replicas, standbyPools, commands, events, logger);
+  const pools = new StandbyPoolChooser({ clock, bands: { band: interruptionBand } });
+  const promoter = new ReplicaPromoter({ clock, commands, switches, events });
+  const replicas = new ReplicaService({ store, clock, commands, promoter, pools, events, notifications });
+  const standby = new StandbyKeeper({ store, clock, replicas, pools, commands, events, logger });
   replicas.onStandbyChange((clientId, agentId) => standby.reconcile(clientId, agentId));
-  const failover = new FailoverService(
+  const failover = new FailoverService({
     store,
     clock,
     replicas,
     promoter,
     commands,
-    standbyPools,
+    pools,
     events,
     notifications,
-  );
-  const signals = new SignalService(store, clock, events, notifications, handover, failover);
+  });
+  const signals = new SignalService({ store, clock, events, notifications, handover, responder: failover });
   const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
-  const savingsEngine = new SavingsEngine(store);
-  const savings = new SavingsService(store, clock, savingsEngine);
-  const growth = new ClientGrowthService(store.growth, clock);
+  const savingsEngine = new SavingsEngine({ store });
+  const savings = new SavingsService({ store, clock, engine: savingsEngine });
+  const growth = new ClientGrowthService({ store, clock });
   const jobSettings = settings.jobs;
-  const jobs = new JobRunner(
-    backgroundJobs(
+  const jobs = new JobRunner({
+    definitions: backgroundJobs(
       {
         sessions,
         commands,
-        aggregation: new PriceAggregation(store, clock),
-        retention: new RetentionService(store.retention, clock, events, jobSettings?.retention),
+        aggregation: new PriceAggregation({ store, clock }),
+        retention: new RetentionService({
+          store,
+          clock,
+          events,
+          policy: jobSettings?.retention,
+        }),
         growth,
         savings,
         standby,
@@ -118,12 +124,12 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       },
       jobSettings?.schedules ?? DEFAULT_JOB_SCHEDULES,
     ),
-    store.jobRuns,
+    store,
     clock,
     logger,
     events,
-  );
-  const agents = new AgentService(
+  });
+  const agents = new AgentService({
     store,
     clock,
     commands,
@@ -132,51 +138,57 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     sessions,
     liveness,
     standby,
-    shippedOnDemandPrices,
+    onDemand: shippedOnDemandPrices,
     handover,
-  );
+  });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
     logger,
-    authenticator: new Authenticator(
+    authenticator: new Authenticator({
       store,
       clock,
       throttle,
-      new AuthRefusalLog(events, logger, clock, input.authRefusalCounter ?? null),
-      input.adminToken,
-    ),
-    clients: new ClientService(store, clock, events, notifications, sessions),
+      refusals: new AuthRefusalLog({
+        store,
+        events,
+        logger,
+        clock,
+        counter: input.authRefusalCounter ?? null,
+      }),
+      adminToken: input.adminToken,
+    }),
+    clients: new ClientService({ store, clock, events, notifications, sessions }),
     agents,
     commands,
-    instances: new InstanceService(store, clock, savingsEngine),
+    instances: new InstanceService({ store, clock, savings: savingsEngine }),
     pricing,
     switches,
     signals,
     replicas,
     failover,
     notifications,
-    reports: new AdminReportService(
+    reports: new AdminReportService({
       store,
       clock,
       sessions,
-      sessionOptions.livenessDeadlineMs,
+      livenessDeadlineMs: sessionOptions.livenessDeadlineMs,
       jobs,
-      decisionSide.models,
-    ),
-    clientReports: new ClientReportService(store, clock, sessions),
+      engine: decisionSide.models,
+    }),
+    clientReports: new ClientReportService({ store, clock, sessions }),
     sessions,
     savings,
     growth,
     jobs,
-    operations: new OperationsReport(store, clock, sessions, jobs, failover),
+    operations: new OperationsReport({ store, clock, sessions, jobs, failover }),
     decisions: decisionSide.decisions,
     models: decisionSide.models,
     polling: new PollingAgentService({
-      repos: store,
+      store,
       clock,
       agents,
-      callers: new PollingCallers(store, clock, sessionOptions.livenessDeadlineMs),
+      callers: new PollingCallers({ clock, livenessDeadlineMs: sessionOptions.livenessDeadlineMs }),
       commands,
       pricing,
       switches,

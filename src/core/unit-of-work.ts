@@ -1,55 +1,34 @@
-import type { AgentRepository } from "./agents/agent-repository.js";
-import type { ClientRepository } from "./clients/client-repository.js";
-import type { CommandRepository } from "./commands/command-repository.js";
-import type { DecisionRepository } from "./decisions/decision-record.js";
-import type { EventRepository } from "./events/event-repository.js";
-import type { GrowthRepository } from "./growth/growth-repository.js";
-import type { InstanceRepository } from "./instances/instance-repository.js";
-import type { CleanupRepository } from "./interruptions/cleanup-report.js";
-import type { InterruptionRepository } from "./interruptions/interruption.js";
-import type { JobRunRepository } from "./jobs/job-run-repository.js";
-import type { MarketRepository } from "./market/market-repository.js";
-import type { ModelRepository } from "./models/model-record.js";
-import type { NotificationRepository } from "./notifications/notification-repository.js";
-import type { InstancePeerRepository } from "./polling/instance-peer.js";
-import type { PriceRepository } from "./pricing/price-repository.js";
-import type { PriceSeriesRepository } from "./pricing/price-series-repository.js";
-import type { ReplicaRepository } from "./replicas/replica-repository.js";
-import type { RetentionRepository } from "./retention/retention-repository.js";
-import type { SavingsRepository } from "./savings/savings-repository.js";
-import type { SwitchRepository } from "./switches/switch-repository.js";
-
-/** Every repository port, plus the one way to make several writes atomic. */
-export interface Repositories {
-  clients: ClientRepository;
-  agents: AgentRepository;
-  instances: InstanceRepository;
-  /** Where the agent on each instance of a polling agent calls from. */
-  instancePeers: InstancePeerRepository;
-  prices: PriceRepository;
-  commands: CommandRepository;
-  switches: SwitchRepository;
-  notifications: NotificationRepository;
-  events: EventRepository;
-  interruptions: InterruptionRepository;
-  cleanups: CleanupRepository;
-  priceSeries: PriceSeriesRepository;
-  savings: SavingsRepository;
-  growth: GrowthRepository;
-  retention: RetentionRepository;
-  jobRuns: JobRunRepository;
-  replicas: ReplicaRepository;
-  /** Decisions with their inputs, scores and reasons; the agents' switch activity for the guard-rails. */
-  decisions: DecisionRepository;
-  /** Market read models for decisions and the price collector. */
-  market: MarketRepository;
-  /** The model registry: model files, and the activation history. */
-  models: ModelRepository;
+/**
+ * The store contract the core is written against, whatever the database: every repository method answers a
+ * promise, and several writes become atomic through the unit of work below. The core never sees a driver, SQL
+ * or a dialect, and never the whole set of repositories: each use case names the ones it touches (`R`).
+ */
+export interface UnitOfWork<Tx> {
   /**
-   * Runs `work` in one transaction (nested calls join the outer one). `work` must be synchronous:
-   * no await inside a transaction, so do inference and stream writes before or after.
+   * Runs `work` in one database transaction on one connection. It commits when `work` resolves, rolls back when
+   * it rejects, and resolves only after the commit: a caller that acknowledges after awaiting it never
+   * acknowledges a write that is not durable.
+   *
+   * `tx` carries the repositories bound to this transaction, and code inside it uses `tx` only: the store's own
+   * repositories run outside the transaction (on PostgreSQL on another pooled connection; on SQLite, whose one
+   * connection serialises transactions, they would wait for this one to end, so the store refuses them with an
+   * error). A use case that must join its caller's transaction takes `tx` as a parameter.
+   *
+   * Await nothing but `tx` inside (no inference, no network, no stream writes): the transaction holds its
+   * connection, and its locks, until `work` ends. Every transaction that changes an agent, its commands,
+   * replicas, instances or session locks the agent first (`tx.agents.lockForUpdate`), so that concurrent changes
+   * of one agent run one after the other on every store.
    */
-  transaction<T>(work: () => T): T;
-  /** True when the database answers. */
-  ping(): boolean;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A use case's view of the store: the repositories `R` it reads (or writes on their own, outside any
+ * transaction), and its unit of work, whose `tx` carries the same repositories bound to the transaction.
+ */
+export type Store<R> = R & UnitOfWork<R>;
+
+/** Whether the database answers (for /health). */
+export interface StoreHealth {
+  ping(): Promise<boolean>;
 }

@@ -61,7 +61,7 @@ export function backgroundJobs(
     },
     "command-expiry": {
       description: "Commands not acknowledged within their time to live expire",
-      run: () => ({ expired: deps.commands.expireDue().length }),
+      run: async () => ({ expired: (await deps.commands.expireDue()).length }),
     },
     "pricing-aggregation": {
       description:
@@ -88,7 +88,10 @@ export function backgroundJobs(
     standby: {
       description:
         "Manual replica mode keeps exactly one standby per agent: a missing one is launched, extras are terminated; emergency replicas whose primary was replaced, or that waited 6 h for a notice, are terminated",
-      run: () => ({ repaired: deps.standby.reconcileAll(), retired: deps.standby.retireSpentEmergencies() }),
+      run: async () => ({
+        repaired: await deps.standby.reconcileAll(),
+        retired: await deps.standby.retireSpentEmergencies(),
+      }),
     },
     optimizer: {
       description:

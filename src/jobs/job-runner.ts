@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import type { Clock, TimerHandle } from "../core/clock/clock.js";
 import { AppError, notFound } from "../core/errors/app-error.js";
-import type { EventLog } from "../core/events/event-log.js";
+import type { EventLog, EventWrites } from "../core/events/event-log.js";
 import type { JobRunRepository } from "../core/jobs/job-run-repository.js";
 import type {
   JobControl,
@@ -27,6 +27,8 @@ interface Job {
   definition: JobDefinition;
   record: JobRecord;
   running: Promise<void> | null;
+  /** Driver "clock": a run fell due while one was in progress; it follows that one. */
+  again: boolean;
   /** The croner job (driver "cron"), or the pattern alone (driver "clock"). */
   cron: Cron | null;
   /** Driver "clock": the armed timer and the time it fires. */
@@ -45,6 +47,14 @@ export type JobDriver = "cron" | "clock";
 /** Routine successful runs of frequent jobs are persisted at most this often (wall time); others always. */
 const PERSIST_EVERY_MS = 60_000;
 
+export interface JobRunnerDeps {
+  definitions: readonly JobDefinition[];
+  store: { jobRuns: JobRunRepository } & EventWrites;
+  clock: Clock;
+  logger: Logger;
+  events: EventLog;
+}
+
 /**
  * Runs the background jobs. croner only decides when (`protect: true`: a run never overlaps the previous one,
  * errors caught); `run(name)` runs one now, so an admin, or a test with a manual clock, triggers it
@@ -55,44 +65,45 @@ const PERSIST_EVERY_MS = 60_000;
 export class JobRunner implements JobControl {
   private readonly jobs = new Map<string, Job>();
   private readonly shutdown = new AbortController();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  /** The persisted history, read once: no run is recorded before it is in. */
+  private readonly history: Promise<void>;
+  private historyRead = false;
   private stopped = false;
 
-  constructor(
-    definitions: readonly JobDefinition[],
-    private readonly jobRuns: JobRunRepository,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly events: EventLog,
-  ) {
-    let saved: JobRecord[] = [];
-    try {
-      saved = jobRuns.list();
-    } catch (error) {
-      logger.error("reading job history failed", { error: String(error) });
-    }
-    const byName = new Map(saved.map((record) => [record.name, record]));
-    for (const definition of definitions) {
-      const record = byName.get(definition.name) ?? {
-        name: definition.name,
-        lastRun: null,
-        lastSuccessAt: null,
-        runs: 0,
-        failures: 0,
-      };
+  constructor(private readonly deps: JobRunnerDeps) {
+    ({ clock: this.clock, logger: this.logger } = deps);
+    for (const definition of deps.definitions) {
       this.jobs.set(definition.name, {
         definition,
-        record,
+        record: { name: definition.name, lastRun: null, lastSuccessAt: null, runs: 0, failures: 0 },
         running: null,
+        again: false,
         cron: null,
         timer: null,
         nextAt: null,
         persistedAt: Number.NEGATIVE_INFINITY,
       });
     }
+    this.history = this.readHistory();
   }
 
-  /** Schedules every job that has a schedule. */
-  start(driver: JobDriver = "cron"): void {
+  private async readHistory(): Promise<void> {
+    try {
+      for (const record of await this.deps.store.jobRuns.list()) {
+        const job = this.jobs.get(record.name);
+        if (job) job.record = record;
+      }
+    } catch (error) {
+      this.logger.error("reading job history failed", { error: String(error) });
+    }
+    this.historyRead = true;
+  }
+
+  /** Schedules every job that has a schedule, once the jobs' history is read. */
+  async start(driver: JobDriver = "cron"): Promise<void> {
+    await this.history;
     if (this.stopped) throw new Error("job runner already stopped");
     for (const job of this.jobs.values()) {
       const pattern = job.definition.schedule;
@@ -128,10 +139,14 @@ export class JobRunner implements JobControl {
     }
     this.shutdown.abort();
     await Promise.allSettled([...this.jobs.values()].flatMap((job) => (job.running ? [job.running] : [])));
-    for (const job of this.jobs.values()) if (job.record.runs > 0) this.persist(job, true);
+    for (const job of this.jobs.values()) if (job.record.runs > 0) await this.persist(job, true);
   }
 
-  /** Driver "clock": fires the job at its next time after `after` on the injected clock, then re-arms. */
+  /**
+   * Driver "clock": fires the job at its next time after `after` on the injected clock, then re-arms. A run that
+   * falls due while one is in progress (a manual clock moved past several times at once) follows it, once, so
+   * the last run sees the clock where it was moved to.
+   */
   private arm(job: Job, after: number): void {
     const next = job.cron?.nextRun(new Date(after))?.getTime();
     if (next === undefined || this.stopped) return;
@@ -140,7 +155,9 @@ export class JobRunner implements JobControl {
       () => {
         job.timer = null;
         if (this.stopped) return;
-        void this.execute(job, "schedule");
+        if (job.running !== null) job.again = true;
+        // execute records its own failure.
+        else void this.execute(job, "schedule");
         // Runs a clock jumped over are skipped, not caught up one by one (as croner does).
         this.arm(job, Math.max(next, this.clock.now()));
       },
@@ -160,6 +177,15 @@ export class JobRunner implements JobControl {
     return this.status(job);
   }
 
+  /** Resolves once no run is in progress, follow-up runs included (tests that move a manual clock). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.jobs.values()].flatMap((job) => (job.running ? [job.running] : []));
+      if (running.length === 0) return;
+      await Promise.allSettled(running);
+    }
+  }
+
   /** Tests and scripts: run a job now, the same as an admin would. */
   runNow(name: string): Promise<JobStatus> {
     return this.run(name);
@@ -176,43 +202,44 @@ export class JobRunner implements JobControl {
   }
 
   /**
-   * Runs the job unless a run is in progress (then joins it). A synchronous job is finished when this returns,
-   * so a manual clock that fires several runs in one advance gets every one of them.
+   * Runs the job unless a run is in progress (then joins it). Once the history is read, the job starts before
+   * this returns, at the clock's time. Never rejects: the run's failure is recorded.
    */
   private execute(job: Job, trigger: JobTrigger): Promise<void> {
-    if (job.running) return job.running;
-    const startedAt = this.clock.now();
-    const started = performance.now();
-    let result: ReturnType<JobDefinition["run"]>;
-    try {
-      result = job.definition.run(this.shutdown.signal);
-    } catch (error) {
-      this.finish(job, trigger, startedAt, started, { error });
-      return Promise.resolve();
-    }
-    if (!(result instanceof Promise)) {
-      this.finish(job, trigger, startedAt, started, { summary: result ?? {} });
-      return Promise.resolve();
-    }
-    const running = result
-      .then(
-        (summary) => this.finish(job, trigger, startedAt, started, { summary: summary ?? {} }),
-        (error: unknown) => this.finish(job, trigger, startedAt, started, { error }),
-      )
-      .finally(() => {
-        job.running = null;
-      });
+    if (job.running !== null) return job.running;
+    const run = this.historyRead
+      ? this.runOnce(job, trigger)
+      : this.history.then(() => this.runOnce(job, trigger));
+    const running = run.finally(() => {
+      job.running = null;
+      if (job.again && !this.stopped) {
+        job.again = false;
+        void this.execute(job, "schedule");
+      }
+    });
     job.running = running;
     return running;
   }
 
-  private finish(
+  private async runOnce(job: Job, trigger: JobTrigger): Promise<void> {
+    const startedAt = this.clock.now();
+    const started = performance.now();
+    let result: { summary: JobSummary } | { error: unknown };
+    try {
+      result = { summary: (await job.definition.run(this.shutdown.signal)) ?? {} };
+    } catch (error) {
+      result = { error };
+    }
+    await this.finish(job, trigger, startedAt, started, result);
+  }
+
+  private async finish(
     job: Job,
     trigger: JobTrigger,
     startedAt: number,
     started: number,
     result: { summary: JobSummary } | { error: unknown },
-  ): void {
+  ): Promise<void> {
     const name = job.definition.name;
     let error: string | null = null;
     if ("error" in result) {
@@ -222,7 +249,7 @@ export class JobRunner implements JobControl {
         error: String(result.error),
         stack: result.error instanceof Error ? result.error.stack : undefined,
       });
-      this.recordFailure(name, error);
+      await this.recordFailure(name, error);
     }
     const summary = "summary" in result ? result.summary : {};
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -245,24 +272,24 @@ export class JobRunner implements JobControl {
     };
     this.logger.debug("job finished", { job: name, trigger, outcome: run.outcome, durationMs, ...summary });
     const routine = run.outcome === "ok" && previous.lastRun?.outcome === "ok" && trigger === "schedule";
-    this.persist(job, !routine);
+    await this.persist(job, !routine);
   }
 
   /** Saves the job's record; a routine run of a frequent job only when the last save is a minute old. */
-  private persist(job: Job, always: boolean): void {
+  private async persist(job: Job, always: boolean): Promise<void> {
     const now = performance.now();
     if (!always && now - job.persistedAt < PERSIST_EVERY_MS) return;
     try {
-      this.jobRuns.save(job.record);
+      await this.deps.store.jobRuns.save(job.record);
       job.persistedAt = now;
     } catch (error) {
       this.logger.error("saving job state failed", { job: job.definition.name, error: String(error) });
     }
   }
 
-  private recordFailure(name: string, message: string): void {
+  private async recordFailure(name: string, message: string): Promise<void> {
     try {
-      this.events.record({
+      await this.deps.events.record(this.deps.store, {
         type: "job_failed",
         severity: "error",
         message: `Background job ${name} failed: ${message}`,

@@ -8,13 +8,13 @@ const money = (value: number) => `$${value.toFixed(2)}`;
  * One line of what the demo has done so far, read from the control plane's own read models (what the REST API
  * and the dashboard show): agents online, switches, interruptions and how they were answered, savings.
  */
-export function demoSummary(
+export async function demoSummary(
   app: App,
   clock: ScaledClock,
   fleet: Extract<SimFleetReport, { type: "stats" }> | undefined,
-): string {
-  const stats = app.services.reports.stats();
-  const failover = app.services.failover.stats(365);
+): Promise<string> {
+  const stats = await app.services.reports.stats();
+  const failover = await app.services.failover.stats(365);
   const notices = failover.noticeToCommandPushed.count;
   const actions = Object.entries(failover.actions)
     .map(([action, count]) => `${count} ${action.replace(/_/g, " ")}`)

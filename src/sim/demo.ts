@@ -109,9 +109,9 @@ function startFleet(config: SimFleetConfig): ChildProcess {
 }
 
 /** A third of the agents keep a manual standby; the rest switch automatically and fall back to spot. */
-function configureAgents(app: App, caller: ClientContext): void {
-  const agents = app.services.agents.list(caller, { includeDeleted: false });
-  agents.forEach((agent, index) => {
+async function configureAgents(app: App, caller: ClientContext): Promise<void> {
+  const agents = await app.services.agents.list(caller, { includeDeleted: false });
+  for (const [index, agent] of agents.entries()) {
     const patch =
       index % 3 === 0
         ? { manualReplicaEnabled: true, terminateWaitSeconds: 120 }
@@ -120,8 +120,8 @@ function configureAgents(app: App, caller: ClientContext): void {
             emergencyFallback: index % 2 === 0 ? ("spot" as const) : ("ondemand" as const),
             terminateWaitSeconds: 120,
           };
-    app.services.agents.updateSettings(caller, agent.id, patch);
-  });
+    await app.services.agents.updateSettings(caller, agent.id, patch);
+  }
 }
 
 async function main(): Promise<void> {
@@ -142,7 +142,10 @@ async function main(): Promise<void> {
     },
   });
   const { grpcPort, httpPort } = await app.start();
-  const { client, token } = app.services.clients.create({ name: "Demo fleet", email: "demo@example.com" });
+  const { client, token } = await app.services.clients.create({
+    name: "Demo fleet",
+    email: "demo@example.com",
+  });
   const caller: ClientContext = { clientId: client.id, clientName: client.name };
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
@@ -180,17 +183,26 @@ async function main(): Promise<void> {
     const force = setTimeout(() => fleet.kill("SIGKILL"), 5_000);
     await exited;
     clearTimeout(force);
-    log(demoSummary(app, clock, latest));
+    log(await demoSummary(app, clock, latest));
     await app.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
+  const report = () =>
+    demoSummary(app, clock, latest).then(log, (error: unknown) => log(`demo: no summary: ${String(error)}`));
   fleet.on("message", (message: SimFleetReport) => {
     if (message.type === "ready") {
-      configureAgents(app, caller);
-      log(`  ${message.agents} agents connected; a summary every 5 s (Ctrl-C to stop)\n`);
-      summary = setInterval(() => log(demoSummary(app, clock, latest)), 5_000);
+      configureAgents(app, caller).then(
+        () => {
+          log(`  ${message.agents} agents connected; a summary every 5 s (Ctrl-C to stop)\n`);
+          summary = setInterval(() => void report(), 5_000);
+        },
+        (error: unknown) => {
+          process.stderr.write(`demo: configuring the agents failed: ${String(error)}\n`);
+          void stop(1);
+        },
+      );
     } else if (message.type === "stats") latest = message;
     else if (message.type === "failed") {
       process.stderr.write(`demo: the simulated fleet failed: ${message.error}\n`);

@@ -1,6 +1,7 @@
 import type { Agent, AgentConfig, AgentStatus, AgentWithClient, InstanceMode } from "../core/agents/agent.js";
 import type { AgentRepository } from "../core/agents/agent-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface AgentRow {
   id: string;
@@ -120,8 +121,10 @@ const agentParams = (agent: Agent) => ({
   deletedAt: agent.deletedAt,
 });
 
-export function createAgentRepository(db: SqliteDatabase): AgentRepository {
+export function createAgentRepository(db: SqliteDatabase): Synchronous<AgentRepository> {
   const byId = db.prepare<[string, string], AgentRow>(`${SELECT} WHERE a.client_id = ? AND a.id = ?`);
+  // SQLite serialises writers (BEGIN IMMEDIATE), so the lock is the transaction's own: this only reads the row.
+  const lockById = db.prepare<[string], AgentRow>(`${SELECT} WHERE a.id = ?`);
   const byLogicalId = db.prepare<[string, string], AgentRow>(
     `${SELECT} WHERE a.client_id = ? AND a.logical_agent_id = ?`,
   );
@@ -191,6 +194,10 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
   );
 
   return {
+    lockForUpdate: (agentId) => {
+      const row = lockById.get(agentId);
+      return row && toAgent(row);
+    },
     findById: (clientId, agentId) => {
       const row = byId.get(clientId, agentId);
       return row && toAgent(row);

@@ -1,6 +1,7 @@
 import type { ClientOverview } from "../core/clients/client.js";
 import type { ClientRecord, ClientRepository } from "../core/clients/client-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface ClientRow {
   id: string;
@@ -56,7 +57,7 @@ const OVERVIEW_SELECT = `
     (SELECT COALESCE(SUM(m.savings), 0) FROM client_savings_monthly m WHERE m.client_id = c.id) AS total_savings
   FROM clients c`;
 
-export function createClientRepository(db: SqliteDatabase): ClientRepository {
+export function createClientRepository(db: SqliteDatabase): Synchronous<ClientRepository> {
   const insert = db.prepare(`
     INSERT INTO clients (id, name, email, token_hash, token_prefix, token_issued_at, token_last_used_at, active, created_at)
     VALUES (@id, @name, @email, @tokenHash, @tokenPrefix, @tokenIssuedAt, @tokenLastUsedAt, @active, @createdAt)`);

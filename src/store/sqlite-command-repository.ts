@@ -1,6 +1,7 @@
 import type { Command, CommandAction, CommandOrigin, CommandState } from "../core/commands/command.js";
 import type { CommandRepository } from "../core/commands/command-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface CommandRow {
   id: string;
@@ -56,7 +57,7 @@ const EMPTY_COUNTS: Record<CommandState, number> = {
 // Ties in priority and time go to the row inserted first.
 const DELIVERY_ORDER = "ORDER BY priority DESC, created_at ASC, rowid ASC";
 
-export function createCommandRepository(db: SqliteDatabase): CommandRepository {
+export function createCommandRepository(db: SqliteDatabase): Synchronous<CommandRepository> {
   const insert = db.prepare(`
     INSERT INTO commands (id, client_id, agent_id, instance_id, type, payload, priority, state, reason, origin,
       created_at, expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)

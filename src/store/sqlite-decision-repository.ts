@@ -12,6 +12,7 @@ import type {
   DecisionRepository,
 } from "../core/decisions/decision-record.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface DecisionRow {
   id: string;
@@ -76,7 +77,7 @@ const toRecord = (row: DecisionRow): DecisionRecord => ({
   createdAt: row.created_at,
 });
 
-export function createDecisionRepository(db: SqliteDatabase): DecisionRepository {
+export function createDecisionRepository(db: SqliteDatabase): Synchronous<DecisionRepository> {
   const insert = db.prepare(`
     INSERT INTO decision_logs (id, client_id, agent_id, instance_id, origin, outcome, policy, model_version,
       current_mode, current_pool_id, current_price, action, target_pool_id, proposed_action, proposed_pool_id,

@@ -2,6 +2,7 @@ import type { EventRepository } from "../core/events/event-repository.js";
 import type { SystemEvent } from "../core/events/system-event.js";
 import type { Severity } from "../core/notifications/notification.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface EventRow {
   id: number;
@@ -27,7 +28,7 @@ const toEvent = (row: EventRow): SystemEvent => ({
   createdAt: row.created_at,
 });
 
-export function createEventRepository(db: SqliteDatabase): EventRepository {
+export function createEventRepository(db: SqliteDatabase): Synchronous<EventRepository> {
   const insert = db.prepare(`
     INSERT INTO system_events (type, severity, client_id, agent_id, instance_id, message, metadata, created_at)
     VALUES (@type, @severity, @clientId, @agentId, @instanceId, @message, @metadata, @at)`);

@@ -1,5 +1,6 @@
 import type { GrowthRepository, GrowthSnapshot } from "../core/growth/growth-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface GrowthRow {
   day: string;
@@ -17,7 +18,7 @@ const toSnapshot = (row: GrowthRow): GrowthSnapshot => ({
   final: row.final === 1,
 });
 
-export function createGrowthRepository(db: SqliteDatabase): GrowthRepository {
+export function createGrowthRepository(db: SqliteDatabase): Synchronous<GrowthRepository> {
   const clientStates = db.prepare<[], { created_at: number; active: number }>(
     "SELECT created_at, active FROM clients",
   );

@@ -1,5 +1,6 @@
 import type { InstancePeer, InstancePeerRepository } from "../core/polling/instance-peer.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface InstancePeerRow {
   client_id: string;
@@ -19,7 +20,7 @@ const toPeer = (row: InstancePeerRow): InstancePeer => ({
   updatedAt: row.updated_at,
 });
 
-export function createInstancePeerRepository(db: SqliteDatabase): InstancePeerRepository {
+export function createInstancePeerRepository(db: SqliteDatabase): Synchronous<InstancePeerRepository> {
   const save = db.prepare(`
     INSERT INTO instance_peers (client_id, instance_id, agent_id, peer_address, seen_at, updated_at)
     VALUES (@clientId, @instanceId, @agentId, @peerAddress, @seenAt, @updatedAt)

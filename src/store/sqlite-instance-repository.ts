@@ -8,6 +8,7 @@ import type {
 } from "../core/instances/instance.js";
 import type { InstanceRepository } from "../core/instances/instance-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface InstanceRow {
   client_id: string;
@@ -87,7 +88,7 @@ const filterParams = (clientId: string | null, filter: InstanceFilter) => ({
   limit: filter.limit,
 });
 
-export function createInstanceRepository(db: SqliteDatabase): InstanceRepository {
+export function createInstanceRepository(db: SqliteDatabase): Synchronous<InstanceRepository> {
   const find = db.prepare<[string, string], InstanceRow>(
     "SELECT * FROM instances WHERE client_id = ? AND id = ?",
   );

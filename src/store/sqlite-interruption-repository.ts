@@ -6,6 +6,7 @@ import type {
   InterruptionSignal,
 } from "../core/interruptions/interruption.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface InterruptionRow {
   id: string;
@@ -33,7 +34,7 @@ const toInterruption = (row: InterruptionRow): Interruption => ({
   receivedAt: row.received_at,
 });
 
-export function createInterruptionRepository(db: SqliteDatabase): InterruptionRepository {
+export function createInterruptionRepository(db: SqliteDatabase): Synchronous<InterruptionRepository> {
   const insert = db.prepare(`
     INSERT INTO interruptions (id, client_id, agent_id, instance_id, pool_id, signal, action, action_at,
       detected_at, received_at)
@@ -106,7 +107,7 @@ export function createInterruptionRepository(db: SqliteDatabase): InterruptionRe
   };
 }
 
-export function createCleanupRepository(db: SqliteDatabase): CleanupRepository {
+export function createCleanupRepository(db: SqliteDatabase): Synchronous<CleanupRepository> {
   const insert = db.prepare(`
     INSERT INTO cleanup_logs (client_id, agent_id, kind, deleted_snapshots, deleted_images, failed, details,
       executed_at)

@@ -1,6 +1,7 @@
 import type { JobRunRepository } from "../core/jobs/job-run-repository.js";
 import type { JobOutcome, JobRecord, JobTrigger } from "../core/jobs/job-status.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface JobRow {
   name: string;
@@ -35,7 +36,7 @@ const toRecord = (row: JobRow): JobRecord => ({
   failures: row.failures,
 });
 
-export function createJobRunRepository(db: SqliteDatabase): JobRunRepository {
+export function createJobRunRepository(db: SqliteDatabase): Synchronous<JobRunRepository> {
   const list = db.prepare<[], JobRow>("SELECT * FROM job_runs ORDER BY name");
   const save = db.prepare(`
     INSERT INTO job_runs (name, last_trigger, last_started_at, last_finished_at, last_duration_ms, last_outcome,

@@ -1,8 +1,9 @@
 import type { MarketRepository, PoolExperience } from "../core/market/market-repository.js";
 import type { PriceStep } from "../core/pricing/price-series-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
-export function createMarketRepository(db: SqliteDatabase): MarketRepository {
+export function createMarketRepository(db: SqliteDatabase): Synchronous<MarketRepository> {
   const latest = db.prepare<
     [number, string],
     {

@@ -1,5 +1,6 @@
 import type { ActivationReason, ModelRecord, ModelRepository } from "../core/models/model-record.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface ModelRow {
   id: string;
@@ -45,7 +46,7 @@ const toRecord = (row: ModelRow): ModelRecord => ({
   activatedAt: row.activated_at,
 });
 
-export function createModelRepository(db: SqliteDatabase): ModelRepository {
+export function createModelRepository(db: SqliteDatabase): Synchronous<ModelRepository> {
   const insert = db.prepare(`
     INSERT INTO models (id, name, version, sha256, size_bytes, content, features, trained_from, trained_to, metrics,
       forecast_weight, source, note, uploaded_at)

@@ -1,6 +1,7 @@
 import type { Notification, Severity } from "../core/notifications/notification.js";
 import type { NotificationRepository } from "../core/notifications/notification-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface NotificationRow {
   id: number;
@@ -24,7 +25,7 @@ const toNotification = (row: NotificationRow): Notification => ({
   createdAt: row.created_at,
 });
 
-export function createNotificationRepository(db: SqliteDatabase): NotificationRepository {
+export function createNotificationRepository(db: SqliteDatabase): Synchronous<NotificationRepository> {
   const insert = db.prepare(`
     INSERT INTO notifications (client_id, agent_id, type, severity, message, created_at)
     VALUES (@clientId, @agentId, @type, @severity, @message, @at)`);

@@ -1,6 +1,7 @@
 import type { Pool } from "../core/pricing/pool.js";
 import type { PoolPrice, PriceRepository, PricingReportRecord } from "../core/pricing/price-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface PoolRow {
   id: string;
@@ -52,7 +53,7 @@ const toReport = (row: PricingReportRow): PricingReportRecord => ({
   receivedAt: row.received_at,
 });
 
-export function createPriceRepository(db: SqliteDatabase): PriceRepository {
+export function createPriceRepository(db: SqliteDatabase): Synchronous<PriceRepository> {
   const insertPool = db.prepare(`
     INSERT INTO spot_pools (id, instance_type, region, availability_zone, created_at)
     VALUES (@id, @instanceType, @region, @availabilityZone, @at)

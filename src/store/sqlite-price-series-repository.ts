@@ -1,6 +1,7 @@
 import type { PriceSource } from "../core/pricing/price-repository.js";
 import type { PriceSeriesRepository, PriceStep } from "../core/pricing/price-series-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface StepRow {
   price: number;
@@ -9,7 +10,7 @@ interface StepRow {
 
 const toStep = (row: StepRow): PriceStep => ({ at: row.observed_at, price: row.price });
 
-export function createPriceSeriesRepository(db: SqliteDatabase): PriceSeriesRepository {
+export function createPriceSeriesRepository(db: SqliteDatabase): Synchronous<PriceSeriesRepository> {
   // Savings integrate what was observed; gap-filled prices only smooth charts.
   const spotBefore = db.prepare<[string, number], StepRow>(`
     SELECT price, observed_at FROM spot_price_snapshots

@@ -2,6 +2,7 @@ import type { ReplicaKind } from "../core/commands/command.js";
 import type { Replica, ReplicaStatus, SyncStatus } from "../core/replicas/replica.js";
 import type { ReplicaRepository } from "../core/replicas/replica-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface ReplicaRow {
   id: string;
@@ -88,7 +89,7 @@ const toParams = (replica: Replica) => ({
 
 const ACTIVE = "('launching', 'syncing', 'ready')";
 
-export function createReplicaRepository(db: SqliteDatabase): ReplicaRepository {
+export function createReplicaRepository(db: SqliteDatabase): Synchronous<ReplicaRepository> {
   const insert = db.prepare(`
     INSERT INTO replicas (id, client_id, agent_id, instance_id, kind, status, sync_status, sync_latency_ms,
       state_transfer_progress, pool_id, instance_type, region, availability_zone, hourly_cost, created_by,

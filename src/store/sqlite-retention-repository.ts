@@ -1,5 +1,6 @@
 import type { RetentionRepository, RetentionTarget } from "../core/retention/retention-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 /** Each target's table and the time its age is measured by (every one indexed). */
 const TARGETS: Record<RetentionTarget, { table: string; time: string } | null> = {
@@ -10,7 +11,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string } | null> =
   decision_logs: { table: "decision_logs", time: "created_at" },
 };
 
-export function createRetentionRepository(db: SqliteDatabase): RetentionRepository {
+export function createRetentionRepository(db: SqliteDatabase): Synchronous<RetentionRepository> {
   const statements = new Map(
     Object.entries(TARGETS).flatMap(([target, spec]) =>
       spec

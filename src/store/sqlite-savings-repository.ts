@@ -1,6 +1,7 @@
 import type { PeriodFigures, SavingsRepository } from "../core/savings/savings-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
 import { toInstance } from "./sqlite-instance-repository.js";
+import type { Synchronous } from "./synchronous.js";
 
 type InstanceColumns = Parameters<typeof toInstance>[0];
 
@@ -22,7 +23,7 @@ const toPeriod = (row: PeriodRow): PeriodFigures => ({
   runHours: row.run_hours,
 });
 
-export function createSavingsRepository(db: SqliteDatabase): SavingsRepository {
+export function createSavingsRepository(db: SqliteDatabase): Synchronous<SavingsRepository> {
   const candidates = db.prepare<[number], InstanceColumns & { accounted_until: number | null }>(`
     SELECT i.*, s.accounted_until FROM instances i
     LEFT JOIN instance_savings_state s ON s.client_id = i.client_id AND s.instance_id = i.id

@@ -1,4 +1,5 @@
-import type { Repositories } from "../core/unit-of-work.js";
+import { ConnectionTurns } from "./connection-turns.js";
+import type { DataStore, Repositories } from "./data-store.js";
 import { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from "./open-database.js";
 import { createAgentRepository } from "./sqlite-agent-repository.js";
 import { createClientRepository } from "./sqlite-client-repository.js";
@@ -20,50 +21,76 @@ import { createRetentionRepository } from "./sqlite-retention-repository.js";
 import { createSavingsRepository } from "./sqlite-savings-repository.js";
 import { createSwitchRepository } from "./sqlite-switch-repository.js";
 import { type StoreTimings, timed } from "./store-timings.js";
+import { type Invoke, promised, type Synchronous } from "./synchronous.js";
 
-export interface SqliteStore extends Repositories {
+export interface SqliteStore extends DataStore {
   readonly path: string;
-  close(): void;
 }
 
 export interface SqliteStoreOptions extends OpenDatabaseOptions {
-  /** Told the duration of every outermost write transaction (for metrics). */
+  /** Told the duration of every write transaction (for metrics). */
   timings?: StoreTimings;
 }
 
-/** The embedded store: one SQLite file, every repository prepared against it. */
+/** The repositories of one connection, as better-sqlite3 runs them. */
+type SynchronousRepositories = { [K in keyof Repositories]: Synchronous<Repositories[K]> };
+
+/**
+ * The embedded store: one SQLite file, every repository prepared against it, one connection taken in turns
+ * (ConnectionTurns): a transaction holds it across its awaits, a call outside any transaction waits for it.
+ */
 export function openSqliteStore(path: string, options?: SqliteStoreOptions): SqliteStore {
   const db: SqliteDatabase = openDatabase(path, options);
-  const ping = db.prepare("SELECT 1");
-  const agents = createAgentRepository(db);
-  const commands = createCommandRepository(db);
   const timings = options?.timings;
-  let transaction = <T>(work: () => T): T => db.transaction(work)();
+  const turns = new ConnectionTurns(db, timings);
+  const raw = prepareRepositories(db);
   if (timings) {
-    agents.touchMany = timed(timings, "last_seen_batch", agents.touchMany);
-    commands.markDelivered = timed(timings, "delivery_batch", commands.markDelivered);
-    // Only the outermost transaction is timed: a nested one joins it and commits with it.
-    const timedTransaction = timed(timings, "use_case", transaction);
-    const untimed = transaction;
-    let depth = 0;
-    transaction = <T>(work: () => T): T => {
-      if (depth > 0) return untimed(work);
-      depth++;
-      try {
-        return timedTransaction(work) as T;
-      } finally {
-        depth--;
-      }
-    };
+    raw.agents.touchMany = timed(timings, "last_seen_batch", raw.agents.touchMany);
+    raw.commands.markDelivered = timed(timings, "delivery_batch", raw.commands.markDelivered);
   }
+  const ping = db.prepare("SELECT 1");
+
+  const outside: Invoke = (method, self, args) => turns.run(() => method.apply(self, args));
+  const inside: Invoke = (method, self, args) => {
+    if (!turns.inTransaction) {
+      return Promise.reject(new Error("a transaction's tx was used after its transaction ended"));
+    }
+    try {
+      return Promise.resolve(method.apply(self, args));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  const root = promisedRepositories(raw, outside);
+  const tx = promisedRepositories(raw, inside);
+
   return {
+    ...root,
     path,
+    location: path,
+    transaction: (work) => turns.transaction(() => work(tx)),
+    ping: async () => {
+      try {
+        return (await turns.run(() => ping.get())) !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    close: () =>
+      turns.run(() => {
+        if (db.open) db.close();
+      }),
+  };
+}
+
+function prepareRepositories(db: SqliteDatabase): SynchronousRepositories {
+  return {
     clients: createClientRepository(db),
-    agents,
+    agents: createAgentRepository(db),
     instances: createInstanceRepository(db),
     instancePeers: createInstancePeerRepository(db),
     prices: createPriceRepository(db),
-    commands,
+    commands: createCommandRepository(db),
     switches: createSwitchRepository(db),
     notifications: createNotificationRepository(db),
     events: createEventRepository(db),
@@ -78,16 +105,13 @@ export function openSqliteStore(path: string, options?: SqliteStoreOptions): Sql
     decisions: createDecisionRepository(db),
     market: createMarketRepository(db),
     models: createModelRepository(db),
-    transaction,
-    ping: () => {
-      try {
-        return ping.get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
-    close: () => {
-      if (db.open) db.close();
-    },
   };
+}
+
+function promisedRepositories(raw: SynchronousRepositories, invoke: Invoke): Repositories {
+  const repositories: Partial<Record<keyof Repositories, unknown>> = {};
+  for (const name of Object.keys(raw) as Array<keyof Repositories>) {
+    repositories[name] = promised(raw[name] as Synchronous<object>, invoke);
+  }
+  return repositories as Repositories;
 }

@@ -2,6 +2,7 @@ import type { InstanceMode } from "../core/agents/agent.js";
 import type { SwitchRecord, SwitchWithAgent } from "../core/switches/switch-record.js";
 import type { SwitchRepository } from "../core/switches/switch-repository.js";
 import type { SqliteDatabase } from "./open-database.js";
+import type { Synchronous } from "./synchronous.js";
 
 interface SwitchRow {
   id: string;
@@ -75,7 +76,7 @@ const toSwitch = (row: SwitchRow): SwitchWithAgent => ({
   logicalAgentId: row.logical_agent_id,
 });
 
-export function createSwitchRepository(db: SqliteDatabase): SwitchRepository {
+export function createSwitchRepository(db: SqliteDatabase): Synchronous<SwitchRepository> {
   const insert = db.prepare(`
     INSERT INTO switches (id, client_id, agent_id, command_id, old_instance_id, old_instance_type, old_region,
       old_availability_zone, old_mode, old_pool_id, old_ami_id, new_instance_id, new_instance_type, new_region,

@@ -83,8 +83,8 @@ async function main() {
     const pools = Array.from({ length: POOLS }, (_, index) =>
       makePool(`m${5 + Math.floor(index / 6)}.large`, `us-east-1${"abcdef"[index % 6]}`),
     );
-    store.prices.ensurePools(pools, clock.now());
-    const seed = (count: number, oldest: number, span: number) => {
+    await store.prices.ensurePools(pools, clock.now());
+    const seed = async (count: number, oldest: number, span: number) => {
       const chunk = 50_000;
       for (let done = 0; done < count; done += chunk) {
         const observations = Array.from({ length: Math.min(chunk, count - done) }, (_, i) => ({
@@ -93,22 +93,23 @@ async function main() {
           observedAt: clock.now() - oldest + Math.floor(((done + i) / count) * span),
           source: "agent" as const,
         }));
-        store.transaction(() => store.prices.insertSpotPrices(observations, clock.now()));
+        await store.transaction((tx) => tx.prices.insertSpotPrices(observations, clock.now()));
       }
     };
     process.stdout.write(
       `seeding ${rows.toLocaleString("en-US")} snapshots 100-365 days old and ${recent.toLocaleString("en-US")} recent ones...\n`,
     );
     const seedStart = performance.now();
-    seed(rows, 365 * DAY, 265 * DAY);
-    seed(recent, 30 * DAY, 30 * DAY);
+    await seed(rows, 365 * DAY, 265 * DAY);
+    await seed(recent, 30 * DAY, 30 * DAY);
     const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
     const sizeBefore = statSync(path).size;
 
-    const retention = new RetentionService(store.retention, clock, new EventLog(store.events, clock), {
-      pricesDays: 90,
-      eventsDays: 90,
-      decisionsDays: 30,
+    const retention = new RetentionService({
+      store,
+      clock,
+      events: new EventLog(clock),
+      policy: { pricesDays: 90, eventsDays: 90, decisionsDays: 30 },
     });
     const batches: Array<BatchReport & { cpuMs: number }> = [];
     const loadBefore = loadavg()[0] ?? 0;
@@ -125,7 +126,7 @@ async function main() {
     const seconds = round((performance.now() - started) / 1000, 2);
     const loop = probe.stop();
 
-    const left = store.priceSeries.spotSnapshots(pools[0]?.id ?? "", 0, clock.now() + 1).length;
+    const left = (await store.priceSeries.spotSnapshots(pools[0]?.id ?? "", 0, clock.now() + 1)).length;
     const spotBatches = batches.filter((batch) => batch.target === "spot_price_snapshots");
     const batchMs = spotBatches.map((batch) => batch.ms);
     const batchCpuMs = spotBatches.map((batch) => batch.cpuMs);
@@ -182,7 +183,7 @@ async function main() {
     process.stdout.write(`JSON: ${relative(process.cwd(), out)}\n`);
     if (report.longestBlockingMs > report.limitMs) process.exitCode = 1;
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -85,13 +85,15 @@ describe("reference agent end to end", () => {
 
     // In the control plane: the new instance is the agent's current one, with one switch recorded.
     const store = server.app.store;
-    expect(store.agents.findById(clientId, agentId)).toMatchObject({
+    expect(await store.agents.findById(clientId, agentId)).toMatchObject({
       instanceId: replacement?.InstanceId,
       poolId: "m5.large.us-east-1c",
       mode: "spot",
     });
     expect(
-      store.switches.listByClient(clientId, { since: 0, limit: 10 }).filter((s) => s.agentId === agentId),
+      (await store.switches.listByClient(clientId, { since: 0, limit: 10 })).filter(
+        (s) => s.agentId === agentId,
+      ),
     ).toHaveLength(1);
 
     // After the 2 s wait: the old instance terminated in EC2 and known as terminated; the old agent retires.
@@ -105,7 +107,7 @@ describe("reference agent end to end", () => {
       )
       .toBe("terminated");
     await expect
-      .poll(() => store.instances.find(clientId, host.instanceId)?.state, { timeout: 10_000 })
+      .poll(async () => (await store.instances.find(clientId, host.instanceId))?.state, { timeout: 10_000 })
       .toBe("terminated");
     expect(await agent.exited).toBe(0);
   }, 60_000);
@@ -117,8 +119,8 @@ describe("reference agent end to end", () => {
     let recordedAt = 0;
     await expect
       .poll(
-        () => {
-          const recorded = server.app.store.interruptions.findLatest(
+        async () => {
+          const recorded = await server.app.store.interruptions.findLatest(
             clientId,
             host.instanceId,
             "termination_notice",
@@ -157,6 +159,6 @@ describe("reference agent end to end", () => {
     expect(images.Images ?? []).toEqual([]);
     expect(agent.running).toBe(true);
     expect(server.app.services.sessions.isConnected(agentId)).toBe(true);
-    expect(server.app.store.agents.findById(clientId, agentId)?.instanceId).toBe(host.instanceId);
+    expect((await server.app.store.agents.findById(clientId, agentId))?.instanceId).toBe(host.instanceId);
   }, 60_000);
 });

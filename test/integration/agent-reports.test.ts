@@ -81,9 +81,9 @@ describe("agent reports", () => {
       agent.received.filter((m) => m.body?.$case === "receipt").length >= 2 ? true : undefined,
     );
     expect(agent.rejections()).toEqual([]);
-    const switches = server.app.store.switches
-      .listByClient(welcome.clientId, { since: 0, limit: 100 })
-      .filter((record) => record.commandId === commandId);
+    const switches = (
+      await server.app.store.switches.listByClient(welcome.clientId, { since: 0, limit: 100 })
+    ).filter((record) => record.commandId === commandId);
     expect(switches).toHaveLength(1);
     expect(first).toBeLessThan(second);
     agent.close();
@@ -102,6 +102,8 @@ describe("agent reports", () => {
     const end = await stale.ended();
     expect(end !== "ok" && end.code).toBe(status.FAILED_PRECONDITION);
     expect(end !== "ok" && end.details).toMatch(`was replaced by ${replacement}`);
-    expect(server.app.store.agents.findById(welcome.clientId, welcome.agentId)?.instanceId).toBe(replacement);
+    expect((await server.app.store.agents.findById(welcome.clientId, welcome.agentId))?.instanceId).toBe(
+      replacement,
+    );
   });
 });

@@ -39,7 +39,7 @@ describe("agent stream", () => {
       const movedHello = helloFor("api-1", { availabilityZone: "us-east-1c" });
       const second = await TestAgent.connect(server.grpcAddress, token, movedHello);
       expect(second.welcome.agentId).toBe(first.welcome.agentId);
-      const agent = server.app.store.agents.findById(second.welcome.clientId, second.welcome.agentId);
+      const agent = await server.app.store.agents.findById(second.welcome.clientId, second.welcome.agentId);
       expect(agent).toMatchObject({
         instanceId: movedHello.instanceId,
         availabilityZone: "us-east-1c",
@@ -73,7 +73,9 @@ describe("agent stream", () => {
         helloFor("gone-1", { reregister: true }),
       );
       expect(back.welcome.agentId).toBe(welcome.agentId);
-      expect(server.app.store.agents.findById(back.welcome.clientId, welcome.agentId)?.status).toBe("online");
+      expect((await server.app.store.agents.findById(back.welcome.clientId, welcome.agentId))?.status).toBe(
+        "online",
+      );
       back.agent.close();
     });
 
@@ -93,13 +95,18 @@ describe("agent stream", () => {
   describe("liveness and config", () => {
     it("records the last message time of a heartbeat", async () => {
       const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("beat-1"));
-      const before = server.app.store.agents.findById(welcome.clientId, welcome.agentId)?.lastSeenAt ?? 0;
+      const before =
+        (await server.app.store.agents.findById(welcome.clientId, welcome.agentId))?.lastSeenAt ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 20));
       agent.send({ $case: "heartbeat", value: { sentAt: new Date() } });
       await expect
-        .poll(() => server.app.store.agents.findById(welcome.clientId, welcome.agentId)?.lastSeenAt ?? 0, {
-          timeout: 3_000,
-        })
+        .poll(
+          async () =>
+            (await server.app.store.agents.findById(welcome.clientId, welcome.agentId))?.lastSeenAt ?? 0,
+          {
+            timeout: 3_000,
+          },
+        )
         .toBeGreaterThan(before);
       agent.close();
     });
@@ -133,7 +140,7 @@ describe("agent stream", () => {
         { instanceType: "c5.xlarge", availabilityZone: "us-east-1b", price: 0.065 },
         { instanceType: "c5.xlarge", availabilityZone: "us-east-1d", price: 0.08 },
       ];
-      const poolsBefore = server.app.store.prices.countPools();
+      const poolsBefore = await server.app.store.prices.countPools();
       for (let report = 0; report < 3; report++) {
         agent.send({
           $case: "pricingReport",
@@ -144,16 +151,19 @@ describe("agent stream", () => {
       const prices = server.app.store.prices;
       await expect
         .poll(
-          () =>
-            prices.poolsWithLatestPrice("c5.xlarge", "us-east-1", 0).filter((pool) => pool.price !== null)
-              .length,
+          async () =>
+            (await prices.poolsWithLatestPrice("c5.xlarge", "us-east-1", 0)).filter(
+              (pool) => pool.price !== null,
+            ).length,
         )
         .toBe(3);
       // The agent's own pool (1a) existed from registration; reports add 1b and 1d once.
-      expect(prices.countPools() - poolsBefore).toBe(2);
-      expect(prices.latestSpotPrice("c5.xlarge.us-east-1b")?.price).toBe(0.065);
-      expect(prices.latestOnDemandPrice("us-east-1", "c5.xlarge")).toBe(0.17);
-      expect(server.app.store.instances.find(welcome.clientId, hello.instanceId)?.spotPrice).toBe(0.07);
+      expect((await prices.countPools()) - poolsBefore).toBe(2);
+      expect((await prices.latestSpotPrice("c5.xlarge.us-east-1b"))?.price).toBe(0.065);
+      expect(await prices.latestOnDemandPrice("us-east-1", "c5.xlarge")).toBe(0.17);
+      expect((await server.app.store.instances.find(welcome.clientId, hello.instanceId))?.spotPrice).toBe(
+        0.07,
+      );
       expect(agent.rejections()).toEqual([]);
       agent.close();
     });
@@ -198,25 +208,25 @@ describe("agent stream", () => {
       });
       const store = server.app.store;
       await expect
-        .poll(() => store.agents.findById(welcome.clientId, welcome.agentId)?.instanceId)
+        .poll(async () => (await store.agents.findById(welcome.clientId, welcome.agentId))?.instanceId)
         .toBe(newInstanceId);
-      expect(store.agents.findById(welcome.clientId, welcome.agentId)).toMatchObject({
+      expect(await store.agents.findById(welcome.clientId, welcome.agentId)).toMatchObject({
         availabilityZone: "us-east-1b",
         poolId: "m5.large.us-east-1b",
         mode: "spot",
       });
-      expect(store.instances.find(welcome.clientId, newInstanceId)).toMatchObject({
+      expect(await store.instances.find(welcome.clientId, newInstanceId)).toMatchObject({
         role: "primary",
         state: "running",
         spotPrice: 0.03,
         launchedAt: launchedAt.getTime(),
       });
       // The old instance still runs until the agent reports it terminated.
-      expect(store.instances.find(welcome.clientId, hello.instanceId)).toMatchObject({
+      expect(await store.instances.find(welcome.clientId, hello.instanceId)).toMatchObject({
         role: "retired",
         state: "running",
       });
-      const [record] = store.switches.listByClient(welcome.clientId, {
+      const [record] = await store.switches.listByClient(welcome.clientId, {
         since: 0,
         instanceId: newInstanceId,
         limit: 1,
@@ -227,7 +237,7 @@ describe("agent stream", () => {
         value: { instanceId: hello.instanceId, terminatedAt: new Date() },
       });
       await expect
-        .poll(() => store.instances.find(welcome.clientId, hello.instanceId)?.state)
+        .poll(async () => (await store.instances.find(welcome.clientId, hello.instanceId))?.state)
         .toBe("terminated");
       agent.close();
     });
@@ -248,9 +258,9 @@ describe("agent stream", () => {
       await agent.waitFor(() =>
         agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === seq),
       );
-      const event = server.app.store.events
-        .listRecent({ limit: 100 })
-        .find((entry) => entry.type === "cleanup_completed" && entry.agentId === welcome.agentId);
+      const event = (await server.app.store.events.listRecent({ limit: 100 })).find(
+        (entry) => entry.type === "cleanup_completed" && entry.agentId === welcome.agentId,
+      );
       // Only the image cutoff: an image cleanup (its snapshots go with the images).
       expect(event?.metadata).toMatchObject({ kind: "amis", deletedImages: 1 });
       const admin = adminClient(server.grpcAddress);
@@ -260,7 +270,7 @@ describe("agent stream", () => {
       admin.close();
       const row = listed.agents.find((entry) => entry.id === welcome.agentId);
       expect(row?.lastCleanupAt?.getTime()).toBe(
-        server.app.store.agents.findById(welcome.clientId, welcome.agentId)?.lastCleanupAt,
+        (await server.app.store.agents.findById(welcome.clientId, welcome.agentId))?.lastCleanupAt,
       );
       expect(row?.lastCleanupAt).toBeInstanceOf(Date);
       agent.close();
@@ -323,12 +333,12 @@ describe("agent stream", () => {
       expect(rejection.message).toMatch(/^action must be one of terminate, stop, hibernate/);
       const interruptions = () =>
         server.app.store.interruptions.findLatest(welcome.clientId, hello.instanceId, "termination_notice");
-      expect(interruptions()).toBeUndefined();
+      expect(await interruptions()).toBeUndefined();
       const accepted = notice("STOP");
       await agent.waitFor(() =>
         agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === accepted),
       );
-      expect(interruptions()).toMatchObject({ action: "stop" });
+      expect(await interruptions()).toMatchObject({ action: "stop" });
       agent.close();
     });
 

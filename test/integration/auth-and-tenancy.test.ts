@@ -71,7 +71,7 @@ describe("tokens and tenancy", () => {
     });
     expect(await malloryAgent.agent.next("rejection")).toMatchObject({ seq: resultSeq, code: "not_found" });
     await expect
-      .poll(() => server.app.store.commands.find(alice.clientId, commandId)?.state)
+      .poll(async () => (await server.app.store.commands.find(alice.clientId, commandId))?.state)
       .toBe("delivered");
 
     // Over REST: another client's command, agent and instance ids answer 404.

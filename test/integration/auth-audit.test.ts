@@ -171,9 +171,9 @@ describe("the failed-login lockout", () => {
     expect(await authFailures(server, { reason: "throttled", surface: "client" })).toBe(
       statuses.length - 21 + 1,
     );
-    const blocked = server.app.store.events
-      .listRecent({ limit: 500 })
-      .filter((event) => event.type === "auth_throttled");
+    const blocked = (await server.app.store.events.listRecent({ limit: 500 })).filter(
+      (event) => event.type === "auth_throttled",
+    );
     expect(blocked).toHaveLength(1);
     expect(blocked[0]?.metadata).toMatchObject({ peer: expect.stringMatching(/127\.0\.0\.1$/) });
   });

@@ -49,12 +49,12 @@ describe("background jobs", () => {
       const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
       clock.advance(119_000);
       await server.app.jobs.runNow("health-monitor");
-      expect(server.app.store.agents.findById(clientId, welcome.agentId)?.status).toBe("online");
+      expect((await server.app.store.agents.findById(clientId, welcome.agentId))?.status).toBe("online");
 
       clock.advance(2_000); // 121 s of silence: past the 120 s deadline
       const first = await server.app.jobs.runNow("health-monitor");
       expect(first.lastRun).toMatchObject({ outcome: "ok", summary: { closedStreams: 1, markedOffline: 1 } });
-      expect(server.app.store.agents.findById(clientId, welcome.agentId)?.status).toBe("offline");
+      expect((await server.app.store.agents.findById(clientId, welcome.agentId))?.status).toBe("offline");
       const end = await agent.ended();
       expect(end !== "ok" && end.code).toBe(status.UNAVAILABLE);
       expect(await notifications("silent-1")).toEqual([
@@ -72,7 +72,7 @@ describe("background jobs", () => {
 
       // Back online: one info notification.
       const back = await TestAgent.connect(server.grpcAddress, token, hello);
-      expect(server.app.store.agents.findById(clientId, welcome.agentId)?.status).toBe("online");
+      expect((await server.app.store.agents.findById(clientId, welcome.agentId))?.status).toBe("online");
       const after = await notifications("silent-1");
       expect(after).toHaveLength(2);
       expect(after[0]).toMatchObject({
@@ -89,11 +89,11 @@ describe("background jobs", () => {
       await expect.poll(() => server.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
       clock.advance(14_000);
       await server.app.jobs.runNow("health-monitor");
-      expect(server.app.store.agents.findById(clientId, welcome.agentId)?.status).toBe("online");
+      expect((await server.app.store.agents.findById(clientId, welcome.agentId))?.status).toBe("online");
       clock.advance(2_000);
       await server.app.jobs.runNow("health-monitor");
       await server.app.jobs.runNow("health-monitor");
-      expect(server.app.store.agents.findById(clientId, welcome.agentId)?.status).toBe("offline");
+      expect((await server.app.store.agents.findById(clientId, welcome.agentId))?.status).toBe("offline");
       expect(await notifications("dropped-1")).toEqual([
         expect.objectContaining({ severity: "warning", message: expect.stringMatching(/stream lost/) }),
       ]);
@@ -104,7 +104,7 @@ describe("background jobs", () => {
     const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("absent-1"));
     agent.close();
     await expect.poll(() => server.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
-    const command = server.app.services.commands.issue(
+    const command = await server.app.services.commands.issue(
       { clientId, clientName: "Jobs Inc" },
       welcome.agentId,
       {
@@ -124,10 +124,10 @@ describe("background jobs", () => {
     expect((await server.app.jobs.runNow("command-expiry")).lastRun?.summary).toEqual({ expired: 0 });
     clock.advance(2_000);
     expect((await server.app.jobs.runNow("command-expiry")).lastRun?.summary).toEqual({ expired: 1 });
-    expect(server.app.store.commands.find(clientId, command.id)?.state).toBe("expired");
-    const expiredEvents = server.app.store.events
-      .listRecent({ limit: 500 })
-      .filter((event) => event.type === "command_expired" && event.metadata?.commandId === command.id);
+    expect((await server.app.store.commands.find(clientId, command.id))?.state).toBe("expired");
+    const expiredEvents = (await server.app.store.events.listRecent({ limit: 500 })).filter(
+      (event) => event.type === "command_expired" && event.metadata?.commandId === command.id,
+    );
     expect(expiredEvents).toHaveLength(1);
     expect((await server.app.jobs.runNow("command-expiry")).lastRun?.summary).toEqual({ expired: 0 });
   });
@@ -136,23 +136,23 @@ describe("background jobs", () => {
     const today = new Date(clock.now()).toISOString().slice(0, 10);
     for (let run = 0; run < 5; run++) await server.app.jobs.runNow("daily-snapshots");
     const rows = () => server.app.store.growth.list("2000-01-01", "2100-01-01");
-    const snapshotToday = rows().filter((row) => row.date === today);
+    const snapshotToday = (await rows()).filter((row) => row.date === today);
     expect(snapshotToday).toEqual([{ date: today, total: 1, new: 1, active: 1, final: false }]);
-    const beforeToday = rows().length;
+    const beforeToday = (await rows()).length;
 
     clock.advance(DAY);
     const tomorrow = new Date(clock.now()).toISOString().slice(0, 10);
     const later = await createClient(server.grpcAddress, server.adminToken, "Later Ltd");
     for (let run = 0; run < 3; run++) await server.app.jobs.runNow("daily-snapshots");
-    expect(rows()).toHaveLength(beforeToday + 1);
-    expect(rows().find((row) => row.date === today)).toEqual({
+    expect(await rows()).toHaveLength(beforeToday + 1);
+    expect((await rows()).find((row) => row.date === today)).toEqual({
       date: today,
       total: 1,
       new: 1,
       active: 1,
       final: true,
     });
-    expect(rows().find((row) => row.date === tomorrow)).toMatchObject({
+    expect((await rows()).find((row) => row.date === tomorrow)).toMatchObject({
       total: 2,
       new: 1,
       active: 2,
@@ -162,7 +162,7 @@ describe("background jobs", () => {
     // Deleting a client changes today, not the closed day.
     expect((await admin("DELETE", `/api/admin/clients/${later.clientId}`)).status).toBe(200);
     await server.app.jobs.runNow("daily-snapshots");
-    expect(rows().find((row) => row.date === today)).toMatchObject({ total: 1, final: true });
+    expect((await rows()).find((row) => row.date === today)).toMatchObject({ total: 1, final: true });
     const growth = (await admin("GET", "/api/admin/clients/growth?days=2")).body;
     expect(growth).toEqual([
       { date: today, total: 1, new: 1, active: 1 },
@@ -257,16 +257,16 @@ describe("background jobs", () => {
         agent.commands().find((command) => command.action?.$case === "launchReplica"),
       );
       expect(launch.action?.$case === "launchReplica" && launch.action.value.kind).toBe(2); // REPLICA_KIND_REBALANCE
-      const active = () =>
-        server.app.store.replicas.listByAgent(welcome.agentId, { includeInactive: false }).length;
-      expect(active()).toBe(1);
+      const active = async () =>
+        (await server.app.store.replicas.listByAgent(welcome.agentId, { includeInactive: false })).length;
+      expect(await active()).toBe(1);
 
       clock.advance(6 * HOUR - 60_000);
       expect((await server.app.jobs.runNow("standby")).lastRun?.summary).toMatchObject({ retired: 0 });
-      expect(active()).toBe(1);
+      expect(await active()).toBe(1);
       clock.advance(60_000);
       expect((await server.app.jobs.runNow("standby")).lastRun?.summary).toMatchObject({ retired: 1 });
-      expect(active()).toBe(0);
+      expect(await active()).toBe(0);
       agent.close();
     });
   });

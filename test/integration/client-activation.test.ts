@@ -42,12 +42,12 @@ describe("client deactivation", () => {
     const refusedStream = await again.ended();
     expect(refusedStream !== "ok" && refusedStream.code).toBe(status.PERMISSION_DENIED);
     // The refusals are on the admins' trail, with the client they concern.
-    const trail = server.app.store.events
-      .listRecent({ limit: 200 })
-      .filter((event) => event.type === "auth_failed" && event.clientId === clientId);
+    const trail = (await server.app.store.events.listRecent({ limit: 200 })).filter(
+      (event) => event.type === "auth_failed" && event.clientId === clientId,
+    );
     expect(trail.length).toBeGreaterThan(0);
     expect(trail[0]?.metadata).toMatchObject({ reason: "inactive_client" });
-    expect(server.app.store.agents.findById(clientId, welcome.agentId)).toBeDefined();
+    expect(await server.app.store.agents.findById(clientId, welcome.agentId)).toBeDefined();
 
     const activated = await asAdmin("POST", `/api/admin/clients/${clientId}/activate`);
     expect(activated.body).toMatchObject({ status: "active" });
@@ -85,8 +85,7 @@ describe("client deactivation", () => {
         admin.setClientActive({ clientId: "nope", active: false }, bearer(server.adminToken), done),
       ).catch((error: ServiceError) => error);
       expect((missing as ServiceError).code).toBe(status.NOT_FOUND);
-      const events = server.app.store.events
-        .listRecent({ limit: 200 })
+      const events = (await server.app.store.events.listRecent({ limit: 200 }))
         .filter((event) => event.clientId === clientId && event.type.startsWith("client_"))
         .map((event) => event.type);
       expect(events.slice(0, 2)).toEqual(["client_activated", "client_deactivated"]);

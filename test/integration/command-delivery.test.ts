@@ -78,13 +78,13 @@ describe("commands for agents that are not connected", () => {
 
   it("waits for the agent and delivers highest priority first", async () => {
     const { hello, agentId } = await registeredOffline("queue-1");
-    const agentRow = server.app.store.agents.findById(
-      server.app.store.clients.findByName("Acme")?.id ?? "",
+    const agentRow = await server.app.store.agents.findById(
+      (await server.app.store.clients.findByName("Acme"))?.id ?? "",
       agentId,
     );
     if (!agentRow) throw new Error("agent missing");
     // A routine command first, then an urgent one: the urgent one must arrive first.
-    const routine = server.app.services.commands.issue(
+    const routine = await server.app.services.commands.issue(
       { clientId: agentRow.clientId, clientName: "Acme" },
       agentId,
       {
@@ -104,8 +104,8 @@ describe("commands for agents that are not connected", () => {
       },
     );
     expect(urgent.status).toBe(201);
-    const state = (id: string) => server.app.store.commands.find(agentRow.clientId, id)?.state;
-    expect(state(routine.id)).toBe("pending");
+    const state = async (id: string) => (await server.app.store.commands.find(agentRow.clientId, id))?.state;
+    expect(await state(routine.id)).toBe("pending");
 
     const { agent } = await TestAgent.connect(server.grpcAddress, token, hello);
     await agent.waitFor(() => (agent.commands().length >= 2 ? true : undefined));
@@ -135,21 +135,25 @@ describe("commands for agents that are not connected", () => {
     expect((await second.agent.next("command")).id).toBe(commandId);
     second.agent.ack(commandId);
     const clientId = second.welcome.clientId;
-    await expect.poll(() => server.app.store.commands.find(clientId, commandId)?.state).toBe("acknowledged");
+    await expect
+      .poll(async () => (await server.app.store.commands.find(clientId, commandId))?.state)
+      .toBe("acknowledged");
     second.agent.close();
 
     const third = await TestAgent.connect(server.grpcAddress, token, hello);
     third.agent.send({ $case: "heartbeat", value: { sentAt: new Date() } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(third.agent.commands()).toEqual([]);
-    expect(server.app.store.commands.find(clientId, commandId)).toMatchObject({
+    expect(await server.app.store.commands.find(clientId, commandId)).toMatchObject({
       state: "acknowledged",
       deliveryCount: 2,
     });
     // A late duplicate acknowledgement is harmless.
     third.agent.ack(commandId);
     third.agent.result(commandId, true, "done");
-    await expect.poll(() => server.app.store.commands.find(clientId, commandId)?.state).toBe("completed");
+    await expect
+      .poll(async () => (await server.app.store.commands.find(clientId, commandId))?.state)
+      .toBe("completed");
     expect(third.agent.rejections()).toEqual([]);
     expect(agentId).toBe(third.welcome.agentId);
     third.agent.close();

@@ -85,10 +85,14 @@ describe("decisions that stay", () => {
     expect(recommendedOverGrpc.willAutoExecute).toBe(false);
 
     // The optimizer lists enabled agents only; one disabled after it was listed still gets a stay, no command.
-    const disabled = server.app.store.agents.findById(welcome.clientId, agentId);
+    const disabled = await server.app.store.agents.findById(welcome.clientId, agentId);
     if (!disabled) throw new Error("agent missing");
     const services = server.app.services;
-    const optimized = await services.decisions.optimize(disabled, false, services.decisions.marketRound());
+    const optimized = await services.decisions.optimize(
+      disabled,
+      false,
+      await services.decisions.marketRound(),
+    );
     expect(optimized.record).toMatchObject({
       action: "stay",
       allowed: false,

@@ -122,7 +122,7 @@ describe("instances of a deleted agent", () => {
     await polling.post(`/api/agents/${agentId}/pricing-report`, v4PricingReport(instance, clock.now()));
     const before = await totals();
     expect((await api("DELETE", `/api/client/agents/${agentId}`)).status).toBe(200);
-    const row = server.app.store.instances.find(clientId, instance.instanceId);
+    const row = await server.app.store.instances.find(clientId, instance.instanceId);
     expect(row).toMatchObject({ state: "unmanaged", unmanagedAt: clock.now() });
     expect((await totals()).client).toBe(before.client - 1);
 
@@ -132,7 +132,7 @@ describe("instances of a deleted agent", () => {
       reregister: true,
     });
     expect(back.status).toBe(200);
-    expect(server.app.store.instances.find(clientId, instance.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, instance.instanceId)).toMatchObject({
       state: "running",
       unmanagedAt: null,
     });

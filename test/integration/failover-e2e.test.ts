@@ -40,7 +40,7 @@ describe("failover end to end", () => {
     const agentId = String(connected.agentId);
     // Pools are learned from the agent's first pricing report.
     await expect
-      .poll(() => server.app.store.prices.countPools(), { timeout: 10_000 })
+      .poll(async () => await server.app.store.prices.countPools(), { timeout: 10_000 })
       .toBeGreaterThanOrEqual(3);
     return { host, agent, agentId };
   }
@@ -50,20 +50,25 @@ describe("failover end to end", () => {
     rig.imds.raiseTerminationNotice();
     const raisedAt = rig.imds.noticeRaisedAt ?? 0;
     const interruption = await expect
-      .poll(() => server.app.store.interruptions.findLatest(clientId, hostId, "termination_notice"), {
-        timeout: 5_000,
-      })
+      .poll(
+        async () => await server.app.store.interruptions.findLatest(clientId, hostId, "termination_notice"),
+        {
+          timeout: 5_000,
+        },
+      )
       .toBeDefined()
-      .then(() => server.app.store.interruptions.findLatest(clientId, hostId, "termination_notice"));
-    const response = server.app.store.interruptions.responseOf(interruption?.id ?? "");
+      .then(
+        async () => await server.app.store.interruptions.findLatest(clientId, hostId, "termination_notice"),
+      );
+    const response = await server.app.store.interruptions.responseOf(interruption?.id ?? "");
     const commandId = response?.commandId ?? "";
     await expect
-      .poll(() => server.app.store.commands.find(clientId, commandId)?.state, {
+      .poll(async () => (await server.app.store.commands.find(clientId, commandId))?.state, {
         timeout: 60_000,
         interval: 100,
       })
       .toBe("completed");
-    const command = server.app.store.commands.find(clientId, commandId);
+    const command = await server.app.store.commands.find(clientId, commandId);
     return {
       action: response?.action,
       // The control plane's part: notice received → response written to the agent's stream.
@@ -85,14 +90,16 @@ describe("failover end to end", () => {
     // The standby appears in EC2, in another zone, and the control plane knows it is ready.
     const replicaId = await expect
       .poll(
-        () =>
-          server.app.store.replicas
-            .listByAgent(agentId, { includeInactive: false })
-            .find((r) => r.status === "ready"),
+        async () =>
+          (await server.app.store.replicas.listByAgent(agentId, { includeInactive: false })).find(
+            (r) => r.status === "ready",
+          ),
         { timeout: 30_000 },
       )
       .toBeDefined()
-      .then(() => server.app.store.replicas.listByAgent(agentId, { includeInactive: false })[0]);
+      .then(
+        async () => (await server.app.store.replicas.listByAgent(agentId, { includeInactive: false }))[0],
+      );
     const standby = (await instances()).find((instance) => instance.InstanceId === replicaId?.instanceId);
     expect(standby?.Placement?.AvailabilityZone).not.toBe("us-east-1a");
     expect(standby?.InstanceLifecycle).toBe("spot");
@@ -104,7 +111,9 @@ describe("failover end to end", () => {
     expect(timing.action).toBe("replica_promoted");
     expect(timing.pushedMs).toBeLessThan(1_000);
     expect(timing.doneMs).toBeLessThan(120_000);
-    expect(server.app.store.agents.findById(clientId, agentId)?.instanceId).toBe(replicaId?.instanceId);
+    expect((await server.app.store.agents.findById(clientId, agentId))?.instanceId).toBe(
+      replicaId?.instanceId,
+    );
     // The old primary hands over and is terminated; its agent retires.
     await expect
       .poll(
@@ -129,11 +138,11 @@ describe("failover end to end", () => {
     expect(timing.doneMs).toBeLessThan(120_000);
     const replacement = (await instances()).find((instance) => instance.InstanceId !== host.instanceId);
     expect(replacement?.InstanceLifecycle).toBeUndefined(); // on-demand
-    expect(server.app.store.agents.findById(clientId, agentId)).toMatchObject({
+    expect(await server.app.store.agents.findById(clientId, agentId)).toMatchObject({
       instanceId: replacement?.InstanceId,
       mode: "ondemand",
     });
-    const events = server.app.store.events.listRecent({ limit: 100 });
+    const events = await server.app.store.events.listRecent({ limit: 100 });
     expect(events.some((event) => event.type === "emergency" && event.agentId === agentId)).toBe(true);
   }, 120_000);
 });

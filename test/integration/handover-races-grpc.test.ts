@@ -48,7 +48,7 @@ describe("the gRPC agent across instance handovers", () => {
   const call = (method: string, path: string, body?: unknown) =>
     rest(server.httpUrl, method, path, { token, body });
   const store = () => server.app.store;
-  const commandState = (commandId: string) => store().commands.find(clientId, commandId)?.state;
+  const commandState = async (commandId: string) => (await store().commands.find(clientId, commandId))?.state;
 
   async function agentOn(imds: ImdsEmulator, name: string) {
     const agent = rig.startAgent(server.grpcAddress, token, imds, name);
@@ -81,7 +81,9 @@ describe("the gRPC agent across instance handovers", () => {
       (instance) => tagOf(instance, "CommandId") === firstSwitch,
     );
     const replacementId = replacement?.InstanceId ?? "";
-    await expect.poll(() => store().agents.findById(clientId, first.agentId)?.instanceId).toBe(replacementId);
+    await expect
+      .poll(async () => (await store().agents.findById(clientId, first.agentId))?.instanceId)
+      .toBe(replacementId);
     return { host, first, firstSwitch, replacementId };
   }
 
@@ -91,7 +93,7 @@ describe("the gRPC agent across instance handovers", () => {
     expect(second.agentId).toBe(first.agentId);
     await expect.poll(() => rig.stateOf(host.instanceId), { timeout: 20_000 }).toBe("terminated");
 
-    expect(commandState(firstSwitch)).toBe("completed");
+    expect(await commandState(firstSwitch)).toBe("completed");
     expect(executedBy(first.agent)).toEqual([firstSwitch]);
     expect(executedBy(second.agent)).toEqual([]);
     const instances = await rig.instances();
@@ -101,9 +103,9 @@ describe("the gRPC agent across instance handovers", () => {
         [replacementId, "running"],
       ].sort(),
     );
-    const switches = store()
-      .switches.listByClient(clientId, { since: 0, limit: 100 })
-      .filter((record) => record.agentId === first.agentId);
+    const switches = (await store().switches.listByClient(clientId, { since: 0, limit: 100 })).filter(
+      (record) => record.agentId === first.agentId,
+    );
     expect(switches.map((record) => [record.commandId, record.to.instanceId])).toEqual([
       [firstSwitch, replacementId],
     ]);
@@ -115,7 +117,7 @@ describe("the gRPC agent across instance handovers", () => {
     const secondSwitch = await forceSwitch(replacementId, "m5.large.us-east-1c");
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(executedBy(first.agent)).toEqual([firstSwitch]);
-    expect(store().commands.find(clientId, secondSwitch)).toMatchObject({
+    expect(await store().commands.find(clientId, secondSwitch)).toMatchObject({
       state: "pending",
       instanceId: replacementId,
     });
@@ -130,8 +132,7 @@ describe("the gRPC agent across instance handovers", () => {
       [firstSwitch, secondSwitch].sort(),
     );
     const third = launched.find((instance) => tagOf(instance, "CommandId") === secondSwitch);
-    const switches = store()
-      .switches.listByClient(clientId, { since: 0, limit: 100 })
+    const switches = (await store().switches.listByClient(clientId, { since: 0, limit: 100 }))
       .filter((record) => record.agentId === first.agentId)
       .map((record) => [record.commandId, record.from.instanceId, record.to.instanceId]);
     expect(switches.sort()).toEqual(
@@ -191,9 +192,9 @@ describe("a replica given up before its launch", () => {
     });
     expect(signalled.status).toBe(201);
     const replicaId = signalled.body.replica_id as string;
-    const launch = store()
-      .commands.listByAgent(clientId, agentId, 20)
-      .find((command) => command.action.type === "launch_replica");
+    const launch = (await store().commands.listByAgent(clientId, agentId, 20)).find(
+      (command) => command.action.type === "launch_replica",
+    );
     return { replicaId, launchId: launch?.id ?? "" };
   }
 
@@ -201,11 +202,11 @@ describe("a replica given up before its launch", () => {
   async function standbyJobGivesUp(agentId: string, replicaId: string) {
     clock.advance(6 * HOUR + 60_000);
     await server.app.jobs.runNow("standby");
-    expect(store().replicas.find(clientId, replicaId)).toMatchObject({
+    expect(await store().replicas.find(clientId, replicaId)).toMatchObject({
       status: "terminated",
       instanceId: null,
     });
-    expect(store().replicas.listByAgent(agentId, { includeInactive: false })).toEqual([]);
+    expect(await store().replicas.listByAgent(agentId, { includeInactive: false })).toEqual([]);
   }
 
   it("launches no instance for the replica when the agent connects after the standby job terminated it", async () => {
@@ -217,7 +218,7 @@ describe("a replica given up before its launch", () => {
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
 
     const { replicaId, launchId } = await emergencyReplica(agentId, host.instanceId);
-    expect(store().commands.find(clientId, launchId)).toMatchObject({ state: "pending" });
+    expect(await store().commands.find(clientId, launchId)).toMatchObject({ state: "pending" });
     await standbyJobGivesUp(agentId, replicaId);
 
     // The agent comes back: nothing to launch.
@@ -228,12 +229,12 @@ describe("a replica given up before its launch", () => {
     expect(executedBy(again)).toEqual([]);
     const instances = await rig.instances();
     expect(instances.map((instance) => instance.InstanceId)).toEqual([host.instanceId]);
-    expect(store().replicas.find(clientId, replicaId)).toMatchObject({
+    expect(await store().replicas.find(clientId, replicaId)).toMatchObject({
       status: "terminated",
       instanceId: null,
     });
     // The launch was cancelled with the replica, in the job's transaction.
-    expect(store().commands.find(clientId, launchId)).toMatchObject({
+    expect(await store().commands.find(clientId, launchId)).toMatchObject({
       state: "cancelled",
       resultMessage: expect.stringMatching(/^replica terminated: no termination notice/),
     });
@@ -272,7 +273,7 @@ describe("a replica given up before its launch", () => {
       agent.commands().find((command) => command.action?.$case === "terminateReplica"),
     );
     expect(terminate.action?.$case === "terminateReplica" && terminate.action.value.instanceId).toBe(stray);
-    expect(store().replicas.find(clientId, replicaId)).toMatchObject({
+    expect(await store().replicas.find(clientId, replicaId)).toMatchObject({
       status: "terminated",
       instanceId: stray,
     });

@@ -21,7 +21,7 @@ describe("legacy agent routes: registration, config and reports", () => {
   let clientId: string;
   let token: string;
   let agent: ReturnType<typeof legacyClient>;
-  const stored = (agentId: string) => server.app.store.agents.findById(clientId, agentId);
+  const stored = async (agentId: string) => await server.app.store.agents.findById(clientId, agentId);
 
   beforeAll(async () => {
     server = await startTestApp();
@@ -53,7 +53,7 @@ describe("legacy agent routes: registration, config and reports", () => {
       },
     });
     const agentId = answer.body.agent_id;
-    expect(stored(agentId)).toMatchObject({
+    expect(await stored(agentId)).toMatchObject({
       logicalAgentId: "web-1",
       instanceId: first.instanceId,
       mode: "spot",
@@ -64,7 +64,7 @@ describe("legacy agent routes: registration, config and reports", () => {
       hostname: "ip-10-0-1-23",
       agentVersion: "4.0.0",
     });
-    expect(server.app.store.instances.find(clientId, first.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, first.instanceId)).toMatchObject({
       agentId,
       role: "primary",
       state: "running",
@@ -75,21 +75,29 @@ describe("legacy agent routes: registration, config and reports", () => {
     const again = await agent.post("/api/agents/register", v4Register(token, "web-1", second));
     expect(again.status).toBe(200);
     expect(again.body.agent_id).toBe(agentId);
-    expect(stored(agentId)?.instanceId).toBe(second.instanceId);
+    expect((await stored(agentId))?.instanceId).toBe(second.instanceId);
   });
 
   it("registers agent v3.2 (no mode, no addresses) and reads metadata placeholders as unknown", async () => {
     const instance = legacyInstance();
     const v32 = await agent.post("/api/agents/register", v32Register(token, "batch-1", instance));
     expect(v32.status).toBe(200);
-    expect(stored(v32.body.agent_id)).toMatchObject({ mode: "unknown", poolId: null, agentVersion: "3.2.0" });
+    expect(await stored(v32.body.agent_id)).toMatchObject({
+      mode: "unknown",
+      poolId: null,
+      agentVersion: "3.2.0",
+    });
 
     // v4 fills "unknown" when instance metadata does not answer.
     const other = legacyInstance({ mode: "ondemand" });
     const body = { ...v4Register(token, "batch-2", other), private_ip: "unknown", ami_id: "unknown" };
     const answer = await agent.post("/api/agents/register", body);
     expect(answer.status).toBe(200);
-    expect(stored(answer.body.agent_id)).toMatchObject({ privateIp: null, amiId: null, mode: "ondemand" });
+    expect(await stored(answer.body.agent_id)).toMatchObject({
+      privateIp: null,
+      amiId: null,
+      mode: "ondemand",
+    });
   });
 
   it("refuses a registration it cannot use with 400 in our error shape", async () => {
@@ -108,7 +116,7 @@ describe("legacy agent routes: registration, config and reports", () => {
   it("records a heartbeat as last-seen and online; the agent's extra fields change nothing (A2)", async () => {
     const instance = legacyInstance();
     const agentId = await agent.register("hb-1", instance);
-    const registeredAt = stored(agentId)?.lastSeenAt ?? 0;
+    const registeredAt = (await stored(agentId))?.lastSeenAt ?? 0;
     await new Promise((resolve) => setTimeout(resolve, 20));
     // A heartbeat naming another instance (an old instance's agent still running) does not move the agent.
     const answer = await agent.post(
@@ -116,8 +124,8 @@ describe("legacy agent routes: registration, config and reports", () => {
       v4Heartbeat({ ...instance, instanceId: "i-0fffffffffffffff0" }),
     );
     expect(answer).toEqual({ status: 200, body: { success: true } });
-    await expect.poll(() => stored(agentId)?.lastSeenAt ?? 0).toBeGreaterThan(registeredAt);
-    expect(stored(agentId)).toMatchObject({ status: "online", instanceId: instance.instanceId });
+    await expect.poll(async () => (await stored(agentId))?.lastSeenAt ?? 0).toBeGreaterThan(registeredAt);
+    expect(await stored(agentId)).toMatchObject({ status: "online", instanceId: instance.instanceId });
   });
 
   it("takes the heartbeat statuses the original defined and refuses any other with 400 naming the field", async () => {
@@ -133,7 +141,7 @@ describe("legacy agent routes: registration, config and reports", () => {
       expect((await agent.post(`/api/agents/${agentId}/heartbeat`, body)).status).toBe(200);
     }
     expect((await agent.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat)).status).toBe(200);
-    expect(stored(agentId)?.status).toBe("offline");
+    expect((await stored(agentId))?.status).toBe("offline");
 
     for (const status of ["banana", "", "online; DROP TABLE agents", 42]) {
       const refused = await agent.post(`/api/agents/${agentId}/heartbeat`, { status });
@@ -142,7 +150,7 @@ describe("legacy agent routes: registration, config and reports", () => {
       expect(refused.body.error.message).toMatch(/^body\.status: must be one of online, offline, disabled/);
     }
     // A refused heartbeat proves nothing: the agent stays offline.
-    expect(stored(agentId)?.status).toBe("offline");
+    expect((await stored(agentId))?.status).toBe("offline");
   });
 
   it("answers the config flat; reading it completes the config change queued for the agent (A3)", async () => {
@@ -196,11 +204,11 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(pricing.onDemand.price).toBe(0.096);
     const history = (await agent.get(`/api/client/pricing-history?agent_id=${agentId}`)).body;
     expect(JSON.stringify(history)).toContain("m5.large.us-east-1b");
-    expect(server.app.store.prices.latestSpotPrice("m5.large.us-east-1b")).toMatchObject({
+    expect(await server.app.store.prices.latestSpotPrice("m5.large.us-east-1b")).toMatchObject({
       price: 0.03,
       observedAt: Math.round(collectedAt),
     });
-    expect(server.app.store.instances.find(clientId, instance.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, instance.instanceId)).toMatchObject({
       spotPrice: 0.035,
       onDemandPrice: 0.096,
     });
@@ -214,7 +222,7 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(renamed).toMatchObject({ status: 200, body: { pools: 3 } });
     const v32 = await agent.post(`/api/agents/${agentId}/pricing-report`, v32PricingReport(instance));
     expect(v32).toMatchObject({ status: 200, body: { pools: 1 } });
-    expect(server.app.store.prices.latestSpotPrice("m5.large.us-east-1d")?.price).toBe(0.033);
+    expect((await server.app.store.prices.latestSpotPrice("m5.large.us-east-1d"))?.price).toBe(0.033);
   });
 
   it("refuses an unreadable time instead of storing 1970", async () => {
@@ -263,13 +271,13 @@ describe("legacy agent routes: registration, config and reports", () => {
         failed_count: 1,
       },
     });
-    const event = server.app.store.events
-      .listRecent({ limit: 50 })
-      .find((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId);
+    const event = (await server.app.store.events.listRecent({ limit: 50 })).find(
+      (entry) => entry.type === "cleanup_completed" && entry.agentId === agentId,
+    );
     expect(event?.message).toBe("Cleaned 3 snapshots, 1 images. Failed: 1");
     // Kept as the original kept it: the cleanup's kind, and when the agent last cleaned up.
     expect(event?.metadata).toMatchObject({ kind: "full", deletedSnapshots: 3, deletedImages: 1, failed: 1 });
-    const cleanedAt = stored(agentId)?.lastCleanupAt ?? 0;
+    const cleanedAt = (await stored(agentId))?.lastCleanupAt ?? 0;
     expect(cleanedAt).toBeGreaterThanOrEqual(now);
     const listed = (await agent.get(`/api/client/${clientId}/agents`)).body.find(
       (row: { id: string }) => row.id === agentId,
@@ -280,8 +288,7 @@ describe("legacy agent routes: registration, config and reports", () => {
       timestamp: pyIso(now),
       snapshots: { type: "snapshots", deleted: ["snap-0eee6666"], failed: [], cutoff_date: pyIso(now) },
     });
-    const kinds = server.app.store.events
-      .listRecent({ limit: 50 })
+    const kinds = (await server.app.store.events.listRecent({ limit: 50 }))
       .filter((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId)
       .map((entry) => entry.metadata?.kind);
     expect(kinds).toEqual(["snapshots", "full"]);
@@ -306,7 +313,11 @@ describe("legacy agent routes: registration, config and reports", () => {
       body: { success: true, action: "monitor", duplicate: false },
     });
     expect(
-      server.app.store.interruptions.findLatest(clientId, instance.instanceId, "rebalance_recommendation"),
+      await server.app.store.interruptions.findLatest(
+        clientId,
+        instance.instanceId,
+        "rebalance_recommendation",
+      ),
     ).toMatchObject({ agentId, detectedAt, poolId: "m5.large.us-east-1a" });
     const second = await agent.post(`/api/agents/${agentId}/rebalance-recommendation`, body);
     expect(second.body).toMatchObject({ duplicate: true, interruption_id: first.body.interruption_id });
@@ -319,8 +330,13 @@ describe("legacy agent routes: registration, config and reports", () => {
     });
     expect(modular.status).toBe(200);
     expect(
-      server.app.store.interruptions.findLatest(clientId, other.instanceId, "rebalance_recommendation")
-        ?.detectedAt,
+      (
+        await server.app.store.interruptions.findLatest(
+          clientId,
+          other.instanceId,
+          "rebalance_recommendation",
+        )
+      )?.detectedAt,
     ).toBe(detectedAt);
   });
 
@@ -329,11 +345,11 @@ describe("legacy agent routes: registration, config and reports", () => {
     const agentId = await agent.register("term-1", instance);
     const answer = await agent.post(`/api/agents/${agentId}/termination`, { reason: "spot interruption" });
     expect(answer).toEqual({ status: 200, body: { success: true } });
-    expect(server.app.store.instances.find(clientId, instance.instanceId)?.state).toBe("terminated");
-    expect(stored(agentId)?.status).toBe("offline");
+    expect((await server.app.store.instances.find(clientId, instance.instanceId))?.state).toBe("terminated");
+    expect((await stored(agentId))?.status).toBe("offline");
     // Registering again (a new instance) brings it back.
     await agent.register("term-1", legacyInstance());
-    expect(stored(agentId)?.status).toBe("online");
+    expect((await stored(agentId))?.status).toBe("online");
   });
 
   it("does not revive a deleted agent by heartbeat, only by an explicit re-registration", async () => {
@@ -347,12 +363,12 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(heartbeat.status).toBe(404);
     expect(heartbeat.body).toEqual({ error: { code: "not_found", message: "agent not found" } });
     expect((await agent.get(`/api/agents/${agentId}/pending-commands`)).status).toBe(404);
-    expect(stored(agentId)?.status).toBe("deleted");
+    expect((await stored(agentId))?.status).toBe("deleted");
 
     const plain = await agent.post("/api/agents/register", v4Register(token, "gone-1", instance));
     expect(plain.status).toBe(409);
     expect(plain.body.error.code).toBe("failed_precondition");
-    expect(stored(agentId)?.status).toBe("deleted");
+    expect((await stored(agentId))?.status).toBe("deleted");
 
     const explicit = await agent.post("/api/agents/register", {
       ...v4Register(token, "gone-1", instance),
@@ -361,6 +377,6 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(explicit.status).toBe(200);
     expect(explicit.body.agent_id).toBe(agentId);
     expect((await agent.post(`/api/agents/${agentId}/heartbeat`, v4Heartbeat(instance))).status).toBe(200);
-    expect(stored(agentId)?.status).toBe("online");
+    expect((await stored(agentId))?.status).toBe("online");
   });
 });

@@ -37,10 +37,10 @@ describe("agent v4 across instance handovers", () => {
   const call = (method: string, path: string, body?: unknown) =>
     rest(server.httpUrl, method, path, { token, body });
   const store = () => server.app.store;
-  const switchesOf = (agentId: string) =>
-    store()
-      .switches.listByClient(clientId, { since: 0, limit: 100 })
-      .filter((record) => record.agentId === agentId);
+  const switchesOf = async (agentId: string) =>
+    (await store().switches.listByClient(clientId, { since: 0, limit: 100 })).filter(
+      (record) => record.agentId === agentId,
+    );
 
   /** The agent v4 process on the instance `imds` describes, calling from its own address. */
   async function generation(name: string, imds: ImdsEmulator, onLaunch?: (instanceId: string) => void) {
@@ -86,11 +86,12 @@ describe("agent v4 across instance handovers", () => {
   }
 
   const command = (commandId: string) => store().commands.find(clientId, commandId);
+  const stateOf = async (commandId: string) => (await command(commandId))?.state;
   /** The "went offline" notifications of one agent so far. */
-  const offlineNotices = (agentId: string) =>
-    store()
-      .notifications.listByClient(clientId, { limit: 500, unreadOnly: false })
-      .filter((notice) => notice.agentId === agentId && notice.type === "agent_offline");
+  const offlineNotices = async (agentId: string) =>
+    (await store().notifications.listByClient(clientId, { limit: 500, unreadOnly: false })).filter(
+      (notice) => notice.agentId === agentId && notice.type === "agent_offline",
+    );
   const polls = (agent: V4Agent) => agent.count("GET", "/pending-commands");
 
   it("runs a switch once when the replacement registers inside the terminate wait: one launch, one termination, one switch record", async () => {
@@ -122,24 +123,24 @@ describe("agent v4 across instance handovers", () => {
       ].sort(),
     );
     // The registration settled the switch; the report came later and made the one switch record.
-    expect(command(commandId)).toMatchObject({
+    expect(await command(commandId)).toMatchObject({
       state: "completed",
       success: true,
       resultMessage: `settled: its replacement ${replacement} registered`,
     });
-    const switches = switchesOf(agentId);
+    const switches = await switchesOf(agentId);
     expect(switches).toHaveLength(1);
     expect(switches[0]).toMatchObject({ commandId, from: { instanceId: host.instanceId } });
     expect(switches[0]?.to.instanceId).toBe(replacement);
     // The old agent's goodbye ("offline") did not take the workload offline: its replacement runs.
     const goodbye = first.calls.at(-1);
     expect(goodbye).toMatchObject({ method: "POST", status: 200, body: { success: true } });
-    expect(offlineNotices(agentId)).toEqual([]);
-    expect(store().agents.findById(clientId, agentId)).toMatchObject({
+    expect(await offlineNotices(agentId)).toEqual([]);
+    expect(await store().agents.findById(clientId, agentId)).toMatchObject({
       instanceId: replacement,
       status: "online",
     });
-    expect(store().instances.find(clientId, host.instanceId)).toMatchObject({
+    expect(await store().instances.find(clientId, host.instanceId)).toMatchObject({
       role: "retired",
       state: "terminated",
     });
@@ -150,7 +151,7 @@ describe("agent v4 across instance handovers", () => {
     const firstSwitch = await forceSwitch(host.instanceId, "m5.large.us-east-1b");
     // Done when the agent has reported it (the replacement's registration may have settled it before).
     await expect.poll(() => first.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
-    expect(command(firstSwitch)?.state).toBe("completed");
+    expect(await stateOf(firstSwitch)).toBe("completed");
     const second = await (next[0] as Promise<V4Agent>);
     const replacement = second.instanceId;
     await expect.poll(() => polls(second), { timeout: 5_000 }).toBeGreaterThan(0);
@@ -161,11 +162,11 @@ describe("agent v4 across instance handovers", () => {
     const pollsBefore = polls(first);
     await expect.poll(() => polls(first) - pollsBefore, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
     expect(first.executed).toEqual([firstSwitch]);
-    expect(command(secondSwitch)).toMatchObject({ state: "pending", deliveryCount: 0 });
+    expect(await command(secondSwitch)).toMatchObject({ state: "pending", deliveryCount: 0 });
 
     second.hold.commands = false;
     await expect.poll(() => second.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
-    expect(command(secondSwitch)?.state).toBe("completed");
+    expect(await stateOf(secondSwitch)).toBe("completed");
     const third = await (next[1] as Promise<V4Agent>);
     expect(second.executed).toEqual([secondSwitch]);
     // One launch per command, each by the instance it was issued for; nothing terminated (auto-terminate off).
@@ -175,7 +176,7 @@ describe("agent v4 across instance handovers", () => {
     expect(running.map((instance) => instance.InstanceId).sort()).toEqual(
       [host.instanceId, replacement, third.instanceId].sort(),
     );
-    const switches = switchesOf(agentId);
+    const switches = await switchesOf(agentId);
     expect(
       switches.map((record) => [record.commandId, record.from.instanceId, record.to.instanceId]),
     ).toEqual(
@@ -185,10 +186,10 @@ describe("agent v4 across instance handovers", () => {
       ]),
     );
     expect(switches).toHaveLength(2);
-    expect(store().agents.findById(clientId, agentId)?.instanceId).toBe(third.instanceId);
+    expect((await store().agents.findById(clientId, agentId))?.instanceId).toBe(third.instanceId);
 
     // A switch report from the old instance for the new primary's move is refused, and changes nothing.
-    const fingerprint = new DbFingerprint(store().path);
+    const fingerprint = new DbFingerprint(store().location);
     const before = fingerprint.take().digest;
     const stray = v4SwitchReport(
       legacyInstance({ instanceId: host.instanceId }),
@@ -203,8 +204,8 @@ describe("agent v4 across instance handovers", () => {
 
     // Both old agents say goodbye: the workload stays online, its primary is the third instance.
     await Promise.all([first.stop(), second.stop()]);
-    expect(offlineNotices(agentId)).toEqual([]);
-    expect(store().agents.findById(clientId, agentId)).toMatchObject({ status: "online" });
+    expect(await offlineNotices(agentId)).toEqual([]);
+    expect(await store().agents.findById(clientId, agentId)).toMatchObject({ status: "online" });
   }, 60_000);
 
   it("launches an emergency replica through the replica poll, once, with the fields the agent reads", async () => {
@@ -214,11 +215,11 @@ describe("agent v4 across instance handovers", () => {
     ).toBe(true);
     host.imds.raiseRebalanceRecommendation();
     await expect
-      .poll(() => store().replicas.listByAgent(agentId, { includeInactive: true })[0]?.status, {
+      .poll(async () => (await store().replicas.listByAgent(agentId, { includeInactive: true }))[0]?.status, {
         timeout: 10_000,
       })
       .toBe("ready");
-    const [replica] = store().replicas.listByAgent(agentId, { includeInactive: true });
+    const [replica] = await store().replicas.listByAgent(agentId, { includeInactive: true });
     // Three more replica polls launch nothing more.
     const before = first.count("GET", "/replicas?status=launching");
     await expect
@@ -231,9 +232,9 @@ describe("agent v4 across instance handovers", () => {
       Placement: expect.objectContaining({ AvailabilityZone: replica?.pool.availabilityZone }),
     });
     expect(replica).toMatchObject({ instanceId: first.launched[0], kind: "rebalance", status: "ready" });
-    const launch = store()
-      .commands.listByAgent(clientId, agentId, 20)
-      .find((candidate) => candidate.action.type === "launch_replica");
+    const launch = (await store().commands.listByAgent(clientId, agentId, 20)).find(
+      (candidate) => candidate.action.type === "launch_replica",
+    );
     expect(launch).toMatchObject({ state: "completed", success: true, instanceId: host.instanceId });
     expect(first.unexpected).toEqual([]);
   }, 60_000);
@@ -246,17 +247,17 @@ describe("agent v4 across instance handovers", () => {
     first.hold.replicas = true;
     host.imds.raiseRebalanceRecommendation();
     await expect
-      .poll(() => store().replicas.listByAgent(agentId, { includeInactive: true })[0]?.status, {
+      .poll(async () => (await store().replicas.listByAgent(agentId, { includeInactive: true }))[0]?.status, {
         timeout: 10_000,
       })
       .toBe("launching");
-    const [replica] = store().replicas.listByAgent(agentId, { includeInactive: true });
+    const [replica] = await store().replicas.listByAgent(agentId, { includeInactive: true });
     // The workload moves on (a switch, its replacement registers): the replica of the old primary is given up.
     const switched = await forceSwitch(host.instanceId, "m5.large.us-east-1b");
     await expect.poll(() => first.count("POST", "/executed"), { timeout: 10_000 }).toBe(1);
-    expect(command(switched)?.state).toBe("completed");
+    expect(await stateOf(switched)).toBe("completed");
     const second = await (next[0] as Promise<V4Agent>);
-    expect(store().replicas.find(clientId, replica?.id ?? "")).toMatchObject({
+    expect(await store().replicas.find(clientId, replica?.id ?? "")).toMatchObject({
       status: "failed",
       instanceId: null,
     });
@@ -277,9 +278,9 @@ describe("agent v4 across instance handovers", () => {
       .toBeGreaterThanOrEqual(3);
     expect(first.launched).toEqual([second.instanceId]);
     expect(second.launched).toEqual([]);
-    const launch = store()
-      .commands.listByAgent(clientId, agentId, 20)
-      .find((candidate) => candidate.action.type === "launch_replica");
+    const launch = (await store().commands.listByAgent(clientId, agentId, 20)).find(
+      (candidate) => candidate.action.type === "launch_replica",
+    );
     expect(launch).toMatchObject({ state: "cancelled", instanceId: host.instanceId });
     expect((await rig.instances()).map((instance) => instance.InstanceId).sort()).toEqual(
       [host.instanceId, second.instanceId].sort(),

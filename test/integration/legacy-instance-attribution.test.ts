@@ -33,10 +33,11 @@ describe("legacy polls placed by the address of the instance's agent", () => {
     get: (path: string) => restFrom(address, server.httpUrl, "GET", path, { token }),
   });
   const store = () => server.app.store;
-  const offlineNotices = (agentId: string) =>
-    store()
-      .notifications.listByClient(clientId, { limit: 500, unreadOnly: false })
-      .filter((notice) => notice.agentId === agentId && notice.type === "agent_offline");
+  const offlineNotices = async (agentId: string) =>
+    (await store().notifications.listByClient(clientId, { limit: 500, unreadOnly: false })).filter(
+      (notice) => notice.agentId === agentId && notice.type === "agent_offline",
+    );
+  const statusOf = async (agentId: string) => (await store().agents.findById(clientId, agentId))?.status;
 
   /**
    * The first generation registers from `oldAddress` and switches (keeping its instance) to the second, which
@@ -78,17 +79,20 @@ describe("legacy polls placed by the address of the instance's agent", () => {
       message: "Switch failed",
     });
     expect(stray.status).toBe(409);
-    expect(store().commands.find(clientId, commandId)).toMatchObject({ state: "delivered", success: null });
+    expect(await store().commands.find(clientId, commandId)).toMatchObject({
+      state: "delivered",
+      success: null,
+    });
 
     // The old agent shuts down (its goodbye names no instance): the workload's agent stays online.
     expect(
       (await from("127.0.0.2").post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat)).status,
     ).toBe(200);
-    expect(store().agents.findById(clientId, agentId)?.status).toBe("online");
-    expect(offlineNotices(agentId)).toEqual([]);
+    expect(await statusOf(agentId)).toBe("online");
+    expect(await offlineNotices(agentId)).toEqual([]);
     // The primary's goodbye does take it offline.
     await from("127.0.0.3").post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
-    expect(store().agents.findById(clientId, agentId)?.status).toBe("offline");
+    expect(await statusOf(agentId)).toBe("offline");
   });
 
   it("holds commands while it cannot tell the two apart and the old agent is still heard", async () => {
@@ -96,10 +100,13 @@ describe("legacy polls placed by the address of the instance's agent", () => {
     const { agentId, old, commandId } = await twoGenerations("shared-1", "127.0.0.4", "127.0.0.4");
     await heartbeat("127.0.0.4", agentId, old); // the old agent names its instance: it still runs
     expect((await poll("127.0.0.4", agentId)).body).toEqual([]);
-    expect(store().commands.find(clientId, commandId)).toMatchObject({ state: "pending", deliveryCount: 0 });
+    expect(await store().commands.find(clientId, commandId)).toMatchObject({
+      state: "pending",
+      deliveryCount: 0,
+    });
     // A goodbye that cannot be placed is not taken as the primary's while the old agent is heard.
     await from("127.0.0.4").post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
-    expect(store().agents.findById(clientId, agentId)?.status).toBe("online");
+    expect(await statusOf(agentId)).toBe("online");
 
     // Once the old agent has been silent for the liveness deadline, the primary's polls take it.
     clock.advance(121_000);

@@ -25,30 +25,35 @@ describe("liveness of polling agents", () => {
   });
   afterAll(async () => server.dispose());
 
-  const agentRow = (agentId: string) => server.app.store.agents.findById(clientId, agentId);
-  const events = (agentId: string, type: string) =>
-    server.app.store.events
-      .listRecent({ limit: 500 })
-      .filter((event) => event.type === type && event.agentId === agentId).length;
+  /** Moves the clock; the jobs it fires (the liveness sweep every 5 s) finish before the test looks. */
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    await server.app.jobs.idle();
+  };
+  const agentRow = async (agentId: string) => await server.app.store.agents.findById(clientId, agentId);
+  const events = async (agentId: string, type: string) =>
+    (await server.app.store.events.listRecent({ limit: 500 })).filter(
+      (event) => event.type === type && event.agentId === agentId,
+    ).length;
 
   it("stays online while heartbeats arrive within the deadline, goes offline once, comes back by heartbeat", async () => {
     const instance = legacyInstance();
     const agentId = await api.register("poller-1", instance);
     for (let beat = 0; beat < 4; beat++) {
-      clock.advance(100_000); // inside the 120 s deadline
+      await advance(100_000); // inside the 120 s deadline
       expect((await api.post(`/api/agents/${agentId}/heartbeat`, v4Heartbeat(instance))).status).toBe(200);
     }
-    clock.advance(1_000);
-    expect(agentRow(agentId)).toMatchObject({ status: "online", lastSeenAt: clock.now() - 1_000 });
+    await advance(1_000);
+    expect(await agentRow(agentId)).toMatchObject({ status: "online", lastSeenAt: clock.now() - 1_000 });
 
     const lastBeat = clock.now() - 1_000;
-    clock.advance(125_000); // silence past the deadline: the sweep marks it offline
-    expect(agentRow(agentId)?.status).toBe("offline");
-    clock.advance(60_000);
-    expect(events(agentId, "agent_offline")).toBe(1);
-    const offline = server.app.store.events
-      .listRecent({ limit: 500 })
-      .find((event) => event.type === "agent_offline" && event.agentId === agentId);
+    await advance(125_000); // silence past the deadline: the sweep marks it offline
+    expect((await agentRow(agentId))?.status).toBe("offline");
+    await advance(60_000);
+    expect(await events(agentId, "agent_offline")).toBe(1);
+    const offline = (await server.app.store.events.listRecent({ limit: 500 })).find(
+      (event) => event.type === "agent_offline" && event.agentId === agentId,
+    );
     expect(offline?.metadata).toEqual({
       reason: "no message within the liveness deadline",
       lastMessageAt: lastBeat,
@@ -56,29 +61,29 @@ describe("liveness of polling agents", () => {
     });
 
     expect((await api.post(`/api/agents/${agentId}/heartbeat`, v4Heartbeat(instance))).status).toBe(200);
-    expect(agentRow(agentId)?.status).toBe("online");
-    expect(events(agentId, "agent_online")).toBe(1);
-    clock.advance(1_000);
-    expect(agentRow(agentId)?.lastSeenAt).toBe(clock.now() - 1_000);
-    clock.advance(60_000);
-    expect(agentRow(agentId)?.status).toBe("online");
+    expect((await agentRow(agentId))?.status).toBe("online");
+    expect(await events(agentId, "agent_online")).toBe(1);
+    await advance(1_000);
+    expect((await agentRow(agentId))?.lastSeenAt).toBe(clock.now() - 1_000);
+    await advance(60_000);
+    expect((await agentRow(agentId))?.status).toBe("online");
   });
 
   it("counts a poll for commands as a sign of life too", async () => {
     const agentId = await api.register("poller-2", legacyInstance());
-    clock.advance(100_000);
+    await advance(100_000);
     expect((await api.get(`/api/agents/${agentId}/pending-commands`)).status).toBe(200);
-    clock.advance(100_000);
-    expect(agentRow(agentId)?.status).toBe("online");
+    await advance(100_000);
+    expect((await agentRow(agentId))?.status).toBe("online");
   });
 
   it("goes offline at once on the agent's shutdown heartbeat", async () => {
     const agentId = await api.register("poller-3", legacyInstance());
     const answer = await api.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
     expect(answer).toEqual({ status: 200, body: { success: true } });
-    expect(agentRow(agentId)?.status).toBe("offline");
-    clock.advance(200_000);
-    expect(events(agentId, "agent_offline")).toBe(1);
+    expect((await agentRow(agentId))?.status).toBe("offline");
+    await advance(200_000);
+    expect(await events(agentId, "agent_offline")).toBe(1);
   });
 
   it("keeps a deleted agent deleted whatever it sends", async () => {
@@ -90,8 +95,8 @@ describe("liveness of polling agents", () => {
       const answer = await api.post(`/api/agents/${agentId}/heartbeat`, v4Heartbeat(instance, status));
       expect(answer.status).toBe(404);
     }
-    clock.advance(200_000);
-    expect(agentRow(agentId)).toMatchObject({ status: "deleted" });
-    expect(events(agentId, "agent_online")).toBe(0);
+    await advance(200_000);
+    expect(await agentRow(agentId)).toMatchObject({ status: "deleted" });
+    expect(await events(agentId, "agent_online")).toBe(0);
   });
 });

@@ -22,7 +22,7 @@ describe("a polling agent and a streaming agent side by side", () => {
   });
   afterAll(async () => server.dispose());
 
-  const stored = (commandId: string) => server.app.store.commands.find(clientId, commandId);
+  const stored = async (commandId: string) => await server.app.store.commands.find(clientId, commandId);
 
   /** A14 (automatic, priority 25) first, then a person's force-switch (75): the later one must come first. */
   async function queueTwo(agentId: string, instanceId: string) {
@@ -55,7 +55,7 @@ describe("a polling agent and a streaming agent side by side", () => {
     // Polling: one bare array, priority order, nothing of the other agent.
     const batch = (await rest.get(`/api/agents/${pollingId}/pending-commands`)).body;
     expect(batch.map((item: { id: string }) => item.id)).toEqual([forPolling.manual, forPolling.automatic]);
-    expect(stored(forPolling.manual)).toMatchObject({ state: "delivered", deliveryCount: 1 });
+    expect(await stored(forPolling.manual)).toMatchObject({ state: "delivered", deliveryCount: 1 });
 
     // Streaming: on reconnect the same order, pushed, nothing of the other agent.
     const { agent } = await TestAgent.connect(server.grpcAddress, token, hello);
@@ -64,7 +64,7 @@ describe("a polling agent and a streaming agent side by side", () => {
       forStreaming.manual,
       forStreaming.automatic,
     ]);
-    await expect.poll(() => stored(forStreaming.manual)?.deliveryCount).toBe(1);
+    await expect.poll(async () => (await stored(forStreaming.manual))?.deliveryCount).toBe(1);
 
     // Outcomes: the polling agent through the executed call, the streaming one by ack and result.
     for (const id of [forPolling.manual, forPolling.automatic]) {
@@ -79,7 +79,7 @@ describe("a polling agent and a streaming agent side by side", () => {
       agent.result(id, true, "switched");
     }
     for (const id of [forStreaming.manual, forStreaming.automatic]) {
-      await expect.poll(() => stored(id)?.state).toBe("completed");
+      await expect.poll(async () => (await stored(id))?.state).toBe("completed");
     }
     for (const [id, message] of [
       [forPolling.manual, "Switch completed"],

@@ -15,11 +15,11 @@ describe("legacy agent routes: switch commands", () => {
   let clientId: string;
   let token: string;
   let agent: ReturnType<typeof legacyClient>;
-  const command = (id: string) => server.app.store.commands.find(clientId, id);
-  const switchesOf = (agentId: string) =>
-    server.app.store.switches
-      .listByClient(clientId, { since: 0, limit: 100 })
-      .filter((record) => record.agentId === agentId);
+  const command = async (id: string) => await server.app.store.commands.find(clientId, id);
+  const switchesOf = async (agentId: string) =>
+    (await server.app.store.switches.listByClient(clientId, { since: 0, limit: 100 })).filter(
+      (record) => record.agentId === agentId,
+    );
 
   beforeAll(async () => {
     server = await startTestApp();
@@ -39,7 +39,7 @@ describe("legacy agent routes: switch commands", () => {
     const agentId = await agent.register("web-1", from);
     const commandId = await forceSwitch(from, { target: "pool", pool_id: "m5.large.us-east-1b" });
     // A command the original agent cannot run is not handed to it.
-    const other = server.app.services.commands.issue({ clientId, clientName: "Acme" }, agentId, {
+    const other = await server.app.services.commands.issue({ clientId, clientName: "Acme" }, agentId, {
       action: { type: "terminate_instance", instanceId: from.instanceId },
       priority: 100,
       reason: "test",
@@ -60,8 +60,8 @@ describe("legacy agent routes: switch commands", () => {
         created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
       },
     ]);
-    expect(command(commandId)).toMatchObject({ state: "delivered", deliveryCount: 1 });
-    expect(command(other.id)).toMatchObject({ state: "pending", deliveryCount: 0 });
+    expect(await command(commandId)).toMatchObject({ state: "delivered", deliveryCount: 1 });
+    expect(await command(other.id)).toMatchObject({ state: "pending", deliveryCount: 0 });
 
     // What v4 does next: launch, report the switch (no command id, `prices`, its timing names), mark executed.
     const to = legacyInstance({ az: "us-east-1b" });
@@ -70,7 +70,7 @@ describe("legacy agent routes: switch commands", () => {
     const reported = await agent.post(`/api/agents/${agentId}/switch-report`, report);
     expect(reported.status).toBe(200);
     expect(reported.body).toMatchObject({ success: true, command_id: commandId, savings_impact: 0.005 });
-    const [record] = switchesOf(agentId);
+    const [record] = await switchesOf(agentId);
     expect(record).toMatchObject({
       commandId,
       onDemandPrice: 0.096,
@@ -88,12 +88,12 @@ describe("legacy agent routes: switch commands", () => {
     });
     expect(record?.from).toMatchObject({ instanceId: from.instanceId, poolId: "m5.large.us-east-1a" });
     expect(record?.to).toMatchObject({ instanceId: to.instanceId, poolId: "m5.large.us-east-1b" });
-    expect(server.app.store.instances.find(clientId, from.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, from.instanceId)).toMatchObject({
       role: "retired",
       state: "terminated",
       terminatedAt: now - 5_000,
     });
-    expect(server.app.store.agents.findById(clientId, agentId)).toMatchObject({
+    expect(await server.app.store.agents.findById(clientId, agentId)).toMatchObject({
       instanceId: to.instanceId,
       poolId: "m5.large.us-east-1b",
     });
@@ -105,7 +105,7 @@ describe("legacy agent routes: switch commands", () => {
       expect(refused.body.error.message).toMatch(/^body\.success: is required: true or false/);
     }
     // The switch report above counted as the acknowledgement; the refused outcomes left it there.
-    expect(command(commandId)?.state).toBe("acknowledged");
+    expect((await command(commandId))?.state).toBe("acknowledged");
     const executed = await agent.post(`/api/agents/${agentId}/commands/${commandId}/executed`, {
       success: true,
       message: "Switch completed",
@@ -114,7 +114,7 @@ describe("legacy agent routes: switch commands", () => {
       status: 200,
       body: { success: true, command_id: commandId, state: "completed" },
     });
-    expect(command(commandId)).toMatchObject({
+    expect(await command(commandId)).toMatchObject({
       state: "completed",
       success: true,
       resultMessage: "Switch completed",
@@ -134,14 +134,14 @@ describe("legacy agent routes: switch commands", () => {
     const from = legacyInstance();
     const agentId = await agent.register("queue-1", from);
     const caller = { clientId, clientName: "Acme" };
-    const model = server.app.services.commands.requestSwitch(
+    const model = await server.app.services.commands.requestSwitch(
       caller,
       agentId,
       { kind: "pool", poolId: "m5.large.us-east-1c" },
       { priority: null, reason: null },
     );
     const manual = await forceSwitch(from, { target: "ondemand" });
-    const urgent = server.app.services.commands.requestSwitch(
+    const urgent = await server.app.services.commands.requestSwitch(
       caller,
       agentId,
       { kind: "pool", poolId: "m5.large.us-east-1b" },
@@ -163,20 +163,20 @@ describe("legacy agent routes: switch commands", () => {
     // v4 runs the first one only; until it reports, a poll hands the same list again.
     const second = (await agent.get(`/api/agents/${agentId}/pending-commands`)).body;
     expect(second).toEqual(first);
-    expect(command(manual)).toMatchObject({ state: "delivered", deliveryCount: 2 });
+    expect(await command(manual)).toMatchObject({ state: "delivered", deliveryCount: 2 });
 
     const failed = await agent.post(`/api/agents/${agentId}/commands/${manual}/executed`, {
       success: false,
       message: "Switch failed",
     });
     expect(failed.body.state).toBe("failed");
-    expect(command(manual)).toMatchObject({ state: "failed", success: false });
+    expect(await command(manual)).toMatchObject({ state: "failed", success: false });
     // A late second outcome does not change the first.
     await agent.post(`/api/agents/${agentId}/commands/${manual}/executed`, {
       success: true,
       message: "again",
     });
-    expect(command(manual)?.state).toBe("failed");
+    expect((await command(manual))?.state).toBe("failed");
     const third = (await agent.get(`/api/agents/${agentId}/pending-commands`)).body;
     expect(third.map((item: { id: string }) => item.id)).toEqual([urgent.command.id, model.command.id]);
   });
@@ -202,7 +202,7 @@ describe("legacy agent routes: switch commands", () => {
       timing: v32Timing,
     });
     expect(reported.body).toMatchObject({ command_id: commandId, savings_impact: -0.061 });
-    expect(switchesOf(agentId)[0]?.timing).toEqual({
+    expect((await switchesOf(agentId))[0]?.timing).toEqual({
       initiatedAt: now - 90_000,
       imageCreatedAt: null,
       instanceLaunchedAt: null,
@@ -210,7 +210,7 @@ describe("legacy agent routes: switch commands", () => {
       oldTerminatedAt: null,
     });
     // Auto-terminate off on the agent side: the old instance is retired but still running.
-    expect(server.app.store.instances.find(clientId, from.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, from.instanceId)).toMatchObject({
       role: "retired",
       state: "running",
     });
@@ -222,7 +222,7 @@ describe("legacy agent routes: switch commands", () => {
       status: 200,
       body: { success: true, command_id: commandId, state: "completed" },
     });
-    expect(command(commandId)).toMatchObject({ state: "completed", success: true });
+    expect(await command(commandId)).toMatchObject({ state: "completed", success: true });
   });
 
   it("reads the original server's names too: `pricing`, its timing keys and command_id", async () => {
@@ -253,7 +253,7 @@ describe("legacy agent routes: switch commands", () => {
       },
     });
     expect(answer.body).toMatchObject({ command_id: commandId, savings_impact: 0.005 });
-    expect(switchesOf(agentId)[0]?.timing).toEqual({
+    expect((await switchesOf(agentId))[0]?.timing).toEqual({
       initiatedAt: now - 50_000,
       imageCreatedAt: now - 40_000,
       instanceLaunchedAt: now - 30_000,
@@ -276,7 +276,7 @@ describe("legacy agent routes: switch commands", () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.body.error.message).toContain("new_instance_ready_at");
-    expect(switchesOf(agentId)).toEqual([]);
+    expect(await switchesOf(agentId)).toEqual([]);
   });
 
   it("queues a switch through issue-switch-command with the original's rules (A14)", async () => {
@@ -298,7 +298,7 @@ describe("legacy agent routes: switch commands", () => {
       status: "pending",
       auto_switch_enabled: true,
     });
-    expect(command(issued.body.command_id)).toMatchObject({
+    expect(await command(issued.body.command_id)).toMatchObject({
       origin: "optimizer",
       action: { type: "switch_to_spot_pool", terminateWaitSeconds: 300 },
     });

@@ -75,9 +75,9 @@ describe("legacy agent routes and tenancy", () => {
   it("answers 404 not_found on every route for another client's agent, and changes nothing", async () => {
     const store = server.app.store;
     const { sessions } = server.app.services;
-    sessions.flushLastSeen(); // the owner's own calls above
-    const agentBefore = store.agents.findById(owner.clientId, ownerAgentId);
-    const commandBefore = store.commands.find(owner.clientId, commandId);
+    await sessions.flushLastSeen(); // the owner's own calls above
+    const agentBefore = await store.agents.findById(owner.clientId, ownerAgentId);
+    const commandBefore = await store.commands.find(owner.clientId, commandId);
     const intruderApi = legacyClient(server.httpUrl, intruder.token);
     const routes = probes(ownerAgentId, commandId);
     expect(routes).toHaveLength(12);
@@ -88,14 +88,14 @@ describe("legacy agent routes and tenancy", () => {
         error: { code: "not_found", message: "agent not found" },
       });
     }
-    sessions.flushLastSeen();
-    expect(store.agents.findById(owner.clientId, ownerAgentId)).toEqual(agentBefore);
-    expect(store.commands.find(owner.clientId, commandId)).toEqual(commandBefore);
-    expect(store.commands.listByAgent(owner.clientId, ownerAgentId, 10)).toHaveLength(1);
-    expect(store.switches.listByClient(owner.clientId, { since: 0, limit: 10 })).toEqual([]);
-    expect(store.instances.find(owner.clientId, instance.instanceId)?.state).toBe("running");
+    await sessions.flushLastSeen();
+    expect(await store.agents.findById(owner.clientId, ownerAgentId)).toEqual(agentBefore);
+    expect(await store.commands.find(owner.clientId, commandId)).toEqual(commandBefore);
+    expect(await store.commands.listByAgent(owner.clientId, ownerAgentId, 10)).toHaveLength(1);
+    expect(await store.switches.listByClient(owner.clientId, { since: 0, limit: 10 })).toEqual([]);
+    expect((await store.instances.find(owner.clientId, instance.instanceId))?.state).toBe("running");
     expect(
-      store.interruptions.findLatest(owner.clientId, instance.instanceId, "rebalance_recommendation"),
+      await store.interruptions.findLatest(owner.clientId, instance.instanceId, "rebalance_recommendation"),
     ).toBe(undefined);
   });
 
@@ -109,7 +109,7 @@ describe("legacy agent routes and tenancy", () => {
       expect(answer.status, path).toBe(404);
       expect(answer.body.error.code).toBe("not_found");
     }
-    expect(server.app.store.commands.find(owner.clientId, commandId)?.state).toBe("delivered");
+    expect((await server.app.store.commands.find(owner.clientId, commandId))?.state).toBe("delivered");
   });
 
   it("serves the same routes to the owner", async () => {

@@ -26,13 +26,13 @@ describe("liveness", () => {
   });
   afterAll(async () => server.dispose());
 
-  const offlineEventsOf = (agentId: string) =>
-    server.app.store.events
-      .listRecent({ limit: 500 })
-      .filter((event) => event.type === "agent_offline" && event.agentId === agentId);
-  const offlineEvents = (agentId: string) => offlineEventsOf(agentId).length;
-  const statusOf = (clientId: string, agentId: string) =>
-    server.app.store.agents.findById(clientId, agentId)?.status;
+  const offlineEventsOf = async (agentId: string) =>
+    (await server.app.store.events.listRecent({ limit: 500 })).filter(
+      (event) => event.type === "agent_offline" && event.agentId === agentId,
+    );
+  const offlineEvents = async (agentId: string) => (await offlineEventsOf(agentId)).length;
+  const statusOf = async (clientId: string, agentId: string) =>
+    (await server.app.store.agents.findById(clientId, agentId))?.status;
 
   it("closes a silent stream at the deadline and marks the agent offline exactly once", async () => {
     const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("quiet-1"));
@@ -44,17 +44,17 @@ describe("liveness", () => {
     const heardAt = clock.now();
     await advance(100_000); // 100 s since the last message: inside the 120 s deadline
     expect(server.app.services.sessions.isConnected(welcome.agentId)).toBe(true);
-    expect(statusOf(welcome.clientId, welcome.agentId)).toBe("online");
+    expect(await statusOf(welcome.clientId, welcome.agentId)).toBe("online");
 
     await advance(25_000); // 125 s of silence
     const end = await agent.ended();
     expect(end !== "ok" && end.code).toBe(status.UNAVAILABLE);
     expect(end !== "ok" && end.details).toMatch(/liveness deadline/);
-    expect(statusOf(welcome.clientId, welcome.agentId)).toBe("offline");
+    expect(await statusOf(welcome.clientId, welcome.agentId)).toBe("offline");
     await advance(60_000); // further sweeps add nothing
-    expect(offlineEvents(welcome.agentId)).toBe(1);
+    expect(await offlineEvents(welcome.agentId)).toBe(1);
     // The event says which deadline passed and when the agent was last heard from.
-    const [offline] = offlineEventsOf(welcome.agentId);
+    const [offline] = await offlineEventsOf(welcome.agentId);
     expect(offline?.metadata).toEqual({
       reason: "no message within the liveness deadline",
       lastMessageAt: heardAt,
@@ -79,27 +79,27 @@ describe("liveness", () => {
     first.agent.kill();
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
     await advance(10_000); // inside the 15 s grace
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
     const back = await TestAgent.connect(server.grpcAddress, token, hello);
     await advance(30_000);
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
 
     const lastHeard = server.app.services.sessions.session(agentId)?.lastMessageAt;
     back.agent.kill();
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
     await advance(20_000);
-    expect(statusOf(clientId, agentId)).toBe("offline");
-    expect(offlineEvents(agentId)).toBe(1);
-    expect(offlineEventsOf(agentId)[0]?.metadata).toEqual({
+    expect(await statusOf(clientId, agentId)).toBe("offline");
+    expect(await offlineEvents(agentId)).toBe(1);
+    expect((await offlineEventsOf(agentId))[0]?.metadata).toEqual({
       reason: "stream lost",
       lastMessageAt: lastHeard,
       deadlineSeconds: 15,
     });
     await advance(20_000);
-    expect(offlineEvents(agentId)).toBe(1);
+    expect(await offlineEvents(agentId)).toBe(1);
 
     const again = await TestAgent.connect(server.grpcAddress, token, hello);
-    expect(statusOf(clientId, agentId)).toBe("online");
+    expect(await statusOf(clientId, agentId)).toBe("online");
     again.agent.close();
   });
 
@@ -109,7 +109,7 @@ describe("liveness", () => {
     agent.close();
     await expect.poll(() => server.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
     const caller = { clientId: welcome.clientId, clientName: "Acme" };
-    const command = server.app.services.commands.issue(caller, welcome.agentId, {
+    const command = await server.app.services.commands.issue(caller, welcome.agentId, {
       action: {
         type: "switch_to_on_demand",
         instanceType: "m5.large",
@@ -122,7 +122,7 @@ describe("liveness", () => {
       ttlSeconds: 60,
     });
     await advance(70_000);
-    expect(server.app.store.commands.find(welcome.clientId, command.id)?.state).toBe("expired");
+    expect((await server.app.store.commands.find(welcome.clientId, command.id))?.state).toBe("expired");
     const back = await TestAgent.connect(server.grpcAddress, token, hello);
     back.agent.send({ $case: "heartbeat", value: { sentAt: new Date() } });
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -41,7 +41,7 @@ describe("market collector", () => {
     expect(first.lastRun).toMatchObject({ outcome: "ok", summary: { enabled: 1, regions: 1 } });
     const stored = first.lastRun?.summary.stored ?? 0;
     expect(stored).toBeGreaterThan(0);
-    const types = server.app.store.prices.instanceTypesIn("us-east-1");
+    const types = await server.app.store.prices.instanceTypesIn("us-east-1");
     expect(types).toContain("m5.large");
     // Neighbours: types that fit the same size (2 vCPU, 8 GiB), e.g. the m5a and m5d variants.
     expect(types.filter((type) => type !== "m5.large").length).toBeGreaterThan(0);

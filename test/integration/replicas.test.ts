@@ -137,9 +137,13 @@ describe("replicas and failover", () => {
     const promote = await nextCommand(agent, "promoteReplica");
     expect(promote).toMatchObject({ id: promoted.body.command_id, priority: 75 });
     expect(promote.action?.$case === "promoteReplica" && promote.action.value.demoteOldPrimary).toBe(false);
-    const agentRow = server.app.store.agents.findById(clientId, agentId);
+    const agentRow = await server.app.store.agents.findById(clientId, agentId);
     expect(agentRow).toMatchObject({ instanceId, poolId: "c5.large.us-east-1c" });
-    const [switched] = server.app.store.switches.listByClient(clientId, { since: 0, instanceId, limit: 1 });
+    const [switched] = await server.app.store.switches.listByClient(clientId, {
+      since: 0,
+      instanceId,
+      limit: 1,
+    });
     expect(switched?.trigger).toBe("replica_promotion");
     // Manual mode launches the next standby for the new primary, not in its pool: it is issued for the new
     // primary, so its agent gets it, not the old primary's (which only gets the promotion).
@@ -182,7 +186,7 @@ describe("replicas and failover", () => {
     expect(standbys.body.replicas).toMatchObject([
       { instance_id: hello.instanceId, status: "ready", created_by: "promotion" },
     ]);
-    expect(server.app.store.instances.find(clientId, hello.instanceId)).toMatchObject({
+    expect(await server.app.store.instances.find(clientId, hello.instanceId)).toMatchObject({
       role: "replica",
       state: "running",
     });
@@ -207,7 +211,7 @@ describe("replicas and failover", () => {
     });
     expect(priced.status).toBe(200);
     await polling.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
-    expect(server.app.store.agents.findById(clientId, agentId)?.status).toBe("offline");
+    expect((await server.app.store.agents.findById(clientId, agentId))?.status).toBe("offline");
     await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
 
     const refused = await call("POST", `/api/agents/${agentId}/replicas`, {});
@@ -222,9 +226,9 @@ describe("replicas and failover", () => {
     expect((overGrpc as ServiceError).code).toBe(status.FAILED_PRECONDITION);
     expect((overGrpc as ServiceError).details).toMatch(/offline/);
     // Nothing was created or queued.
-    expect(server.app.store.replicas.listByAgent(agentId, { includeInactive: true })).toEqual([]);
+    expect(await server.app.store.replicas.listByAgent(agentId, { includeInactive: true })).toEqual([]);
     expect(
-      server.app.store.commands.listByAgent(clientId, agentId, 50).map((c) => c.action.type),
+      (await server.app.store.commands.listByAgent(clientId, agentId, 50)).map((c) => c.action.type),
     ).not.toContain("launch_replica");
   });
 
@@ -265,14 +269,14 @@ describe("replicas and failover", () => {
     const runStandbyJob = () =>
       rest(server.httpUrl, "POST", "/api/admin/jobs/standby/run", { token: server.adminToken });
     // The job also runs on its own every 10 s here: the checks are on state, whichever run acted.
-    const statuses = () =>
-      server.app.store.replicas
-        .listByAgent(agentId, { includeInactive: true })
-        .map((replica) => replica.status);
+    const statuses = async () =>
+      (await server.app.store.replicas.listByAgent(agentId, { includeInactive: true })).map(
+        (replica) => replica.status,
+      );
 
     // While the primary is the one at risk, the replica waits for the notice.
     expect((await runStandbyJob()).status).toBe(200);
-    expect(statuses()).toEqual(["ready"]);
+    expect(await statuses()).toEqual(["ready"]);
     const replacement = reportSwitch(agent, hello, { toZone: "us-east-1c" });
     await eventually(
       () => call("GET", `/api/client/${clientId}/agents`),
@@ -281,7 +285,7 @@ describe("replicas and failover", () => {
       "the switch report",
     );
     expect((await runStandbyJob()).status).toBe(200);
-    expect(statuses()).toEqual(["terminated"]);
+    expect(await statuses()).toEqual(["terminated"]);
     // The termination is the new primary's agent's to carry out.
     const next = await TestAgent.connect(server.grpcAddress, token, {
       ...hello,
@@ -318,7 +322,7 @@ describe("replicas and failover", () => {
     );
     const end = await agent.ended();
     expect(end !== "ok" && end.code).toBe(9); // FAILED_PRECONDITION: deleted
-    const stored = server.app.store.replicas.listByAgent(agentId, { includeInactive: true });
+    const stored = await server.app.store.replicas.listByAgent(agentId, { includeInactive: true });
     expect(stored.map((replica) => replica.status)).toEqual(["terminated"]);
   });
 
@@ -356,8 +360,10 @@ describe("replicas and failover", () => {
     });
     agent.ack(promote.id);
     agent.result(promote.id, true, "handed over");
-    await expect.poll(() => server.app.store.commands.find(clientId, promote.id)?.state).toBe("completed");
-    expect(server.app.store.agents.findById(clientId, agentId)?.instanceId).toBe(instanceId);
+    await expect
+      .poll(async () => (await server.app.store.commands.find(clientId, promote.id))?.state)
+      .toBe("completed");
+    expect((await server.app.store.agents.findById(clientId, agentId))?.instanceId).toBe(instanceId);
 
     const stats = await rest(server.httpUrl, "GET", "/api/admin/failovers", { token: server.adminToken });
     expect(stats.body.actions.replica_promoted).toBeGreaterThanOrEqual(1);
@@ -377,7 +383,7 @@ describe("replicas and failover", () => {
     const replacement = await nextCommand(agent, "switchToOnDemand");
     expect(replacement.priority).toBe(100);
     expect(replacement.expiresAt!.getTime() - replacement.createdAt!.getTime()).toBe(120_000);
-    const events = server.app.store.events.listRecent({ limit: 50 });
+    const events = await server.app.store.events.listRecent({ limit: 50 });
     expect(events.find((event) => event.type === "emergency" && event.agentId === agentId)).toBeDefined();
 
     // With the spot fallback, the safest other pool instead (never the interrupted one).

@@ -64,7 +64,7 @@ describe("ids in an agent's reports", () => {
     // Client A: an agent with a command and a replica of its own.
     const helloA = helloFor("a-1", { instanceType: "c5.xlarge" });
     const a = await TestAgent.connect(server.grpcAddress, tokenA, helloA);
-    const commandA = server.app.services.commands.issue(
+    const commandA = await server.app.services.commands.issue(
       { clientId: clientA, clientName: "A" },
       a.welcome.agentId,
       {
@@ -144,7 +144,9 @@ describe("ids in an agent's reports", () => {
       a.welcome.agentId,
       { manualReplicaEnabled: true },
     );
-    const [replicaA] = server.app.store.replicas.listByAgent(a.welcome.agentId, { includeInactive: true });
+    const [replicaA] = await server.app.store.replicas.listByAgent(a.welcome.agentId, {
+      includeInactive: true,
+    });
     expect(replicaA).toBeDefined();
     if (replicaA) {
       await refusedOnStream(b1.agent, {
@@ -170,9 +172,9 @@ describe("ids in an agent's reports", () => {
     await b1.agent.waitFor(() =>
       b1.agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === own),
     );
-    expect(server.app.store.instances.find(clientB, helloB1.instanceId)?.state).toBe("terminated");
-    expect(server.app.store.instances.find(clientB, helloB2.instanceId)?.state).toBe("running");
-    expect(server.app.store.instances.find(clientA, helloA.instanceId)?.state).toBe("running");
+    expect((await server.app.store.instances.find(clientB, helloB1.instanceId))?.state).toBe("terminated");
+    expect((await server.app.store.instances.find(clientB, helloB2.instanceId))?.state).toBe("running");
+    expect((await server.app.store.instances.find(clientA, helloA.instanceId))?.state).toBe("running");
     for (const agent of [a.agent, b1.agent, b2.agent]) agent.close();
   });
 
@@ -182,9 +184,8 @@ describe("ids in an agent's reports", () => {
     const theirs = legacyInstance();
     const agentId = await polling.register("legacy-b-1", mine);
     await polling.register("legacy-b-2", theirs);
-    const commandA = server.app.store.commands
-      .listByAgent(clientA, server.app.store.agents.findByLogicalId(clientA, "a-1")?.id ?? "", 10)
-      .at(0);
+    const agentA = await server.app.store.agents.findByLogicalId(clientA, "a-1");
+    const commandA = (await server.app.store.commands.listByAgent(clientA, agentA?.id ?? "", 10)).at(0);
     const before = await settled();
     const now = Date.now();
     const probes: Array<[string, unknown]> = [

@@ -169,7 +169,7 @@ describe("REST admin routes", () => {
     expect((await rest(server.httpUrl, "GET", "/api/client/validate", { token: client.token })).status).toBe(
       401,
     );
-    expect(server.app.store.clients.findById(client.id)).toBeUndefined();
+    expect(await server.app.store.clients.findById(client.id)).toBeUndefined();
     expect((await admin("DELETE", `/api/admin/clients/${client.id}`)).status).toBe(404);
     const names = (await admin("GET", "/api/admin/clients")).body.map((row: { name: string }) => row.name);
     expect(names).not.toContain("Soylent");

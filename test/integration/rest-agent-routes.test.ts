@@ -86,7 +86,7 @@ describe("REST agent routes of the client dashboard", () => {
       manualReplicaEnabled: false,
       autoTerminateEnabled: false,
     });
-    const stored = server.app.store.agents.findById(clientId, agentId);
+    const stored = await server.app.store.agents.findById(clientId, agentId);
     expect(stored?.config).toMatchObject({ autoSwitchEnabled: true, autoTerminateEnabled: false });
 
     const empty = await post(`/api/client/agents/${agentId}/settings`, {});
@@ -125,7 +125,7 @@ describe("REST agent routes of the client dashboard", () => {
     expect(snake.body.config.terminateWaitSeconds).toBe(600);
     const agents = await get(`/api/client/${clientId}/agents`);
     expect(agents[0]).toMatchObject({ terminateWaitMinutes: 10, autoTerminateEnabled: true });
-    expect(server.app.store.agents.findById(clientId, agentId)?.config.minSavingsPercent).toBe(20);
+    expect((await server.app.store.agents.findById(clientId, agentId))?.config.minSavingsPercent).toBe(20);
 
     const bad = [
       [{ risk_threshold: 5 }, /risk_threshold must be a number from 0 to 1/],

@@ -73,7 +73,9 @@ describe("REST tenancy and tokens", () => {
   });
 
   it("answers 404 for another client's agent, instance, command and notification ids and changes nothing", async () => {
-    const before = server.app.store.agents.findById(owner.clientId, agentId);
+    // Last-seen times are written once a second: the owner's own messages above are written now, not mid-test.
+    await server.app.services.sessions.flushLastSeen();
+    const before = await server.app.store.agents.findById(owner.clientId, agentId);
     const probes: Array<[string, string, unknown?]> = [
       ["POST", `/api/client/agents/${agentId}/toggle-enabled`, { enabled: false }],
       ["POST", `/api/client/agents/${agentId}/settings`, { auto_switch_enabled: false }],
@@ -86,7 +88,7 @@ describe("REST tenancy and tokens", () => {
     ];
     for (const instanceId of [
       hello.instanceId,
-      server.app.store.agents.findById(owner.clientId, agentId)?.instanceId,
+      (await server.app.store.agents.findById(owner.clientId, agentId))?.instanceId,
     ]) {
       for (const path of ["pricing", "metrics", "price-history", "available-options"]) {
         probes.push(["GET", `/api/client/instances/${instanceId}/${path}`]);
@@ -98,10 +100,11 @@ describe("REST tenancy and tokens", () => {
       expect(answer.status, `${method} ${path}`).toBe(404);
       expect(answer.body.error.code).toBe("not_found");
     }
-    expect(server.app.store.agents.findById(owner.clientId, agentId)).toEqual(before);
+    await server.app.services.sessions.flushLastSeen();
+    expect(await server.app.store.agents.findById(owner.clientId, agentId)).toEqual(before);
     const notifications = await getOk(server.httpUrl, "/api/notifications", owner.token);
     expect(notifications.find((row: { id: number }) => row.id === notificationId).isRead).toBe(false);
-    expect(server.app.store.commands.find(owner.clientId, commandId)?.state).not.toBe("cancelled");
+    expect((await server.app.store.commands.find(owner.clientId, commandId))?.state).not.toBe("cancelled");
   });
 
   it("never lists another client's data in the caller's own views", async () => {

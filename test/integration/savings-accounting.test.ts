@@ -38,14 +38,14 @@ describe("time-weighted savings over a scripted week", () => {
     mode,
     amiId: null,
   });
-  const prices = (pools: Array<[string, number]>) =>
-    server.app.services.pricing.ingestReport(caller, agentId, {
+  const prices = async (pools: Array<[string, number]>) =>
+    await server.app.services.pricing.ingestReport(caller, agentId, {
       onDemandPrice: OD,
       pools: pools.map(([zone, price]) => ({ instanceType: "m5.large", availabilityZone: zone, price })),
       collectedAt: clock.now(),
     });
-  const switchTo = (from: SwitchSideInput, to: SwitchSideInput, launchedAt: number, newSpot: number) =>
-    server.app.services.switches.recordSwitch(caller, agentId, {
+  const switchTo = async (from: SwitchSideInput, to: SwitchSideInput, launchedAt: number, newSpot: number) =>
+    await server.app.services.switches.recordSwitch(caller, agentId, {
       commandId: null,
       from,
       to,
@@ -59,8 +59,8 @@ describe("time-weighted savings over a scripted week", () => {
       prices: { onDemand: OD, oldSpot: null, newSpot },
       trigger: "manual",
     });
-  const terminated = (instanceId: string) =>
-    server.app.services.signals.recordInstanceTerminated(caller, agentId, instanceId, clock.now());
+  const terminated = async (instanceId: string) =>
+    await server.app.services.signals.recordInstanceTerminated(caller, agentId, instanceId, clock.now());
 
   beforeAll(async () => {
     server = await startTestApp({ clock, jobDriver: "off" });
@@ -81,36 +81,41 @@ describe("time-weighted savings over a scripted week", () => {
       amiId: null,
       reregister: false,
     };
-    agentId = server.app.services.agents.register(caller, identity).agent.id;
-    prices([
+    agentId = (await server.app.services.agents.register(caller, identity)).agent.id;
+    await prices([
       ["us-east-1a", 0.035],
       ["us-east-1b", 0.03],
     ]);
 
     at(2 * DAY); // B launched ten minutes ago, ready now: it takes over; A runs five more minutes
-    switchTo(
+    await switchTo(
       side(a, "us-east-1a", "ondemand"),
       side(b, "us-east-1a", "spot"),
       T0 + 2 * DAY - 10 * MINUTE,
       0.035,
     );
     at(2 * DAY + 5 * MINUTE);
-    terminated(a);
+    await terminated(a);
     at(3.5 * DAY);
-    prices([["us-east-1a", 0.041]]);
+    await prices([["us-east-1a", 0.041]]);
     at(5 * DAY);
-    prices([["us-east-1a", 0.029]]);
+    await prices([["us-east-1a", 0.029]]);
     at(6 * DAY); // C launched six minutes ago, ready now; B runs half an hour more
-    switchTo(side(b, "us-east-1a", "spot"), side(c, "us-east-1b", "spot"), T0 + 6 * DAY - 6 * MINUTE, 0.03);
+    await switchTo(
+      side(b, "us-east-1a", "spot"),
+      side(c, "us-east-1b", "spot"),
+      T0 + 6 * DAY - 6 * MINUTE,
+      0.03,
+    );
     at(6 * DAY + 30 * MINUTE);
-    terminated(b);
+    await terminated(b);
     at(6.5 * DAY);
-    prices([
+    await prices([
       ["us-east-1a", 0.029],
       ["us-east-1b", 0.033],
     ]);
     at(7 * DAY);
-    terminated(c);
+    await terminated(c);
     at(7 * DAY + HOUR);
   });
   afterAll(async () => server.dispose());

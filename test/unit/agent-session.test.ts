@@ -48,43 +48,45 @@ function queueOf(commands: Command[]) {
   const delivered: string[] = [];
   const queue = {
     // Like the store: delivered-but-unacknowledged commands stay deliverable; the session must not re-send them.
-    deliverable: () => commands,
+    deliverable: async () => commands,
     markDelivered: (ids: readonly string[]) => delivered.push(...ids),
   } as unknown as CommandQueue;
   return { queue, delivered };
 }
 
 describe("agent session", () => {
-  it("writes each deliverable command once per stream and records it as delivered", () => {
+  it("writes each deliverable command once per stream and records it as delivered", async () => {
     const { queue, delivered } = queueOf([command("high", 75), command("low", 10)]);
     const channel = new FakeChannel(100);
     const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 4, 0);
-    session.flushCommands(0);
-    session.flushCommands(1);
+    await session.flushCommands(0);
+    await session.flushCommands(1);
+    // Flushes asked for while one reads the queue fold into it, and still write nothing twice.
+    await Promise.all([session.flushCommands(2), session.flushCommands(3), session.flushCommands(4)]);
     expect(
       channel.written.map((message) => (message.type === "command" ? message.command.id : message.type)),
     ).toEqual(["high", "low"]);
     expect(delivered).toEqual(["high", "low"]);
   });
 
-  it("stops writing when the transport is full and resumes on drain", () => {
+  it("stops writing when the transport is full and resumes on drain", async () => {
     const { queue } = queueOf([command("one", 50), command("two", 50), command("three", 50)]);
     const channel = new FakeChannel(1);
     const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 4, 0);
-    session.flushCommands(0);
+    await session.flushCommands(0);
     expect(channel.written).toHaveLength(1);
     session.send({ type: "ping", at: 0 }, 0); // held while blocked
     expect(channel.written).toHaveLength(1);
     channel.capacity = 100;
-    session.drained(1);
+    await session.drained(1);
     expect(channel.written.map((message) => message.type)).toEqual(["command", "ping", "command", "command"]);
   });
 
-  it("drops a stream whose reader never drains instead of holding messages without bound", () => {
+  it("drops a stream whose reader never drains instead of holding messages without bound", async () => {
     const { queue } = queueOf([command("one", 50)]);
     const channel = new FakeChannel(1);
     const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 2, 0);
-    session.flushCommands(0);
+    await session.flushCommands(0);
     for (let ping = 0; ping < 3; ping++) session.send({ type: "ping", at: ping }, ping);
     expect(session.isClosed).toBe(true);
     expect(channel.ended).toEqual({

@@ -14,17 +14,20 @@ function harness(options = { perPeer: 2, overall: 3, windowMs: 60_000, maxPeers:
   const clock = new ManualClock();
   const recorded: NewSystemEvent[] = [];
   const repository = {
-    insert: (event: NewSystemEvent) => recorded.push(event),
+    insert: async (event: NewSystemEvent) => {
+      recorded.push(event);
+    },
   } as unknown as EventRepository;
   const logger = new CapturingLogger();
   const counted: AuthRefusalReason[] = [];
-  const log = new AuthRefusalLog(
-    new EventLog(repository, clock),
+  const log = new AuthRefusalLog({
+    store: { events: repository },
+    events: new EventLog(clock),
     logger,
     clock,
-    { authRefused: (reason) => counted.push(reason) },
+    counter: { authRefused: (reason) => counted.push(reason) },
     options,
-  );
+  });
   const refuse = (peer: string, token?: string) =>
     log.refused(
       { peer, token, where: "GET /x", reason: token ? "invalid_token" : "missing_token" },

@@ -12,17 +12,27 @@ import { ManualClock } from "../support/manual-clock.js";
 function harness(definitions: JobDefinition[], saved: JobRecord[] = []) {
   const clock = new ManualClock(Date.UTC(2025, 0, 6, 0, 0, 0));
   const stored = new Map(saved.map((record) => [record.name, record]));
-  const repo: JobRunRepository = {
-    list: () => [...stored.values()],
-    save: (record) => stored.set(record.name, record),
+  const jobRuns: JobRunRepository = {
+    list: async () => [...stored.values()],
+    save: async (record) => {
+      stored.set(record.name, record);
+    },
   };
   const recorded: NewSystemEvent[] = [];
   const events: EventRepository = {
-    insert: (event) => recorded.push(event),
-    listRecent: () => [],
-    countSince: () => 0,
+    insert: async (event) => {
+      recorded.push(event);
+    },
+    listRecent: async () => [],
+    countSince: async () => 0,
   };
-  const runner = new JobRunner(definitions, repo, clock, silentLogger, new EventLog(events, clock));
+  const runner = new JobRunner({
+    definitions,
+    store: { jobRuns, events },
+    clock,
+    logger: silentLogger,
+    events: new EventLog(clock),
+  });
   return { clock, runner, stored, recorded };
 }
 
@@ -103,6 +113,7 @@ describe("JobRunner", () => {
     const first = runner.runNow("slow");
     const second = runner.runNow("slow");
     expect(runner.list()[0]?.running).toBe(true);
+    await expect.poll(() => started).toBe(1);
     release();
     const [a, b] = await Promise.all([first, second]);
     expect(started).toBe(1);
@@ -116,11 +127,15 @@ describe("JobRunner", () => {
       { name: "tick", description: "", schedule: "*/5 * * * * *", run: () => void times.push(clock.now()) },
       { name: "manual-only", description: "", schedule: null, run: () => undefined },
     ]);
-    runner.start("clock");
+    await runner.start("clock");
     const start = clock.now();
     expect(runner.list()[0]?.nextRunAt).toBe(start + 5_000);
     expect(runner.list()[1]?.nextRunAt).toBeNull();
-    clock.advance(21_000);
+    // A run records itself asynchronously: the test lets each one finish before the clock moves on.
+    for (let second = 0; second < 21; second++) {
+      clock.advance(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     expect(times).toEqual([5_000, 10_000, 15_000, 20_000].map((offset) => start + offset));
     expect(runner.list()[0]?.runs).toBe(4);
     await runner.stop();
@@ -149,12 +164,15 @@ describe("JobRunner", () => {
     expect((await running).lastRun).toMatchObject({ outcome: "failed" });
   });
 
-  it("starts from the persisted history", () => {
+  it("starts from the persisted history", async () => {
     const saved: JobRecord = { name: "kept", lastRun: null, lastSuccessAt: 5, runs: 7, failures: 2 };
     const { runner } = harness(
       [{ name: "kept", description: "", schedule: null, run: () => undefined }],
       [saved],
     );
+    await runner.start("clock");
     expect(runner.list()[0]).toMatchObject({ runs: 7, failures: 2, lastSuccessAt: 5 });
+    expect(await runner.runNow("kept")).toMatchObject({ runs: 8, failures: 2 });
+    await runner.stop();
   });
 });

@@ -43,49 +43,49 @@ function fakeRuntime(): PriceModelRuntime & { released: string[] } {
 }
 
 describe("model registry", () => {
-  let store: SqliteStore;
-  afterEach(() => store?.close());
+  let store: SqliteStore | undefined;
+  afterEach(async () => store?.close());
   const bytes = (text: string) => new TextEncoder().encode(text);
 
-  function registry(runtime: PriceModelRuntime) {
-    store?.close();
+  async function registry(runtime: PriceModelRuntime) {
+    await store?.close();
     store = openSqliteStore(":memory:");
     const clock = new ManualClock(Date.UTC(2025, 0, 1));
     const active = new ActiveModel(silentLogger);
-    return new ModelRegistryService(
-      store.models,
+    return new ModelRegistryService({
+      store,
       clock,
       runtime,
       active,
-      new EventLog(store.events, clock),
-      silentLogger,
-    );
+      events: new EventLog(clock),
+      logger: silentLogger,
+    });
   }
 
   it("decides by the rules, and says why, when no valid model is there", async () => {
-    const service = registry(fakeRuntime());
+    const service = await registry(fakeRuntime());
     expect(await service.start(bytes("broken committed model"))).toEqual({
       mode: "rules",
       model: null,
       reason: "no model is registered: the rules decide",
     });
-    const withModel = registry(fakeRuntime());
+    const withModel = await registry(fakeRuntime());
     expect((await withModel.start(bytes("ok-1"))).mode).toBe("model");
   });
 
   it("keeps the active model serving when an upload is refused, and nothing is stored", async () => {
-    const service = registry(fakeRuntime());
+    const service = await registry(fakeRuntime());
     await service.start(bytes("ok-1"));
     await expect(service.upload(bytes("garbage"), { activate: true, note: null })).rejects.toMatchObject({
       code: "invalid_argument",
     });
     expect(service.status()).toMatchObject({ mode: "model", model: { version: "ok-1" } });
-    expect(service.list()).toHaveLength(1);
+    expect(await service.list()).toHaveLength(1);
   });
 
   it("swaps models without a restart and rolls back through the activation stack", async () => {
     const runtime = fakeRuntime();
-    const service = registry(runtime);
+    const service = await registry(runtime);
     await service.start(bytes("ok-1"));
     const second = await service.upload(bytes("ok-2"), { activate: true, note: null });
     const third = await service.upload(bytes("ok-3"), { activate: true, note: null });
@@ -94,12 +94,9 @@ describe("model registry", () => {
     expect((await service.rollback()).version).toBe("ok-1");
     await expect(service.rollback()).rejects.toMatchObject({ code: "failed_precondition" });
     await service.activate(third.id);
-    expect(
-      service
-        .list()
-        .filter((model) => model.active)
-        .map((model) => model.version),
-    ).toEqual(["ok-3"]);
+    expect((await service.list()).filter((model) => model.active).map((model) => model.version)).toEqual([
+      "ok-3",
+    ]);
     // Every model swapped out is released (the validation copies too).
     await service.close();
     expect(runtime.released.filter((version) => version === "ok-3").length).toBeGreaterThanOrEqual(2);

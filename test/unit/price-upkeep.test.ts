@@ -23,13 +23,13 @@ describe("price upkeep on a real store", () => {
   const clock = new ManualClock(Date.UTC(2025, 5, 1));
   const pool = makePool("m5.large", "us-east-1a");
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "spot-upkeep-"));
     store = openSqliteStore(join(dir, "db.sqlite"), { synchronous: "NORMAL" });
-    store.prices.ensurePools([pool], clock.now());
+    await store.prices.ensurePools([pool], clock.now());
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -42,11 +42,11 @@ describe("price upkeep on a real store", () => {
 
   it("merges what several agents reported and fills a short gap, once", async () => {
     // Three agents report the same price in one five-minute bucket, then a 20-minute silence.
-    for (const ago of [60, 59, 58]) spot(ago * MINUTE, 0.03);
-    spot(38 * MINUTE, 0.031);
-    const aggregation = new PriceAggregation(store, clock);
+    for (const ago of [60, 59, 58]) await spot(ago * MINUTE, 0.03);
+    await spot(38 * MINUTE, 0.031);
+    const aggregation = new PriceAggregation({ store, clock });
     expect(await aggregation.run()).toEqual({ pools: 1, duplicatesRemoved: 2, filled: 3 });
-    expect(snapshots().map((row) => [row.source, row.price])).toEqual([
+    expect((await snapshots()).map((row) => [row.source, row.price])).toEqual([
       ["agent", 0.03],
       ["filled", 0.03],
       ["filled", 0.03],
@@ -55,27 +55,27 @@ describe("price upkeep on a real store", () => {
     ]);
     expect(await aggregation.run()).toEqual({ pools: 1, duplicatesRemoved: 0, filled: 0 });
     // Savings read the observed prices only.
-    expect(store.priceSeries.spotSteps(pool.id, 0, clock.now()).map((step) => step.price)).toEqual([
+    expect((await store.priceSeries.spotSteps(pool.id, 0, clock.now())).map((step) => step.price)).toEqual([
       0.03, 0.031,
     ]);
   });
 
   it("deletes only what is past its age, in batches, and says what it did", async () => {
-    for (let i = 0; i < 2_500; i++) spot(100 * DAY + i, 0.03);
-    for (let i = 0; i < 10; i++) spot(i * MINUTE, 0.03);
-    store.prices.insertOnDemandPrice("us-east-1", "m5.large", 0.096, clock.now() - 200 * DAY);
-    store.prices.insertOnDemandPrice("us-east-1", "m5.large", 0.096, clock.now());
-    const events = new EventLog(store.events, clock);
-    store.events.insert({ type: "old", severity: "info", message: "old" }, clock.now() - 91 * DAY);
-    store.events.insert({ type: "recent", severity: "info", message: "recent" }, clock.now() - DAY);
+    for (let i = 0; i < 2_500; i++) await spot(100 * DAY + i, 0.03);
+    for (let i = 0; i < 10; i++) await spot(i * MINUTE, 0.03);
+    await store.prices.insertOnDemandPrice("us-east-1", "m5.large", 0.096, clock.now() - 200 * DAY);
+    await store.prices.insertOnDemandPrice("us-east-1", "m5.large", 0.096, clock.now());
+    const events = new EventLog(clock);
+    await store.events.insert({ type: "old", severity: "info", message: "old" }, clock.now() - 91 * DAY);
+    await store.events.insert({ type: "recent", severity: "info", message: "recent" }, clock.now() - DAY);
     const batches: BatchReport[] = [];
-    const retention = new RetentionService(
-      store.retention,
+    const retention = new RetentionService({
+      store,
       clock,
       events,
-      { pricesDays: 90, eventsDays: 90, decisionsDays: 30 },
-      { ...DEFAULT_BATCH_OPTIONS, initialRows: 500 },
-    );
+      policy: { pricesDays: 90, eventsDays: 90, decisionsDays: 30 },
+      batches: { ...DEFAULT_BATCH_OPTIONS, initialRows: 500 },
+    });
     const summary = await retention.run(undefined, (batch) => batches.push(batch));
     expect(summary).toMatchObject({
       spot_price_snapshots: 2_500,
@@ -88,8 +88,8 @@ describe("price upkeep on a real store", () => {
     expect(Math.max(...batches.map((batch) => batch.rows))).toBeLessThanOrEqual(
       DEFAULT_BATCH_OPTIONS.maxRows,
     );
-    expect(snapshots()).toHaveLength(10);
-    expect(store.events.listRecent({ limit: 10 }).map((event) => event.type)).toEqual([
+    expect(await snapshots()).toHaveLength(10);
+    expect((await store.events.listRecent({ limit: 10 })).map((event) => event.type)).toEqual([
       "data_retention",
       "recent",
     ]);

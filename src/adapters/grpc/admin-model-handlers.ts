@@ -51,8 +51,8 @@ export function modelHandlers(deps: ModelHandlerDeps) {
     engine: engineStatusToProto(deps.models.status()),
   });
   return {
-    listModels: admin("ListModels", () => ({
-      models: deps.models.list().map(modelToProto),
+    listModels: admin("ListModels", async () => ({
+      models: (await deps.models.list()).map(modelToProto),
       engine: engineStatusToProto(deps.models.status()),
     })),
     uploadModel: admin("UploadModel", async (request: { content: Buffer; activate: boolean; note: string }) =>

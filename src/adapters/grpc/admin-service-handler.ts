@@ -92,27 +92,27 @@ function limitOf(value: number, fallback: number, max: number): number {
 /** spot.v1.AdminService: operator calls, admin token required. */
 export function createAdminServiceHandler(deps: AdminHandlerDeps) {
   const { authenticator, clients, reports, growth, jobs, sessions, logger } = deps;
-  const admin = <Req, Res>(rpc: string, run: (request: Req) => Res) =>
+  const admin = <Req, Res>(rpc: string, run: (request: Req) => Promise<Res>) =>
     adminUnary<Req, Res>(authenticator, logger, `AdminService/${rpc}`, run);
 
   return {
-    createClient: admin("CreateClient", (request: { name: string; email: string }) => {
-      const { client, token } = clients.create({ name: request.name, email: request.email || null });
-      return { client: clientToProto(clients.get(client.id)), token };
+    createClient: admin("CreateClient", async (request: { name: string; email: string }) => {
+      const { client, token } = await clients.create({ name: request.name, email: request.email || null });
+      return { client: clientToProto(await clients.get(client.id)), token };
     }),
-    listClients: admin("ListClients", () => ({ clients: clients.list().map(clientToProto) })),
-    deleteClient: admin("DeleteClient", (request: { clientId: string }) => {
-      clients.delete(request.clientId);
+    listClients: admin("ListClients", async () => ({ clients: (await clients.list()).map(clientToProto) })),
+    deleteClient: admin("DeleteClient", async (request: { clientId: string }) => {
+      await clients.delete(request.clientId);
       return {};
     }),
-    setClientActive: admin("SetClientActive", (request: { clientId: string; active: boolean }) => ({
-      client: clientToProto(clients.setActive(request.clientId, request.active)),
+    setClientActive: admin("SetClientActive", async (request: { clientId: string; active: boolean }) => ({
+      client: clientToProto(await clients.setActive(request.clientId, request.active)),
     })),
-    regenerateClientToken: admin("RegenerateClientToken", (request: { clientId: string }) => ({
-      token: clients.regenerateToken(request.clientId),
+    regenerateClientToken: admin("RegenerateClientToken", async (request: { clientId: string }) => ({
+      token: await clients.regenerateToken(request.clientId),
     })),
-    getClientToken: admin("GetClientToken", (request: { clientId: string }) => {
-      const info = clients.tokenInfo(request.clientId);
+    getClientToken: admin("GetClientToken", async (request: { clientId: string }) => {
+      const info = await clients.tokenInfo(request.clientId);
       return {
         clientName: info.clientName,
         tokenPrefix: info.tokenPrefix,
@@ -121,15 +121,15 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
       };
     }),
     getStats: admin("GetStats", () => reports.stats()),
-    getClientGrowth: admin("GetClientGrowth", (request: { days: number }) => ({
-      points: growth.history(request.days || 30),
+    getClientGrowth: admin("GetClientGrowth", async (request: { days: number }) => ({
+      points: await growth.history(request.days || 30),
     })),
-    listAgents: admin("ListAgents", (request: { status: string; limit: number }) => {
+    listAgents: admin("ListAgents", async (request: { status: string; limit: number }) => {
       const status = request.status ? (request.status as AgentStatus) : undefined;
       if (status && !AGENT_STATUSES.includes(status)) {
         throw invalidArgument(`status must be one of ${AGENT_STATUSES.join(", ")}`);
       }
-      const { agents, total } = reports.agents({ status, limit: limitOf(request.limit, 500, 500) });
+      const { agents, total } = await reports.agents({ status, limit: limitOf(request.limit, 500, 500) });
       return {
         total,
         agents: agents.map((agent) => ({
@@ -154,14 +154,14 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
     }),
     listInstances: admin(
       "ListInstances",
-      (request: { state: string; mode: InstanceMode; region: string; limit: number }) => {
+      async (request: { state: string; mode: InstanceMode; region: string; limit: number }) => {
         const state = request.state ? (request.state as InstanceState) : undefined;
         if (state && !INSTANCE_STATES.includes(state)) {
           throw invalidArgument(`state must be one of ${INSTANCE_STATES.join(", ")}`);
         }
         const mode =
           request.mode === InstanceMode.INSTANCE_MODE_UNSPECIFIED ? undefined : modeFromProto(request.mode);
-        const { instances, total } = reports.instances({
+        const { instances, total } = await reports.instances({
           state,
           mode,
           region: request.region || undefined,
@@ -191,8 +191,8 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
         };
       },
     ),
-    listActivity: admin("ListActivity", (request: { limit: number }) => ({
-      events: reports.activity(limitOf(request.limit, 50, 500)).map((event) => ({
+    listActivity: admin("ListActivity", async (request: { limit: number }) => ({
+      events: (await reports.activity(limitOf(request.limit, 50, 500))).map((event) => ({
         id: event.id,
         type: event.type,
         severity: event.severity,
@@ -202,8 +202,8 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
         createdAt: timeToProto(event.createdAt),
       })),
     })),
-    getSystemHealth: admin("GetSystemHealth", () => {
-      const health = reports.health();
+    getSystemHealth: admin("GetSystemHealth", async () => {
+      const health = await reports.health();
       const { jobs: _jobs, decisionEngine, ...figures } = health;
       return {
         ...figures,
@@ -212,16 +212,19 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
         decisionEngine: engineStatusToProto(decisionEngine),
       };
     }),
-    getFailoverStats: admin("GetFailoverStats", (request: { days: number }): GetFailoverStatsResponse => {
-      const stats = deps.failover.stats(request.days);
-      return {
-        interruptions: stats.interruptions,
-        actions: stats.actions,
-        noticeToCommandPushed: histogramToProto(stats.noticeToCommandPushed),
-        noticeToCompleted: histogramToProto(stats.noticeToCompleted),
-      };
-    }),
-    listJobs: admin("ListJobs", () => ({ jobs: jobs.list().map(jobToProto) })),
+    getFailoverStats: admin(
+      "GetFailoverStats",
+      async (request: { days: number }): Promise<GetFailoverStatsResponse> => {
+        const stats = await deps.failover.stats(request.days);
+        return {
+          interruptions: stats.interruptions,
+          actions: stats.actions,
+          noticeToCommandPushed: histogramToProto(stats.noticeToCommandPushed),
+          noticeToCompleted: histogramToProto(stats.noticeToCompleted),
+        };
+      },
+    ),
+    listJobs: admin("ListJobs", async () => ({ jobs: jobs.list().map(jobToProto) })),
     runJob: admin("RunJob", async (request: { name: string }) => ({
       job: jobToProto(await jobs.run(request.name)),
     })),

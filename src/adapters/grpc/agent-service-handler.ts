@@ -61,25 +61,38 @@ export function createAgentServiceHandler(
         }
         return call.write(encodeServerMessage(message));
       };
-      let connection: AgentConnection;
-      try {
-        const caller = authenticator.authenticateClient(bearerToken(call.metadata), {
-          peer,
-          where: methodOf(call),
-        });
-        services.sessions.admit();
-        connection = new AgentConnection(caller, { peer, write, end: endWith }, services);
-      } catch (error) {
-        const safe = toSafeError(error, logger, { rpc: "AgentService/Connect", peer });
-        metrics.refused(safe.code);
-        endWith(safe);
-        return;
-      }
-      metrics.opened();
+      // Events that arrive while the caller is authenticated wait for it: callbacks added to one promise run in
+      // the order they were added (and all before the next I/O event), so the connection receives them in order.
+      let connection: AgentConnection | undefined;
+      let decided = false;
+      const opened = (async () => {
+        try {
+          const caller = await authenticator.authenticateClient(bearerToken(call.metadata), {
+            peer,
+            where: methodOf(call),
+          });
+          services.sessions.admit();
+          metrics.opened();
+          connection = new AgentConnection(caller, { peer, write, end: endWith }, services);
+        } catch (error) {
+          const safe = toSafeError(error, logger, { rpc: "AgentService/Connect", peer });
+          metrics.refused(safe.code);
+          endWith(safe);
+        }
+        decided = true;
+      })();
+      const withConnection = (use: (connection: AgentConnection) => void) => {
+        if (decided) {
+          if (connection) use(connection);
+          return;
+        }
+        // `opened` never rejects: a refused stream leaves `connection` undefined.
+        void opened.then(() => connection && use(connection));
+      };
       call.on("data", (decoded: Decoded<AgentMessage>) => {
         if (!decoded.ok) {
           metrics.received("undecodable");
-          connection.undecodable(0, decoded.error);
+          withConnection((connection) => connection.undecodable(0, decoded.error));
           return;
         }
         metrics.received(decoded.value.body?.$case ?? "empty");
@@ -87,19 +100,20 @@ export function createAgentServiceHandler(
         try {
           envelope = decodeAgentMessage(decoded.value);
         } catch (error) {
-          connection.undecodable(decoded.value.seq, toSafeError(error, logger, { peer }).message);
+          const reason = toSafeError(error, logger, { peer }).message;
+          withConnection((connection) => connection.undecodable(decoded.value.seq, reason));
           return;
         }
-        connection.receive(envelope);
+        withConnection((connection) => connection.receive(envelope));
       });
-      call.on("drain", () => connection.drained());
+      call.on("drain", () => withConnection((connection) => connection.drained()));
       call.on("end", () => {
-        connection.closed();
+        withConnection((connection) => connection.closed());
         endWith(null);
       });
-      call.on("cancelled", () => connection.closed());
-      call.on("close", () => connection.closed());
-      call.on("error", () => connection.closed());
+      call.on("cancelled", () => withConnection((connection) => connection.closed()));
+      call.on("close", () => withConnection((connection) => connection.closed()));
+      call.on("error", () => withConnection((connection) => connection.closed()));
     },
   };
 }

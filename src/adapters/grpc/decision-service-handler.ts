@@ -109,14 +109,14 @@ export function createDecisionServiceHandler(deps: DecisionHandlerDeps) {
     ),
     listDecisions: client(
       "ListDecisions",
-      (request: { agentId: string; days: number; limit: number }, caller) => ({
-        decisions: deps.decisions
-          .list(caller, caller.clientId, {
+      async (request: { agentId: string; days: number; limit: number }, caller) => ({
+        decisions: (
+          await deps.decisions.list(caller, caller.clientId, {
             agentId: request.agentId || undefined,
             days: Math.min(Math.max(request.days || 7, 1), 90),
             limit: Math.min(Math.max(request.limit || 100, 1), 500),
           })
-          .map(decisionToProto),
+        ).map(decisionToProto),
       }),
     ),
   };

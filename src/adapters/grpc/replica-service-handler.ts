@@ -65,13 +65,13 @@ function signalFromProto(signal: ProtoSignal): InterruptionSignal {
 /** spot.v1.ReplicaService: the replica routes of the original, on the core's replica and failover use cases. */
 export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
   const { replicas, signals } = deps;
-  const call = <Req, Res>(rpc: string, run: (request: Req, caller: ClientContext) => Res) =>
+  const call = <Req, Res>(rpc: string, run: (request: Req, caller: ClientContext) => Promise<Res>) =>
     clientUnary<Req, Res>(deps.authenticator, deps.logger, `ReplicaService/${rpc}`, run);
 
   return {
-    createReplica: call("CreateReplica", (request: CreateReplicaRequest, caller) => ({
+    createReplica: call("CreateReplica", async (request: CreateReplicaRequest, caller) => ({
       replica: replicaToProto(
-        replicas.create(caller, request.agentId, {
+        await replicas.create(caller, request.agentId, {
           poolId: request.poolId || null,
           excludeZones: request.excludeZones,
           maxHourlyCost: request.maxHourlyCost ?? null,
@@ -80,17 +80,17 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     })),
     listReplicas: call(
       "ListReplicas",
-      (request: { agentId: string; includeTerminated: boolean }, caller) => ({
-        replicas: replicas
-          .list(caller, request.agentId, { includeTerminated: request.includeTerminated })
-          .map(replicaToProto),
+      async (request: { agentId: string; includeTerminated: boolean }, caller) => ({
+        replicas: (
+          await replicas.list(caller, request.agentId, { includeTerminated: request.includeTerminated })
+        ).map(replicaToProto),
       }),
     ),
     promoteReplica: call(
       "PromoteReplica",
-      (request: { agentId: string; replicaId: string; demoteOldPrimary?: boolean }, caller) => {
+      async (request: { agentId: string; replicaId: string; demoteOldPrimary?: boolean }, caller) => {
         // Unset keeps the old primary as the standby: terminating it must be asked for.
-        const promotion = replicas.promote(caller, request.agentId, request.replicaId, {
+        const promotion = await replicas.promote(caller, request.agentId, request.replicaId, {
           demoteOldPrimary: request.demoteOldPrimary ?? true,
         });
         return {
@@ -102,14 +102,17 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
         };
       },
     ),
-    deleteReplica: call("DeleteReplica", (request: { agentId: string; replicaId: string }, caller) => ({
-      replica: replicaToProto(replicas.delete(caller, request.agentId, request.replicaId)),
+    deleteReplica: call("DeleteReplica", async (request: { agentId: string; replicaId: string }, caller) => ({
+      replica: replicaToProto(await replicas.delete(caller, request.agentId, request.replicaId)),
     })),
     updateReplicaInstance: call(
       "UpdateReplicaInstance",
-      (request: { agentId: string; replicaId: string; instanceId: string; status: number }, caller) => ({
+      async (
+        request: { agentId: string; replicaId: string; instanceId: string; status: number },
+        caller,
+      ) => ({
         replica: replicaToProto(
-          replicas.attachInstance(
+          await replicas.attachInstance(
             caller,
             request.agentId,
             request.replicaId,
@@ -121,12 +124,15 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     ),
     updateReplicaStatus: call(
       "UpdateReplicaStatus",
-      (request: { agentId: string; replicaId: string; status: number; errorMessage: string }, caller) => {
+      async (
+        request: { agentId: string; replicaId: string; status: number; errorMessage: string },
+        caller,
+      ) => {
         const status = replicaStatusFromProto(request.status);
         if (!status) throw invalidArgument("status is required");
         return {
           replica: replicaToProto(
-            replicas.updateStatus(
+            await replicas.updateStatus(
               caller,
               request.agentId,
               request.replicaId,
@@ -139,9 +145,9 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     ),
     updateReplicaSyncStatus: call(
       "UpdateReplicaSyncStatus",
-      (request: UpdateReplicaSyncStatusRequest, caller) => ({
+      async (request: UpdateReplicaSyncStatusRequest, caller) => ({
         replica: replicaToProto(
-          replicas.updateSync(caller, request.agentId, request.replicaId, {
+          await replicas.updateSync(caller, request.agentId, request.replicaId, {
             syncStatus: syncStatusFromProto(request.syncStatus),
             syncLatencyMs: request.syncLatencyMs,
             stateTransferProgress: request.stateTransferProgress,
@@ -151,9 +157,9 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     ),
     createEmergencyReplica: call(
       "CreateEmergencyReplica",
-      (request: CreateEmergencyReplicaRequest, caller) => {
+      async (request: CreateEmergencyReplicaRequest, caller) => {
         const signal = signalFromProto(request.signal);
-        const recorded = signals.recordInterruption(caller, request.agentId, signal, {
+        const recorded = await signals.recordInterruption(caller, request.agentId, signal, {
           instanceId: request.instanceId,
           action: null,
           actionAt: timeFromProto("termination_time", request.terminationTime),
@@ -161,21 +167,25 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
         });
         const replicaId = recorded.response?.replicaId;
         return {
-          replica: replicaId ? replicaToProto(replicas.get(caller, request.agentId, replicaId)) : undefined,
+          replica: replicaId
+            ? replicaToProto(await replicas.get(caller, request.agentId, replicaId))
+            : undefined,
           urgency: signal === "termination_notice" ? "critical" : "high",
           created: !recorded.duplicate && recorded.response?.action === "emergency_replica",
         };
       },
     ),
-    terminationImminent: call("TerminationImminent", (request: TerminationImminentRequest, caller) => {
-      const recorded = signals.recordInterruption(caller, request.agentId, "termination_notice", {
+    terminationImminent: call("TerminationImminent", async (request: TerminationImminentRequest, caller) => {
+      const recorded = await signals.recordInterruption(caller, request.agentId, "termination_notice", {
         instanceId: request.instanceId,
         action: "terminate",
         actionAt: timeFromProto("termination_time", request.terminationTime),
         detectedAt: null,
       });
       const response = recorded.response;
-      const replica = response?.replicaId ? replicas.get(caller, request.agentId, response.replicaId) : null;
+      const replica = response?.replicaId
+        ? await replicas.get(caller, request.agentId, response.replicaId)
+        : null;
       return {
         action: response?.action ?? "no_action",
         newInstanceId: replica?.instanceId ?? "",

@@ -13,31 +13,30 @@ type UnaryHandler<Req, Res> = (
 ) => void;
 
 /**
- * Authenticates first (so an unauthenticated caller learns nothing), then decodes, runs and maps errors. A use
- * case may answer later (a promise), e.g. running a background job on demand.
+ * Authenticates first (so an unauthenticated caller learns nothing), then decodes, runs and maps errors. The
+ * answer is sent once the use case has finished, so a write is acknowledged only after its commit.
  */
 function unary<Req, Res, Caller>(
   logger: Logger,
   rpc: string,
-  authenticate: (token: string | undefined, origin: CallOrigin) => Caller,
+  authenticate: (token: string | undefined, origin: CallOrigin) => Caller | Promise<Caller>,
   run: (request: Req, caller: Caller) => Res | Promise<Res>,
 ): UnaryHandler<Req, Res> {
   return (call, callback) => {
     const peer = peerAddress(call.getPeer());
-    const fail = (error: unknown) => {
-      const safe = toSafeError(error, logger, { rpc, peer });
-      callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
-    };
-    try {
-      const caller = authenticate(bearerToken(call.metadata), { peer, where: methodOf(call) });
+    const answer = async (): Promise<Res> => {
+      const caller = await authenticate(bearerToken(call.metadata), { peer, where: methodOf(call) });
       const decoded = call.request;
       if (!decoded.ok) throw invalidArgument(`request could not be decoded: ${decoded.error}`);
-      const result = run(decoded.value, caller);
-      if (result instanceof Promise) result.then((value) => callback(null, value), fail);
-      else callback(null, result);
-    } catch (error) {
-      fail(error);
-    }
+      return run(decoded.value, caller);
+    };
+    answer().then(
+      (value) => callback(null, value),
+      (error: unknown) => {
+        const safe = toSafeError(error, logger, { rpc, peer });
+        callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
+      },
+    );
   };
 }
 
@@ -59,7 +58,7 @@ export function clientUnary<Req, Res>(
   authenticator: Authenticator,
   logger: Logger,
   rpc: string,
-  run: (request: Req, caller: ClientContext) => Res,
+  run: (request: Req, caller: ClientContext) => Res | Promise<Res>,
 ): UnaryHandler<Req, Res> {
   return unary(logger, rpc, (token, origin) => authenticator.authenticateClient(token, origin), run);
 }

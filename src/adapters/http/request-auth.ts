@@ -21,12 +21,12 @@ export function peerOf(context: Context): string {
  * Authenticates per the route's auth kind; returns the client caller for client routes. `route` names the route
  * in the trail of refusals ("GET /api/client/:clientId"), never the concrete path with its ids.
  */
-export function authenticateRequest(
+export async function authenticateRequest(
   context: Context,
   auth: "none" | "client" | "admin",
   services: CoreServices,
   route: string,
-): ClientContext | undefined {
+): Promise<ClientContext | undefined> {
   if (auth === "none") return undefined;
   const origin = { peer: peerOf(context), where: route };
   if (auth === "admin") {

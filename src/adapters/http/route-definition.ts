@@ -67,7 +67,7 @@ async function readJsonBody(context: Context): Promise<unknown> {
 export function registerRoutes(app: Hono, routes: readonly RouteDefinition[], services: CoreServices): void {
   for (const definition of routes) {
     app.on(definition.method.toUpperCase(), definition.path, async (context) => {
-      const caller = authenticateRequest(
+      const caller = await authenticateRequest(
         context,
         definition.auth,
         services,

@@ -29,7 +29,7 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
   private readonly sqlite: Histogram<"kind" | "outcome">;
   private readonly authRefusals: Counter<"reason" | "surface">;
 
-  constructor(private readonly read: () => OperationsSnapshot) {
+  constructor(private readonly read: () => Promise<OperationsSnapshot>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.streams = new Counter({
@@ -87,7 +87,7 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
    * the state gauges are left out and `spot_state_readable` says so; the process metrics still answer.
    */
   async render(): Promise<string> {
-    const snapshot = this.readSnapshot();
+    const snapshot = await this.readSnapshot();
     this.snapshot = snapshot;
     try {
       const text = (await this.registry.metrics()).trimEnd();
@@ -98,9 +98,9 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
     }
   }
 
-  private readSnapshot(): OperationsSnapshot | undefined {
+  private async readSnapshot(): Promise<OperationsSnapshot | undefined> {
     try {
-      return this.read();
+      return await this.read();
     } catch {
       return undefined;
     }

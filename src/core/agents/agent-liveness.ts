@@ -1,8 +1,19 @@
 import type { Clock } from "../clock/clock.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import type { Agent, AgentStatus } from "./agent.js";
+import type { AgentRepository } from "./agent-repository.js";
+
+/** What announcing a transition writes, in the caller's transaction. */
+export type LivenessWrites = EventWrites & NotificationWrites;
+
+export interface AgentLivenessDeps {
+  store: Store<{ agents: AgentRepository } & LivenessWrites>;
+  clock: Clock;
+  events: EventLog;
+  notifications: NotificationService;
+}
 
 /** What an offline transition is based on. */
 export interface OfflineEvidence {
@@ -18,20 +29,15 @@ export interface OfflineEvidence {
  * an info when it is back.
  */
 export class AgentLiveness {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-  ) {}
+  constructor(private readonly deps: AgentLivenessDeps) {}
 
   /** Persists last-seen times collected in memory; one transaction for the whole batch. */
-  recordLastSeen(lastSeen: ReadonlyMap<string, number>): void {
-    this.repos.agents.touchMany(lastSeen);
+  recordLastSeen(lastSeen: ReadonlyMap<string, number>): Promise<void> {
+    return this.deps.store.agents.touchMany(lastSeen);
   }
 
   /** Returns whether the agent changed status. */
-  markOnline(clientId: string, agentId: string): boolean {
+  markOnline(clientId: string, agentId: string): Promise<boolean> {
     return this.transition(clientId, agentId, "online");
   }
 
@@ -40,7 +46,12 @@ export class AgentLiveness {
    * which deadline passed (when one did) and when the agent was last heard from (the stored last-seen time
    * unless the caller knows better).
    */
-  markOffline(clientId: string, agentId: string, reason: string, evidence: OfflineEvidence = {}): boolean {
+  markOffline(
+    clientId: string,
+    agentId: string,
+    reason: string,
+    evidence: OfflineEvidence = {},
+  ): Promise<boolean> {
     return this.transition(clientId, agentId, "offline", reason, evidence);
   }
 
@@ -48,18 +59,20 @@ export class AgentLiveness {
    * An offline agent registered again (its status was written with the registration, in the caller's
    * transaction): the same event and notification as any offline → online transition.
    */
-  cameBackOnline(agent: Agent): void {
-    this.announce(agent, "online");
+  cameBackOnline(tx: LivenessWrites, agent: Agent): Promise<void> {
+    return this.announce(tx, agent, "online");
   }
 
   /** Agents marked online but silent since before `deadlineMs` ago (e.g. after a restart, or REST agents). */
-  sweepStale(deadlineMs: number, isConnected: (agentId: string) => boolean): number {
-    const stale = this.repos.agents.listStaleOnline(this.clock.now() - deadlineMs);
+  async sweepStale(deadlineMs: number, isConnected: (agentId: string) => boolean): Promise<number> {
+    const stale = await this.deps.store.agents.listStaleOnline(this.deps.clock.now() - deadlineMs);
     let marked = 0;
     for (const agent of stale) {
       if (isConnected(agent.id)) continue;
       const evidence = { deadlineMs, lastMessageAt: agent.lastSeenAt };
-      if (this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline", evidence)) {
+      if (
+        await this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline", evidence)
+      ) {
         marked++;
       }
     }
@@ -72,29 +85,31 @@ export class AgentLiveness {
     status: Exclude<AgentStatus, "deleted">,
     reason?: string,
     evidence?: OfflineEvidence,
-  ): boolean {
-    return this.repos.transaction(() => {
-      const agent = this.repos.agents.findById(clientId, agentId);
-      if (!agent || agent.status === "deleted" || agent.status === status) return false;
-      this.repos.agents.setStatus(agentId, status, this.clock.now());
-      this.announce(agent, status, reason, evidence);
+  ): Promise<boolean> {
+    return this.deps.store.transaction(async (tx) => {
+      const agent = await tx.agents.lockForUpdate(agentId);
+      if (!agent || agent.clientId !== clientId || agent.status === "deleted" || agent.status === status)
+        return false;
+      await tx.agents.setStatus(agentId, status, this.deps.clock.now());
+      await this.announce(tx, agent, status, reason, evidence);
       return true;
     });
   }
 
-  private announce(
+  private async announce(
+    tx: LivenessWrites,
     agent: Agent,
     status: "online" | "offline",
     reason?: string,
     evidence?: OfflineEvidence,
-  ): void {
+  ): Promise<void> {
     const online = status === "online";
     const lastMessageAt = evidence?.lastMessageAt ?? agent.lastSeenAt;
     const heard = lastMessageAt === null ? "" : `; last message ${new Date(lastMessageAt).toISOString()}`;
     const message = online
       ? `Agent ${agent.logicalAgentId} is back online`
       : `Agent ${agent.logicalAgentId} is offline${reason ? ` (${reason}${heard})` : ""}`;
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: online ? "agent_online" : "agent_offline",
       severity: online ? "info" : "warning",
       clientId: agent.clientId,
@@ -108,7 +123,7 @@ export class AgentLiveness {
             deadlineSeconds: evidence?.deadlineMs === undefined ? null : evidence.deadlineMs / 1000,
           },
     });
-    this.notifications.notify({
+    await this.deps.notifications.notify(tx, {
       clientId: agent.clientId,
       agentId: agent.id,
       type: online ? "agent_online" : "agent_offline",

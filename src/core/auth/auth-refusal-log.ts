@@ -1,5 +1,6 @@
 import type { Clock } from "../clock/clock.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { NewSystemEvent } from "../events/system-event.js";
 import type { Logger } from "../logging/logger.js";
 
 /** Why an authentication was refused. */
@@ -39,6 +40,16 @@ export const DEFAULT_AUTH_REFUSAL_LOG: AuthRefusalLogOptions = {
   maxPeers: 10_000,
 };
 
+export interface AuthRefusalLogDeps {
+  /** Where the events are written, each on its own (a refusal is not part of any transaction). */
+  store: EventWrites;
+  events: EventLog;
+  logger: Logger;
+  clock: Clock;
+  counter: AuthRefusalCounter | null;
+  options?: AuthRefusalLogOptions;
+}
+
 const MAX_PREFIX = 8;
 
 /**
@@ -68,17 +79,16 @@ export class AuthRefusalLog {
   private readonly peers = new Map<string, Window>();
   private overall: Window = { start: 0, recorded: 0, suppressed: 0 };
 
-  constructor(
-    private readonly events: EventLog,
-    private readonly logger: Logger,
-    private readonly clock: Clock,
-    private readonly counter: AuthRefusalCounter | null,
-    private readonly options: AuthRefusalLogOptions = DEFAULT_AUTH_REFUSAL_LOG,
-  ) {}
+  private readonly options: AuthRefusalLogOptions;
 
+  constructor(private readonly deps: AuthRefusalLogDeps) {
+    this.options = deps.options ?? DEFAULT_AUTH_REFUSAL_LOG;
+  }
+
+  /** Records a refusal; the caller refuses at once, without waiting for the event to be written. */
   refused(refusal: AuthRefusal, surface: "client" | "admin"): void {
-    this.counter?.authRefused(refusal.reason, surface);
-    const now = this.clock.now();
+    this.deps.counter?.authRefused(refusal.reason, surface);
+    const now = this.deps.clock.now();
     const peer = this.windowOf(refusal.peer, now);
     if (now - this.overall.start >= this.options.windowMs) {
       this.overall = { start: now, recorded: 0, suppressed: 0 };
@@ -100,8 +110,8 @@ export class AuthRefusalLog {
       surface,
       suppressed,
     };
-    this.logger.warn("authentication refused", fields);
-    this.events.record({
+    this.deps.logger.warn("authentication refused", fields);
+    this.record({
       type: "auth_failed",
       severity: "warning",
       clientId: refusal.clientId ?? null,
@@ -113,13 +123,23 @@ export class AuthRefusalLog {
   /** The throttle blocked a peer: always recorded (it happens at most once per block). */
   blocked(peer: string, where: string, blockMs: number): void {
     const fields = { peer, where, blockSeconds: Math.ceil(blockMs / 1000) };
-    this.logger.warn("peer blocked after repeated failed authentication", fields);
-    this.events.record({
+    this.deps.logger.warn("peer blocked after repeated failed authentication", fields);
+    this.record({
       type: "auth_throttled",
       severity: "warning",
       message: `Peer ${peer} blocked for ${fields.blockSeconds} s after repeated failed authentication (last on ${where})`,
       metadata: fields,
     });
+  }
+
+  /** Writes the event without holding up the refusal; a failed write is logged (the log line is written already). */
+  private record(event: NewSystemEvent): void {
+    const { events, store, logger } = this.deps;
+    events
+      .record(store, event)
+      .catch((error: unknown) =>
+        logger.error("recording a refused authentication failed", { type: event.type, error: String(error) }),
+      );
   }
 
   private windowOf(peer: string, now: number): Window {

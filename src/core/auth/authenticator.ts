@@ -1,9 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import type { ClientContext } from "../clients/client.js";
+import type { ClientRepository } from "../clients/client-repository.js";
 import { hashToken } from "../clients/client-token.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError } from "../errors/app-error.js";
-import type { Repositories } from "../unit-of-work.js";
 import type { AuthRefusalLog, AuthRefusalReason } from "./auth-refusal-log.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 
@@ -18,6 +18,14 @@ export interface CallOrigin {
   where: string;
 }
 
+export interface AuthenticatorDeps {
+  store: { clients: ClientRepository };
+  clock: Clock;
+  throttle: AuthThrottle;
+  refusals: AuthRefusalLog;
+  adminToken: string;
+}
+
 /**
  * Resolves bearer tokens to callers, the same way for gRPC and REST. Every refusal is counted, recorded (see
  * AuthRefusalLog) and counted against the caller's address by the throttle; a successful call does not wipe a
@@ -27,32 +35,30 @@ export class Authenticator {
   private readonly adminTokenHash: Buffer;
   private readonly lastUseRecorded = new Map<string, number>();
 
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly throttle: AuthThrottle,
-    private readonly refusals: AuthRefusalLog,
-    adminToken: string,
-  ) {
-    this.adminTokenHash = Buffer.from(hashToken(adminToken), "hex");
+  constructor(private readonly deps: AuthenticatorDeps) {
+    this.adminTokenHash = Buffer.from(hashToken(deps.adminToken), "hex");
   }
 
-  authenticateClient(token: string | undefined, origin: CallOrigin): ClientContext {
+  async authenticateClient(token: string | undefined, origin: CallOrigin): Promise<ClientContext> {
     this.refuseIfThrottled(token, origin, "client");
     if (!token) {
       this.refuse(origin, token, "missing_token", "client");
       throw new AppError("unauthenticated", "missing bearer token (authorization: Bearer <client token>)");
     }
-    const client = this.repos.clients.findByTokenHash(hashToken(token));
+    const client = await this.deps.store.clients.findByTokenHash(hashToken(token));
     if (!client) this.fail(origin, token, "invalid client token", "client");
     if (!client.active) {
-      this.refusals.refused({ ...origin, token, reason: "inactive_client", clientId: client.id }, "client");
+      this.deps.refusals.refused(
+        { ...origin, token, reason: "inactive_client", clientId: client.id },
+        "client",
+      );
       throw new AppError("permission_denied", "client account is not active");
     }
-    this.recordUse(client.id);
+    await this.recordUse(client.id);
     return { clientId: client.id, clientName: client.name };
   }
 
+  /** Synchronous: the admin token is checked against its hash in memory. */
   authenticateAdmin(token: string | undefined, origin: CallOrigin): void {
     this.refuseIfThrottled(token, origin, "admin");
     if (!token) {
@@ -69,7 +75,7 @@ export class Authenticator {
     origin: CallOrigin,
     surface: "client" | "admin",
   ): void {
-    const waitMs = this.throttle.retryAfterMs(origin.peer);
+    const waitMs = this.deps.throttle.retryAfterMs(origin.peer);
     if (waitMs > 0) {
       this.refuse(origin, token, "throttled", surface);
       throw new AppError(
@@ -86,23 +92,24 @@ export class Authenticator {
     reason: AuthRefusalReason,
     surface: "client" | "admin",
   ): void {
-    this.refusals.refused({ ...origin, token, reason }, surface);
+    this.deps.refusals.refused({ ...origin, token, reason }, surface);
   }
 
   /** A wrong token: recorded, and counted by the throttle, which may block the peer with this failure. */
   private fail(origin: CallOrigin, token: string, message: string, surface: "client" | "admin"): never {
     this.refuse(origin, token, "invalid_token", surface);
-    if (this.throttle.recordFailure(origin.peer)) {
-      this.refusals.blocked(origin.peer, origin.where, this.throttle.retryAfterMs(origin.peer));
+    const { throttle, refusals } = this.deps;
+    if (throttle.recordFailure(origin.peer)) {
+      refusals.blocked(origin.peer, origin.where, throttle.retryAfterMs(origin.peer));
     }
     throw new AppError("unauthenticated", message);
   }
 
-  private recordUse(clientId: string): void {
-    const now = this.clock.now();
+  private async recordUse(clientId: string): Promise<void> {
+    const now = this.deps.clock.now();
     const last = this.lastUseRecorded.get(clientId) ?? 0;
     if (now - last < TOKEN_USE_RECORD_INTERVAL_MS) return;
     this.lastUseRecorded.set(clientId, now);
-    this.repos.clients.markTokenUsed(clientId, now);
+    await this.deps.store.clients.markTokenUsed(clientId, now);
   }
 }

@@ -5,19 +5,19 @@ export interface ClientRecord extends Client {
 }
 
 export interface ClientRepository {
-  insert(client: ClientRecord): void;
-  findById(id: string): ClientRecord | undefined;
-  findByName(name: string): ClientRecord | undefined;
-  findByEmail(email: string): ClientRecord | undefined;
-  findByTokenHash(tokenHash: string): ClientRecord | undefined;
-  listOverviews(): ClientOverview[];
-  getOverview(id: string): ClientOverview | undefined;
-  replaceToken(id: string, tokenHash: string, tokenPrefix: string, issuedAt: number): boolean;
-  markTokenUsed(id: string, at: number): void;
-  setActive(id: string, active: boolean): void;
+  insert(client: ClientRecord): Promise<void>;
+  findById(id: string): Promise<ClientRecord | undefined>;
+  findByName(name: string): Promise<ClientRecord | undefined>;
+  findByEmail(email: string): Promise<ClientRecord | undefined>;
+  findByTokenHash(tokenHash: string): Promise<ClientRecord | undefined>;
+  listOverviews(): Promise<ClientOverview[]>;
+  getOverview(id: string): Promise<ClientOverview | undefined>;
+  replaceToken(id: string, tokenHash: string, tokenPrefix: string, issuedAt: number): Promise<boolean>;
+  markTokenUsed(id: string, at: number): Promise<void>;
+  setActive(id: string, active: boolean): Promise<void>;
   /** Deletes the client and, by cascade, everything it owns. */
-  delete(id: string): boolean;
-  count(): { total: number; active: number };
+  delete(id: string): Promise<boolean>;
+  count(): Promise<{ total: number; active: number }>;
   /** Clients created per UTC day since `since`, and how many existed before it. */
-  createdPerDay(since: number): { before: number; days: Array<{ date: string; created: number }> };
+  createdPerDay(since: number): Promise<{ before: number; days: Array<{ date: string; created: number }> }>;
 }

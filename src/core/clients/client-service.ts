@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
 import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import type { SessionControl } from "../sessions/session-control.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { Store } from "../unit-of-work.js";
 import { requireText } from "../validation/validate.js";
 import type { Client, ClientOverview } from "./client.js";
+import type { ClientRepository } from "./client-repository.js";
 import { generateClientToken, hashToken, tokenPrefix } from "./client-token.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -24,23 +25,25 @@ export interface TokenInfo {
   lastUsedAt: number | null;
 }
 
+export interface ClientServiceDeps {
+  store: Store<{ clients: ClientRepository } & EventWrites & NotificationWrites>;
+  clock: Clock;
+  events: EventLog;
+  notifications: NotificationService;
+  sessions: SessionControl;
+}
+
 /** Client (tenant) management for operators. */
 export class ClientService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly sessions: SessionControl,
-  ) {}
+  constructor(private readonly deps: ClientServiceDeps) {}
 
-  create(input: { name: string; email?: string | null }): CreatedClient {
+  async create(input: { name: string; email?: string | null }): Promise<CreatedClient> {
     const name = requireText("name", input.name, 100);
     const email = input.email?.trim() ? input.email.trim().toLowerCase() : defaultEmail(name);
     if (email.length > 254 || !EMAIL.test(email))
       throw invalidArgument(`email "${email}" is not an email address`);
     const token = generateClientToken();
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const client: Client = {
       id: randomUUID(),
       name,
@@ -51,15 +54,15 @@ export class ClientService {
       tokenLastUsedAt: null,
       createdAt: now,
     };
-    this.repos.transaction(() => {
-      if (this.repos.clients.findByName(name)) {
+    await this.deps.store.transaction(async (tx) => {
+      if (await tx.clients.findByName(name)) {
         throw new AppError("already_exists", `a client named "${name}" already exists`);
       }
-      if (this.repos.clients.findByEmail(email)) {
+      if (await tx.clients.findByEmail(email)) {
         throw new AppError("already_exists", `a client with email "${email}" already exists`);
       }
-      this.repos.clients.insert({ ...client, tokenHash: hashToken(token) });
-      this.events.record({
+      await tx.clients.insert({ ...client, tokenHash: hashToken(token) });
+      await this.deps.events.record(tx, {
         type: "client_created",
         severity: "info",
         clientId: client.id,
@@ -69,42 +72,42 @@ export class ClientService {
     return { client, token };
   }
 
-  list(): ClientOverview[] {
-    return this.repos.clients.listOverviews();
+  list(): Promise<ClientOverview[]> {
+    return this.deps.store.clients.listOverviews();
   }
 
-  get(clientId: string): ClientOverview {
-    const client = this.repos.clients.getOverview(clientId);
+  async get(clientId: string): Promise<ClientOverview> {
+    const client = await this.deps.store.clients.getOverview(clientId);
     if (!client) throw notFound("client");
     return client;
   }
 
   /** Deletes the client and everything it owns; its agents' streams are closed. */
-  delete(clientId: string): void {
-    this.repos.transaction(() => {
-      const client = this.repos.clients.findById(clientId);
+  async delete(clientId: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
-      this.repos.clients.delete(clientId);
-      this.events.record({
+      await tx.clients.delete(clientId);
+      await this.deps.events.record(tx, {
         type: "client_deleted",
         severity: "warning",
         message: `Client deleted: ${client.name}`,
       });
     });
-    this.sessions.disconnectClient(clientId, { code: "unauthenticated", message: "client deleted" });
+    this.deps.sessions.disconnectClient(clientId, { code: "unauthenticated", message: "client deleted" });
   }
 
   /**
    * Deactivates or reactivates a client. An inactive client's calls are refused (`permission_denied`) on both
    * transports and its streams are closed at once; its data is kept, and reactivation lets its agents back in.
    */
-  setActive(clientId: string, active: boolean): ClientOverview {
-    const changed = this.repos.transaction(() => {
-      const client = this.repos.clients.findById(clientId);
+  async setActive(clientId: string, active: boolean): Promise<ClientOverview> {
+    const changed = await this.deps.store.transaction(async (tx) => {
+      const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
       if (client.active === active) return false;
-      this.repos.clients.setActive(clientId, active);
-      this.events.record({
+      await tx.clients.setActive(clientId, active);
+      await this.deps.events.record(tx, {
         type: active ? "client_activated" : "client_deactivated",
         severity: active ? "info" : "warning",
         clientId,
@@ -113,7 +116,7 @@ export class ClientService {
       return true;
     });
     if (changed && !active) {
-      this.sessions.disconnectClient(clientId, {
+      this.deps.sessions.disconnectClient(clientId, {
         code: "permission_denied",
         message: "client account is not active",
       });
@@ -122,35 +125,35 @@ export class ClientService {
   }
 
   /** A new token; the old one stops working at once, including on streams it opened. */
-  regenerateToken(clientId: string): string {
+  async regenerateToken(clientId: string): Promise<string> {
     const token = generateClientToken();
-    this.repos.transaction(() => {
-      const client = this.repos.clients.findById(clientId);
+    await this.deps.store.transaction(async (tx) => {
+      const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
-      this.repos.clients.replaceToken(clientId, hashToken(token), tokenPrefix(token), this.clock.now());
-      this.notifications.notify({
+      await tx.clients.replaceToken(clientId, hashToken(token), tokenPrefix(token), this.deps.clock.now());
+      await this.deps.notifications.notify(tx, {
         clientId,
         agentId: null,
         type: "token_regenerated",
         severity: "warning",
         message: `API token regenerated for client ${client.name}. Every agent needs the new token.`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "token_regenerated",
         severity: "warning",
         clientId,
         message: `Token regenerated for ${client.name}`,
       });
     });
-    this.sessions.disconnectClient(clientId, {
+    this.deps.sessions.disconnectClient(clientId, {
       code: "unauthenticated",
       message: "client token was regenerated",
     });
     return token;
   }
 
-  tokenInfo(clientId: string): TokenInfo {
-    const client = this.repos.clients.findById(clientId);
+  async tokenInfo(clientId: string): Promise<TokenInfo> {
+    const client = await this.deps.store.clients.findById(clientId);
     if (!client) throw notFound("client");
     return {
       clientName: client.name,

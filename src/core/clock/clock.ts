@@ -22,25 +22,31 @@ export const systemClock: Clock = {
 };
 
 /**
- * Runs `task` every `intervalMs` on `clock` until the returned function is called. A failing run is handed to
- * `onError` and does not stop the next ones.
+ * Runs `task` every `intervalMs` on `clock` until the returned function is called; the next run is timed from
+ * the end of the previous one, so runs never overlap. A failing run is handed to `onError` and does not stop
+ * the next ones.
  */
 export function every(
   clock: Clock,
   intervalMs: number,
-  task: () => void,
+  task: () => unknown,
   onError: (error: unknown) => void,
 ): () => void {
   let handle: TimerHandle | undefined;
   let stopped = false;
+  const rearm = () => {
+    if (!stopped) handle = clock.setTimeout(tick, intervalMs);
+  };
   const tick = () => {
     if (stopped) return;
+    let run: unknown;
     try {
-      task();
+      run = task();
     } catch (error) {
       onError(error);
     }
-    if (!stopped) handle = clock.setTimeout(tick, intervalMs);
+    if (run instanceof Promise) run.catch(onError).finally(rearm);
+    else rearm();
   };
   handle = clock.setTimeout(tick, intervalMs);
   return () => {

@@ -1,4 +1,5 @@
 /** Pushes an agent's deliverable commands to its live stream, if it has one. Called after the commit. */
 export interface CommandDispatcher {
-  dispatch(agentId: string): void;
+  /** Resolves once they are written (at once without a stream); never rejects: failures are logged. */
+  dispatch(agentId: string): Promise<void>;
 }

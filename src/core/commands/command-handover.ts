@@ -1,9 +1,10 @@
 import type { Agent, InstanceMode } from "../agents/agent.js";
 import type { Clock } from "../clock/clock.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import { poolIdFor } from "../pricing/pool.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { ReplicaRepository } from "../replicas/replica-repository.js";
 import { type Command, type CommandAction, OPEN_STATES } from "./command.js";
+import type { CommandWrites } from "./command-service.js";
 
 /** Where the agent's workload runs now. */
 export interface NewPrimary {
@@ -21,6 +22,14 @@ export interface HandoverResult {
   cancelled: Command[];
   rebound: Command[];
   failedReplicaIds: string[];
+}
+
+/** What a handover reads and writes, in the caller's transaction (which holds the agent's lock). */
+export type HandoverWrites = CommandWrites & EventWrites & { replicas: ReplicaRepository };
+
+export interface CommandHandoverDeps {
+  clock: Clock;
+  events: EventLog;
 }
 
 /** Bound on the old instance's commands looked at; an instance never has nearly as many open. */
@@ -69,26 +78,22 @@ function replacedBy(open: readonly Command[], next: NewPrimary): Command | undef
  * Acknowledged commands are in the old agent's hands and keep their course (its report settles them).
  */
 export class CommandHandover {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-  ) {}
+  constructor(private readonly deps: CommandHandoverDeps) {}
 
-  /** Joins the caller's transaction. `keep`: the command whose own report causes this handover. */
-  handOver(
+  /** Joins the caller's transaction `tx`. `keep`: the command whose own report causes this handover. */
+  async handOver(
+    tx: HandoverWrites,
     agent: Agent,
     oldInstanceId: string,
     next: NewPrimary,
     cause: HandoverCause,
     keep: string | null = null,
-  ): HandoverResult {
+  ): Promise<HandoverResult> {
     const result: HandoverResult = { settled: [], cancelled: [], rebound: [], failedReplicaIds: [] };
     if (oldInstanceId === next.instanceId) return result;
-    const now = this.clock.now();
-    const { commands } = this.repos;
-    const open = commands
-      .listByInstance(agent.id, oldInstanceId, SCAN_LIMIT)
+    const now = this.deps.clock.now();
+    const { commands } = tx;
+    const open = (await commands.listByInstance(agent.id, oldInstanceId, SCAN_LIMIT))
       .filter((command) => command.id !== keep && OPEN_STATES.includes(command.state))
       .reverse();
     const replaced = cause === "registration" ? replacedBy(open, next) : undefined;
@@ -96,22 +101,25 @@ export class CommandHandover {
       const { action } = command;
       if (command === replaced) {
         const message = `settled: its replacement ${next.instanceId} registered`;
-        if (commands.finish(agent.id, command.id, true, message, now)) result.settled.push(command);
+        if (await commands.finish(agent.id, command.id, true, message, now)) result.settled.push(command);
         continue;
       }
       if (command.state === "acknowledged") continue;
       if (action.type === "terminate_replica" || action.type === "terminate_instance") {
-        if (commands.rebind(agent.id, command.id, next.instanceId)) result.rebound.push(command);
+        if (await commands.rebind(agent.id, command.id, next.instanceId)) result.rebound.push(command);
         continue;
       }
       const reason = `instance ${oldInstanceId} was replaced by ${next.instanceId} before its agent took it`;
-      if (!commands.cancel(agent.id, command.id, now, reason)) continue;
+      if (!(await commands.cancel(agent.id, command.id, now, reason))) continue;
       result.cancelled.push(command);
-      if (action.type === "launch_replica" && this.failUnlaunched(agent, action.replicaId, oldInstanceId)) {
+      if (
+        action.type === "launch_replica" &&
+        (await this.failUnlaunched(tx, agent, action.replicaId, oldInstanceId))
+      ) {
         result.failedReplicaIds.push(action.replicaId);
       }
     }
-    this.record(agent, oldInstanceId, next, result);
+    await this.record(tx, agent, oldInstanceId, next, result);
     return result;
   }
 
@@ -120,27 +128,35 @@ export class CommandHandover {
    * replaced instance's (terminations move to the primary). When it was the primary itself there is no successor
    * yet: its commands are cancelled, except terminations, which the next primary's registration takes over.
    */
-  instanceGone(agent: Agent, instanceId: string): HandoverResult {
-    if (instanceId !== agent.instanceId) return this.handOver(agent, instanceId, agent, "switch");
+  async instanceGone(tx: HandoverWrites, agent: Agent, instanceId: string): Promise<HandoverResult> {
+    if (instanceId !== agent.instanceId) return this.handOver(tx, agent, instanceId, agent, "switch");
     const result: HandoverResult = { settled: [], cancelled: [], rebound: [], failedReplicaIds: [] };
-    const now = this.clock.now();
-    for (const command of this.repos.commands.listByInstance(agent.id, instanceId, SCAN_LIMIT)) {
+    const now = this.deps.clock.now();
+    for (const command of await tx.commands.listByInstance(agent.id, instanceId, SCAN_LIMIT)) {
       const { action } = command;
       if (action.type === "terminate_replica" || action.type === "terminate_instance") continue;
-      if (!this.repos.commands.cancel(agent.id, command.id, now, `instance ${instanceId} was terminated`))
+      if (!(await tx.commands.cancel(agent.id, command.id, now, `instance ${instanceId} was terminated`)))
         continue;
       result.cancelled.push(command);
-      if (action.type === "launch_replica" && this.failUnlaunched(agent, action.replicaId, instanceId)) {
+      if (
+        action.type === "launch_replica" &&
+        (await this.failUnlaunched(tx, agent, action.replicaId, instanceId))
+      ) {
         result.failedReplicaIds.push(action.replicaId);
       }
     }
     return result;
   }
 
-  private failUnlaunched(agent: Agent, replicaId: string, oldInstanceId: string): boolean {
-    const replica = this.repos.replicas.find(agent.clientId, replicaId);
+  private async failUnlaunched(
+    tx: HandoverWrites,
+    agent: Agent,
+    replicaId: string,
+    oldInstanceId: string,
+  ): Promise<boolean> {
+    const replica = await tx.replicas.find(agent.clientId, replicaId);
     if (replica?.status !== "launching" || replica.instanceId !== null) return false;
-    this.repos.replicas.save({
+    await tx.replicas.save({
       ...replica,
       status: "failed",
       errorMessage: `its primary ${oldInstanceId} was replaced before the replica was launched`,
@@ -148,10 +164,16 @@ export class CommandHandover {
     return true;
   }
 
-  private record(agent: Agent, oldInstanceId: string, next: NewPrimary, result: HandoverResult): void {
+  private async record(
+    tx: HandoverWrites,
+    agent: Agent,
+    oldInstanceId: string,
+    next: NewPrimary,
+    result: HandoverResult,
+  ): Promise<void> {
     const { settled, cancelled, rebound } = result;
     if (settled.length + cancelled.length + rebound.length === 0) return;
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: "commands_handed_over",
       severity: "info",
       clientId: agent.clientId,

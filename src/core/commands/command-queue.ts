@@ -3,6 +3,14 @@ import type { Logger } from "../logging/logger.js";
 import type { Command } from "./command.js";
 import type { CommandRepository } from "./command-repository.js";
 
+export interface CommandQueueDeps {
+  store: { commands: CommandRepository };
+  clock: Clock;
+  logger: Logger;
+  /** Runs work on a later turn of the event loop (setImmediate by default). */
+  defer?: (work: () => void) => void;
+}
+
 /** Bound on commands sent in one flush; the rest follow when the stream drains. */
 const DELIVERY_BATCH = 64;
 
@@ -16,36 +24,39 @@ export class CommandQueue {
   private readonly deliveredAt = new Map<string, number>();
   private flushScheduled = false;
 
-  constructor(
-    private readonly commands: CommandRepository,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly defer: (work: () => void) => void = setImmediate,
-  ) {}
+  constructor(private readonly deps: CommandQueueDeps) {}
 
   /** Deliverable commands for the agent on `instanceId`, highest priority first, then oldest. */
-  deliverable(agentId: string, instanceId: string): Command[] {
-    return this.commands.listDeliverable(agentId, instanceId, this.clock.now(), DELIVERY_BATCH);
+  deliverable(agentId: string, instanceId: string): Promise<Command[]> {
+    return this.deps.store.commands.listDeliverable(
+      agentId,
+      instanceId,
+      this.deps.clock.now(),
+      DELIVERY_BATCH,
+    );
   }
 
   markDelivered(commandIds: readonly string[]): void {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     for (const id of commandIds) this.deliveredAt.set(id, now);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    this.defer(() => this.flush());
+    (this.deps.defer ?? setImmediate)(() => {
+      // flush() reports its own failure.
+      void this.flush();
+    });
   }
 
-  /** Writes the delivery records collected so far (also called at shutdown). */
-  flush(): void {
+  /** Writes the delivery records collected so far (also called at shutdown). Never rejects: failures are logged. */
+  async flush(): Promise<void> {
     this.flushScheduled = false;
     if (this.deliveredAt.size === 0) return;
     const batch = new Map(this.deliveredAt);
     this.deliveredAt.clear();
     try {
-      this.commands.markDelivered(batch);
+      await this.deps.store.commands.markDelivered(batch);
     } catch (error) {
-      this.logger.error("recording command deliveries failed", {
+      this.deps.logger.error("recording command deliveries failed", {
         error: String(error),
         commands: batch.size,
       });

@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import { optionalText, requireIntegerInRange } from "../validation/validate.js";
 import { type Command, type CommandAction, type CommandOrigin, PRIORITY } from "./command.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
+import type { CommandRepository } from "./command-repository.js";
 import { type SwitchTarget, switchActionFor } from "./switch-action.js";
 
 export interface NewCommand {
@@ -28,28 +31,46 @@ export type ForceSwitchTarget = SwitchTarget;
 
 export type AckOutcome = "acknowledged" | "duplicate";
 
+/** What creating a command writes, in the caller's transaction. */
+export interface CommandWrites {
+  commands: CommandRepository;
+}
+
+export type CommandRepos = {
+  agents: AgentRepository;
+  instances: InstanceRepository;
+} & CommandWrites &
+  EventWrites &
+  NotificationWrites;
+
+export interface CommandServiceDeps {
+  store: Store<CommandRepos>;
+  clock: Clock;
+  dispatcher: CommandDispatcher;
+  events: EventLog;
+  notifications: NotificationService;
+  defaultTtlSeconds: number;
+  logger?: Logger;
+}
+
 /**
  * Commands are written in the same transaction as the change that caused them, then pushed to the agent's live
  * stream. pending → delivered → acknowledged → completed | failed, or expired | cancelled.
  */
 export class CommandService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly dispatcher: CommandDispatcher,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly defaultTtlSeconds: number,
-    private readonly logger: Logger = silentLogger,
-  ) {}
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: CommandServiceDeps) {
+    this.logger = deps.logger ?? silentLogger;
+  }
 
   /**
-   * Stores a command for `agent`. Joins the caller's transaction; the caller calls `dispatch` after the commit
+   * Stores a command for `agent` in the caller's transaction `tx`; the caller calls `dispatch` after the commit
    * (or uses `issue`, which does both).
    */
-  create(agent: Agent, spec: NewCommand): Command {
-    const now = this.clock.now();
-    const ttlSeconds = spec.ttlSeconds ?? this.defaultTtlSeconds;
+  async create(tx: CommandWrites, agent: Agent, spec: NewCommand): Promise<Command> {
+    const now = this.deps.clock.now();
+    const ttlSeconds = spec.ttlSeconds ?? this.deps.defaultTtlSeconds;
     const command: Command = {
       id: randomUUID(),
       clientId: agent.clientId,
@@ -69,7 +90,7 @@ export class CommandService {
       success: null,
       resultMessage: null,
     };
-    this.repos.commands.insert(command);
+    await tx.commands.insert(command);
     this.logger.info("command issued", {
       commandId: command.id,
       clientId: command.clientId,
@@ -81,30 +102,38 @@ export class CommandService {
     return command;
   }
 
+  /** Pushes the agent's new commands to its stream, after the commit that stored them; does not wait. */
   dispatch(agentId: string): void {
-    this.dispatcher.dispatch(agentId);
+    // The dispatcher logs its own failures; the command is stored and goes out on the next flush or reconnect.
+    void this.deps.dispatcher.dispatch(agentId);
+  }
+
+  /** The same, resolving once the commands are written to the agent's stream (before the stream is closed). */
+  pushNow(agentId: string): Promise<void> {
+    return this.deps.dispatcher.dispatch(agentId);
   }
 
   /** Stores and pushes a command for one of the caller's agents. */
-  issue(caller: ClientContext, agentId: string, spec: NewCommand): Command {
-    const command = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      return this.create(agent, spec);
+  async issue(caller: ClientContext, agentId: string, spec: NewCommand): Promise<Command> {
+    const command = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      return this.create(tx, agent, spec);
     });
     this.dispatch(agentId);
     return command;
   }
 
   /** A person asked to move the workload on `instanceId` to another pool or to on-demand, now. */
-  forceSwitch(
+  async forceSwitch(
     caller: ClientContext,
     instanceId: string,
     target: ForceSwitchTarget,
-  ): { command: Command; agent: Agent } {
-    const result = this.repos.transaction(() => {
-      const instance = this.repos.instances.find(caller.clientId, instanceId);
+  ): Promise<{ command: Command; agent: Agent }> {
+    const result = await this.deps.store.transaction(async (tx) => {
+      const instance = await tx.instances.find(caller.clientId, instanceId);
       if (!instance || instance.agentId === null) throw notFound("instance");
-      const agent = requireLiveAgent(this.repos.agents, caller, instance.agentId);
+      // The agent as of its lock: whether this instance is still its primary is decided on that.
+      const agent = await lockLiveAgent(tx.agents, caller, instance.agentId);
       if (agent.instanceId !== instance.id) {
         throw failedPrecondition(
           `instance ${instance.id} is no longer the agent's primary (${agent.instanceId} is)`,
@@ -117,20 +146,20 @@ export class CommandService {
       if (!agent.config.enabled)
         throw failedPrecondition("the agent is disabled; enable it before switching it");
       const { action, targetLabel } = switchActionFor(agent, target);
-      const command = this.create(agent, {
+      const command = await this.create(tx, agent, {
         action,
         priority: PRIORITY.manual,
         reason: `manual switch to ${targetLabel}`,
         origin: "user",
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
         type: "manual_switch_requested",
         severity: "warning",
         message: `Manual switch queued for ${instance.id} to ${targetLabel}`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "manual_switch_requested",
         severity: "info",
         clientId: caller.clientId,
@@ -150,15 +179,15 @@ export class CommandService {
    * in). Unlike a person's force-switch it needs the agent enabled and its auto-switch on. The priority defaults
    * to the model's (25) on the original's scale (100 emergency, 75 manual, 50 urgent, 25 model, 10 scheduled).
    */
-  requestSwitch(
+  async requestSwitch(
     caller: ClientContext,
     agentId: string,
     target: SwitchTarget,
     options: { priority: number | null; reason: string | null },
-  ): { command: Command; agent: Agent } {
+  ): Promise<{ command: Command; agent: Agent }> {
     const priority = requireIntegerInRange("priority", options.priority ?? PRIORITY.model, 0, 100);
-    const result = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const result = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       if (!agent.config.enabled) {
         throw failedPrecondition("the agent is disabled: it takes no automatic switch", { enabled: false });
       }
@@ -168,20 +197,20 @@ export class CommandService {
         });
       }
       const { action, targetLabel } = switchActionFor(agent, target);
-      const command = this.create(agent, {
+      const command = await this.create(tx, agent, {
         action,
         priority,
         reason: optionalText("reason", options.reason, 200) ?? `switch to ${targetLabel}`,
         origin: "optimizer",
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: caller.clientId,
         agentId: agent.id,
         type: "switch_requested",
         severity: "info",
         message: `Switch command issued to ${agent.logicalAgentId}: ${targetLabel}`,
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "switch_requested",
         severity: "info",
         clientId: caller.clientId,
@@ -200,12 +229,13 @@ export class CommandService {
    * The agent on `fromInstanceId` has the command and is about to act on it. Re-acknowledging is harmless; a
    * cancelled or expired command, or one issued for another instance, is refused: the agent must not execute it.
    */
-  acknowledge(agentId: string, commandId: string, fromInstanceId: string | null = null): AckOutcome {
-    return this.repos.transaction(() => {
-      const command = this.repos.commands.findForAgent(agentId, commandId);
+  acknowledge(agentId: string, commandId: string, fromInstanceId: string | null = null): Promise<AckOutcome> {
+    return this.deps.store.transaction(async (tx) => {
+      await tx.agents.lockForUpdate(agentId);
+      const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
       requireOwnInstance(command, fromInstanceId);
-      if (this.repos.commands.acknowledge(agentId, commandId, this.clock.now())) return "acknowledged";
+      if (await tx.commands.acknowledge(agentId, commandId, this.deps.clock.now())) return "acknowledged";
       if (command.state === "expired" || command.state === "cancelled") throw deadCommand(command);
       return "duplicate";
     });
@@ -222,14 +252,15 @@ export class CommandService {
     success: boolean,
     message: string,
     fromInstanceId: string | null = null,
-  ): void {
-    this.repos.transaction(() => {
-      const command = this.repos.commands.findForAgent(agentId, commandId);
+  ): Promise<void> {
+    return this.deps.store.transaction(async (tx) => {
+      const agent = await tx.agents.lockForUpdate(agentId);
+      const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
-      const primary = this.repos.agents.findById(command.clientId, agentId)?.instanceId;
+      const primary = agent?.clientId === command.clientId ? agent.instanceId : undefined;
       if (fromInstanceId !== primary) requireOwnInstance(command, fromInstanceId);
       const text = message.slice(0, 2000);
-      if (!this.repos.commands.finish(agentId, commandId, success, text, this.clock.now())) return;
+      if (!(await tx.commands.finish(agentId, commandId, success, text, this.deps.clock.now()))) return;
       // A failure is logged (at warn) by the activity log's command_failed event below.
       if (success) {
         this.logger.info("command completed", {
@@ -239,7 +270,7 @@ export class CommandService {
           action: command.action.type,
         });
       } else {
-        this.events.record({
+        await this.deps.events.record(tx, {
           type: "command_failed",
           severity: "warning",
           clientId: command.clientId,
@@ -247,7 +278,7 @@ export class CommandService {
           message: `Command ${command.action.type} failed: ${text}`,
           metadata: { commandId },
         });
-        this.notifications.notify({
+        await this.deps.notifications.notify(tx, {
           clientId: command.clientId,
           agentId,
           type: "command_failed",
@@ -258,12 +289,15 @@ export class CommandService {
     });
   }
 
-  /** Commands never acknowledged within their time to live become expired, each with an event. */
-  expireDue(): Command[] {
-    return this.repos.transaction(() => {
-      const expired = this.repos.commands.expireDue(this.clock.now());
+  /**
+   * Commands never acknowledged within their time to live become expired, each with an event. One statement
+   * over every agent: it takes no agent lock, and only moves commands still deliverable when it runs.
+   */
+  expireDue(): Promise<Command[]> {
+    return this.deps.store.transaction(async (tx) => {
+      const expired = await tx.commands.expireDue(this.deps.clock.now());
       for (const command of expired) {
-        this.events.record({
+        await this.deps.events.record(tx, {
           type: "command_expired",
           severity: "warning",
           clientId: command.clientId,
@@ -276,15 +310,15 @@ export class CommandService {
     });
   }
 
-  get(caller: ClientContext, commandId: string): Command {
-    const command = this.repos.commands.find(caller.clientId, commandId);
+  async get(caller: ClientContext, commandId: string): Promise<Command> {
+    const command = await this.deps.store.commands.find(caller.clientId, commandId);
     if (!command) throw notFound("command");
     return command;
   }
 
-  listForAgent(caller: ClientContext, agentId: string, limit: number): Command[] {
-    if (!this.repos.agents.findById(caller.clientId, agentId)) throw notFound("agent");
-    return this.repos.commands.listByAgent(caller.clientId, agentId, limit);
+  async listForAgent(caller: ClientContext, agentId: string, limit: number): Promise<Command[]> {
+    if (!(await this.deps.store.agents.findById(caller.clientId, agentId))) throw notFound("agent");
+    return this.deps.store.commands.listByAgent(caller.clientId, agentId, limit);
   }
 }
 

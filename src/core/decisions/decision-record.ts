@@ -87,20 +87,20 @@ export function decisionFacts(decision: EngineDecision, modelVersion: string | n
 }
 
 export interface DecisionRepository {
-  insert(record: DecisionRecord): void;
+  insert(record: DecisionRecord): Promise<void>;
   /** A client's decisions at or after `since`, newest first, optionally of one agent. */
   listByClient(
     clientId: string,
     options: { since: number; agentId?: string; limit: number },
-  ): DecisionRecord[];
+  ): Promise<DecisionRecord[]>;
   /** The agent's newest decision of one origin, if any. */
-  latestOfAgent(agentId: string, origin: DecisionOrigin): DecisionRecord | undefined;
+  latestOfAgent(agentId: string, origin: DecisionOrigin): Promise<DecisionRecord | undefined>;
   /** How many decisions exist per outcome since `since` (for reports). */
-  countByOutcome(since: number): Record<string, number>;
+  countByOutcome(since: number): Promise<Record<string, number>>;
   /**
    * The agent's switch commands (to a spot pool or to on-demand, from anyone: a person, the optimizer, failover)
    * that did not fail, expire or get cancelled: how many in the last day and week, the newest, and whether one is
    * still open.
    */
-  switchActivity(agentId: string, now: number): SwitchHistory;
+  switchActivity(agentId: string, now: number): Promise<SwitchHistory>;
 }

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS } from "../clock/utc-day.js";
 import { PRIORITY } from "../commands/command.js";
-import type { CommandService } from "../commands/command-service.js";
+import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { switchActionFor } from "../commands/switch-action.js";
 import { notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { Store } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
 import { decide } from "./decision-engine.js";
 import {
@@ -17,9 +19,10 @@ import {
   type DecisionOrigin,
   type DecisionOutcome,
   type DecisionRecord,
+  type DecisionRepository,
   decisionFacts,
 } from "./decision-record.js";
-import type { LiveMarket, MarketRound } from "./live-market.js";
+import type { AgentMarket, LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
 import type { ForecastModel, MarketForecasts } from "./market-forecasts.js";
 import { AGENT_DISABLED, INSUFFICIENT_PRICING, stayDecision } from "./stay-decision.js";
@@ -47,6 +50,23 @@ export interface TakenDecision {
   stored: boolean;
 }
 
+export type DecisionRepos = {
+  agents: AgentRepository;
+  decisions: DecisionRepository;
+  instances: InstanceRepository;
+} & CommandWrites &
+  EventWrites;
+
+export interface DecisionServiceDeps {
+  store: Store<DecisionRepos>;
+  clock: Clock;
+  market: LiveMarket;
+  forecasts: MarketForecasts;
+  commands: CommandService;
+  events: EventLog;
+  settings: DecisionSettings;
+}
+
 /**
  * An optimizer decision that only repeats the agent's previous one (same action, target, outcome, from the same
  * pool) within this long is not stored again: at 10,000 agents every 10 minutes, the log would otherwise grow by
@@ -60,25 +80,16 @@ export const OPTIMIZER_REPEAT_MS = 6 * 3_600_000;
  * version and reason, and (optimizer, not a dry run) write the switch command; the command is pushed after commit.
  */
 export class DecisionService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly market: LiveMarket,
-    private readonly forecasts: MarketForecasts,
-    private readonly commands: CommandService,
-    private readonly events: EventLog,
-    private readonly settings: DecisionSettings,
-  ) {}
+  constructor(private readonly deps: DecisionServiceDeps) {}
 
   /** A12: decide now and record it; a switch is recommended, not issued (the optimizer issues). */
   async decide(caller: ClientContext, agentId: string): Promise<TakenDecision> {
-    requireLiveAgent(this.repos.agents, caller, agentId);
     return this.take(caller, agentId, "decide", false);
   }
 
   /** A13: what the engine would do now, with up to five alternatives; nothing is recorded. */
   async recommend(caller: ClientContext, agentId: string): Promise<Recommendation> {
-    const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
     const { decision, modelVersion } = await this.evaluate(agent);
     return {
       agent,
@@ -90,24 +101,25 @@ export class DecisionService {
   }
 
   /** C4: the client's decisions of the last `days`, newest first. */
-  list(
+  async list(
     caller: ClientContext,
     clientId: string,
     options: { days: number; agentId?: string; limit: number },
-  ): DecisionRecord[] {
+  ): Promise<DecisionRecord[]> {
+    const { store } = this.deps;
     if (clientId !== caller.clientId) throw notFound("client");
-    if (options.agentId && !this.repos.agents.findById(caller.clientId, options.agentId))
+    if (options.agentId && !(await store.agents.findById(caller.clientId, options.agentId)))
       throw notFound("agent");
-    return this.repos.decisions.listByClient(caller.clientId, {
-      since: this.clock.now() - options.days * DAY_MS,
+    return store.decisions.listByClient(caller.clientId, {
+      since: this.deps.clock.now() - options.days * DAY_MS,
       agentId: options.agentId,
       limit: options.limit,
     });
   }
 
   /** One view of the market (prices, quotes, the fleet's experience) for every agent of an optimizer run. */
-  marketRound(): MarketRound {
-    return this.market.round();
+  marketRound(): Promise<MarketRound> {
+    return this.deps.market.round();
   }
 
   /** The optimizer's evaluation of one agent: a switch is issued when allowed (or only recorded in a dry run). */
@@ -131,14 +143,15 @@ export class DecisionService {
     round?: MarketRound,
   ): Promise<TakenDecision> {
     const started = performance.now();
-    const before = requireLiveAgent(this.repos.agents, caller, agentId);
-    const market = this.market.forAgent(before, round);
-    const { forecasts, model } = await this.forecasts.forecast(market.pools);
+    const { store } = this.deps;
+    const before = await requireLiveAgent(store.agents, caller, agentId);
+    const market = await this.deps.market.forAgent(before, round);
+    const { forecasts, model } = await this.deps.forecasts.forecast(market.pools);
     const modelVersion = scoredBy(model);
-    const taken = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const taken = await store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       // The agent may have moved while the model ran: decide on what it is now (the prices are still fresh).
-      const decision = this.engineDecision(agent, market, forecasts, model);
+      const decision = await this.engineDecision(tx, agent, market, forecasts, model);
       let commandId: string | null = null;
       let outcome: DecisionOutcome = decision.allowed ? "recorded" : decision.proposed ? "held" : "recorded";
       if (decision.target && origin === "optimizer") {
@@ -150,7 +163,7 @@ export class DecisionService {
               ? { kind: "pool", poolId: decision.target.poolId }
               : { kind: "ondemand" },
           );
-          const command = this.commands.create(agent, {
+          const command = await this.deps.commands.create(tx, agent, {
             action,
             priority: PRIORITY.model,
             reason: decision.reason.slice(0, 200),
@@ -158,7 +171,7 @@ export class DecisionService {
           });
           commandId = command.id;
           outcome = "issued";
-          this.events.record({
+          await this.deps.events.record(tx, {
             type: "optimizer_switch",
             severity: "info",
             clientId: agent.clientId,
@@ -178,19 +191,19 @@ export class DecisionService {
         market,
         commandId,
         started,
-        costWith(this.settings.cost, model),
+        costWith(this.deps.settings.cost, model),
       );
-      const stored = origin !== "optimizer" || !this.repeatsLast(record);
-      if (stored) this.repos.decisions.insert(record);
+      const stored = origin !== "optimizer" || !(await this.repeatsLast(tx, record));
+      if (stored) await tx.decisions.insert(record);
       return { record, decision, stored };
     });
-    if (taken.record.commandId) this.commands.dispatch(agentId);
+    if (taken.record.commandId) this.deps.commands.dispatch(agentId);
     return taken;
   }
 
-  private repeatsLast(record: DecisionRecord): boolean {
+  private async repeatsLast(tx: DecisionRepos, record: DecisionRecord): Promise<boolean> {
     if (record.outcome === "issued" || record.outcome === "dry_run") return false;
-    const last = this.repos.decisions.latestOfAgent(record.agentId, "optimizer");
+    const last = await tx.decisions.latestOfAgent(record.agentId, "optimizer");
     return (
       last !== undefined &&
       record.createdAt - last.createdAt < OPTIMIZER_REPEAT_MS &&
@@ -203,17 +216,22 @@ export class DecisionService {
   }
 
   private async evaluate(agent: Agent): Promise<{ decision: EngineDecision; modelVersion: string | null }> {
-    const market = this.market.forAgent(agent);
-    const { forecasts, model } = await this.forecasts.forecast(market.pools);
-    return { decision: this.engineDecision(agent, market, forecasts, model), modelVersion: scoredBy(model) };
+    const market = await this.deps.market.forAgent(agent);
+    const { forecasts, model } = await this.deps.forecasts.forecast(market.pools);
+    return {
+      decision: await this.engineDecision(this.deps.store, agent, market, forecasts, model),
+      modelVersion: scoredBy(model),
+    };
   }
 
-  private engineDecision(
+  /** Reads the agent's history and instance through `repos` (the store, or the deciding transaction's tx). */
+  private async engineDecision(
+    repos: DecisionRepos,
     agent: Agent,
-    market: ReturnType<LiveMarket["forAgent"]>,
+    market: AgentMarket,
     forecasts: Map<string, PriceForecast>,
     model: ForecastModel | null,
-  ): EngineDecision {
+  ): Promise<EngineDecision> {
     const current =
       agent.mode === "spot" ? market.pools.find((pool) => pool.poolId === agent.poolId) : undefined;
     // Every surface (A12, A13, gRPC, the optimizer) decides here, so a disabled agent stays wherever it is asked.
@@ -224,19 +242,20 @@ export class DecisionService {
         current?.price ?? null,
       );
     }
-    const history = this.repos.decisions.switchActivity(agent.id, this.clock.now());
-    const instance = this.repos.instances.find(agent.clientId, agent.instanceId);
+    const { clock, settings } = this.deps;
+    const history = await repos.decisions.switchActivity(agent.id, clock.now());
+    const instance = await repos.instances.find(agent.clientId, agent.instanceId);
     const situation = situationFor({
       agent,
       market,
       forecasts,
       history,
-      now: this.clock.now(),
+      now: clock.now(),
       since: agent.lastSwitchAt ?? instance?.launchedAt ?? agent.createdAt,
-      cooldownMinutes: this.settings.cooldownMinutes,
-      avoidInterruptedHours: this.settings.avoidInterruptedHours,
+      cooldownMinutes: settings.cooldownMinutes,
+      avoidInterruptedHours: settings.avoidInterruptedHours,
     });
-    return decide(situation, model ? "model" : "rules", costWith(this.settings.cost, model));
+    return decide(situation, model ? "model" : "rules", costWith(settings.cost, model));
   }
 
   private recordOf(
@@ -245,7 +264,7 @@ export class DecisionService {
     outcome: DecisionOutcome,
     decision: EngineDecision,
     modelVersion: string | null,
-    market: ReturnType<LiveMarket["forAgent"]>,
+    market: AgentMarket,
     commandId: string | null,
     started: number,
     cost: CostSettings,
@@ -274,15 +293,15 @@ export class DecisionService {
           maxSwitchesPerDay: agent.config.maxSwitchesPerDay,
           maxSwitchesPerWeek: agent.config.maxSwitchesPerWeek,
           minPoolDurationHours: agent.config.minPoolDurationHours,
-          cooldownMinutes: this.settings.cooldownMinutes,
-          avoidInterruptedHours: this.settings.avoidInterruptedHours,
+          cooldownMinutes: this.deps.settings.cooldownMinutes,
+          avoidInterruptedHours: this.deps.settings.avoidInterruptedHours,
         },
         cost,
       },
       scores: decision.scores.filter((score, i) => i < 10 || score.current),
       commandId,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      createdAt: this.clock.now(),
+      createdAt: this.deps.clock.now(),
     };
   }
 }

@@ -3,10 +3,10 @@ import type { Clock } from "../clock/clock.js";
 import { DAY_MS, HOUR_MS } from "../clock/utc-day.js";
 import { fitsRequirement, type InstanceCatalog, requirementOf } from "../market/instance-size.js";
 import { blendedMonthlyRate } from "../market/interruption-rate.js";
-import type { PoolExperience, PoolWithPrice } from "../market/market-repository.js";
+import type { MarketRepository, PoolExperience, PoolWithPrice } from "../market/market-repository.js";
 import type { OnDemandPrices, OnDemandQuote } from "../market/on-demand-quote.js";
 import type { InterruptionBands } from "../pricing/interruption-bands.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { PriceRepository } from "../pricing/price-repository.js";
 import type { ForecastPool } from "./market-forecasts.js";
 
 /** A pool an agent may run on, with what the control plane knows about it now. */
@@ -55,30 +55,45 @@ export class MarketRound {
 
   constructor(readonly experience: Map<string, PoolExperience>) {}
 
-  pricesIn(region: string, read: () => PoolWithPrice[]): PoolWithPrice[] {
+  async pricesIn(region: string, read: () => Promise<PoolWithPrice[]>): Promise<PoolWithPrice[]> {
     let prices = this.prices.get(region);
     if (!prices) {
-      prices = read();
+      prices = await read();
       this.prices.set(region, prices);
     }
     return prices;
   }
 
-  poolsFor(region: string, instanceType: string, build: () => readonly LivePool[]): readonly LivePool[] {
+  async poolsFor(
+    region: string,
+    instanceType: string,
+    build: () => Promise<readonly LivePool[]>,
+  ): Promise<readonly LivePool[]> {
     const key = `${region}|${instanceType}`;
     let pools = this.candidates.get(key);
     if (!pools) {
-      pools = build();
+      pools = await build();
       this.candidates.set(key, pools);
     }
     return pools;
   }
 
-  quote(region: string, instanceType: string, read: () => OnDemandQuote | null): OnDemandQuote | null {
+  async quote(
+    region: string,
+    instanceType: string,
+    read: () => Promise<OnDemandQuote | null>,
+  ): Promise<OnDemandQuote | null> {
     const key = `${region}|${instanceType}`;
-    if (!this.quotes.has(key)) this.quotes.set(key, read());
+    if (!this.quotes.has(key)) this.quotes.set(key, await read());
     return this.quotes.get(key) ?? null;
   }
+}
+
+export interface LiveMarketDeps {
+  store: { market: MarketRepository; prices: PriceRepository };
+  clock: Clock;
+  ports: MarketPorts;
+  options?: LiveMarketOptions;
 }
 
 /**
@@ -88,52 +103,57 @@ export class MarketRound {
  * labelled), Advisor bands and risk blended with the fleet's own interruptions.
  */
 export class LiveMarket {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly ports: MarketPorts,
-    private readonly options: LiveMarketOptions = DEFAULT_LIVE_MARKET_OPTIONS,
-  ) {}
+  private readonly options: LiveMarketOptions;
 
-  /** A fresh view of the market for one decision, or for every agent of an optimizer run. */
-  round(): MarketRound {
-    const now = this.clock.now();
-    return new MarketRound(this.repos.market.poolExperience(now - this.options.experienceWindowMs, now));
+  constructor(private readonly deps: LiveMarketDeps) {
+    this.options = deps.options ?? DEFAULT_LIVE_MARKET_OPTIONS;
   }
 
-  forAgent(agent: Agent, round: MarketRound = this.round()): AgentMarket {
-    const now = this.clock.now();
-    const { catalog } = this.ports;
+  /** A fresh view of the market for one decision, or for every agent of an optimizer run. */
+  async round(): Promise<MarketRound> {
+    const now = this.deps.clock.now();
+    return new MarketRound(
+      await this.deps.store.market.poolExperience(now - this.options.experienceWindowMs, now),
+    );
+  }
+
+  async forAgent(agent: Agent, round?: MarketRound): Promise<AgentMarket> {
+    const view = round ?? (await this.round());
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const { catalog } = this.deps.ports;
     const region = agent.region;
-    const priced = round.pricesIn(region, () =>
-      this.repos.market.latestPrices(region, now - this.options.priceMaxAgeMs),
+    const priced = await view.pricesIn(region, () =>
+      store.market.latestPrices(region, now - this.options.priceMaxAgeMs),
     );
     // A type's spot prices are all in `priced` (fit depends on the type alone), so its quote is the region's.
     const quoteOf = (instanceType: string) =>
-      round.quote(region, instanceType, () => this.quote(region, instanceType, priced));
+      view.quote(region, instanceType, () => this.quote(region, instanceType, priced));
     // Agents of one type share their candidates within a round.
-    const shared = round.poolsFor(region, agent.instanceType, () => {
+    const shared = await view.poolsFor(region, agent.instanceType, async () => {
       const need = requirementOf(agent.instanceType, catalog);
       const fitting = priced.filter((pool) =>
         need
           ? fitsRequirement(pool.instanceType, catalog.size(pool.instanceType), need)
           : pool.instanceType === agent.instanceType,
       );
-      return fitting.flatMap((pool) => {
-        const quote = quoteOf(pool.instanceType);
-        return quote ? [this.livePool(pool, quote, round)] : [];
-      });
+      const live: LivePool[] = [];
+      for (const pool of fitting) {
+        const quote = await quoteOf(pool.instanceType);
+        if (quote) live.push(this.livePool(pool, quote, view));
+      }
+      return live;
     });
     let pools = shared;
-    let own = quoteOf(agent.instanceType);
+    let own = await quoteOf(agent.instanceType);
     if (agent.mode === "spot" && agent.poolId && !shared.some((pool) => pool.poolId === agent.poolId)) {
       // The agent's own pool, known only by an older price: still a candidate, and still telling of its type.
-      const pool = this.repos.prices.findPool(agent.poolId);
-      const latest = this.repos.prices.latestSpotPrice(agent.poolId);
+      const pool = await store.prices.findPool(agent.poolId);
+      const latest = await store.prices.latestSpotPrice(agent.poolId);
       if (pool && latest) {
         const stale: PoolWithPrice = { ...pool, price: latest.price, observedAt: latest.observedAt };
-        own ??= this.quote(region, agent.instanceType, [stale]);
-        if (own) pools = [...shared, this.livePool(stale, own, round)];
+        own ??= await this.quote(region, agent.instanceType, [stale]);
+        if (own) pools = [...shared, this.livePool(stale, own, view)];
       }
     }
     return {
@@ -143,7 +163,7 @@ export class LiveMarket {
   }
 
   private livePool(pool: PoolWithPrice, quote: OnDemandQuote, round: MarketRound): LivePool {
-    const band = this.ports.bands.band(pool.region, pool.instanceType);
+    const band = this.deps.ports.bands.band(pool.region, pool.instanceType);
     const seen = round.experience.get(pool.id);
     return {
       poolId: pool.id,
@@ -160,10 +180,14 @@ export class LiveMarket {
     };
   }
 
-  private quote(region: string, instanceType: string, pools: readonly PoolWithPrice[]): OnDemandQuote | null {
-    const reported = this.repos.prices.latestOnDemandPrice(region, instanceType);
+  private async quote(
+    region: string,
+    instanceType: string,
+    pools: readonly PoolWithPrice[],
+  ): Promise<OnDemandQuote | null> {
+    const reported = await this.deps.store.prices.latestOnDemandPrice(region, instanceType);
     if (reported !== undefined && reported > 0) return { price: reported, source: "reported" };
     const spot = pools.filter((pool) => pool.instanceType === instanceType).map((pool) => pool.price);
-    return this.ports.onDemand.quote(region, instanceType, spot.length > 0 ? Math.min(...spot) : null);
+    return this.deps.ports.onDemand.quote(region, instanceType, spot.length > 0 ? Math.min(...spot) : null);
   }
 }

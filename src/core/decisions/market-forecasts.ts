@@ -44,7 +44,7 @@ export class MarketForecasts {
   constructor(
     private readonly active: ActiveModel,
     private readonly clock: Clock,
-    private readonly steps: (poolId: string, from: number, to: number) => PriceStep[],
+    private readonly steps: (poolId: string, from: number, to: number) => Promise<PriceStep[]>,
   ) {}
 
   async forecast(
@@ -67,12 +67,14 @@ export class MarketForecasts {
         } else missing.add(`${pool.region}|${pool.instanceType}`);
       }
       if (missing.size > 0) {
-        const markets: PoolMarket[] = pools
-          .filter((pool) => missing.has(`${pool.region}|${pool.instanceType}`))
-          .map((pool) => ({
+        const markets: PoolMarket[] = [];
+        for (const pool of pools) {
+          if (!missing.has(`${pool.region}|${pool.instanceType}`)) continue;
+          markets.push({
             ...pool,
-            steps: this.steps(pool.poolId, now - 7 * 86_400_000 - 3_600_000, now),
-          }));
+            steps: await this.steps(pool.poolId, now - 7 * 86_400_000 - 3_600_000, now),
+          });
+        }
         const rows = featureRows(now, markets);
         const ids = [...rows.keys()];
         const predicted = await model.predict(ids.map((id) => rows.get(id) as Float32Array));

@@ -1,8 +1,8 @@
 import type { Agent } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
 import { AppError } from "../errors/app-error.js";
 import { TimeSlice } from "../jobs/time-slice.js";
 import type { Logger } from "../logging/logger.js";
-import type { Repositories } from "../unit-of-work.js";
 import type { DecisionService } from "./decision-service.js";
 import type { MarketRound } from "./live-market.js";
 
@@ -21,18 +21,20 @@ export interface OptimizerSummary {
   [key: string]: number;
 }
 
+export interface OptimizerServiceDeps {
+  store: { agents: AgentRepository };
+  decisions: DecisionService;
+  logger: Logger;
+  dryRun: boolean;
+}
+
 /**
  * The automatic optimizer: every online, enabled agent with auto-switch on gets a decision; a switch the
  * guard-rails allow is issued as a command pushed on the agent's stream (or, in dry-run mode, only recorded).
  * One agent at a time, with the event loop running in between.
  */
 export class OptimizerService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly decisions: DecisionService,
-    private readonly logger: Logger,
-    private readonly dryRun: boolean,
-  ) {}
+  constructor(private readonly deps: OptimizerServiceDeps) {}
 
   async run(signal?: AbortSignal): Promise<OptimizerSummary> {
     const summary: OptimizerSummary = {
@@ -45,9 +47,10 @@ export class OptimizerService {
       repeated: 0,
     };
     // Page by page: a fleet of thousands is never read in one blocking query.
-    let page = this.repos.agents.listAutoSwitching("", OPTIMIZER_PAGE);
+    const { agents } = this.deps.store;
+    let page = await agents.listAutoSwitching("", OPTIMIZER_PAGE);
     if (page.length === 0) return summary;
-    const round = this.decisions.marketRound();
+    const round = await this.deps.decisions.marketRound();
     const slice = new TimeSlice(10, signal);
     while (page.length > 0) {
       for (const agent of page) {
@@ -55,14 +58,14 @@ export class OptimizerService {
         await this.evaluate(agent, round, summary);
         await slice.pause();
       }
-      page = this.repos.agents.listAutoSwitching((page.at(-1) as Agent).id, OPTIMIZER_PAGE);
+      page = await agents.listAutoSwitching((page.at(-1) as Agent).id, OPTIMIZER_PAGE);
     }
     return summary;
   }
 
   private async evaluate(agent: Agent, round: MarketRound, summary: OptimizerSummary) {
     try {
-      const { record, stored } = await this.decisions.optimize(agent, this.dryRun, round);
+      const { record, stored } = await this.deps.decisions.optimize(agent, this.deps.dryRun, round);
       summary.evaluated++;
       if (!stored) summary.repeated++;
       if (record.outcome === "issued") summary.issued++;
@@ -73,7 +76,7 @@ export class OptimizerService {
       // One agent that cannot be decided (deleted meanwhile, no on-demand price) does not stop the others.
       summary.failed++;
       if (!(error instanceof AppError)) throw error;
-      this.logger.debug("optimizer skipped an agent", { agentId: agent.id, reason: error.message });
+      this.deps.logger.debug("optimizer skipped an agent", { agentId: agent.id, reason: error.message });
     }
   }
 }

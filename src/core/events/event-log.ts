@@ -10,6 +10,11 @@ const LEVEL_OF_TYPE: Readonly<Record<string, LogLevel>> = { emergency: "warn" };
 /** Events whose origin already logs them, with more detail (the job runner logs a failure with its stack). */
 const LOGGED_AT_ORIGIN = new Set(["job_failed"]);
 
+/** Where an event is written: a transaction's `tx`, so it commits with the change it tells of, or the store. */
+export interface EventWrites {
+  events: EventRepository;
+}
+
 /**
  * Appends to the operator's activity log, and writes each entry to the process log as well: what an operator
  * looks for there (agents offline and back, commands failed or expired, interruptions, failovers) is what the
@@ -17,13 +22,12 @@ const LOGGED_AT_ORIGIN = new Set(["job_failed"]);
  */
 export class EventLog {
   constructor(
-    private readonly events: EventRepository,
     private readonly clock: Clock,
     private readonly logger: Logger = silentLogger,
   ) {}
 
-  record(event: NewSystemEvent): void {
-    this.events.insert(event, this.clock.now());
+  async record(tx: EventWrites, event: NewSystemEvent): Promise<void> {
+    await tx.events.insert(event, this.clock.now());
     if (LOGGED_AT_ORIGIN.has(event.type)) return;
     this.logger[LEVEL_OF_TYPE[event.type] ?? LOG_LEVEL[event.severity]](event.type.replaceAll("_", " "), {
       message: event.message,

@@ -10,29 +10,32 @@ const MAX_CATCH_UP_DAYS = 31;
  * while it lasts, and the first run after midnight closes it for good (final), so a day's figures stay what they
  * were even when clients are deleted later. However often the job runs, a day has one row.
  */
+export interface ClientGrowthServiceDeps {
+  store: { growth: GrowthRepository };
+  clock: Clock;
+}
+
 export class ClientGrowthService {
-  constructor(
-    private readonly growth: GrowthRepository,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: ClientGrowthServiceDeps) {}
 
   /** The job: closes the days that ended since the last final snapshot, then writes today's so far. */
-  snapshot(): { written: number; closed: number } {
-    const now = this.clock.now();
+  async snapshot(): Promise<{ written: number; closed: number }> {
+    const { growth } = this.deps.store;
+    const now = this.deps.clock.now();
     const today = startOfUtcDay(now);
-    const clients = this.growth.clientStates();
-    const latest = this.growth.latest();
+    const clients = await growth.clientStates();
+    const latest = await growth.latest();
     let day = latest ? dateStart(latest.date) + (latest.final ? DAY_MS : 0) : today - DAY_MS;
     day = Math.max(day, today - MAX_CATCH_UP_DAYS * DAY_MS);
     let written = 0;
     let closed = 0;
     for (; day < today; day += DAY_MS) {
-      if (this.growth.save({ ...countOn(clients, day, day + DAY_MS), final: true })) {
+      if (await growth.save({ ...countOn(clients, day, day + DAY_MS), final: true })) {
         written++;
         closed++;
       }
     }
-    if (this.growth.save({ ...countOn(clients, today, now + 1), final: false })) written++;
+    if (await growth.save({ ...countOn(clients, today, now + 1), final: false })) written++;
     return { written, closed };
   }
 
@@ -40,15 +43,16 @@ export class ClientGrowthService {
    * One point per UTC day of the last `days` (1-365), oldest first. Today is counted now; past days come from
    * their snapshots, or for days before snapshots were kept, from the clients' creation times.
    */
-  history(days: number): GrowthPoint[] {
+  async history(days: number): Promise<GrowthPoint[]> {
+    const { growth } = this.deps.store;
     const window = Math.min(Math.max(Math.trunc(days) || 30, 1), 365);
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const today = startOfUtcDay(now);
     const first = today - (window - 1) * DAY_MS;
     const snapshots = new Map(
-      this.growth.list(utcDate(first), utcDate(today)).map((snapshot) => [snapshot.date, snapshot]),
+      (await growth.list(utcDate(first), utcDate(today))).map((snapshot) => [snapshot.date, snapshot]),
     );
-    const clients = this.growth.clientStates();
+    const clients = await growth.clientStates();
     const points: GrowthPoint[] = [];
     for (let day = first; day <= today; day += DAY_MS) {
       const snapshot = day < today ? snapshots.get(utcDate(day)) : undefined;

@@ -14,14 +14,14 @@ export interface GrowthSnapshot extends GrowthPoint {
 
 export interface GrowthRepository {
   /** Creation time and active flag of every client (the input of a snapshot). */
-  clientStates(): Array<{ createdAt: number; active: boolean }>;
+  clientStates(): Promise<Array<{ createdAt: number; active: boolean }>>;
   /**
    * Writes the snapshot of a day: inserts it, or replaces a snapshot of that day that is not final yet. A final
    * snapshot is never rewritten. Returns whether a row was written.
    */
-  save(snapshot: GrowthSnapshot): boolean;
+  save(snapshot: GrowthSnapshot): Promise<boolean>;
   /** Snapshots of the days in [fromDate, toDate], oldest first. */
-  list(fromDate: string, toDate: string): GrowthSnapshot[];
+  list(fromDate: string, toDate: string): Promise<GrowthSnapshot[]>;
   /** The newest snapshot, if any. */
-  latest(): GrowthSnapshot | undefined;
+  latest(): Promise<GrowthSnapshot | undefined>;
 }

@@ -2,11 +2,12 @@ import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { notFound } from "../errors/app-error.js";
 import type { Pool } from "../pricing/pool.js";
-import type { PoolPrice } from "../pricing/price-repository.js";
+import type { PoolPrice, PriceRepository } from "../pricing/price-repository.js";
 import type { SavingsEngine } from "../savings/savings-engine.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { SwitchRepository } from "../switches/switch-repository.js";
 import { clampDays } from "../validation/validate.js";
 import { type Instance, type InstanceFilter, type InstanceWithOwner, trackedUntil } from "./instance.js";
+import type { InstanceRepository } from "./instance-repository.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -67,91 +68,96 @@ export interface InstanceOptions {
   canSwitchToOnDemand: boolean;
 }
 
+export interface InstanceServiceDeps {
+  store: { instances: InstanceRepository; prices: PriceRepository; switches: SwitchRepository };
+  clock: Clock;
+  savings: SavingsEngine;
+}
+
 /** The caller's instances as the dashboard reads them: lists, prices, metrics and switch options. */
 export class InstanceService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly savings: SavingsEngine,
-  ) {}
+  constructor(private readonly deps: InstanceServiceDeps) {}
 
-  list(caller: ClientContext, filter: InstanceFilter): InstanceWithOwner[] {
+  list(caller: ClientContext, filter: InstanceFilter): Promise<InstanceWithOwner[]> {
     const search = filter.search?.trim().toLowerCase();
-    return this.repos.instances.listByClient(caller.clientId, { ...filter, search: search || undefined });
+    return this.deps.store.instances.listByClient(caller.clientId, {
+      ...filter,
+      search: search || undefined,
+    });
   }
 
-  get(caller: ClientContext, instanceId: string): Instance {
-    const instance = this.repos.instances.find(caller.clientId, instanceId);
+  async get(caller: ClientContext, instanceId: string): Promise<Instance> {
+    const instance = await this.deps.store.instances.find(caller.clientId, instanceId);
     if (!instance) throw notFound("instance");
     return instance;
   }
 
-  pricing(caller: ClientContext, instanceId: string): InstancePricing {
-    const instance = this.get(caller, instanceId);
-    const pools = this.recentPools(instance);
+  async pricing(caller: ClientContext, instanceId: string): Promise<InstancePricing> {
+    const instance = await this.get(caller, instanceId);
+    const pools = await this.recentPools(instance);
     const currentPool =
       instance.mode === "spot" && instance.poolId
         ? (pools.find((pool) => pool.id === instance.poolId) ?? null)
         : null;
-    return { instance, onDemandPrice: this.onDemandPrice(instance), currentPool, pools };
+    return { instance, onDemandPrice: await this.onDemandPrice(instance), currentPool, pools };
   }
 
-  metrics(caller: ClientContext, instanceId: string): InstanceMetrics {
-    const instance = this.get(caller, instanceId);
-    const now = this.clock.now();
+  async metrics(caller: ClientContext, instanceId: string): Promise<InstanceMetrics> {
+    const instance = await this.get(caller, instanceId);
+    const now = this.deps.clock.now();
     const end = trackedUntil(instance) ?? now;
-    const onDemandPrice = this.onDemandPrice(instance);
+    const onDemandPrice = await this.onDemandPrice(instance);
     const count = (since: number) =>
-      this.repos.switches.countForInstance(caller.clientId, instance.id, since);
-    const saved = (from: number) => this.savings.instanceFigures(instance, from, end).savings;
-    const totalSavings = saved(instance.launchedAt);
-    const savingsLast30Days = saved(Math.max(instance.launchedAt, now - 30 * DAY_MS));
+      this.deps.store.switches.countForInstance(caller.clientId, instance.id, since);
+    const saved = async (from: number) =>
+      (await this.deps.savings.instanceFigures(instance, from, end)).savings;
     return {
       instance,
       onDemandPrice,
       uptimeHours: Math.max(0, end - instance.launchedAt) / HOUR_MS,
       hoursSinceLastSwitch: instance.lastSwitchAt === null ? null : (now - instance.lastSwitchAt) / HOUR_MS,
-      totalSwitches: count(0),
-      switchesLast7Days: count(now - 7 * DAY_MS),
-      switchesLast30Days: count(now - 30 * DAY_MS),
-      savingsLast30Days,
-      totalSavings,
+      totalSwitches: await count(0),
+      switchesLast7Days: await count(now - 7 * DAY_MS),
+      switchesLast30Days: await count(now - 30 * DAY_MS),
+      savingsLast30Days: await saved(Math.max(instance.launchedAt, now - 30 * DAY_MS)),
+      totalSavings: await saved(instance.launchedAt),
     };
   }
 
   /** Spot prices of every pool of the instance's type and region, averaged per hour or day; `days` is 1–90. */
-  priceHistory(
+  async priceHistory(
     caller: ClientContext,
     instanceId: string,
     options: { days: number; interval: PriceInterval },
-  ): PriceHistory {
-    const instance = this.get(caller, instanceId);
+  ): Promise<PriceHistory> {
+    const { prices } = this.deps.store;
+    const instance = await this.get(caller, instanceId);
     const days = clampDays(options.days, 90);
     const bucketMs = options.interval === "day" ? DAY_MS : HOUR_MS;
-    const to = this.clock.now();
+    const to = this.deps.clock.now();
     const from = to - days * DAY_MS;
-    const pools: Pool[] = this.repos.prices
-      .poolsWithLatestPrice(instance.instanceType, instance.region, 0)
-      .map(({ id, instanceType, region, availabilityZone }) => ({
+    const pools: Pool[] = (await prices.poolsWithLatestPrice(instance.instanceType, instance.region, 0)).map(
+      ({ id, instanceType, region, availabilityZone }) => ({
         id,
         instanceType,
         region,
         availabilityZone,
-      }));
-    const spot = this.repos.prices.averageSpotPrices(
+      }),
+    );
+    const spot = await prices.averageSpotPrices(
       pools.map((pool) => pool.id),
       from,
       to,
       bucketMs,
     );
-    const onDemand = this.repos.prices.averageOnDemandPrices(
+    const onDemand = await prices.averageOnDemandPrices(
       instance.region,
       instance.instanceType,
       from,
       to,
       bucketMs,
     );
-    const onDemandPrice = this.onDemandPrice(instance);
+    const onDemandPrice = await this.onDemandPrice(instance);
     const buckets = new Map<number, PriceHistoryPoint>();
     const bucket = (time: number) => {
       let point = buckets.get(time);
@@ -173,33 +179,36 @@ export class InstanceService {
     return { instance, days, interval: options.interval, pools, onDemandPrice, points };
   }
 
-  availableOptions(caller: ClientContext, instanceId: string): InstanceOptions {
-    const instance = this.get(caller, instanceId);
+  async availableOptions(caller: ClientContext, instanceId: string): Promise<InstanceOptions> {
+    const instance = await this.get(caller, instanceId);
     const current = instance.mode === "spot" ? instance.poolId : null;
     const family = `${instance.instanceType.split(".")[0]}.`;
     const types = new Set(
-      this.repos.prices.instanceTypesIn(instance.region).filter((type) => type.startsWith(family)),
+      (await this.deps.store.prices.instanceTypesIn(instance.region)).filter((type) =>
+        type.startsWith(family),
+      ),
     );
     types.add(instance.instanceType);
     return {
       instance,
-      pools: this.recentPools(instance).filter((pool) => pool.id !== current),
+      pools: (await this.recentPools(instance)).filter((pool) => pool.id !== current),
       instanceTypes: [...types].sort(),
       canSwitchToOnDemand: instance.mode !== "ondemand" && instance.state === "running",
     };
   }
 
-  private recentPools(instance: Instance): PoolPrice[] {
-    return this.repos.prices.poolsWithLatestPrice(
+  private recentPools(instance: Instance): Promise<PoolPrice[]> {
+    return this.deps.store.prices.poolsWithLatestPrice(
       instance.instanceType,
       instance.region,
-      this.clock.now() - CURRENT_PRICE_MAX_AGE_MS,
+      this.deps.clock.now() - CURRENT_PRICE_MAX_AGE_MS,
     );
   }
 
-  private onDemandPrice(instance: Instance): number | null {
+  private async onDemandPrice(instance: Instance): Promise<number | null> {
     return (
-      this.repos.prices.latestOnDemandPrice(instance.region, instance.instanceType) ?? instance.onDemandPrice
+      (await this.deps.store.prices.latestOnDemandPrice(instance.region, instance.instanceType)) ??
+      instance.onDemandPrice
     );
   }
 }

@@ -11,5 +11,5 @@ export interface CleanupReport {
 }
 
 export interface CleanupRepository {
-  insert(clientId: string, agentId: string, report: CleanupReport, at: number): void;
+  insert(clientId: string, agentId: string, report: CleanupReport, at: number): Promise<void>;
 }

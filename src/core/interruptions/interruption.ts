@@ -40,15 +40,19 @@ export interface FailoverTiming {
 }
 
 export interface InterruptionRepository {
-  insert(interruption: Interruption): void;
+  insert(interruption: Interruption): Promise<void>;
   /** The latest signal of this kind for the instance, to report each occurrence once. */
-  findLatest(clientId: string, instanceId: string, signal: InterruptionSignal): Interruption | undefined;
-  recordResponse(interruptionId: string, response: InterruptionResponse): void;
-  responseOf(interruptionId: string): InterruptionResponse | undefined;
+  findLatest(
+    clientId: string,
+    instanceId: string,
+    signal: InterruptionSignal,
+  ): Promise<Interruption | undefined>;
+  recordResponse(interruptionId: string, response: InterruptionResponse): Promise<void>;
+  responseOf(interruptionId: string): Promise<InterruptionResponse | undefined>;
   /** Interruptions received at or after `since`, with their response's timing, oldest first. */
-  failoverTimings(since: number): FailoverTiming[];
+  failoverTimings(since: number): Promise<FailoverTiming[]>;
   /** Pools that received a termination notice at or after `since`. */
-  poolsInterruptedSince(since: number): string[];
+  poolsInterruptedSince(since: number): Promise<string[]>;
 }
 
 /**
@@ -67,7 +71,7 @@ export interface InterruptionResponder {
     caller: ClientContext,
     interruption: Interruption,
     preferences?: ResponsePreferences,
-  ): InterruptionAnswer;
+  ): Promise<InterruptionAnswer>;
 }
 
 export interface InterruptionAnswer {

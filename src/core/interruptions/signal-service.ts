@@ -1,17 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import type { CommandHandover } from "../commands/command-handover.js";
+import type { CommandHandover, HandoverWrites } from "../commands/command-handover.js";
 import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import { reportedTime } from "../validation/validate.js";
-import type { CleanupReport } from "./cleanup-report.js";
+import type { CleanupReport, CleanupRepository } from "./cleanup-report.js";
 import type {
   Interruption,
   InterruptionAnswer,
+  InterruptionRepository,
   InterruptionResponder,
   InterruptionSignal,
   ResponsePreferences,
@@ -35,25 +38,37 @@ export interface RecordedSignal {
   response: InterruptionAnswer | null;
 }
 
+export type SignalRepos = {
+  agents: AgentRepository;
+  instances: InstanceRepository;
+  interruptions: InterruptionRepository;
+  cleanups: CleanupRepository;
+} & EventWrites &
+  NotificationWrites &
+  HandoverWrites;
+
+export interface SignalServiceDeps {
+  store: Store<SignalRepos>;
+  clock: Clock;
+  events: EventLog;
+  notifications: NotificationService;
+  handover: CommandHandover;
+  /** What answers an interruption (the failover logic); none: signals are only recorded. */
+  responder?: InterruptionResponder;
+}
+
 /** What AWS and the instance tell the agent: interruption signals, cleanups, instances gone. */
 export class SignalService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly handover: CommandHandover,
-    private readonly responder: InterruptionResponder | null = null,
-  ) {}
+  constructor(private readonly deps: SignalServiceDeps) {}
 
   /** Records the signal once per instance, then lets the failover logic answer it (after the commit). */
-  recordInterruption(
+  async recordInterruption(
     caller: ClientContext,
     agentId: string,
     signal: InterruptionSignal,
     input: SignalInput,
-  ): RecordedSignal {
-    const now = this.clock.now();
+  ): Promise<RecordedSignal> {
+    const now = this.deps.clock.now();
     const detectedAt = reportedTime("detected_at", input.detectedAt, now) ?? now;
     // AWS announces the action two minutes ahead, so it may lie past the server's "5 minutes ahead" bound only
     // through clock skew; accept any time within an hour.
@@ -62,13 +77,13 @@ export class SignalService {
         ? input.actionAt
         : null;
     const action = signal === "termination_notice" ? noticeAction(input.action) : null;
-    const recorded = this.repos.transaction((): RecordedSignal => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    const recorded = await this.deps.store.transaction(async (tx): Promise<RecordedSignal> => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
-      const instance = this.repos.instances.find(agent.clientId, instanceId);
+      const instance = await tx.instances.find(agent.clientId, instanceId);
       // An agent speaks for its own instances only: another agent's (or client's) answers as unknown.
       if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
-      const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
+      const previous = await tx.interruptions.findLatest(agent.clientId, instanceId, signal);
       if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
         id: randomUUID(),
@@ -82,9 +97,9 @@ export class SignalService {
         detectedAt,
         receivedAt: now,
       };
-      this.repos.interruptions.insert(interruption);
+      await tx.interruptions.insert(interruption);
       const label = signal === "termination_notice" ? "Spot interruption notice" : "Rebalance recommendation";
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: signal,
         severity: "warning",
         clientId: agent.clientId,
@@ -93,7 +108,7 @@ export class SignalService {
         message: `${label} for ${instanceId} (${instance.poolId ?? "on-demand"})`,
         metadata: { interruptionId: interruption.id, actionAt: interruption.actionAt, detectedAt },
       });
-      this.notifications.notify({
+      await this.deps.notifications.notify(tx, {
         clientId: agent.clientId,
         agentId: agent.id,
         type: signal,
@@ -102,21 +117,22 @@ export class SignalService {
       });
       return { interruption, duplicate: false, response: null };
     });
-    return { ...recorded, response: this.respond(caller, recorded.interruption, input.preferences) };
+    return { ...recorded, response: await this.respond(caller, recorded.interruption, input.preferences) };
   }
 
-  private respond(
+  private async respond(
     caller: ClientContext,
     interruption: Interruption,
     preferences: ResponsePreferences | undefined,
-  ): RecordedSignal["response"] {
-    if (!this.responder) return null;
+  ): Promise<RecordedSignal["response"]> {
+    const { responder } = this.deps;
+    if (!responder) return null;
     try {
-      return this.responder.respond(caller, interruption, preferences);
+      return await responder.respond(caller, interruption, preferences);
     } catch (error) {
       // The signal is recorded whatever happens next; a response that cannot be made is an event, not a refusal.
       if (!(error instanceof AppError)) throw error;
-      this.events.record({
+      await this.deps.events.record(this.deps.store, {
         type: "failover_failed",
         severity: "error",
         clientId: interruption.clientId,
@@ -128,13 +144,14 @@ export class SignalService {
     }
   }
 
-  recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
-    this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const now = this.clock.now();
-      this.repos.cleanups.insert(agent.clientId, agent.id, report, now);
-      this.repos.agents.markCleanedUp(agent.id, now);
-      this.events.record({
+  recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): Promise<void> {
+    return this.deps.store.transaction(async (tx) => {
+      // It writes the agent's last cleanup time: the agent is locked.
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const now = this.deps.clock.now();
+      await tx.cleanups.insert(agent.clientId, agent.id, report, now);
+      await tx.agents.markCleanedUp(agent.id, now);
+      await this.deps.events.record(tx, {
         type: "cleanup_completed",
         severity: report.failures.length > 0 ? "warning" : "info",
         clientId: agent.clientId,
@@ -155,17 +172,17 @@ export class SignalService {
     agentId: string,
     instanceId: string,
     terminatedAt: number | null,
-  ): void {
-    const now = this.clock.now();
+  ): Promise<void> {
+    const now = this.deps.clock.now();
     const at = reportedTime("terminated_at", terminatedAt, now) ?? now;
-    this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const instance = this.repos.instances.find(agent.clientId, instanceId);
+    return this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const instance = await tx.instances.find(agent.clientId, instanceId);
       if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
-      if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
+      if (!(await tx.instances.markTerminated(agent.clientId, instanceId, at))) return;
       // Nothing more is sent to the agent of an instance that is gone.
-      this.handover.instanceGone(agent, instanceId);
-      this.events.record({
+      await this.deps.handover.instanceGone(tx, agent, instanceId);
+      await this.deps.events.record(tx, {
         type: "instance_terminated",
         severity: "info",
         clientId: agent.clientId,

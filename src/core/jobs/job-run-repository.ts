@@ -1,6 +1,6 @@
 import type { JobRecord } from "./job-status.js";
 
 export interface JobRunRepository {
-  list(): JobRecord[];
-  save(record: JobRecord): void;
+  list(): Promise<JobRecord[]>;
+  save(record: JobRecord): Promise<void>;
 }

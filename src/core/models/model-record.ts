@@ -24,16 +24,16 @@ export interface ModelRecord {
 export type ActivationReason = "bundled" | "activate" | "rollback";
 
 export interface ModelRepository {
-  insert(record: Omit<ModelRecord, "active" | "activatedAt">, bytes: Uint8Array): void;
-  find(id: string): ModelRecord | undefined;
-  findBySha(sha256: string): ModelRecord | undefined;
-  content(id: string): Uint8Array | undefined;
+  insert(record: Omit<ModelRecord, "active" | "activatedAt">, bytes: Uint8Array): Promise<void>;
+  find(id: string): Promise<ModelRecord | undefined>;
+  findBySha(sha256: string): Promise<ModelRecord | undefined>;
+  content(id: string): Promise<Uint8Array | undefined>;
   /** Newest upload first. */
-  list(): ModelRecord[];
-  active(): ModelRecord | undefined;
+  list(): Promise<ModelRecord[]>;
+  active(): Promise<ModelRecord | undefined>;
   /** Activations not rolled back, newest first: the top one is the active model. */
-  activationStack(): Array<{ activationId: number; modelId: string }>;
-  pushActivation(modelId: string, at: number, reason: ActivationReason): void;
+  activationStack(): Promise<Array<{ activationId: number; modelId: string }>>;
+  pushActivation(modelId: string, at: number, reason: ActivationReason): Promise<void>;
   /** Marks activations rolled back (they leave the stack). */
-  popActivations(activationIds: readonly number[], at: number): void;
+  popActivations(activationIds: readonly number[], at: number): Promise<void>;
 }

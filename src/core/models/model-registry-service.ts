@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../clock/clock.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { Logger } from "../logging/logger.js";
+import type { Store } from "../unit-of-work.js";
 import type { ActiveModel, EngineStatus } from "./active-model.js";
 import type { ModelRecord, ModelRepository } from "./model-record.js";
 import type { LoadedPriceModel, PriceModelRuntime } from "./price-model.js";
@@ -11,6 +12,15 @@ export interface UploadOptions {
   /** Make it the active model once it passed validation. */
   activate: boolean;
   note: string | null;
+}
+
+export interface ModelRegistryServiceDeps {
+  store: Store<{ models: ModelRepository } & EventWrites>;
+  clock: Clock;
+  runtime: PriceModelRuntime;
+  active: ActiveModel;
+  events: EventLog;
+  logger: Logger;
 }
 
 /**
@@ -22,20 +32,19 @@ export interface UploadOptions {
 export class ModelRegistryService {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly models: ModelRepository,
-    private readonly clock: Clock,
-    private readonly runtime: PriceModelRuntime,
-    private readonly active: ActiveModel,
-    private readonly events: EventLog,
-    private readonly logger: Logger,
-  ) {}
+  private readonly models: ModelRepository;
+  private readonly active: ActiveModel;
+
+  constructor(private readonly deps: ModelRegistryServiceDeps) {
+    this.models = deps.store.models;
+    this.active = deps.active;
+  }
 
   status(): EngineStatus {
     return this.active.status();
   }
 
-  list(): ModelRecord[] {
+  list(): Promise<ModelRecord[]> {
     return this.models.list();
   }
 
@@ -53,26 +62,27 @@ export class ModelRegistryService {
     return this.serialised(async () => {
       if (bundled) {
         try {
-          const loaded = await this.runtime.load(bundled);
-          const record = this.register(bundled, loaded, "bundled", null);
-          const current = this.models.active();
+          const loaded = await this.deps.runtime.load(bundled);
+          const record = await this.register(bundled, loaded, "bundled", null);
+          const current = await this.models.active();
           if (!current || (current.source === "bundled" && current.id !== record.id)) {
-            this.models.pushActivation(record.id, this.clock.now(), "bundled");
+            await this.models.pushActivation(record.id, this.deps.clock.now(), "bundled");
           }
           await loaded.release();
         } catch (error) {
-          this.logger.error("the committed model does not load", { error: String(error) });
+          this.deps.logger.error("the committed model does not load", { error: String(error) });
         }
       }
-      const current = this.models.active();
+      const current = await this.models.active();
       if (!current) {
         this.active.degrade("no model is registered: the rules decide");
         return this.active.status();
       }
       try {
-        this.active.swap(this.models.find(current.id) as ModelRecord, await this.loadStored(current.id));
+        const loaded = await this.loadStored(current.id);
+        this.active.swap((await this.models.find(current.id)) as ModelRecord, loaded);
       } catch (error) {
-        this.logger.error("the active model does not load; the rules decide", {
+        this.deps.logger.error("the active model does not load; the rules decide", {
           modelId: current.id,
           error: String(error),
         });
@@ -88,8 +98,8 @@ export class ModelRegistryService {
   upload(bytes: Uint8Array, options: UploadOptions): Promise<ModelRecord> {
     return this.serialised(async () => {
       // A model that fails validation is refused with the reason, and nothing is stored.
-      const loaded = await this.runtime.load(bytes);
-      const record = this.register(bytes, loaded, "upload", options.note);
+      const loaded = await this.deps.runtime.load(bytes);
+      const record = await this.register(bytes, loaded, "upload", options.note);
       if (!options.activate) {
         await loaded.release();
         return record;
@@ -100,7 +110,7 @@ export class ModelRegistryService {
 
   activate(modelId: string): Promise<ModelRecord> {
     return this.serialised(async () => {
-      const record = this.models.find(modelId);
+      const record = await this.models.find(modelId);
       if (!record) throw notFound("model");
       if (record.active && this.active.record()?.id === record.id) return record;
       return this.makeActive(record, await this.loadStored(record.id), "activate");
@@ -110,7 +120,7 @@ export class ModelRegistryService {
   /** Back to the model that was active before the current one. */
   rollback(): Promise<ModelRecord> {
     return this.serialised(async () => {
-      const stack = this.models.activationStack();
+      const stack = await this.models.activationStack();
       const top = stack[0];
       if (!top) throw failedPrecondition("no model is active, so there is nothing to roll back");
       const popped = [top.activationId];
@@ -123,45 +133,55 @@ export class ModelRegistryService {
         popped.push(entry.activationId);
       }
       if (!previous) throw failedPrecondition("there is no previous model to roll back to");
-      const record = this.models.find(previous.modelId) as ModelRecord;
+      const record = (await this.models.find(previous.modelId)) as ModelRecord;
       const loaded = await this.loadStored(record.id);
-      this.models.popActivations(popped, this.clock.now());
-      const now = this.models.find(record.id) as ModelRecord;
-      this.active.swap(now, loaded);
-      this.events.record({
-        type: "model_rolled_back",
-        severity: "warning",
-        message: `Model rolled back to ${record.name} ${record.version}`,
-        metadata: { modelId: record.id },
+      const { store, clock, events } = this.deps;
+      const now = await store.transaction(async (tx) => {
+        await tx.models.popActivations(popped, clock.now());
+        await events.record(tx, {
+          type: "model_rolled_back",
+          severity: "warning",
+          message: `Model rolled back to ${record.name} ${record.version}`,
+          metadata: { modelId: record.id },
+        });
+        return (await tx.models.find(record.id)) as ModelRecord;
       });
+      this.active.swap(now, loaded);
       return now;
     });
   }
 
-  private makeActive(record: ModelRecord, loaded: LoadedPriceModel, reason: "activate"): ModelRecord {
-    this.models.pushActivation(record.id, this.clock.now(), reason);
-    const now = this.models.find(record.id) as ModelRecord;
-    this.active.swap(now, loaded);
-    this.events.record({
-      type: "model_activated",
-      severity: "info",
-      message: `Model ${record.name} ${record.version} is active`,
-      metadata: { modelId: record.id, sha256: record.sha256 },
+  private async makeActive(
+    record: ModelRecord,
+    loaded: LoadedPriceModel,
+    reason: "activate",
+  ): Promise<ModelRecord> {
+    const { store, clock, events } = this.deps;
+    const now = await store.transaction(async (tx) => {
+      await tx.models.pushActivation(record.id, clock.now(), reason);
+      await events.record(tx, {
+        type: "model_activated",
+        severity: "info",
+        message: `Model ${record.name} ${record.version} is active`,
+        metadata: { modelId: record.id, sha256: record.sha256 },
+      });
+      return (await tx.models.find(record.id)) as ModelRecord;
     });
+    this.active.swap(now, loaded);
     return now;
   }
 
-  private register(
+  private async register(
     bytes: Uint8Array,
     loaded: LoadedPriceModel,
     source: ModelRecord["source"],
     note: string | null,
-  ): ModelRecord {
+  ): Promise<ModelRecord> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const known = this.models.findBySha(sha256);
+    const known = await this.models.findBySha(sha256);
     if (known) return known;
     const { info } = loaded;
-    this.models.insert(
+    await this.models.insert(
       {
         id: randomUUID(),
         name: info.name,
@@ -175,17 +195,17 @@ export class ModelRegistryService {
         forecastWeight: info.forecastWeight,
         source,
         note,
-        uploadedAt: this.clock.now(),
+        uploadedAt: this.deps.clock.now(),
       },
       bytes,
     );
-    return this.models.findBySha(sha256) as ModelRecord;
+    return (await this.models.findBySha(sha256)) as ModelRecord;
   }
 
   private async loadStored(modelId: string): Promise<LoadedPriceModel> {
-    const bytes = this.models.content(modelId);
+    const bytes = await this.models.content(modelId);
     if (!bytes) throw notFound("model");
-    return this.runtime.load(bytes);
+    return this.deps.runtime.load(bytes);
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

@@ -15,8 +15,8 @@ export interface InstancePeer {
 
 export interface InstancePeerRepository {
   /** Inserts or updates the instance's row. */
-  save(peer: InstancePeer): void;
-  listByAgent(agentId: string): InstancePeer[];
+  save(peer: InstancePeer): Promise<void>;
+  listByAgent(agentId: string): Promise<InstancePeer[]>;
   /** Forgets an instance (its agent said goodbye). */
-  delete(clientId: string, instanceId: string): void;
+  delete(clientId: string, instanceId: string): Promise<void>;
 }

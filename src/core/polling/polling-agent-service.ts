@@ -1,24 +1,27 @@
 import type { Agent, AgentConfig, AgentIdentity } from "../agents/agent.js";
 import type { AgentLiveness } from "../agents/agent-liveness.js";
-import type { AgentService, Registration } from "../agents/agent-service.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import type { Registration } from "../agents/agent-service.js";
+import { lockLiveAgent, requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import type { Command, CommandType } from "../commands/command.js";
 import { switchLandsOn } from "../commands/command-handover.js";
+import type { CommandRepository } from "../commands/command-repository.js";
 import { type CommandService, deadCommand } from "../commands/command-service.js";
 import { notFound } from "../errors/app-error.js";
 import type { CleanupReport } from "../interruptions/cleanup-report.js";
 import type { RecordedSignal, SignalInput, SignalService } from "../interruptions/signal-service.js";
 import type { PricingReportInput, PricingService } from "../pricing/pricing-service.js";
 import type { Replica } from "../replicas/replica.js";
+import type { ReplicaRepository } from "../replicas/replica-repository.js";
 import type { SessionRegistry } from "../sessions/session-registry.js";
-import type { SwitchRecord } from "../switches/switch-record.js";
-import type { SwitchReportInput, SwitchService } from "../switches/switch-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { SwitchRecord, SwitchSide } from "../switches/switch-record.js";
+import type { SwitchReportInput, SwitchService, SwitchWrites } from "../switches/switch-service.js";
+import type { Store } from "../unit-of-work.js";
 import { optionalText } from "../validation/validate.js";
 import { type AgentReach, agentReach } from "./agent-reach.js";
-import type { PollingCallers } from "./polling-callers.js";
+import type { CallerRepos, PollingCallers } from "./polling-callers.js";
 
 /**
  * What an agent of the original system fetches from `pending-commands`: switches. It launches replicas from its
@@ -36,10 +39,22 @@ export interface PolledCommands {
   commands: Command[];
 }
 
-export interface PollingDependencies {
-  repos: Repositories;
+/** Registration in the caller's transaction (the agent service implements it). */
+export interface AgentRegistrar<Tx> {
+  registerIn(tx: Tx, caller: ClientContext, identity: AgentIdentity): Promise<Registration>;
+}
+
+export type PollingRepos = {
+  agents: AgentRepository;
+  commands: CommandRepository;
+  replicas: ReplicaRepository;
+} & CallerRepos &
+  SwitchWrites;
+
+export interface PollingDependencies<RegisterTx> {
+  store: Store<PollingRepos & RegisterTx>;
   clock: Clock;
-  agents: AgentService;
+  agents: AgentRegistrar<RegisterTx>;
   commands: CommandService;
   pricing: PricingService;
   switches: SwitchService;
@@ -56,11 +71,11 @@ export interface PollingDependencies {
  * re-registration brings it back. `peer` is the caller's address, which tells the agents of the logical agent's
  * instances apart (see PollingCallers): a command goes only to the instance it was issued for.
  */
-export class PollingAgentService {
+export class PollingAgentService<RegisterTx = unknown> {
   /** When each agent last asked for its commands (in this process). */
   private readonly polledAt = new Map<string, number>();
 
-  constructor(private readonly deps: PollingDependencies) {}
+  constructor(private readonly deps: PollingDependencies<RegisterTx>) {}
 
   /** How the agent is reached now: its stream, its polling (with the last poll's time), or not at all. */
   reachOf(agentId: string): AgentReach {
@@ -72,12 +87,12 @@ export class PollingAgentService {
     );
   }
 
-  /** Registration, remembering the address the instance's agent calls from. */
-  register(caller: ClientContext, identity: AgentIdentity, peer: string): Registration {
-    const { repos, agents, callers } = this.deps;
-    return repos.transaction(() => {
-      const registration = agents.register(caller, identity);
-      callers.heard(registration.agent, registration.agent.instanceId, peer);
+  /** Registration, remembering the address the instance's agent calls from, in one transaction. */
+  register(caller: ClientContext, identity: AgentIdentity, peer: string): Promise<Registration> {
+    const { store, agents, callers } = this.deps;
+    return store.transaction(async (tx) => {
+      const registration = await agents.registerIn(tx, caller, identity);
+      await callers.heard(tx, registration.agent, registration.agent.instanceId, peer);
       return registration;
     });
   }
@@ -88,33 +103,37 @@ export class PollingAgentService {
    * nor takes it offline: the workload runs on the primary. A goodbye that cannot be placed is not taken as the
    * primary's while a former primary's agent is still heard; the liveness deadline decides then.
    */
-  heartbeat(
+  async heartbeat(
     caller: ClientContext,
     agentId: string,
     input: { status: string; instanceId: string | null },
     peer: string,
-  ): void {
-    const { repos, callers, liveness, sessions } = this.deps;
+  ): Promise<void> {
+    const { store, callers, liveness, sessions } = this.deps;
     const goodbye = input.status.trim().toLowerCase() === "offline";
-    const agent = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
-      const named = callers.isAgentInstance(agent, input.instanceId) ? input.instanceId : null;
-      const sender = named ?? callers.identify(agent, peer);
-      if (named && !goodbye) callers.heard(agent, named, peer);
+    const agent = await store.transaction(async (tx) => {
+      // It may write where the agent's instances call from: the agent is locked.
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const named =
+        input.instanceId && (await callers.isAgentInstance(tx, agent, input.instanceId))
+          ? input.instanceId
+          : null;
+      const sender = named ?? (await callers.identify(tx, agent, peer));
+      if (named && !goodbye) await callers.heard(tx, agent, named, peer);
       if (sender !== null && sender !== agent.instanceId) {
-        if (goodbye) callers.gone(agent, sender);
+        if (goodbye) await callers.gone(tx, agent, sender);
         return null;
       }
-      if (sender === null && goodbye && callers.formerPrimaryRunning(agent)) return null;
+      if (sender === null && goodbye && (await callers.formerPrimaryRunning(tx, agent))) return null;
       return agent;
     });
     if (!agent) return;
     if (!goodbye) {
-      this.alive(agent);
+      await this.alive(agent);
       return;
     }
     if (!sessions.isConnected(agent.id)) {
-      liveness.markOffline(agent.clientId, agent.id, "the agent reported that it is shutting down");
+      await liveness.markOffline(agent.clientId, agent.id, "the agent reported that it is shutting down");
     }
   }
 
@@ -122,18 +141,17 @@ export class PollingAgentService {
    * Fetching is delivery: open switch commands issued for the caller's instance become delivered and come back on
    * its every poll until reported (a switch report or the executed call).
    */
-  pendingCommands(caller: ClientContext, agentId: string, peer: string): PolledCommands {
+  async pendingCommands(caller: ClientContext, agentId: string, peer: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
-    const { repos } = this.deps;
-    const polled = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
-      const target = this.deps.callers.pollTarget(agent, peer);
+    const polled = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
       const open = target
-        ? repos.commands
-            .listDeliverable(agent.id, target, now, POLL_LIMIT)
-            .filter((command) => POLLABLE_COMMAND_TYPES.includes(command.action.type))
+        ? (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter((command) =>
+            POLLABLE_COMMAND_TYPES.includes(command.action.type),
+          )
         : [];
-      if (open.length > 0) repos.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+      if (open.length > 0) await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       const commands = open.map(
         (command): Command => ({
           ...command,
@@ -146,7 +164,7 @@ export class PollingAgentService {
     });
     if (polled.fromPrimary) {
       this.polledAt.set(polled.agent.id, now);
-      this.alive(polled.agent);
+      await this.alive(polled.agent);
     }
     return { agent: polled.agent, commands: polled.commands };
   }
@@ -156,23 +174,22 @@ export class PollingAgentService {
    * the caller's instance and that still wait for an instance. Fetching delivers their launch commands; a replica
    * terminated or failed meanwhile (its launch cancelled) is not among them.
    */
-  replicasToLaunch(caller: ClientContext, agentId: string, peer: string): Replica[] {
+  async replicasToLaunch(caller: ClientContext, agentId: string, peer: string): Promise<Replica[]> {
     const now = this.deps.clock.now();
-    const { repos } = this.deps;
-    const polled = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
-      const target = this.deps.callers.pollTarget(agent, peer);
-      const launches = target
-        ? repos.commands.listDeliverable(agent.id, target, now, POLL_LIMIT).flatMap((command) => {
-            if (command.action.type !== "launch_replica") return [];
-            const replica = repos.replicas.find(agent.clientId, command.action.replicaId);
-            return replica?.status === "launching" && replica.instanceId === null
-              ? [{ command, replica }]
-              : [];
-          })
-        : [];
+    const polled = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
+      const launches: Array<{ command: Command; replica: Replica }> = [];
+      if (target) {
+        for (const command of await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)) {
+          if (command.action.type !== "launch_replica") continue;
+          const replica = await tx.replicas.find(agent.clientId, command.action.replicaId);
+          if (replica?.status === "launching" && replica.instanceId === null)
+            launches.push({ command, replica });
+        }
+      }
       if (launches.length > 0) {
-        repos.commands.markDelivered(new Map(launches.map(({ command }) => [command.id, now])));
+        await tx.commands.markDelivered(new Map(launches.map(({ command }) => [command.id, now])));
       }
       return {
         agent,
@@ -180,7 +197,7 @@ export class PollingAgentService {
         fromPrimary: target === agent.instanceId,
       };
     });
-    if (polled.fromPrimary) this.alive(polled.agent);
+    if (polled.fromPrimary) await this.alive(polled.agent);
     return polled.replicas;
   }
 
@@ -188,42 +205,41 @@ export class PollingAgentService {
    * The agent's outcome of a command it fetched; the first result wins. A command cancelled or expired meanwhile
    * is refused (the agent is told it should not have run), and so is an outcome from another instance's agent.
    */
-  commandExecuted(
+  async commandExecuted(
     caller: ClientContext,
     agentId: string,
     commandId: string,
     outcome: { success: boolean; message: string },
     peer: string,
-  ): Command {
-    const { repos, callers } = this.deps;
-    const agent = requireLiveAgent(repos.agents, caller, agentId);
-    const command = repos.commands.findForAgent(agent.id, commandId);
+  ): Promise<Command> {
+    const { store, callers } = this.deps;
+    const agent = await requireLiveAgent(store.agents, caller, agentId);
+    const command = await store.commands.findForAgent(agent.id, commandId);
     if (!command) throw notFound(`command ${commandId}`);
     if (command.state === "cancelled" || command.state === "expired") throw deadCommand(command);
-    const from = callers.identify(agent, peer);
-    this.deps.commands.recordResult(agent.id, commandId, outcome.success, outcome.message, from);
-    if (from === null || from === agent.instanceId) this.alive(agent);
-    return repos.commands.findForAgent(agent.id, commandId) ?? command;
+    const from = await callers.identify(store, agent, peer);
+    await this.deps.commands.recordResult(agent.id, commandId, outcome.success, outcome.message, from);
+    if (from === null || from === agent.instanceId) await this.alive(agent);
+    return (await store.commands.findForAgent(agent.id, commandId)) ?? command;
   }
 
   /**
    * The agent's current config. A polling agent takes a config by reading it, so reading completes the
    * apply_config commands still open for the caller's instance (a streaming agent gets those on its stream).
    */
-  config(caller: ClientContext, agentId: string, peer: string): AgentConfig {
+  async config(caller: ClientContext, agentId: string, peer: string): Promise<AgentConfig> {
     const now = this.deps.clock.now();
-    const { repos } = this.deps;
-    const read = repos.transaction(() => {
-      const agent = requireLiveAgent(repos.agents, caller, agentId);
-      const target = this.deps.callers.pollTarget(agent, peer);
+    const read = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const target = await this.deps.callers.pollTarget(tx, agent, peer);
       if (this.deps.sessions.isConnected(agent.id) || target === null) return { agent, target };
-      const open = repos.commands
-        .listDeliverable(agent.id, target, now, POLL_LIMIT)
-        .filter((command) => command.action.type === "apply_config");
+      const open = (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter(
+        (command) => command.action.type === "apply_config",
+      );
       if (open.length === 0) return { agent, target };
-      repos.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+      await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
       for (const command of open) {
-        repos.commands.finish(
+        await tx.commands.finish(
           agent.id,
           command.id,
           true,
@@ -233,22 +249,22 @@ export class PollingAgentService {
       }
       return { agent, target };
     });
-    if (read.target === read.agent.instanceId) this.alive(read.agent);
+    if (read.target === read.agent.instanceId) await this.alive(read.agent);
     return read.agent.config;
   }
 
   /** The replica settings of the agent's config; reading them takes no command. */
-  replicaConfig(caller: ClientContext, agentId: string, peer: string): AgentConfig {
-    return this.touch(caller, agentId, peer).config;
+  async replicaConfig(caller: ClientContext, agentId: string, peer: string): Promise<AgentConfig> {
+    return (await this.touch(caller, agentId, peer)).config;
   }
 
-  pricingReport(
+  async pricingReport(
     caller: ClientContext,
     agentId: string,
     report: PricingReportInput,
     peer: string,
-  ): { poolsCreated: number } {
-    this.touch(caller, agentId, peer);
+  ): Promise<{ poolsCreated: number }> {
+    await this.touch(caller, agentId, peer);
     return this.deps.pricing.ingestReport(caller, agentId, report);
   }
 
@@ -257,32 +273,40 @@ export class PollingAgentService {
    * for its old instance that lands where it went (delivered, or already settled by the new instance's
    * registration). The switch service refuses a report from an instance that may not move the workload.
    */
-  switchReport(
+  async switchReport(
     caller: ClientContext,
     agentId: string,
     report: SwitchReportInput,
     peer: string,
-  ): SwitchRecord {
-    const { repos } = this.deps;
-    return repos.transaction(() => {
-      const agent = this.touch(caller, agentId, peer);
-      const commandId = report.commandId ?? this.switchCommandFor(agent.id, report);
-      return this.deps.switches.recordSwitch(caller, agent.id, { ...report, commandId });
+  ): Promise<SwitchRecord> {
+    const { store, switches } = this.deps;
+    await this.touch(caller, agentId, peer);
+    const checked = switches.check(report);
+    return store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const commandId =
+        checked.commandId ?? (await this.switchCommandFor(tx, agent.id, checked.from, checked.to));
+      return switches.recordInTransaction(tx, agent, { ...checked, commandId });
     });
   }
 
-  cleanupReport(caller: ClientContext, agentId: string, report: CleanupReport, peer: string): void {
-    this.touch(caller, agentId, peer);
-    this.deps.signals.recordCleanup(caller, agentId, report);
+  async cleanupReport(
+    caller: ClientContext,
+    agentId: string,
+    report: CleanupReport,
+    peer: string,
+  ): Promise<void> {
+    await this.touch(caller, agentId, peer);
+    await this.deps.signals.recordCleanup(caller, agentId, report);
   }
 
-  rebalanceRecommendation(
+  async rebalanceRecommendation(
     caller: ClientContext,
     agentId: string,
     signal: SignalInput,
     peer: string,
-  ): RecordedSignal {
-    this.touch(caller, agentId, peer);
+  ): Promise<RecordedSignal> {
+    await this.touch(caller, agentId, peer);
     return this.deps.signals.recordInterruption(caller, agentId, "rebalance_recommendation", signal);
   }
 
@@ -290,54 +314,57 @@ export class PollingAgentService {
    * An instance of the agent is gone (the agent's own instance when none is named). When it is the agent's
    * current instance and no stream holds the agent, the agent is offline with it.
    */
-  instanceTerminated(
+  async instanceTerminated(
     caller: ClientContext,
     agentId: string,
     input: { instanceId: string | null; terminatedAt: number | null; reason: string | null },
     peer: string,
-  ): void {
-    const agent = requireLiveAgent(this.deps.repos.agents, caller, agentId);
+  ): Promise<void> {
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
     const reason = optionalText("reason", input.reason, 200);
     const instanceId = input.instanceId || agent.instanceId;
-    this.deps.signals.recordInstanceTerminated(caller, agent.id, instanceId, input.terminatedAt);
+    await this.deps.signals.recordInstanceTerminated(caller, agent.id, instanceId, input.terminatedAt);
     if (instanceId === agent.instanceId && !this.deps.sessions.isConnected(agent.id)) {
       const why = `instance ${instanceId} terminated${reason ? `: ${reason}` : ""}`;
-      this.deps.liveness.markOffline(agent.clientId, agent.id, why);
-    } else if (this.fromPrimary(agent, peer)) {
-      this.alive(agent);
+      await this.deps.liveness.markOffline(agent.clientId, agent.id, why);
+    } else if (await this.fromPrimary(agent, peer)) {
+      await this.alive(agent);
     }
   }
 
   /** The caller's agent; the call proves it alive when it comes from the primary (or cannot be placed). */
-  private touch(caller: ClientContext, agentId: string, peer: string): Agent {
-    const agent = requireLiveAgent(this.deps.repos.agents, caller, agentId);
-    if (this.fromPrimary(agent, peer)) this.alive(agent);
+  private async touch(caller: ClientContext, agentId: string, peer: string): Promise<Agent> {
+    const agent = await requireLiveAgent(this.deps.store.agents, caller, agentId);
+    if (await this.fromPrimary(agent, peer)) await this.alive(agent);
     return agent;
   }
 
-  private fromPrimary(agent: Agent, peer: string): boolean {
-    const from = this.deps.callers.identify(agent, peer);
+  private async fromPrimary(agent: Agent, peer: string): Promise<boolean> {
+    const from = await this.deps.callers.identify(this.deps.store, agent, peer);
     return from === null || from === agent.instanceId;
   }
 
   /** Liveness exactly as for a stream message: last-seen batched in memory, online at once if it was not. */
-  private alive(agent: Agent): void {
+  private async alive(agent: Agent): Promise<void> {
     this.deps.sessions.noteSeen(agent.id);
-    if (agent.status !== "online") this.deps.liveness.markOnline(agent.clientId, agent.id);
+    if (agent.status !== "online") await this.deps.liveness.markOnline(agent.clientId, agent.id);
   }
 
   /**
    * The newest switch command issued for the report's old instance that lands where the report says it went: one
    * the agent took, or one settled or cancelled by a handover meanwhile (the agent may have run it all the same).
    */
-  private switchCommandFor(agentId: string, report: SwitchReportInput): string | null {
-    const match = this.deps.repos.commands
-      .listByInstance(agentId, report.from.instanceId, POLL_LIMIT)
-      .find(
-        (command) =>
-          ["delivered", "acknowledged", "completed", "cancelled"].includes(command.state) &&
-          switchLandsOn(command.action, report.to),
-      );
+  private async switchCommandFor(
+    tx: { commands: CommandRepository },
+    agentId: string,
+    from: SwitchSide,
+    to: SwitchSide,
+  ): Promise<string | null> {
+    const match = (await tx.commands.listByInstance(agentId, from.instanceId, POLL_LIMIT)).find(
+      (command) =>
+        ["delivered", "acknowledged", "completed", "cancelled"].includes(command.state) &&
+        switchLandsOn(command.action, to),
+    );
     return match?.id ?? null;
   }
 }

@@ -1,9 +1,10 @@
 import type { Clock } from "../clock/clock.js";
 import { HOUR_MS } from "../clock/utc-day.js";
 import { fitsRequirement, type InstanceCatalog, requirementOf } from "../market/instance-size.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { MarketRepository } from "../market/market-repository.js";
+import type { Store } from "../unit-of-work.js";
 import { makePool, type Pool } from "./pool.js";
-import type { SpotPriceObservation } from "./price-repository.js";
+import type { PriceRepository, SpotPriceObservation } from "./price-repository.js";
 
 /** One row of DescribeSpotPriceHistory. */
 export interface SpotPricePoint {
@@ -31,6 +32,16 @@ export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
   neighboursPerType: 12,
 };
 
+export interface MarketCollectorDeps {
+  store: Store<{ market: MarketRepository; prices: PriceRepository }>;
+  clock: Clock;
+  /** None: the collector is off. */
+  source: SpotPriceSource | null;
+  catalog: InstanceCatalog;
+  knownTypes: () => readonly string[];
+  options?: CollectorOptions;
+}
+
 /**
  * The server-side collector: for each region the fleet runs in, the spot price history of the types the agents
  * run and their neighbours (the same type in every zone comes with the call; similar types: those that fit the
@@ -38,20 +49,18 @@ export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = {
  * the pricing-aggregation job de-duplicates across sources and fills short gaps.
  */
 export class MarketCollector {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly source: SpotPriceSource | null,
-    private readonly catalog: InstanceCatalog,
-    private readonly knownTypes: () => readonly string[],
-    private readonly options: CollectorOptions = DEFAULT_COLLECTOR_OPTIONS,
-  ) {}
+  private readonly options: CollectorOptions;
+
+  constructor(private readonly deps: MarketCollectorDeps) {
+    this.options = deps.options ?? DEFAULT_COLLECTOR_OPTIONS;
+  }
 
   async run(): Promise<Record<string, number>> {
-    if (!this.source) return { enabled: 0 };
-    const now = this.clock.now();
+    const { store, source } = this.deps;
+    if (!source) return { enabled: 0 };
+    const now = this.deps.clock.now();
     const byRegion = new Map<string, Set<string>>();
-    for (const { region, instanceType } of this.repos.market.fleetTypes()) {
+    for (const { region, instanceType } of await store.market.fleetTypes()) {
       let types = byRegion.get(region);
       if (!types) {
         types = new Set();
@@ -64,8 +73,8 @@ export class MarketCollector {
     let fetched = 0;
     let pools = 0;
     for (const [region, types] of byRegion) {
-      const since = this.repos.market.latestCollected(region) ?? now - this.options.initialLookbackMs;
-      const points = await this.source.history(region, [...types].sort(), since);
+      const since = (await store.market.latestCollected(region)) ?? now - this.options.initialLookbackMs;
+      const points = await source.history(region, [...types].sort(), since);
       fetched += points.length;
       const observations: Array<SpotPriceObservation & { pool: Pool }> = [];
       for (const point of points) {
@@ -84,14 +93,14 @@ export class MarketCollector {
           source: "collector",
         });
       }
-      this.repos.transaction(() => {
-        const known = this.repos.market.knownObservations(observations);
+      await store.transaction(async (tx) => {
+        const known = await tx.market.knownObservations(observations);
         const fresh = observations.filter((o) => !known.has(`${o.poolId}@${o.observedAt}`));
-        pools += this.repos.prices.ensurePools(
+        pools += await tx.prices.ensurePools(
           [...new Map(fresh.map((o) => [o.poolId, o.pool])).values()],
           now,
         );
-        this.repos.prices.insertSpotPrices(
+        await tx.prices.insertSpotPrices(
           fresh.map(({ poolId, price, observedAt, source }) => ({ poolId, price, observedAt, source })),
           now,
         );
@@ -103,11 +112,13 @@ export class MarketCollector {
 
   /** Types that fit the same size as `instanceType`, smallest first: where the engine may move its workload. */
   private neighbours(instanceType: string): string[] {
-    const need = requirementOf(instanceType, this.catalog);
+    const { catalog } = this.deps;
+    const need = requirementOf(instanceType, catalog);
     if (!need) return [];
-    return this.knownTypes()
-      .filter((type) => type !== instanceType && fitsRequirement(type, this.catalog.size(type), need))
-      .map((type) => ({ type, size: this.catalog.size(type) }))
+    return this.deps
+      .knownTypes()
+      .filter((type) => type !== instanceType && fitsRequirement(type, catalog.size(type), need))
+      .map((type) => ({ type, size: catalog.size(type) }))
       .sort(
         (a, b) =>
           (a.size?.vcpus ?? 0) - (b.size?.vcpus ?? 0) ||

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock/clock.js";
 import { TimeSlice } from "../jobs/time-slice.js";
-import type { Repositories } from "../unit-of-work.js";
-import type { SpotSnapshot } from "./price-series-repository.js";
+import type { Store } from "../unit-of-work.js";
+import type { PriceSeriesRepository, SpotSnapshot } from "./price-series-repository.js";
 
 export interface AggregationOptions {
   /** Snapshots are de-duplicated and gaps measured in buckets of this length (epoch-aligned). */
@@ -25,33 +25,42 @@ export interface AggregationPlan {
   fills: Array<{ price: number; observedAt: number }>;
 }
 
+export interface PriceAggregationDeps {
+  store: Store<{ priceSeries: PriceSeriesRepository }>;
+  clock: Clock;
+  options?: AggregationOptions;
+}
+
 /**
  * Upkeep of the spot price snapshots (many agents report the same pools): repeated prices of a pool within one
  * bucket are merged, and short gaps between observations are filled, marked as filled. One pool per step, with
  * the event loop running between steps.
  */
 export class PriceAggregation {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly options: AggregationOptions = DEFAULT_AGGREGATION_OPTIONS,
-  ) {}
+  private readonly options: AggregationOptions;
+
+  constructor(private readonly deps: PriceAggregationDeps) {
+    this.options = deps.options ?? DEFAULT_AGGREGATION_OPTIONS;
+  }
 
   async run(signal?: AbortSignal): Promise<{ pools: number; duplicatesRemoved: number; filled: number }> {
-    const now = this.clock.now();
+    const { store } = this.deps;
+    const now = this.deps.clock.now();
     const from = now - this.options.lookbackMs;
     const slice = new TimeSlice(10, signal);
     let pools = 0;
     let duplicatesRemoved = 0;
     let filled = 0;
-    const series = this.repos.priceSeries;
-    for (const poolId of series.poolIds()) {
+    for (const poolId of await store.priceSeries.poolIds()) {
       slice.throwIfStopped();
-      const plan = planAggregation(series.spotSnapshots(poolId, from, now + 1), this.options);
+      const plan = planAggregation(
+        await store.priceSeries.spotSnapshots(poolId, from, now + 1),
+        this.options,
+      );
       if (plan.duplicates.length > 0 || plan.fills.length > 0) {
-        this.repos.transaction(() => {
-          duplicatesRemoved += series.deleteSpotSnapshots(plan.duplicates);
-          series.insertFilledSpotPrices(poolId, plan.fills, now);
+        await store.transaction(async (tx) => {
+          duplicatesRemoved += await tx.priceSeries.deleteSpotSnapshots(plan.duplicates);
+          await tx.priceSeries.insertFilledSpotPrices(poolId, plan.fills, now);
         });
         filled += plan.fills.length;
       }

@@ -46,41 +46,46 @@ export interface BucketAverage {
 
 export interface PriceRepository {
   /** Creates the pools that do not exist yet; returns how many were created. */
-  ensurePools(pools: readonly Pool[], at: number): number;
-  findPool(poolId: string): Pool | undefined;
-  insertSpotPrices(observations: readonly SpotPriceObservation[], recordedAt: number): void;
-  insertOnDemandPrice(region: string, instanceType: string, price: number, observedAt: number): void;
-  insertPricingReport(report: PricingReportRecord): void;
-  latestSpotPrice(poolId: string): { price: number; observedAt: number } | undefined;
-  latestOnDemandPrice(region: string, instanceType: string): number | undefined;
+  ensurePools(pools: readonly Pool[], at: number): Promise<number>;
+  findPool(poolId: string): Promise<Pool | undefined>;
+  insertSpotPrices(observations: readonly SpotPriceObservation[], recordedAt: number): Promise<void>;
+  insertOnDemandPrice(region: string, instanceType: string, price: number, observedAt: number): Promise<void>;
+  insertPricingReport(report: PricingReportRecord): Promise<void>;
+  latestSpotPrice(poolId: string): Promise<{ price: number; observedAt: number } | undefined>;
+  latestOnDemandPrice(region: string, instanceType: string): Promise<number | undefined>;
   /** Pools of one type in one region with their latest price observed at or after `since`. */
-  poolsWithLatestPrice(instanceType: string, region: string, since: number): PoolPrice[];
+  poolsWithLatestPrice(instanceType: string, region: string, since: number): Promise<PoolPrice[]>;
   /** Spot prices of the given pools observed in [from, to], oldest first. */
-  priceHistory(poolIds: readonly string[], from: number, to: number): PricePoint[];
+  priceHistory(poolIds: readonly string[], from: number, to: number): Promise<PricePoint[]>;
   onDemandHistory(
     region: string,
     instanceType: string,
     from: number,
     to: number,
-  ): Array<{ price: number; observedAt: number }>;
-  latestPricingReport(clientId: string, agentId: string): PricingReportRecord | undefined;
+  ): Promise<Array<{ price: number; observedAt: number }>>;
+  latestPricingReport(clientId: string, agentId: string): Promise<PricingReportRecord | undefined>;
   /** Spot prices of the given pools averaged per bucket of `bucketMs` (epoch-aligned), oldest first. */
   averageSpotPrices(
     poolIds: readonly string[],
     from: number,
     to: number,
     bucketMs: number,
-  ): Array<BucketAverage & { poolId: string }>;
+  ): Promise<Array<BucketAverage & { poolId: string }>>;
   averageOnDemandPrices(
     region: string,
     instanceType: string,
     from: number,
     to: number,
     bucketMs: number,
-  ): BucketAverage[];
+  ): Promise<BucketAverage[]>;
   /** The newest `limit` pricing reports of an agent received at or after `since`, oldest first. */
-  pricingReports(clientId: string, agentId: string, since: number, limit: number): PricingReportRecord[];
+  pricingReports(
+    clientId: string,
+    agentId: string,
+    since: number,
+    limit: number,
+  ): Promise<PricingReportRecord[]>;
   /** Instance types that have a known spot pool in the region, sorted. */
-  instanceTypesIn(region: string): string[];
-  countPools(): number;
+  instanceTypesIn(region: string): Promise<string[]>;
+  countPools(): Promise<number>;
 }

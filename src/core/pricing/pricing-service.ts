@@ -1,11 +1,13 @@
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { invalidArgument } from "../errors/app-error.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { Store } from "../unit-of-work.js";
 import { reportedTime, requirePrice } from "../validation/validate.js";
 import { makePool, type Pool } from "./pool.js";
-import type { PoolPrice } from "./price-repository.js";
+import type { PoolPrice, PriceRepository } from "./price-repository.js";
 
 export interface PricingReportInput {
   onDemandPrice: number | null;
@@ -15,15 +17,21 @@ export interface PricingReportInput {
 
 const MAX_POOLS_PER_REPORT = 500;
 
+export interface PricingServiceDeps {
+  store: Store<{ agents: AgentRepository; prices: PriceRepository; instances: InstanceRepository }>;
+  clock: Clock;
+}
+
 /** Market data from agents: pools (created once), spot and on-demand price snapshots, the report itself. */
 export class PricingService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: PricingServiceDeps) {}
 
-  ingestReport(caller: ClientContext, agentId: string, report: PricingReportInput): { poolsCreated: number } {
-    const now = this.clock.now();
+  ingestReport(
+    caller: ClientContext,
+    agentId: string,
+    report: PricingReportInput,
+  ): Promise<{ poolsCreated: number }> {
+    const now = this.deps.clock.now();
     if (report.pools.length > MAX_POOLS_PER_REPORT) {
       throw invalidArgument(`a pricing report holds at most ${MAX_POOLS_PER_REPORT} pools`);
     }
@@ -35,27 +43,28 @@ export class PricingService {
       price: requirePrice(`pools[${index}].price`, entry.price),
     }));
 
-    return this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+    return this.deps.store.transaction(async (tx) => {
+      // The report updates the prices of the agent's instance.
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       for (const { pool } of priced) {
         if (pool.region !== agent.region) {
           throw invalidArgument(`pool ${pool.id} is not in the agent's region ${agent.region}`);
         }
       }
-      const poolsCreated = this.repos.prices.ensurePools(uniquePools(priced.map((entry) => entry.pool)), now);
-      this.repos.prices.insertSpotPrices(
+      const poolsCreated = await tx.prices.ensurePools(uniquePools(priced.map((entry) => entry.pool)), now);
+      await tx.prices.insertSpotPrices(
         priced.map(({ pool, price }) => ({ poolId: pool.id, price, observedAt, source: "agent" as const })),
         now,
       );
       if (onDemandPrice !== null) {
-        this.repos.prices.insertOnDemandPrice(agent.region, agent.instanceType, onDemandPrice, observedAt);
+        await tx.prices.insertOnDemandPrice(agent.region, agent.instanceType, onDemandPrice, observedAt);
       }
       const current = agent.poolId ? priced.find((entry) => entry.pool.id === agent.poolId) : undefined;
       const cheapest = priced.reduce<(typeof priced)[number] | undefined>(
         (best, entry) => (best === undefined || entry.price < best.price ? entry : best),
         undefined,
       );
-      this.repos.prices.insertPricingReport({
+      await tx.prices.insertPricingReport({
         clientId: agent.clientId,
         agentId: agent.id,
         instanceId: agent.instanceId,
@@ -72,7 +81,7 @@ export class PricingService {
         collectedAt: observedAt,
         receivedAt: now,
       });
-      this.repos.instances.updatePrices(
+      await tx.instances.updatePrices(
         agent.clientId,
         agent.instanceId,
         { spot: current?.price ?? null, onDemand: onDemandPrice },
@@ -83,8 +92,12 @@ export class PricingService {
   }
 
   /** Pools of the instance's type in its region, cheapest first, with prices seen in the last `maxAgeMs`. */
-  poolsFor(instanceType: string, region: string, maxAgeMs: number): PoolPrice[] {
-    return this.repos.prices.poolsWithLatestPrice(instanceType, region, this.clock.now() - maxAgeMs);
+  poolsFor(instanceType: string, region: string, maxAgeMs: number): Promise<PoolPrice[]> {
+    return this.deps.store.prices.poolsWithLatestPrice(
+      instanceType,
+      region,
+      this.deps.clock.now() - maxAgeMs,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Agent } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { type Command, type CommandAction, PRIORITY } from "../commands/command.js";
@@ -8,16 +9,17 @@ import type { EventLog } from "../events/event-log.js";
 import type {
   Interruption,
   InterruptionAnswer,
+  InterruptionRepository,
   InterruptionResponder,
   ResponsePreferences,
 } from "../interruptions/interruption.js";
-import type { NotificationService } from "../notifications/notification-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
+import type { Store } from "../unit-of-work.js";
 import { type FailoverStats, failoverStats } from "./failover-stats.js";
 import type { Replica } from "./replica.js";
-import type { ReplicaPromoter } from "./replica-promoter.js";
-import type { ReplicaService } from "./replica-service.js";
-import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
+import type { PromotionWrites, ReplicaPromoter } from "./replica-promoter.js";
+import type { ReplicaService, ReplicaWrites } from "./replica-service.js";
+import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
 export type FailoverAction =
   | "replica_promoted"
@@ -31,6 +33,25 @@ export interface FailoverResponse {
   replica: Replica | null;
   command: Command | null;
   message: string;
+}
+
+export type FailoverRepos = {
+  agents: AgentRepository;
+  interruptions: InterruptionRepository;
+} & ReplicaWrites &
+  PromotionWrites &
+  StandbyPoolReads &
+  NotificationWrites;
+
+export interface FailoverServiceDeps {
+  store: Store<FailoverRepos>;
+  clock: Clock;
+  replicas: ReplicaService;
+  promoter: ReplicaPromoter;
+  commands: CommandService;
+  pools: StandbyPoolChooser;
+  events: EventLog;
+  notifications: NotificationService;
 }
 
 /** AWS acts two minutes after the notice: a command not taken by then is useless. */
@@ -47,23 +68,14 @@ const SYNC_RANK: Record<string, number> = { ready: 0, syncing: 1 };
  * Each response is pushed on the stream at once and linked to the interruption, so its timing can be measured.
  */
 export class FailoverService implements InterruptionResponder {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly replicas: ReplicaService,
-    private readonly promoter: ReplicaPromoter,
-    private readonly commands: CommandService,
-    private readonly pools: StandbyPoolChooser,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-  ) {}
+  constructor(private readonly deps: FailoverServiceDeps) {}
 
-  respond(
+  async respond(
     caller: ClientContext,
     interruption: Interruption,
     preferences: ResponsePreferences = {},
-  ): InterruptionAnswer {
-    const response = this.answer(caller, interruption, preferences);
+  ): Promise<InterruptionAnswer> {
+    const response = await this.answer(caller, interruption, preferences);
     return {
       action: response.action,
       message: response.message,
@@ -73,28 +85,29 @@ export class FailoverService implements InterruptionResponder {
   }
 
   /** Failover figures for interruptions received in the last `days` days. */
-  stats(days: number): FailoverStats {
+  async stats(days: number): Promise<FailoverStats> {
     const window = Math.min(Math.max(Math.trunc(days) || 7, 1), 365);
-    return failoverStats(this.repos.interruptions.failoverTimings(this.clock.now() - window * 86_400_000));
+    const { store, clock } = this.deps;
+    return failoverStats(await store.interruptions.failoverTimings(clock.now() - window * 86_400_000));
   }
 
-  private answer(
+  private async answer(
     caller: ClientContext,
     interruption: Interruption,
     preferences: ResponsePreferences,
-  ): FailoverResponse {
-    const response = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, interruption.agentId);
-      const existing = this.repos.interruptions.responseOf(interruption.id);
+  ): Promise<FailoverResponse> {
+    const response = await this.deps.store.transaction(async (tx): Promise<FailoverResponse> => {
+      const agent = await lockLiveAgent(tx.agents, caller, interruption.agentId);
+      const existing = await tx.interruptions.responseOf(interruption.id);
       if (existing) {
         // Answered already (the stream and the REST route can both report the same notice).
         return {
           action: existing.action as FailoverAction,
           replica: existing.replicaId
-            ? (this.repos.replicas.find(agent.clientId, existing.replicaId) ?? null)
+            ? ((await tx.replicas.find(agent.clientId, existing.replicaId)) ?? null)
             : null,
           command: existing.commandId
-            ? (this.repos.commands.find(agent.clientId, existing.commandId) ?? null)
+            ? ((await tx.commands.find(agent.clientId, existing.commandId)) ?? null)
             : null,
           message: "already answered",
         };
@@ -102,9 +115,9 @@ export class FailoverService implements InterruptionResponder {
       const response = !agent.config.enabled
         ? none("the agent is disabled")
         : interruption.signal === "rebalance_recommendation"
-          ? this.prepare(agent, interruption, preferences)
-          : this.failover(caller, agent, interruption, preferences);
-      this.repos.interruptions.recordResponse(interruption.id, {
+          ? await this.prepare(tx, agent, interruption, preferences)
+          : await this.failover(tx, agent, interruption, preferences);
+      await tx.interruptions.recordResponse(interruption.id, {
         action: response.action,
         commandId: response.command?.id ?? null,
         replicaId: response.replica?.id ?? null,
@@ -112,16 +125,17 @@ export class FailoverService implements InterruptionResponder {
       return response;
     });
     // Whatever was decided (a launch, a promotion, a replacement) goes to the agent now.
-    this.commands.dispatch(interruption.agentId);
+    this.deps.commands.dispatch(interruption.agentId);
     return response;
   }
 
-  private prepare(
+  private async prepare(
+    tx: FailoverRepos,
     agent: Agent,
     interruption: Interruption,
     preferences: ResponsePreferences,
-  ): FailoverResponse {
-    const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
+  ): Promise<FailoverResponse> {
+    const active = await tx.replicas.listByAgent(agent.id, { includeInactive: false });
     if (active.length > 0) {
       return {
         action: "standby_exists",
@@ -130,14 +144,14 @@ export class FailoverService implements InterruptionResponder {
         message: "a standby already exists",
       };
     }
-    const candidates = this.pools
-      .candidates(agent, { excludeZones: preferences.excludeZones })
-      .filter((candidate) => candidate.id !== interruption.poolId);
+    const candidates = (
+      await this.deps.pools.candidates(tx, agent, { excludeZones: preferences.excludeZones })
+    ).filter((candidate) => candidate.id !== interruption.poolId);
     const preferred = preferences.preferredZones ?? [];
     const pool =
       candidates.find((candidate) => preferred.includes(candidate.availabilityZone)) ?? candidates[0];
     if (!pool) return none("no other pool is known for an emergency replica");
-    const replica = this.replicas.launch(agent, pool, {
+    const replica = await this.deps.replicas.launch(tx, agent, pool, {
       kind: "rebalance",
       createdBy: "system",
       priority: PRIORITY.manual,
@@ -151,15 +165,14 @@ export class FailoverService implements InterruptionResponder {
     };
   }
 
-  private failover(
-    caller: ClientContext,
+  private async failover(
+    tx: FailoverRepos,
     agent: Agent,
     interruption: Interruption,
     preferences: ResponsePreferences,
-  ): FailoverResponse {
+  ): Promise<FailoverResponse> {
     // The replica the agent named, when it can take over; else ready before syncing, oldest first.
-    const candidate = this.repos.replicas
-      .listByAgent(agent.id, { includeInactive: false })
+    const candidate = (await tx.replicas.listByAgent(agent.id, { includeInactive: false }))
       .filter((replica) => replica.instanceId && (replica.status === "ready" || replica.status === "syncing"))
       .sort(
         (a, b) =>
@@ -168,7 +181,7 @@ export class FailoverService implements InterruptionResponder {
           a.createdAt - b.createdAt,
       )[0];
     if (candidate) {
-      const promotion = this.promoter.promoteInTransaction(caller, agent, candidate, {
+      const promotion = await this.deps.promoter.promoteInTransaction(tx, agent, candidate, {
         demoteOldPrimary: false,
         trigger: "interruption",
         priority: PRIORITY.emergency,
@@ -182,7 +195,9 @@ export class FailoverService implements InterruptionResponder {
     }
     let action: CommandAction;
     if (agent.config.emergencyFallback === "spot") {
-      const pool = this.pools.candidates(agent).find((option) => option.id !== interruption.poolId);
+      const pool = (await this.deps.pools.candidates(tx, agent)).find(
+        (option) => option.id !== interruption.poolId,
+      );
       action = pool
         ? {
             type: "switch_to_spot_pool",
@@ -195,7 +210,7 @@ export class FailoverService implements InterruptionResponder {
     } else {
       action = onDemand(agent);
     }
-    const command = this.commands.create(agent, {
+    const command = await this.deps.commands.create(tx, agent, {
       action,
       priority: PRIORITY.emergency,
       reason: "emergency replacement: interruption notice and no standby",
@@ -203,7 +218,7 @@ export class FailoverService implements InterruptionResponder {
       ttlSeconds: NOTICE_COMMAND_TTL_SECONDS,
     });
     const target = action.type === "switch_to_spot_pool" ? action.poolId : "on-demand";
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: "emergency",
       severity: "error",
       clientId: agent.clientId,
@@ -212,7 +227,7 @@ export class FailoverService implements InterruptionResponder {
       message: `Emergency: ${interruption.instanceId} interrupted with no standby; replacement launching on ${target}`,
       metadata: { interruptionId: interruption.id, commandId: command.id },
     });
-    this.notifications.notify({
+    await this.deps.notifications.notify(tx, {
       clientId: agent.clientId,
       agentId: agent.id,
       type: "emergency",

@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
-import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { type Command, PRIORITY } from "../commands/command.js";
-import type { CommandService } from "../commands/command-service.js";
+import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { failedPrecondition } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import { parsePoolId } from "../pricing/pool.js";
-import type { SwitchService } from "../switches/switch-service.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { SwitchService, SwitchWrites } from "../switches/switch-service.js";
 import type { Replica } from "./replica.js";
+import type { ReplicaRepository } from "./replica-repository.js";
 
 export interface Promotion {
   replica: Replica;
@@ -23,27 +22,34 @@ export interface Promotion {
   switchedAt: number;
 }
 
+/** What a promotion writes, in the caller's transaction. */
+export type PromotionWrites = { replicas: ReplicaRepository } & SwitchWrites & CommandWrites & EventWrites;
+
+export interface ReplicaPromoterDeps {
+  clock: Clock;
+  commands: CommandService;
+  switches: SwitchService;
+  events: EventLog;
+}
+
 /**
  * Makes a replica the agent's primary: the switch is recorded (the agent moves to the replica's instance), the
  * old primary is kept (demote: a ready standby when it ran in a spot pool, else a retired instance that still
  * runs) or left to the agent to terminate, and a promote command is created for the agent. Shared by manual promotion and the failover on a termination notice.
  */
 export class ReplicaPromoter {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly commands: CommandService,
-    private readonly switches: SwitchService,
-    private readonly events: EventLog,
-  ) {}
+  constructor(private readonly deps: ReplicaPromoterDeps) {}
 
-  /** Promotion inside the caller's transaction (the failover path uses it too); dispatch after the commit. */
-  promoteInTransaction(
-    caller: ClientContext,
+  /**
+   * Promotion inside the caller's transaction `tx`, which has locked the agent (the failover path uses it too);
+   * dispatch after the commit.
+   */
+  async promoteInTransaction(
+    tx: PromotionWrites,
     agent: Agent,
     replica: Replica,
     options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
-  ): Promotion {
+  ): Promise<Promotion> {
     if (replica.status !== "ready" && replica.status !== "syncing") {
       throw failedPrecondition(
         `replica is ${replica.status}; only a ready or syncing replica can be promoted`,
@@ -54,11 +60,13 @@ export class ReplicaPromoter {
       );
     }
     if (!replica.instanceId) throw failedPrecondition("the replica has no EC2 instance yet");
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const oldInstanceId = agent.instanceId;
     const oldPool = agent.poolId;
-    const onDemand = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
-    this.switches.recordSwitch(caller, agent.id, {
+    const onDemand = (await tx.prices.latestOnDemandPrice(agent.region, agent.instanceType)) ?? null;
+    const oldSpot = oldPool ? ((await tx.prices.latestSpotPrice(oldPool))?.price ?? null) : null;
+    const { switches } = this.deps;
+    const report = switches.check({
       commandId: null,
       from: {
         instanceId: agent.instanceId,
@@ -83,13 +91,14 @@ export class ReplicaPromoter {
       },
       prices: {
         onDemand,
-        oldSpot: oldPool ? (this.repos.prices.latestSpotPrice(oldPool)?.price ?? null) : null,
+        oldSpot,
         newSpot: replica.hourlyCost,
       },
       trigger: options.trigger ?? "replica_promotion",
     });
+    await switches.recordInTransaction(tx, agent, report);
     const promoted: Replica = { ...replica, status: "promoted", promotedAt: now };
-    this.repos.replicas.save(promoted);
+    await tx.replicas.save(promoted);
     if (options.demoteOldPrimary && oldPool) {
       // The old primary stays as the standby: same instance, now tracked as a ready replica.
       const standby: Replica = {
@@ -101,7 +110,7 @@ export class ReplicaPromoter {
         syncStatus: "synced",
         lastSyncAt: null,
         pool: parsePoolId(oldPool),
-        hourlyCost: this.repos.prices.latestSpotPrice(oldPool)?.price ?? null,
+        hourlyCost: oldSpot,
         createdBy: "promotion",
         parentInstanceId: replica.instanceId,
         interruptionId: null,
@@ -111,11 +120,11 @@ export class ReplicaPromoter {
         promotedAt: null,
         terminatedAt: null,
       };
-      this.repos.replicas.insert(standby);
-      const oldInstance = this.repos.instances.find(agent.clientId, oldInstanceId);
-      if (oldInstance) this.repos.instances.save({ ...oldInstance, role: "replica", updatedAt: now });
+      await tx.replicas.insert(standby);
+      const oldInstance = await tx.instances.find(agent.clientId, oldInstanceId);
+      if (oldInstance) await tx.instances.save({ ...oldInstance, role: "replica", updatedAt: now });
     }
-    const command = this.commands.create(agent, {
+    const command = await this.deps.commands.create(tx, agent, {
       action: {
         type: "promote_replica",
         replicaId: replica.id,
@@ -127,7 +136,7 @@ export class ReplicaPromoter {
       reason: `promote replica ${replica.id}`,
       origin: options.trigger === "interruption" ? "system" : "user",
     });
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: "replica_promoted",
       severity: "info",
       clientId: agent.clientId,

@@ -1,18 +1,18 @@
 import type { Replica } from "./replica.js";
 
 export interface ReplicaRepository {
-  insert(replica: Replica): void;
-  save(replica: Replica): void;
-  find(clientId: string, replicaId: string): Replica | undefined;
+  insert(replica: Replica): Promise<void>;
+  save(replica: Replica): Promise<void>;
+  find(clientId: string, replicaId: string): Promise<Replica | undefined>;
   /** For reports on an agent's stream: the replica must be that agent's. */
-  findForAgent(agentId: string, replicaId: string): Replica | undefined;
-  findByInterruption(interruptionId: string): Replica | undefined;
+  findForAgent(agentId: string, replicaId: string): Promise<Replica | undefined>;
+  findByInterruption(interruptionId: string): Promise<Replica | undefined>;
   /** Newest first. */
-  listByAgent(agentId: string, options: { includeInactive: boolean }): Replica[];
+  listByAgent(agentId: string, options: { includeInactive: boolean }): Promise<Replica[]>;
   /** Active replicas of a client's agents, newest first. */
-  listActiveByClient(clientId: string): Replica[];
+  listActiveByClient(clientId: string): Promise<Replica[]>;
   /** Active emergency replicas (launched for a rebalance recommendation) of every client, oldest first. */
-  listActiveEmergencies(): Replica[];
+  listActiveEmergencies(): Promise<Replica[]>;
   /** Online agents in manual replica mode whose number of active replicas is not exactly one. */
-  agentsNeedingStandbyRepair(): Array<{ clientId: string; agentId: string }>;
+  agentsNeedingStandbyRepair(): Promise<Array<{ clientId: string; agentId: string }>>;
 }

@@ -1,20 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import { requireOwnClient } from "../clients/client-scope.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY, type ReplicaKind } from "../commands/command.js";
-import type { CommandService } from "../commands/command-service.js";
+import type { CommandService, CommandWrites } from "../commands/command-service.js";
 import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
-import type { NotificationService } from "../notifications/notification-service.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import { makePool, type Pool, parsePoolId } from "../pricing/pool.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { PriceRepository } from "../pricing/price-repository.js";
+import type { Store } from "../unit-of-work.js";
 import { requireInstanceId, requireNumberInRange } from "../validation/validate.js";
 import { REPLICA_TRANSITIONS, type Replica, type ReplicaStatus, type SyncStatus } from "./replica.js";
-import type { Promotion, ReplicaPromoter } from "./replica-promoter.js";
-import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
+import type { Promotion, PromotionWrites, ReplicaPromoter } from "./replica-promoter.js";
+import type { ReplicaRepository } from "./replica-repository.js";
+import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
 export interface CreateReplicaInput {
   poolId: string | null;
@@ -30,28 +33,42 @@ export interface SyncUpdate {
 
 const READY_PROGRESS = 100;
 
+/** What launching or terminating a replica writes, in the caller's transaction. */
+export type ReplicaWrites = {
+  replicas: ReplicaRepository;
+  prices: PriceRepository;
+} & CommandWrites &
+  EventWrites;
+
+export type ReplicaRepos = { agents: AgentRepository } & ReplicaWrites &
+  NotificationWrites &
+  StandbyPoolReads &
+  PromotionWrites;
+
+export interface ReplicaServiceDeps {
+  store: Store<ReplicaRepos>;
+  clock: Clock;
+  commands: CommandService;
+  promoter: ReplicaPromoter;
+  pools: StandbyPoolChooser;
+  events: EventLog;
+  notifications: NotificationService;
+}
+
 /**
  * Standby replicas of an agent's primary: launching → syncing → ready → promoted | terminated | failed. Every
  * change the agent must act on (launch, promote, terminate) is a command pushed on its stream.
  */
 export class ReplicaService {
-  private standbyChanged: (clientId: string, agentId: string) => void = () => {};
+  private standbyChanged: (clientId: string, agentId: string) => Promise<void> = async () => {};
 
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly commands: CommandService,
-    private readonly promoter: ReplicaPromoter,
-    private readonly pools: StandbyPoolChooser,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-  ) {}
+  constructor(private readonly deps: ReplicaServiceDeps) {}
 
   /**
    * Called after a replica stops counting as a standby (deleted, promoted, failed), so manual replica mode can
    * launch the next one at once. Set by the composition root (the standby keeper depends on this service).
    */
-  onStandbyChange(listener: (clientId: string, agentId: string) => void): void {
+  onStandbyChange(listener: (clientId: string, agentId: string) => Promise<void>): void {
     this.standbyChanged = listener;
   }
 
@@ -59,9 +76,9 @@ export class ReplicaService {
    * A manual standby: manual replica mode only, at most one, and only for an agent that is online. An offline
    * agent could not launch it: the replica would sit in `launching` with nobody to act on its command.
    */
-  create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Replica {
-    const replica = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+  async create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Promise<Replica> {
+    const replica = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
       if (agent.status !== "online") {
         throw failedPrecondition(
           `the agent is ${agent.status}: a replica is launched by its agent, so it can only be created while the agent is online`,
@@ -71,77 +88,99 @@ export class ReplicaService {
       if (!agent.config.manualReplicaEnabled) {
         throw failedPrecondition("manual replica mode is off for this agent: turn it on to keep a standby");
       }
-      const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
+      const active = await tx.replicas.listByAgent(agent.id, { includeInactive: false });
       if (active.length > 0) {
         throw failedPrecondition("the agent already has a standby replica; at most one is kept", {
           currentCount: active.length,
           maxAllowed: 1,
         });
       }
-      const pool = input.poolId ? this.explicitPool(agent, input.poolId) : this.pools.choose(agent, input);
-      return this.launch(agent, pool, { kind: "manual", createdBy: "user", priority: PRIORITY.urgent });
+      const pool = input.poolId
+        ? this.explicitPool(agent, input.poolId)
+        : await this.deps.pools.choose(tx, agent, input);
+      return this.launch(tx, agent, pool, { kind: "manual", createdBy: "user", priority: PRIORITY.urgent });
     });
-    this.commands.dispatch(agentId);
+    this.deps.commands.dispatch(agentId);
     return replica;
   }
 
-  list(caller: ClientContext, agentId: string, options: { includeTerminated: boolean }): Replica[] {
-    const agent = this.repos.agents.findById(caller.clientId, agentId);
+  async list(
+    caller: ClientContext,
+    agentId: string,
+    options: { includeTerminated: boolean },
+  ): Promise<Replica[]> {
+    const agent = await this.deps.store.agents.findById(caller.clientId, agentId);
     if (!agent) throw notFound("agent");
-    return this.repos.replicas.listByAgent(agent.id, { includeInactive: options.includeTerminated });
+    return this.deps.store.replicas.listByAgent(agent.id, { includeInactive: options.includeTerminated });
   }
 
   /** Every active replica of the caller's client, with the agent (and so the primary) it stands by for. */
-  standbyPairs(caller: ClientContext, clientId: string): Array<{ agent: Agent; replica: Replica }> {
+  async standbyPairs(
+    caller: ClientContext,
+    clientId: string,
+  ): Promise<Array<{ agent: Agent; replica: Replica }>> {
     requireOwnClient(caller, clientId);
-    return this.repos.replicas.listActiveByClient(caller.clientId).flatMap((replica) => {
-      const agent = this.repos.agents.findById(caller.clientId, replica.agentId);
-      return agent ? [{ agent, replica }] : [];
-    });
+    const { store } = this.deps;
+    const pairs: Array<{ agent: Agent; replica: Replica }> = [];
+    for (const replica of await store.replicas.listActiveByClient(caller.clientId)) {
+      const agent = await store.agents.findById(caller.clientId, replica.agentId);
+      if (agent) pairs.push({ agent, replica });
+    }
+    return pairs;
   }
 
-  get(caller: ClientContext, agentId: string, replicaId: string): Replica {
-    const replica = this.repos.replicas.find(caller.clientId, replicaId);
+  get(caller: ClientContext, agentId: string, replicaId: string): Promise<Replica> {
+    return this.replicaOf(this.deps.store, caller, agentId, replicaId);
+  }
+
+  /** The caller's replica of one agent, read through `repos` (the store, or a transaction's tx). */
+  private async replicaOf(
+    repos: { replicas: ReplicaRepository },
+    caller: ClientContext,
+    agentId: string,
+    replicaId: string,
+  ): Promise<Replica> {
+    const replica = await repos.replicas.find(caller.clientId, replicaId);
     if (!replica || replica.agentId !== agentId) throw notFound("replica");
     return replica;
   }
 
   /** Makes a ready (or syncing) replica the primary and tells the agent; the old primary is terminated or demoted. */
-  promote(
+  async promote(
     caller: ClientContext,
     agentId: string,
     replicaId: string,
     options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
-  ): Promotion {
-    const promotion = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const replica = this.get(caller, agent.id, replicaId);
-      return this.promoter.promoteInTransaction(caller, agent, replica, options);
+  ): Promise<Promotion> {
+    const promotion = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const replica = await this.replicaOf(tx, caller, agent.id, replicaId);
+      return this.deps.promoter.promoteInTransaction(tx, agent, replica, options);
     });
-    this.commands.dispatch(agentId);
-    this.standbyChanged(caller.clientId, agentId);
+    this.deps.commands.dispatch(agentId);
+    await this.standbyChanged(caller.clientId, agentId);
     return promotion;
   }
 
   /** Terminates a replica (never twice) and tells the agent to terminate its instance. */
-  delete(caller: ClientContext, agentId: string, replicaId: string): Replica {
-    const replica = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const replica = this.get(caller, agent.id, replicaId);
+  async delete(caller: ClientContext, agentId: string, replicaId: string): Promise<Replica> {
+    const replica = await this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      const replica = await this.replicaOf(tx, caller, agent.id, replicaId);
       if (replica.status === "terminated") {
         throw failedPrecondition("the replica is already terminated", { terminatedAt: replica.terminatedAt });
       }
       if (replica.status === "promoted")
         throw failedPrecondition("the replica was promoted: it is the primary now");
-      return this.terminateInTransaction(agent, replica, "deleted by the user");
+      return this.terminateInTransaction(tx, agent, replica, "deleted by the user");
     });
-    this.commands.dispatch(agentId);
-    this.standbyChanged(caller.clientId, agentId);
+    this.deps.commands.dispatch(agentId);
+    await this.standbyChanged(caller.clientId, agentId);
     return replica;
   }
 
   /** A replica status report from the agent's stream: the instance it launched, and/or a new status. */
-  applyAgentReport(
+  async applyAgentReport(
     caller: ClientContext,
     agentId: string,
     report: {
@@ -150,8 +189,8 @@ export class ReplicaService {
       status: ReplicaStatus | null;
       errorMessage: string | null;
     },
-  ): Replica {
-    const current = this.get(caller, agentId, report.replicaId);
+  ): Promise<Replica> {
+    const current = await this.get(caller, agentId, report.replicaId);
     if (report.instanceId && report.instanceId !== current.instanceId) {
       return this.attachInstance(
         caller,
@@ -233,13 +272,17 @@ export class ReplicaService {
     });
   }
 
-  /** Launches a replica of `agent` in `pool`: stored, and a launch command created (dispatch after the commit). */
-  launch(
+  /**
+   * Launches a replica of `agent` in `pool`, in the caller's transaction `tx`: stored, and a launch command
+   * created (dispatch after the commit).
+   */
+  async launch(
+    tx: ReplicaWrites,
     agent: Agent,
     pool: Pool,
     options: { kind: ReplicaKind; createdBy: string; priority: number; interruptionId?: string },
-  ): Replica {
-    const now = this.clock.now();
+  ): Promise<Replica> {
+    const now = this.deps.clock.now();
     const replica: Replica = {
       id: randomUUID(),
       clientId: agent.clientId,
@@ -252,7 +295,7 @@ export class ReplicaService {
       stateTransferProgress: 0,
       lastSyncAt: null,
       pool,
-      hourlyCost: this.repos.prices.latestSpotPrice(pool.id)?.price ?? null,
+      hourlyCost: (await tx.prices.latestSpotPrice(pool.id))?.price ?? null,
       createdBy: options.createdBy,
       parentInstanceId: agent.instanceId,
       interruptionId: options.interruptionId ?? null,
@@ -263,14 +306,14 @@ export class ReplicaService {
       promotedAt: null,
       terminatedAt: null,
     };
-    this.repos.replicas.insert(replica);
-    this.commands.create(agent, {
+    await tx.replicas.insert(replica);
+    await this.deps.commands.create(tx, agent, {
       action: { type: "launch_replica", replicaId: replica.id, pool, mode: "spot", kind: options.kind },
       priority: options.priority,
       reason: `${options.kind} replica in ${pool.id}`,
       origin: options.createdBy === "user" ? "user" : "system",
     });
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: "replica_created",
       severity: options.kind === "manual" ? "info" : "warning",
       clientId: agent.clientId,
@@ -282,25 +325,31 @@ export class ReplicaService {
   }
 
   /**
-   * Marks a replica terminated and, when it has an instance, tells the agent to terminate it. Its launch or
-   * promotion, if no agent has taken it yet, is cancelled with it: an agent connecting later must not launch it.
+   * Marks a replica terminated and, when it has an instance, tells the agent to terminate it; in the caller's
+   * transaction `tx`, which has locked the agent. Its launch or promotion, if no agent has taken it yet, is
+   * cancelled with it: an agent connecting later must not launch it.
    */
-  terminateInTransaction(agent: Agent, replica: Replica, reason: string): Replica {
-    const now = this.clock.now();
+  async terminateInTransaction(
+    tx: ReplicaWrites,
+    agent: Agent,
+    replica: Replica,
+    reason: string,
+  ): Promise<Replica> {
+    const now = this.deps.clock.now();
     const terminated: Replica = { ...replica, status: "terminated", terminatedAt: now };
-    this.repos.replicas.save(terminated);
-    for (const command of this.repos.commands.listOpenForReplica(agent.id, replica.id)) {
-      this.repos.commands.cancel(agent.id, command.id, now, `replica terminated: ${reason}`);
+    await tx.replicas.save(terminated);
+    for (const command of await tx.commands.listOpenForReplica(agent.id, replica.id)) {
+      await tx.commands.cancel(agent.id, command.id, now, `replica terminated: ${reason}`);
     }
     if (replica.instanceId) {
-      this.commands.create(agent, {
+      await this.deps.commands.create(tx, agent, {
         action: { type: "terminate_replica", replicaId: replica.id, instanceId: replica.instanceId },
         priority: PRIORITY.urgent,
         reason: `terminate replica: ${reason}`,
         origin: "system",
       });
     }
-    this.events.record({
+    await this.deps.events.record(tx, {
       type: "replica_terminated",
       severity: "info",
       clientId: agent.clientId,
@@ -319,22 +368,23 @@ export class ReplicaService {
     return makePool(pool.instanceType, pool.availabilityZone);
   }
 
-  private change(
+  private async change(
     caller: ClientContext,
     agentId: string,
     replicaId: string,
     apply: (replica: Replica, now: number) => Replica,
-  ): Replica {
-    const changed = this.repos.transaction(() => {
-      const agent = this.repos.agents.findById(caller.clientId, agentId);
-      if (!agent) throw notFound("agent");
-      const replica = this.get(caller, agent.id, replicaId);
-      const now = this.clock.now();
+  ): Promise<Replica> {
+    const changed = await this.deps.store.transaction(async (tx) => {
+      // A deleted agent's replicas still report (their instances run until terminated).
+      const agent = await tx.agents.lockForUpdate(agentId);
+      if (!agent || agent.clientId !== caller.clientId) throw notFound("agent");
+      const replica = await this.replicaOf(tx, caller, agent.id, replicaId);
+      const now = this.deps.clock.now();
       const next = apply(replica, now);
-      this.repos.replicas.save(next);
-      this.followLaunch(agent, replica, next, now);
+      await tx.replicas.save(next);
+      await this.followLaunch(tx, agent, replica, next, now);
       if (next.status === "failed" && replica.status !== "failed") {
-        this.notifications.notify({
+        await this.deps.notifications.notify(tx, {
           clientId: agent.clientId,
           agentId: agent.id,
           type: "replica_failed",
@@ -344,9 +394,9 @@ export class ReplicaService {
       }
       return next;
     });
-    this.commands.dispatch(agentId);
+    this.deps.commands.dispatch(agentId);
     if (changed.status === "failed" || changed.status === "terminated")
-      this.standbyChanged(caller.clientId, agentId);
+      await this.standbyChanged(caller.clientId, agentId);
     return changed;
   }
 
@@ -356,18 +406,24 @@ export class ReplicaService {
    * fails it and cancels a promotion not yet taken. An instance reported for a replica already given up is
    * terminated at once.
    */
-  private followLaunch(agent: Agent, before: Replica, after: Replica, now: number): void {
-    const { commands } = this.repos;
-    const open = commands.listOpenForReplica(agent.id, after.id);
+  private async followLaunch(
+    tx: ReplicaWrites,
+    agent: Agent,
+    before: Replica,
+    after: Replica,
+    now: number,
+  ): Promise<void> {
+    const { commands } = tx;
+    const open = await commands.listOpenForReplica(agent.id, after.id);
     const launches = open.filter((command) => command.action.type === "launch_replica");
     if (after.status === "terminated" && before.instanceId === null && after.instanceId !== null) {
-      this.commands.create(agent, {
+      await this.deps.commands.create(tx, agent, {
         action: { type: "terminate_replica", replicaId: after.id, instanceId: after.instanceId },
         priority: PRIORITY.urgent,
         reason: "terminate replica: its instance was launched after the replica was given up",
         origin: "system",
       });
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "replica_orphan_terminated",
         severity: "warning",
         clientId: agent.clientId,
@@ -379,18 +435,21 @@ export class ReplicaService {
     if (after.status === "failed" && before.status !== "failed") {
       const why = `replica failed: ${after.errorMessage ?? "no reason given"}`;
       for (const command of open) {
-        if (!commands.cancel(agent.id, command.id, now, why) && command.action.type === "launch_replica") {
-          commands.finish(agent.id, command.id, false, why, now);
+        if (
+          !(await commands.cancel(agent.id, command.id, now, why)) &&
+          command.action.type === "launch_replica"
+        ) {
+          await commands.finish(agent.id, command.id, false, why, now);
         }
       }
       return;
     }
     if (after.instanceId !== null && before.instanceId === null) {
-      for (const command of launches) commands.acknowledge(agent.id, command.id, now);
+      for (const command of launches) await commands.acknowledge(agent.id, command.id, now);
     }
     if (after.status === "ready" && before.status !== "ready") {
       const done = `replica ready as ${after.instanceId ?? "its instance"}`;
-      for (const command of launches) commands.finish(agent.id, command.id, true, done, now);
+      for (const command of launches) await commands.finish(agent.id, command.id, true, done, now);
     }
   }
 

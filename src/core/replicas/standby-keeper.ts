@@ -1,14 +1,15 @@
 import type { Agent } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
 import type { CommandService } from "../commands/command-service.js";
 import { AppError } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Logger } from "../logging/logger.js";
-import type { Repositories } from "../unit-of-work.js";
-import type { Replica } from "./replica.js";
-import type { ReplicaService } from "./replica-service.js";
-import type { StandbyPoolChooser } from "./standby-pool-chooser.js";
+import type { Store } from "../unit-of-work.js";
+import { ACTIVE_REPLICA_STATUSES, type Replica } from "./replica.js";
+import type { ReplicaService, ReplicaWrites } from "./replica-service.js";
+import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
 /**
  * How long an emergency replica waits for the termination notice its rebalance recommendation announced. AWS
@@ -25,6 +26,19 @@ function best(replicas: readonly Replica[]): Replica | undefined {
   )[0];
 }
 
+/** What bringing an agent's standbys in line touches, in the caller's transaction. */
+export type StandbyWrites = ReplicaWrites & StandbyPoolReads;
+
+export interface StandbyKeeperDeps {
+  store: Store<{ agents: AgentRepository } & StandbyWrites>;
+  clock: Clock;
+  replicas: ReplicaService;
+  pools: StandbyPoolChooser;
+  commands: CommandService;
+  events: EventLog;
+  logger: Logger;
+}
+
 /**
  * Manual replica mode keeps exactly one standby per agent: one is launched when there is none (after a delete,
  * a promotion, a failure, or when the mode is turned on) and extras are terminated. Outside that mode, manual
@@ -35,44 +49,43 @@ export class StandbyKeeper {
   /** Agents already told that no pool fits, so a periodic sweep does not repeat the event. */
   private readonly warnedNoPool = new Set<string>();
 
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly replicas: ReplicaService,
-    private readonly pools: StandbyPoolChooser,
-    private readonly commands: CommandService,
-    private readonly events: EventLog,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: StandbyKeeperDeps) {}
 
-  /** Brings one agent to its mode's invariant. Joins the caller's transaction; dispatch after the commit. */
-  reconcileInTransaction(agent: Agent): "launched" | "trimmed" | "cleared" | "unchanged" | "no_pool" {
-    const active = this.repos.replicas.listByAgent(agent.id, { includeInactive: false });
+  /**
+   * Brings one agent to its mode's invariant, in the caller's transaction `tx`, which has locked the agent;
+   * dispatch after the commit.
+   */
+  async reconcileInTransaction(
+    tx: StandbyWrites,
+    agent: Agent,
+  ): Promise<"launched" | "trimmed" | "cleared" | "unchanged" | "no_pool"> {
+    const { replicas } = this.deps;
+    const active = await tx.replicas.listByAgent(agent.id, { includeInactive: false });
     if (agent.status === "deleted") {
       // A deleted agent keeps nothing running on its behalf, emergency replicas included.
       for (const replica of active)
-        this.replicas.terminateInTransaction(agent, replica, "the agent was deleted");
+        await replicas.terminateInTransaction(tx, agent, replica, "the agent was deleted");
       return active.length > 0 ? "cleared" : "unchanged";
     }
     const manualMode = agent.config.manualReplicaEnabled && agent.config.enabled;
     if (!manualMode) {
       const manual = active.filter((replica) => replica.kind === "manual");
       for (const replica of manual)
-        this.replicas.terminateInTransaction(agent, replica, "manual replica mode is off");
+        await replicas.terminateInTransaction(tx, agent, replica, "manual replica mode is off");
       return manual.length > 0 ? "cleared" : "unchanged";
     }
     if (active.length > 1) {
       const keep = best(active);
       for (const replica of active) {
         if (replica !== keep)
-          this.replicas.terminateInTransaction(agent, replica, "only one standby is kept");
+          await replicas.terminateInTransaction(tx, agent, replica, "only one standby is kept");
       }
       return "trimmed";
     }
     if (active.length === 1 || agent.status !== "online") return "unchanged";
     try {
-      const pool = this.pools.choose(agent);
-      this.replicas.launch(agent, pool, {
+      const pool = await this.deps.pools.choose(tx, agent);
+      await replicas.launch(tx, agent, pool, {
         kind: "manual",
         createdBy: "standby-keeper",
         priority: PRIORITY.urgent,
@@ -83,7 +96,7 @@ export class StandbyKeeper {
       if (!(error instanceof AppError)) throw error;
       if (this.warnedNoPool.has(agent.id)) return "no_pool";
       this.warnedNoPool.add(agent.id);
-      this.events.record({
+      await this.deps.events.record(tx, {
         type: "standby_unavailable",
         severity: "warning",
         clientId: agent.clientId,
@@ -94,11 +107,13 @@ export class StandbyKeeper {
     }
   }
 
-  reconcile(clientId: string, agentId: string): void {
-    const agent = this.repos.agents.findById(clientId, agentId);
-    if (!agent) return;
-    this.repos.transaction(() => this.reconcileInTransaction(agent));
-    this.commands.dispatch(agentId);
+  async reconcile(clientId: string, agentId: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const agent = await tx.agents.lockForUpdate(agentId);
+      if (!agent || agent.clientId !== clientId) return;
+      await this.reconcileInTransaction(tx, agent);
+    });
+    this.deps.commands.dispatch(agentId);
   }
 
   /**
@@ -106,37 +121,52 @@ export class StandbyKeeper {
    * replaced (a switch or a promotion moved the workload), or no notice came within the hold. In manual replica
    * mode the replica is the agent's standby and stays. Returns how many were terminated.
    */
-  retireSpentEmergencies(): number {
-    const now = this.clock.now();
+  async retireSpentEmergencies(): Promise<number> {
+    const { store, clock } = this.deps;
     let retired = 0;
-    for (const replica of this.repos.replicas.listActiveEmergencies()) {
-      const agent = this.repos.agents.findById(replica.clientId, replica.agentId);
-      if (!agent || agent.status === "deleted" || agent.config.manualReplicaEnabled) continue;
-      const reason =
-        replica.parentInstanceId !== null && replica.parentInstanceId !== agent.instanceId
-          ? `the primary it protected (${replica.parentInstanceId}) was replaced`
-          : now - replica.createdAt >= EMERGENCY_REPLICA_HOLD_MS
-            ? "no termination notice came within 6 hours of the rebalance recommendation"
-            : null;
-      if (!reason) continue;
-      this.repos.transaction(() => this.replicas.terminateInTransaction(agent, replica, reason));
-      this.commands.dispatch(agent.id);
+    for (const candidate of await store.replicas.listActiveEmergencies()) {
+      const done = await store.transaction(async (tx) => {
+        // Decided under the agent's lock, on the replica as it is now.
+        const agent = await tx.agents.lockForUpdate(candidate.agentId);
+        if (!agent || agent.status === "deleted" || agent.config.manualReplicaEnabled) return false;
+        const replica = await tx.replicas.find(candidate.clientId, candidate.id);
+        if (!replica || !ACTIVE_REPLICA_STATUSES.includes(replica.status)) return false;
+        const reason = spentBecause(replica, agent, clock.now());
+        if (!reason) return false;
+        await this.deps.replicas.terminateInTransaction(tx, agent, replica, reason);
+        return true;
+      });
+      if (!done) continue;
+      this.deps.commands.dispatch(candidate.agentId);
       retired++;
     }
     return retired;
   }
 
   /** The periodic sweep: every agent whose standby count is off. */
-  reconcileAll(): number {
+  async reconcileAll(): Promise<number> {
     let repaired = 0;
-    for (const { clientId, agentId } of this.repos.replicas.agentsNeedingStandbyRepair()) {
+    for (const { clientId, agentId } of await this.deps.store.replicas.agentsNeedingStandbyRepair()) {
       try {
-        this.reconcile(clientId, agentId);
+        await this.reconcile(clientId, agentId);
         repaired++;
       } catch (error) {
-        this.logger.error("standby repair failed", { agentId, error: String(error), at: this.clock.now() });
+        this.deps.logger.error("standby repair failed", {
+          agentId,
+          error: String(error),
+          at: this.deps.clock.now(),
+        });
       }
     }
     return repaired;
   }
+}
+
+/** Why an active emergency replica of `agent` protects nothing any more, or null while it still does. */
+function spentBecause(replica: Replica, agent: Agent, now: number): string | null {
+  if (replica.parentInstanceId !== null && replica.parentInstanceId !== agent.instanceId)
+    return `the primary it protected (${replica.parentInstanceId}) was replaced`;
+  if (now - replica.createdAt >= EMERGENCY_REPLICA_HOLD_MS)
+    return "no termination notice came within 6 hours of the rebalance recommendation";
+  return null;
 }

@@ -1,11 +1,18 @@
 import type { AgentStatus, AgentWithClient } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import type { ClientRepository } from "../clients/client-repository.js";
 import type { Clock } from "../clock/clock.js";
+import type { CommandRepository } from "../commands/command-repository.js";
+import type { EventRepository } from "../events/event-repository.js";
 import type { SystemEvent } from "../events/system-event.js";
 import type { InstanceFilter, InstanceWithOwner } from "../instances/instance.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
 import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { EngineStatus } from "../models/active-model.js";
+import type { PriceRepository } from "../pricing/price-repository.js";
 import type { SessionControl } from "../sessions/session-control.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { SwitchRepository } from "../switches/switch-repository.js";
+import type { StoreHealth } from "../unit-of-work.js";
 
 const DAY_MS = 86_400_000;
 
@@ -40,92 +47,107 @@ export interface SystemHealth {
   decisionEngine: EngineStatus | null;
 }
 
+export interface AdminReportServiceDeps {
+  store: {
+    clients: ClientRepository;
+    agents: AgentRepository;
+    switches: SwitchRepository;
+    instances: InstanceRepository;
+    prices: PriceRepository;
+    events: EventRepository;
+    commands: CommandRepository;
+  } & StoreHealth;
+  clock: Clock;
+  sessions: SessionControl;
+  livenessDeadlineMs: number;
+  jobs?: JobControl;
+  engine?: { status(): EngineStatus };
+}
+
 /** Read models for operators: fleet statistics, growth, activity, health. */
 export class AdminReportService {
   private readonly startedAt: number;
 
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly sessions: SessionControl,
-    private readonly livenessDeadlineMs: number,
-    private readonly jobs?: JobControl,
-    private readonly engine?: { status(): EngineStatus },
-  ) {
-    this.startedAt = clock.now();
+  constructor(private readonly deps: AdminReportServiceDeps) {
+    this.startedAt = deps.clock.now();
   }
 
-  stats(): FleetStats {
-    const clients = this.repos.clients.count();
-    const agents = this.repos.agents.countByStatus();
-    const allTriggers = this.repos.switches.countByTrigger();
-    const today = this.repos.switches.countByTrigger(startOfUtcDay(this.clock.now()));
+  async stats(): Promise<FleetStats> {
+    const { store } = this.deps;
+    const clients = await store.clients.count();
+    const agents = await store.agents.countByStatus();
+    const allTriggers = await store.switches.countByTrigger();
+    const today = await store.switches.countByTrigger(startOfUtcDay(this.deps.clock.now()));
     const sum = (counts: Record<string, number>) => Object.values(counts).reduce((total, n) => total + n, 0);
     return {
       totalClients: clients.total,
       activeClients: clients.active,
       agentsTotal: agents.online + agents.offline,
       agentsOnline: agents.online,
-      connectedAgents: this.sessions.connectedCount(),
-      activeInstances: this.repos.instances.countRunning(),
-      poolsCovered: this.repos.prices.countPools(),
-      totalSavings: this.repos.clients
-        .listOverviews()
-        .reduce((total, client) => total + client.totalSavings, 0),
+      connectedAgents: this.deps.sessions.connectedCount(),
+      activeInstances: await store.instances.countRunning(),
+      poolsCovered: await store.prices.countPools(),
+      totalSavings: (await store.clients.listOverviews()).reduce(
+        (total, client) => total + client.totalSavings,
+        0,
+      ),
       totalSwitches: sum(allTriggers),
       manualSwitches: allTriggers.manual ?? 0,
       modelSwitches: allTriggers.model ?? 0,
       switchesToday: sum(today),
-      decisionEngine: this.engine?.status() ?? null,
+      decisionEngine: this.deps.engine?.status() ?? null,
     };
   }
 
-  agents(options: { status?: AgentStatus; limit: number }): { agents: AgentWithClient[]; total: number } {
-    return this.repos.agents.listAll(options);
+  agents(options: {
+    status?: AgentStatus;
+    limit: number;
+  }): Promise<{ agents: AgentWithClient[]; total: number }> {
+    return this.deps.store.agents.listAll(options);
   }
 
-  instances(filter: InstanceFilter): { instances: InstanceWithOwner[]; total: number } {
-    return this.repos.instances.listAll(filter);
+  instances(filter: InstanceFilter): Promise<{ instances: InstanceWithOwner[]; total: number }> {
+    return this.deps.store.instances.listAll(filter);
   }
 
   /** The newest `limit` events, optionally only those of the last `days`. */
-  activity(limit: number, days?: number): SystemEvent[] {
-    const since = days === undefined ? undefined : this.clock.now() - days * DAY_MS;
-    return this.repos.events.listRecent({ limit, since });
+  activity(limit: number, days?: number): Promise<SystemEvent[]> {
+    const since = days === undefined ? undefined : this.deps.clock.now() - days * DAY_MS;
+    return this.deps.store.events.listRecent({ limit, since });
   }
 
-  health(): SystemHealth {
-    const now = this.clock.now();
-    const databaseOk = this.repos.ping();
+  async health(): Promise<SystemHealth> {
+    const now = this.deps.clock.now();
+    const databaseOk = await this.deps.store.ping();
     if (!databaseOk) {
       return {
         status: "degraded",
         databaseOk,
-        connectedAgents: this.sessions.connectedCount(),
+        connectedAgents: this.deps.sessions.connectedCount(),
         staleAgents: 0,
         pendingCommands: 0,
         recentErrors: 0,
         checkedAt: now,
         uptimeSeconds: (now - this.startedAt) / 1000,
-        jobs: this.jobs?.list() ?? [],
-        decisionEngine: this.engine?.status() ?? null,
+        jobs: this.deps.jobs?.list() ?? [],
+        decisionEngine: this.deps.engine?.status() ?? null,
       };
     }
-    const stale = this.repos.agents
-      .listStaleOnline(now - this.livenessDeadlineMs)
-      .filter((agent) => !this.sessions.isConnected(agent.id)).length;
-    const commands = this.repos.commands.countByState();
+    const stale = (await this.deps.store.agents.listStaleOnline(now - this.deps.livenessDeadlineMs)).filter(
+      (agent) => !this.deps.sessions.isConnected(agent.id),
+    ).length;
+    const commands = await this.deps.store.commands.countByState();
     return {
       status: "ok",
       databaseOk,
-      connectedAgents: this.sessions.connectedCount(),
+      connectedAgents: this.deps.sessions.connectedCount(),
       staleAgents: stale,
       pendingCommands: commands.pending + commands.delivered,
-      recentErrors: this.repos.events.countSince("error", now - 3_600_000),
+      recentErrors: await this.deps.store.events.countSince("error", now - 3_600_000),
       checkedAt: now,
       uptimeSeconds: (now - this.startedAt) / 1000,
-      jobs: this.jobs?.list() ?? [],
-      decisionEngine: this.engine?.status() ?? null,
+      jobs: this.deps.jobs?.list() ?? [],
+      decisionEngine: this.deps.engine?.status() ?? null,
     };
   }
 }

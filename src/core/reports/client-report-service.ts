@@ -1,11 +1,14 @@
 import type { Agent } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
 import type { ClientContext, ClientOverview } from "../clients/client.js";
+import type { ClientRepository } from "../clients/client-repository.js";
 import type { Clock } from "../clock/clock.js";
 import { notFound } from "../errors/app-error.js";
-import type { PricingReportRecord } from "../pricing/price-repository.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { PriceRepository, PricingReportRecord } from "../pricing/price-repository.js";
 import type { SessionControl } from "../sessions/session-control.js";
 import type { SwitchWithAgent } from "../switches/switch-record.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { SwitchRepository } from "../switches/switch-repository.js";
 import { clampDays } from "../validation/validate.js";
 
 const DAY_MS = 86_400_000;
@@ -31,55 +34,67 @@ export interface PricingHistory {
 
 const STATUS_ORDER: Record<string, number> = { online: 0, offline: 1, deleted: 2 };
 
+export interface ClientReportServiceDeps {
+  store: {
+    clients: ClientRepository;
+    agents: AgentRepository;
+    instances: InstanceRepository;
+    prices: PriceRepository;
+    switches: SwitchRepository;
+  };
+  clock: Clock;
+  sessions: SessionControl;
+}
+
 /** Read models of one client's dashboard: its overview, agents, pricing reports and switches. */
 export class ClientReportService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly sessions: SessionControl,
-  ) {}
+  constructor(private readonly deps: ClientReportServiceDeps) {}
 
-  overview(caller: ClientContext): ClientOverview {
-    const client = this.repos.clients.getOverview(caller.clientId);
+  async overview(caller: ClientContext): Promise<ClientOverview> {
+    const client = await this.deps.store.clients.getOverview(caller.clientId);
     if (!client) throw notFound("client");
     return client;
   }
 
   /** Agents not deleted, online first, then most recently seen. */
-  agents(caller: ClientContext): AgentOverview[] {
-    const running = this.repos.instances.countRunningByAgent(caller.clientId);
-    return this.repos.agents.listByClient(caller.clientId, { includeDeleted: false }).map((agent) => ({
+  async agents(caller: ClientContext): Promise<AgentOverview[]> {
+    const { store, sessions } = this.deps;
+    const running = await store.instances.countRunningByAgent(caller.clientId);
+    const agents = await store.agents.listByClient(caller.clientId, { includeDeleted: false });
+    return agents.map((agent) => ({
       agent,
-      connected: this.sessions.isConnected(agent.id),
+      connected: sessions.isConnected(agent.id),
       runningInstances: running.get(agent.id) ?? 0,
     }));
   }
 
   /** Every agent the client ever had, deleted ones included: online, offline, deleted, then by last seen. */
-  agentHistory(caller: ClientContext): Agent[] {
-    return this.repos.agents
-      .listByClient(caller.clientId, { includeDeleted: true })
-      .sort(
-        (a, b) =>
-          (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) ||
-          (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0),
-      );
+  async agentHistory(caller: ClientContext): Promise<Agent[]> {
+    return (await this.deps.store.agents.listByClient(caller.clientId, { includeDeleted: true })).sort(
+      (a, b) =>
+        (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) ||
+        (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0),
+    );
   }
 
   /**
    * The pricing reports of one agent over the last `days` (1–30). Without an agent id: the agent seen most
    * recently (online agents first).
    */
-  pricingHistory(caller: ClientContext, options: { agentId?: string; days: number }): PricingHistory {
+  async pricingHistory(
+    caller: ClientContext,
+    options: { agentId?: string; days: number },
+  ): Promise<PricingHistory> {
+    const { store } = this.deps;
     const days = clampDays(options.days, 30);
     const agent = options.agentId
-      ? this.repos.agents.findById(caller.clientId, options.agentId)
-      : this.repos.agents.listByClient(caller.clientId, { includeDeleted: false })[0];
+      ? await store.agents.findById(caller.clientId, options.agentId)
+      : (await store.agents.listByClient(caller.clientId, { includeDeleted: false }))[0];
     if (!agent) throw notFound("agent");
-    const reports = this.repos.prices.pricingReports(
+    const reports = await store.prices.pricingReports(
       caller.clientId,
       agent.id,
-      this.clock.now() - days * DAY_MS,
+      this.deps.clock.now() - days * DAY_MS,
       MAX_PRICING_REPORTS,
     );
     const onDemand = reports.flatMap((report) =>
@@ -91,9 +106,12 @@ export class ClientReportService {
   }
 
   /** The newest switches (at most 100) of the last `days`, optionally of one instance (as old or new). */
-  switchHistory(caller: ClientContext, options: { days: number; instanceId?: string }): SwitchWithAgent[] {
-    return this.repos.switches.listByClient(caller.clientId, {
-      since: this.clock.now() - options.days * DAY_MS,
+  switchHistory(
+    caller: ClientContext,
+    options: { days: number; instanceId?: string },
+  ): Promise<SwitchWithAgent[]> {
+    return this.deps.store.switches.listByClient(caller.clientId, {
+      since: this.deps.clock.now() - options.days * DAY_MS,
       instanceId: options.instanceId,
       limit: MAX_SWITCHES,
     });

@@ -1,11 +1,15 @@
 import type { AgentStatus } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import type { ClientRepository } from "../clients/client-repository.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS } from "../clock/utc-day.js";
 import type { CommandState } from "../commands/command.js";
+import type { CommandRepository } from "../commands/command-repository.js";
+import type { DecisionRepository } from "../decisions/decision-record.js";
 import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { FailoverStats } from "../replicas/failover-stats.js";
+import type { SavingsRepository } from "../savings/savings-repository.js";
 import type { AdmissionStats } from "../sessions/stream-admission.js";
-import type { Repositories } from "../unit-of-work.js";
 
 /** The failover histograms of /metrics cover this window: a year, so the counts only ever grow in practice. */
 export const METRICS_FAILOVER_WINDOW_DAYS = 365;
@@ -40,7 +44,21 @@ interface LiveSessions {
 }
 
 interface FailoverFigures {
-  stats(days: number): FailoverStats;
+  stats(days: number): Promise<FailoverStats>;
+}
+
+export interface OperationsReportDeps {
+  store: {
+    agents: AgentRepository;
+    commands: CommandRepository;
+    decisions: DecisionRepository;
+    clients: ClientRepository;
+    savings: SavingsRepository;
+  };
+  clock: Clock;
+  sessions: LiveSessions;
+  jobs: JobControl;
+  failover: FailoverFigures;
 }
 
 /**
@@ -48,37 +66,35 @@ interface FailoverFigures {
  * last day, jobs) rather than events counted as they happen. A few grouped counts, read once per scrape.
  */
 export class OperationsReport {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly sessions: LiveSessions,
-    private readonly jobs: JobControl,
-    private readonly failover: FailoverFigures,
-  ) {}
+  constructor(private readonly deps: OperationsReportDeps) {}
 
-  snapshot(): OperationsSnapshot {
+  async snapshot(): Promise<OperationsSnapshot> {
+    const { store, sessions } = this.deps;
     return {
-      connectedAgents: this.sessions.connectedCount(),
-      agentsByStatus: this.repos.agents.countByStatus(),
-      commandsByState: this.repos.commands.countByState(),
-      admission: this.sessions.admissionStats(),
-      decisionsByOutcome: this.repos.decisions.countByOutcome(this.clock.now() - DAY_MS),
-      jobs: this.jobs.list(),
-      failover: this.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
-      clientMoney: this.clientMoney(),
+      connectedAgents: sessions.connectedCount(),
+      agentsByStatus: await store.agents.countByStatus(),
+      commandsByState: await store.commands.countByState(),
+      admission: sessions.admissionStats(),
+      decisionsByOutcome: await store.decisions.countByOutcome(this.deps.clock.now() - DAY_MS),
+      jobs: this.deps.jobs.list(),
+      failover: await this.deps.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
+      clientMoney: await this.clientMoney(),
     };
   }
 
   /** One read per client: tenants are few (the fleet is in their agents). */
-  private clientMoney(): ClientMoney[] {
-    return this.repos.clients.listOverviews().map((client) => {
-      const months = this.repos.savings.clientMonths(client.id, ...ALL_MONTHS);
-      return {
+  private async clientMoney(): Promise<ClientMoney[]> {
+    const { store } = this.deps;
+    const money: ClientMoney[] = [];
+    for (const client of await store.clients.listOverviews()) {
+      const months = await store.savings.clientMonths(client.id, ...ALL_MONTHS);
+      money.push({
         clientId: client.id,
         name: client.name,
         cost: months.reduce((sum, month) => sum + month.cost, 0),
         savings: months.reduce((sum, month) => sum + month.savings, 0),
-      };
-    });
+      });
+    }
+    return money;
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS } from "../clock/utc-day.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import { TimeSlice, yieldToEventLoop } from "../jobs/time-slice.js";
 import type { RetentionRepository, RetentionTarget } from "./retention-repository.js";
 
@@ -43,21 +43,30 @@ export interface BatchReport {
 
 export type RetentionSummary = Record<RetentionTarget, number> & { batches: number; longestBatchMs: number };
 
+export interface RetentionServiceDeps {
+  store: { retention: RetentionRepository } & EventWrites;
+  clock: Clock;
+  events: EventLog;
+  policy?: RetentionPolicy;
+  batches?: BatchOptions;
+}
+
 /**
  * Deletes old data in bounded batches: each batch is one short transaction, sized adaptively so that it takes
  * about `targetMs`, and the event loop runs between batches, so streams and requests never wait long.
  */
 export class RetentionService {
-  constructor(
-    private readonly retention: RetentionRepository,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly policy: RetentionPolicy = DEFAULT_RETENTION_POLICY,
-    private readonly batches: BatchOptions = DEFAULT_BATCH_OPTIONS,
-  ) {}
+  private readonly policy: RetentionPolicy;
+  private readonly batches: BatchOptions;
+
+  constructor(private readonly deps: RetentionServiceDeps) {
+    this.policy = deps.policy ?? DEFAULT_RETENTION_POLICY;
+    this.batches = deps.batches ?? DEFAULT_BATCH_OPTIONS;
+  }
 
   async run(signal?: AbortSignal, onBatch?: (batch: BatchReport) => void): Promise<RetentionSummary> {
-    const now = this.clock.now();
+    const { store } = this.deps;
+    const now = this.deps.clock.now();
     const cutoffs: Array<[RetentionTarget, number]> = [
       ["spot_price_snapshots", now - this.policy.pricesDays * DAY_MS],
       ["ondemand_price_snapshots", now - this.policy.pricesDays * DAY_MS],
@@ -80,7 +89,7 @@ export class RetentionService {
       for (;;) {
         slice.throwIfStopped();
         const started = performance.now();
-        const deleted = this.retention.deleteOlderThan(target, before, rows);
+        const deleted = await store.retention.deleteOlderThan(target, before, rows);
         const ms = performance.now() - started;
         summary[target] += deleted;
         summary.batches++;
@@ -93,7 +102,7 @@ export class RetentionService {
     }
     const total = cutoffs.reduce((sum, [target]) => sum + summary[target], 0);
     if (total > 0) {
-      this.events.record({
+      await this.deps.events.record(store, {
         type: "data_retention",
         severity: "info",
         message: `Retention deleted ${total} old rows`,

@@ -22,20 +22,24 @@ const HOUR_MS = 3_600_000;
  * ran. The accounting job, instance metrics (C12), savings and charts (C18, C20) and fleet totals (D7) all come
  * from here.
  */
+export interface SavingsEngineDeps {
+  store: { savings: SavingsRepository; priceSeries: PriceSeriesRepository };
+}
+
 export class SavingsEngine {
-  constructor(private readonly repos: { savings: SavingsRepository; priceSeries: PriceSeriesRepository }) {}
+  constructor(private readonly deps: SavingsEngineDeps) {}
 
   /** The instances of `instance`'s workload (its agent) with the time each served; itself alone without agent. */
-  workloadOf(instance: Instance): ServedInstance[] {
+  async workloadOf(instance: Instance): Promise<ServedInstance[]> {
     const workload = instance.agentId
-      ? this.repos.savings.workloadOf(instance.clientId, instance.agentId)
+      ? await this.deps.store.savings.workloadOf(instance.clientId, instance.agentId)
       : [{ instance, handoverAt: null }];
     return servedIntervals(workload);
   }
 
   /** Where `instance` sits in its workload. */
-  served(instance: Instance): ServedInstance {
-    const found = this.workloadOf(instance).find((entry) => entry.instance.id === instance.id);
+  async served(instance: Instance): Promise<ServedInstance> {
+    const found = (await this.workloadOf(instance)).find((entry) => entry.instance.id === instance.id);
     return (
       found ?? {
         instance,
@@ -48,24 +52,20 @@ export class SavingsEngine {
   }
 
   /** Figures of one instance over [from, to) (clipped to when it ran), per UTC day. */
-  dailyFigures(served: ServedInstance, from: number, to: number): DayFigures[] {
+  async dailyFigures(served: ServedInstance, from: number, to: number): Promise<DayFigures[]> {
     const { instance } = served;
     const start = Math.max(from, served.runFrom);
     const end = Math.min(to, served.runUntil ?? to);
     if (end <= start) return [];
-    const onDemand = new StepPrice(
-      this.repos.priceSeries.onDemandSteps(instance.region, instance.instanceType, start, end),
-      instance.onDemandPrice,
-    );
+    const { priceSeries } = this.deps.store;
+    const onDemandSteps = await priceSeries.onDemandSteps(instance.region, instance.instanceType, start, end);
+    const onDemand = new StepPrice(onDemandSteps, instance.onDemandPrice);
     let paid: StepPrice | null = null;
     if (instance.mode === "ondemand") {
       // A second walker over the same steps: each StepPrice keeps its own cursor.
-      paid = new StepPrice(
-        this.repos.priceSeries.onDemandSteps(instance.region, instance.instanceType, start, end),
-        instance.onDemandPrice,
-      );
+      paid = new StepPrice(onDemandSteps, instance.onDemandPrice);
     } else if (instance.mode === "spot" && instance.poolId) {
-      paid = new StepPrice(this.repos.priceSeries.spotSteps(instance.poolId, start, end), instance.spotPrice);
+      paid = new StepPrice(await priceSeries.spotSteps(instance.poolId, start, end), instance.spotPrice);
     }
     return integrateByDay({
       from: start,
@@ -78,8 +78,8 @@ export class SavingsEngine {
   }
 
   /** Totals of one instance over [from, to). */
-  instanceFigures(instance: Instance, from: number, to: number): InstanceFigures {
-    const days = this.dailyFigures(this.served(instance), from, to);
+  async instanceFigures(instance: Instance, from: number, to: number): Promise<InstanceFigures> {
+    const days = await this.dailyFigures(await this.served(instance), from, to);
     const sum = (pick: (day: DayFigures) => number) => days.reduce((total, day) => total + pick(day), 0);
     const cost = sum((day) => day.cost);
     const baseline = sum((day) => day.baseline);

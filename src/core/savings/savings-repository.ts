@@ -26,23 +26,28 @@ export interface SavingsRepository {
    * Instances the job must look at: never accounted, running, stopped at or after `since`, or accounted up to
    * another time than their (possibly late-reported) termination.
    */
-  listAccountingCandidates(since: number): AccountingCandidate[];
+  listAccountingCandidates(since: number): Promise<AccountingCandidate[]>;
   /** Every instance of one agent, with the hand-over time of the switch that made it the agent's instance. */
-  workloadOf(clientId: string, agentId: string): WorkloadInstance[];
+  workloadOf(clientId: string, agentId: string): Promise<WorkloadInstance[]>;
   /**
    * Replaces an instance's daily figures from `fromDate` (YYYY-MM-DD) on, records it accounted until `until`, and
    * marks its client's roll-ups pending from that day.
    */
-  replaceInstanceDays(instance: Instance, fromDate: string, days: readonly DayFigures[], until: number): void;
+  replaceInstanceDays(
+    instance: Instance,
+    fromDate: string,
+    days: readonly DayFigures[],
+    until: number,
+  ): Promise<void>;
   /** Clients whose roll-ups are pending, with the first day to recompute. */
-  pendingRollUps(): Array<{ clientId: string; fromDate: string }>;
+  pendingRollUps(): Promise<Array<{ clientId: string; fromDate: string }>>;
   /**
    * Recomputes a client's daily roll-up from `fromDate` on and its monthly roll-up from that month on, and clears
    * its pending mark.
    */
-  rollUp(clientId: string, fromDate: string): void;
+  rollUp(clientId: string, fromDate: string): Promise<void>;
   /** Daily roll-ups of a client in [fromDate, toDate], oldest first; days without figures are absent. */
   clientDays(clientId: string, fromDate: string, toDate: string): PeriodFigures[];
   /** Monthly roll-ups of a client in [fromMonth, toMonth] (YYYY-MM), oldest first. */
-  clientMonths(clientId: string, fromMonth: string, toMonth: string): PeriodFigures[];
+  clientMonths(clientId: string, fromMonth: string, toMonth: string): Promise<PeriodFigures[]>;
 }

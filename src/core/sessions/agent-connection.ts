@@ -34,14 +34,24 @@ export interface ConnectionServices {
   logger: Logger;
 }
 
+/** What the connection has still to handle, in arrival order. */
+type Inbound = { envelope: InboundEnvelope } | { undecodable: { seq: number; reason: string } };
+
 /**
  * The agent stream protocol, independent of the transport: the first message must be a Hello, answered by a
  * Welcome and the agent's unacknowledged commands; every later message is handed to the core use case it names.
  * A message the core refuses is answered by a Rejection and the stream stays open.
+ *
+ * Messages are handled one at a time, in the order they arrived (a result never overtakes its acknowledgement),
+ * and a report's receipt is sent only once the use case has committed it. Heartbeats only prove the agent alive
+ * and skip the line. Messages still waiting when the stream ends are dropped unanswered: an agent resends every
+ * report it got no receipt for, on its next stream.
  */
 export class AgentConnection {
   private session: AgentSession | undefined;
   private ended = false;
+  private readonly inbox: Inbound[] = [];
+  private handling = false;
 
   constructor(
     private readonly caller: ClientContext,
@@ -51,15 +61,63 @@ export class AgentConnection {
 
   receive(envelope: InboundEnvelope): void {
     if (this.ended) return;
+    if (envelope.message?.type === "heartbeat" && this.session) {
+      if (!this.session.isClosed) this.services.sessions.touch(this.session);
+      return;
+    }
+    this.enqueue({ envelope });
+  }
+
+  /** The transport ended (agent closed, network lost, cancelled). */
+  closed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.inbox.length = 0;
+    if (this.session) this.services.sessions.detach(this.session);
+  }
+
+  /** The transport buffer emptied. */
+  drained(): void {
+    // The session reports its own failures.
+    void this.session?.drained(this.services.clock.now());
+  }
+
+  /** A message that could not be decoded from the wire. */
+  undecodable(seq: number, reason: string): void {
+    if (this.ended) return;
+    this.enqueue({ undecodable: { seq, reason } });
+  }
+
+  private enqueue(inbound: Inbound): void {
+    this.inbox.push(inbound);
+    // handleInbox catches everything it runs into.
+    if (!this.handling) void this.handleInbox();
+  }
+
+  private async handleInbox(): Promise<void> {
+    this.handling = true;
+    try {
+      for (let next = this.inbox.shift(); next && !this.ended; next = this.inbox.shift()) {
+        if ("envelope" in next) await this.handleEnvelope(next.envelope);
+        else this.handleUndecodable(next.undecodable.seq, next.undecodable.reason);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.handling = false;
+    }
+  }
+
+  private async handleEnvelope(envelope: InboundEnvelope): Promise<void> {
     if (!this.session) {
-      this.open(envelope);
+      await this.open(envelope);
       return;
     }
     // A replaced or dropped session's late messages belong to no one.
     if (this.session.isClosed) return;
     this.services.sessions.touch(this.session);
     try {
-      this.handle(this.session, envelope.message);
+      await this.handle(this.session, envelope.message);
     } catch (error) {
       this.reject(this.session, envelope.seq, error);
       return;
@@ -69,24 +127,12 @@ export class AgentConnection {
     }
   }
 
-  /** The transport ended (agent closed, network lost, cancelled). */
-  closed(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.session) this.services.sessions.detach(this.session);
-  }
-
-  /** The transport buffer emptied. */
-  drained(): void {
-    this.session?.drained(this.services.clock.now());
-  }
-
-  /** A message that could not be decoded from the wire. */
-  undecodable(seq: number, reason: string): void {
+  private handleUndecodable(seq: number, reason: string): void {
     if (!this.session) {
       this.fail(new AppError("invalid_argument", `first message could not be decoded: ${reason}`));
       return;
     }
+    if (this.session.isClosed) return;
     this.services.sessions.touch(this.session);
     this.reject(
       this.session,
@@ -95,7 +141,7 @@ export class AgentConnection {
     );
   }
 
-  private open(envelope: InboundEnvelope): void {
+  private async open(envelope: InboundEnvelope): Promise<void> {
     const { sessions, agents, clock } = this.services;
     if (envelope.message?.type !== "hello") {
       this.fail(new AppError("invalid_argument", "the first message on the stream must be a hello"));
@@ -106,9 +152,18 @@ export class AgentConnection {
       return;
     }
     try {
-      const { agent } = agents.register(this.caller, envelope.message.identity);
+      const { agent } = await agents.register(this.caller, envelope.message.identity);
+      if (!sessions.isAccepting) {
+        this.fail(new AppError("unavailable", "server is shutting down"));
+        return;
+      }
       const session = sessions.attach(agent.id, agent.clientId, agent.instanceId, this.channel);
       this.session = session;
+      if (this.ended) {
+        // The stream ended while the agent registered: it starts the offline grace like any dropped stream.
+        sessions.detach(session);
+        return;
+      }
       const now = clock.now();
       session.send(
         {
@@ -121,13 +176,13 @@ export class AgentConnection {
         },
         now,
       );
-      session.flushCommands(now);
+      await session.flushCommands(now);
     } catch (error) {
       this.fail(error);
     }
   }
 
-  private handle(session: AgentSession, message: InboundMessage | undefined): void {
+  private async handle(session: AgentSession, message: InboundMessage | undefined): Promise<void> {
     const { agentId, instanceId } = session;
     const { commands, pricing, switches, signals, replicas } = this.services;
     if (!message) throw new AppError("invalid_argument", "message has no body this server knows");
@@ -140,39 +195,44 @@ export class AgentConnection {
           "already registered on this stream; open a new stream to register again",
         );
       case "pricing_report":
-        pricing.ingestReport(this.caller, agentId, message.report);
+        await pricing.ingestReport(this.caller, agentId, message.report);
         return;
       case "switch_report":
-        switches.recordSwitch(this.caller, agentId, message.report);
+        await switches.recordSwitch(this.caller, agentId, message.report);
         return;
       case "termination_notice":
-        signals.recordInterruption(this.caller, agentId, "termination_notice", message.signal);
+        await signals.recordInterruption(this.caller, agentId, "termination_notice", message.signal);
         return;
       case "rebalance_recommendation":
-        signals.recordInterruption(this.caller, agentId, "rebalance_recommendation", message.signal);
+        await signals.recordInterruption(this.caller, agentId, "rebalance_recommendation", message.signal);
         return;
       case "cleanup_report":
-        signals.recordCleanup(this.caller, agentId, message.report);
+        await signals.recordCleanup(this.caller, agentId, message.report);
         return;
       case "instance_terminated":
-        signals.recordInstanceTerminated(this.caller, agentId, message.instanceId, message.terminatedAt);
+        await signals.recordInstanceTerminated(
+          this.caller,
+          agentId,
+          message.instanceId,
+          message.terminatedAt,
+        );
         return;
       case "command_ack":
         try {
-          commands.acknowledge(agentId, message.commandId, instanceId);
+          await commands.acknowledge(agentId, message.commandId, instanceId);
         } finally {
           session.settled(message.commandId);
         }
         return;
       case "command_result":
-        commands.recordResult(agentId, message.commandId, message.success, message.message, instanceId);
+        await commands.recordResult(agentId, message.commandId, message.success, message.message, instanceId);
         session.settled(message.commandId);
         return;
       case "replica_status":
-        replicas.applyAgentReport(this.caller, agentId, message);
+        await replicas.applyAgentReport(this.caller, agentId, message);
         return;
       case "replica_sync":
-        replicas.updateSync(this.caller, agentId, message.replicaId, message.update);
+        await replicas.updateSync(this.caller, agentId, message.replicaId, message.update);
         return;
     }
   }
@@ -184,6 +244,7 @@ export class AgentConnection {
 
   private fail(error: unknown): void {
     this.ended = true;
+    this.inbox.length = 0;
     this.channel.end(this.safeError(error));
   }
 

@@ -18,6 +18,9 @@ export class AgentSession {
   private readonly waiting: OutboundMessage[] = [];
   private blocked = false;
   private closed = false;
+  /** The flush in progress, if any. */
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
 
   constructor(
     readonly agentId: string,
@@ -56,18 +59,44 @@ export class AgentSession {
     this.write(message, now);
   }
 
-  /** Writes every deliverable command not yet written on this stream, highest priority first. */
-  flushCommands(now: number): void {
-    if (this.closed || this.blocked) return;
-    const deliverable = this.queue.deliverable(this.agentId, this.instanceId);
-    const written: string[] = [];
-    for (const command of deliverable) {
-      if (this.sentCommandIds.has(command.id)) continue;
-      this.sentCommandIds.add(command.id);
-      written.push(command.id);
-      if (!this.write({ type: "command", command }, now)) break;
+  /**
+   * Writes every deliverable command not yet written on this stream, highest priority first; resolves once they
+   * are written. Flushes asked for while one reads the queue are folded into one more round of it. Never
+   * rejects: a failed read is logged, and the next dispatch, drain or reconnect sends what it missed.
+   */
+  flushCommands(now: number): Promise<void> {
+    if (this.flushing !== null) {
+      this.flushAgain = true;
+      return this.flushing;
     }
-    if (written.length > 0) this.queue.markDelivered(written);
+    this.flushing = this.flushRounds(now).finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async flushRounds(now: number): Promise<void> {
+    try {
+      do {
+        this.flushAgain = false;
+        if (this.closed || this.blocked) return;
+        const deliverable = await this.queue.deliverable(this.agentId, this.instanceId);
+        const written: string[] = [];
+        for (const command of deliverable) {
+          if (this.closed || this.blocked) break;
+          if (this.sentCommandIds.has(command.id)) continue;
+          this.sentCommandIds.add(command.id);
+          written.push(command.id);
+          this.write({ type: "command", command }, now);
+        }
+        if (written.length > 0) this.queue.markDelivered(written);
+      } while (this.flushAgain);
+    } catch (error) {
+      this.logger.error("reading an agent's commands failed", {
+        agentId: this.agentId,
+        error: String(error),
+      });
+    }
   }
 
   /** The command needs no further delivery on this stream. */
@@ -76,13 +105,13 @@ export class AgentSession {
   }
 
   /** The transport buffer emptied: send what waited, then any commands that arrived meanwhile. */
-  drained(now: number): void {
-    if (this.closed) return;
+  drained(now: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.blocked = false;
     while (this.waiting.length > 0 && !this.blocked) {
       this.write(this.waiting.shift() as OutboundMessage, now);
     }
-    this.flushCommands(now);
+    return this.flushCommands(now);
   }
 
   close(reason: DisconnectReason | null): void {

@@ -158,8 +158,8 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     this.droppedAt.delete(agentId);
   }
 
-  dispatch(agentId: string): void {
-    this.sessions.get(agentId)?.flushCommands(this.clock.now());
+  dispatch(agentId: string): Promise<void> {
+    return this.sessions.get(agentId)?.flushCommands(this.clock.now()) ?? Promise.resolve();
   }
 
   isConnected(agentId: string): boolean {
@@ -192,7 +192,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
    * agents offline that are online in the store but silent (no stream here), ping idle streams. Each agent's
    * transition is recorded once however often this runs.
    */
-  sweep(): { closedStreams: number; markedOffline: number; pinged: number } {
+  async sweep(): Promise<{ closedStreams: number; markedOffline: number; pinged: number }> {
     const now = this.clock.now();
     const deadline = this.options.livenessDeadlineMs;
     let closedStreams = 0;
@@ -205,7 +205,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
         session.close({ code: "unavailable", message: "no message within the liveness deadline" });
         closedStreams++;
         if (
-          this.liveness.markOffline(
+          await this.liveness.markOffline(
             session.clientId,
             session.agentId,
             "no message within the liveness deadline",
@@ -225,16 +225,16 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       this.droppedAt.delete(agentId);
       if (
         !this.sessions.has(agentId) &&
-        this.liveness.markOffline(dropped.clientId, agentId, "stream lost", {
+        (await this.liveness.markOffline(dropped.clientId, agentId, "stream lost", {
           deadlineMs: this.options.disconnectGraceMs,
           lastMessageAt: dropped.lastMessageAt,
-        })
+        }))
       ) {
         markedOffline++;
       }
     }
-    this.flushLastSeen();
-    markedOffline += this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
+    await this.flushLastSeen();
+    markedOffline += await this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
     return { closedStreams, markedOffline, pinged };
   }
 
@@ -248,12 +248,13 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     if (due.length > 0) this.defer(() => this.ping(due));
   }
 
-  flushLastSeen(): void {
+  /** Writes the last-seen times collected since the last flush. Never rejects: a failure is logged. */
+  async flushLastSeen(): Promise<void> {
     if (this.lastSeen.size === 0) return;
     const batch = new Map(this.lastSeen);
     this.lastSeen.clear();
     try {
-      this.liveness.recordLastSeen(batch);
+      await this.liveness.recordLastSeen(batch);
     } catch (error) {
       this.logger.error("recording last-seen times failed", { error: String(error), agents: batch.size });
     }
@@ -266,7 +267,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
    * the port opens overflows the kernel's accept queue (Node's listen backlog is 511, and grpc-js has no setting
    * for it), and the agents whose SYN was dropped then wait for TCP's retransmissions, 30, 60, 120 s later.
    */
-  closeAll(reason: DisconnectReason): void {
+  async closeAll(reason: DisconnectReason): Promise<void> {
     this.accepting = false;
     for (const stop of this.stopTimers.splice(0)) stop();
     const rate = this.options.admission.ratePerSecond > 0 ? this.options.admission.ratePerSecond : 500;
@@ -278,7 +279,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       session.close({ ...reason, retryAfterMs });
     }
     this.droppedAt.clear();
-    this.flushLastSeen();
-    this.queue.flush();
+    await this.flushLastSeen();
+    await this.queue.flush();
   }
 }

@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { InstanceMode } from "../agents/agent.js";
-import { requireLiveAgent } from "../agents/require-agent.js";
+import type { Agent, InstanceMode } from "../agents/agent.js";
+import type { AgentRepository } from "../agents/agent-repository.js";
+import { lockLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import type { CommandHandover } from "../commands/command-handover.js";
+import type { CommandHandover, HandoverWrites } from "../commands/command-handover.js";
+import type { CommandRepository } from "../commands/command-repository.js";
 import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
+import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
-import type { NotificationService } from "../notifications/notification-service.js";
+import type { InstanceRepository } from "../instances/instance-repository.js";
+import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import { makePool } from "../pricing/pool.js";
-import type { Repositories } from "../unit-of-work.js";
+import type { PriceRepository } from "../pricing/price-repository.js";
+import type { Store } from "../unit-of-work.js";
 import {
   optionalText,
   reportedTime,
@@ -18,6 +22,7 @@ import {
   requireText,
 } from "../validation/validate.js";
 import type { SwitchRecord, SwitchSide, SwitchTiming } from "./switch-record.js";
+import type { SwitchRepository } from "./switch-repository.js";
 
 export interface SwitchSideInput {
   instanceId: string;
@@ -36,21 +41,61 @@ export interface SwitchReportInput {
   trigger: string | null;
 }
 
+/** A switch report checked and priced, ready to be recorded for an agent. */
+export interface CheckedSwitch {
+  commandId: string | null;
+  from: SwitchSide;
+  to: SwitchSide;
+  timing: SwitchTiming;
+  onDemandPrice: number | null;
+  oldSpotPrice: number | null;
+  newSpotPrice: number | null;
+  hourlySavings: number;
+  trigger: string;
+  reportedAt: number;
+}
+
+/** What recording a switch touches, in the caller's transaction. */
+export type SwitchWrites = {
+  agents: AgentRepository;
+  commands: CommandRepository;
+  switches: SwitchRepository;
+  prices: PriceRepository;
+  instances: InstanceRepository;
+} & EventWrites &
+  NotificationWrites &
+  HandoverWrites;
+
+export interface SwitchServiceDeps {
+  store: Store<SwitchWrites>;
+  clock: Clock;
+  events: EventLog;
+  notifications: NotificationService;
+  handover: CommandHandover;
+}
+
 /**
  * Records that an agent moved its workload, and makes the new instance its primary. A report is accepted from the
  * agent's primary, or from the instance its command was issued for (the replacement may have registered first).
  */
 export class SwitchService {
-  constructor(
-    private readonly repos: Repositories,
-    private readonly clock: Clock,
-    private readonly events: EventLog,
-    private readonly notifications: NotificationService,
-    private readonly handover: CommandHandover,
-  ) {}
+  constructor(private readonly deps: SwitchServiceDeps) {}
 
-  recordSwitch(caller: ClientContext, agentId: string, input: SwitchReportInput): SwitchRecord {
-    const now = this.clock.now();
+  async recordSwitch(
+    caller: ClientContext,
+    agentId: string,
+    input: SwitchReportInput,
+  ): Promise<SwitchRecord> {
+    const report = this.check(input);
+    return this.deps.store.transaction(async (tx) => {
+      const agent = await lockLiveAgent(tx.agents, caller, agentId);
+      return this.recordInTransaction(tx, agent, report);
+    });
+  }
+
+  /** Validates a report (invalid_argument when it does not hold together) and prices the move. */
+  check(input: SwitchReportInput): CheckedSwitch {
+    const now = this.deps.clock.now();
     const from = validateSide("old_instance", input.from);
     const to = validateSide("new_instance", input.to);
     if (from.instanceId === to.instanceId)
@@ -70,106 +115,118 @@ export class SwitchService {
     const hourlyCost = (mode: InstanceMode, spot: number | null) => (mode === "spot" ? spot : onDemandPrice);
     const oldCost = hourlyCost(from.mode, oldSpotPrice);
     const newCost = hourlyCost(to.mode, newSpotPrice);
+    return {
+      commandId: input.commandId,
+      from,
+      to,
+      timing,
+      onDemandPrice,
+      oldSpotPrice,
+      newSpotPrice,
+      // Unknown prices claim nothing rather than a made-up figure.
+      hourlySavings: oldCost !== null && newCost !== null ? round6(oldCost - newCost) : 0,
+      trigger: optionalText("trigger", input.trigger, 32) ?? "manual",
+      reportedAt: now,
+    };
+  }
 
-    const record = this.repos.transaction(() => {
-      const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
-      const command = input.commandId
-        ? this.repos.commands.findForAgent(agent.id, input.commandId)
-        : undefined;
-      if (input.commandId && !command) throw notFound(`command ${input.commandId}`);
-      for (const side of [from, to]) {
-        const known = this.repos.instances.find(agent.clientId, side.instanceId);
-        if (known && known.agentId !== agent.id) throw notFound(`instance ${side.instanceId}`);
-      }
-      const commandId = command?.id ?? null;
-      const issuedFor = command?.instanceId ?? null;
-      if (from.instanceId !== agent.instanceId && from.instanceId !== issuedFor) {
-        // Only the workload's own instance moves it: a former primary's agent must not retire the real one.
-        throw failedPrecondition(
-          `instance ${from.instanceId} is neither the agent's primary (${agent.instanceId})` +
-            (issuedFor ? ` nor the instance the command was issued for (${issuedFor})` : "") +
-            "; the switch is not recorded",
-          { primaryInstanceId: agent.instanceId, commandInstanceId: issuedFor },
-        );
-      }
-      // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
-      const already = commandId ? this.repos.switches.findByCommand(agent.id, commandId) : undefined;
-      if (already) return already;
-      // The report proves the agent took the command: it is not handed out again while its outcome is awaited.
-      if (commandId) this.repos.commands.acknowledge(agent.id, commandId, now);
-      const record: SwitchRecord = {
-        id: randomUUID(),
-        clientId: agent.clientId,
-        agentId: agent.id,
-        commandId,
-        from,
-        to,
-        onDemandPrice,
-        oldSpotPrice,
-        newSpotPrice,
-        // Unknown prices claim nothing rather than a made-up figure.
-        hourlySavings: oldCost !== null && newCost !== null ? round6(oldCost - newCost) : 0,
-        trigger: optionalText("trigger", input.trigger, 32) ?? "manual",
-        timing,
-        reportedAt: now,
-      };
-      this.repos.switches.insert(record);
-      if (to.poolId) this.repos.prices.ensurePools([makePool(to.instanceType, to.availabilityZone)], now);
+  /** Records the switch of `agent`, which the caller's transaction `tx` has locked. */
+  async recordInTransaction(tx: SwitchWrites, agent: Agent, report: CheckedSwitch): Promise<SwitchRecord> {
+    const { from, to, timing, onDemandPrice, newSpotPrice } = report;
+    const now = report.reportedAt;
+    // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
+    const command = report.commandId ? await tx.commands.findForAgent(agent.id, report.commandId) : undefined;
+    if (report.commandId && !command) throw notFound(`command ${report.commandId}`);
+    for (const side of [from, to]) {
+      const known = await tx.instances.find(agent.clientId, side.instanceId);
+      if (known && known.agentId !== agent.id) throw notFound(`instance ${side.instanceId}`);
+    }
+    const commandId = command?.id ?? null;
+    const issuedFor = command?.instanceId ?? null;
+    if (from.instanceId !== agent.instanceId && from.instanceId !== issuedFor) {
+      // Only the workload's own instance moves it: a former primary's agent must not retire the real one.
+      throw failedPrecondition(
+        `instance ${from.instanceId} is neither the agent's primary (${agent.instanceId})` +
+          (issuedFor ? ` nor the instance the command was issued for (${issuedFor})` : "") +
+          "; the switch is not recorded",
+        { primaryInstanceId: agent.instanceId, commandInstanceId: issuedFor },
+      );
+    }
+    // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
+    const already = commandId ? await tx.switches.findByCommand(agent.id, commandId) : undefined;
+    if (already) return already;
+    // The report proves the agent took the command: it is not handed out again while its outcome is awaited.
+    if (commandId) await tx.commands.acknowledge(agent.id, commandId, now);
+    const record: SwitchRecord = {
+      id: randomUUID(),
+      clientId: agent.clientId,
+      agentId: agent.id,
+      commandId,
+      from,
+      to,
+      onDemandPrice,
+      oldSpotPrice: report.oldSpotPrice,
+      newSpotPrice,
+      hourlySavings: report.hourlySavings,
+      trigger: report.trigger,
+      timing,
+      reportedAt: now,
+    };
+    await tx.switches.insert(record);
+    if (to.poolId) await tx.prices.ensurePools([makePool(to.instanceType, to.availabilityZone)], now);
 
-      const previous = this.repos.instances.find(agent.clientId, from.instanceId);
-      if (previous) {
-        this.repos.instances.save({ ...previous, role: "retired", updatedAt: now });
-        if (timing.oldTerminatedAt !== null) {
-          this.repos.instances.markTerminated(agent.clientId, from.instanceId, timing.oldTerminatedAt);
-        }
+    const previous = await tx.instances.find(agent.clientId, from.instanceId);
+    if (previous) {
+      await tx.instances.save({ ...previous, role: "retired", updatedAt: now });
+      if (timing.oldTerminatedAt !== null) {
+        await tx.instances.markTerminated(agent.clientId, from.instanceId, timing.oldTerminatedAt);
       }
-      const existing = this.repos.instances.find(agent.clientId, to.instanceId);
-      const launchedAt = timing.instanceLaunchedAt ?? timing.instanceReadyAt ?? now;
-      const next: Instance = {
-        id: to.instanceId,
-        clientId: agent.clientId,
-        agentId: agent.id,
-        instanceType: to.instanceType,
-        region: to.region,
-        availabilityZone: to.availabilityZone,
-        mode: to.mode,
-        poolId: to.poolId,
-        amiId: to.amiId,
-        role: "primary",
-        state: "running",
-        spotPrice: to.mode === "spot" ? newSpotPrice : null,
-        onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
-        launchedAt: existing?.launchedAt ?? launchedAt,
-        terminatedAt: null,
-        unmanagedAt: null,
-        lastSwitchAt: now,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      };
-      this.repos.instances.save(next);
-      this.repos.instances.retireOthers(agent.clientId, agent.id, next.id, now);
-      this.repos.agents.moveTo(agent.id, to, now);
-      this.handover.handOver(agent, agent.instanceId, to, "switch", commandId);
+    }
+    const existing = await tx.instances.find(agent.clientId, to.instanceId);
+    const launchedAt = timing.instanceLaunchedAt ?? timing.instanceReadyAt ?? now;
+    const next: Instance = {
+      id: to.instanceId,
+      clientId: agent.clientId,
+      agentId: agent.id,
+      instanceType: to.instanceType,
+      region: to.region,
+      availabilityZone: to.availabilityZone,
+      mode: to.mode,
+      poolId: to.poolId,
+      amiId: to.amiId,
+      role: "primary",
+      state: "running",
+      spotPrice: to.mode === "spot" ? newSpotPrice : null,
+      onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
+      launchedAt: existing?.launchedAt ?? launchedAt,
+      terminatedAt: null,
+      unmanagedAt: null,
+      lastSwitchAt: now,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    // The old primary is retired before the new one is saved: one primary per agent holds at every statement.
+    await tx.instances.retireOthers(agent.clientId, agent.id, next.id, now);
+    await tx.instances.save(next);
+    await tx.agents.moveTo(agent.id, to, now);
+    await this.deps.handover.handOver(tx, agent, agent.instanceId, to, "switch", commandId);
 
-      const saving = record.hourlySavings > 0 ? ` - saves $${record.hourlySavings.toFixed(4)}/h` : "";
-      this.notifications.notify({
-        clientId: agent.clientId,
-        agentId: agent.id,
-        type: "switch_completed",
-        severity: "info",
-        message: `Instance switched: ${from.instanceId} → ${to.instanceId} (${to.poolId ?? "on-demand"})${saving}`,
-      });
-      this.events.record({
-        type: "switch_completed",
-        severity: "info",
-        clientId: agent.clientId,
-        agentId: agent.id,
-        instanceId: to.instanceId,
-        message: `Switch ${from.instanceId} → ${to.instanceId}`,
-        metadata: { hourlySavings: record.hourlySavings, trigger: record.trigger, commandId },
-      });
-      return record;
+    const saving = record.hourlySavings > 0 ? ` - saves $${record.hourlySavings.toFixed(4)}/h` : "";
+    await this.deps.notifications.notify(tx, {
+      clientId: agent.clientId,
+      agentId: agent.id,
+      type: "switch_completed",
+      severity: "info",
+      message: `Instance switched: ${from.instanceId} → ${to.instanceId} (${to.poolId ?? "on-demand"})${saving}`,
+    });
+    await this.deps.events.record(tx, {
+      type: "switch_completed",
+      severity: "info",
+      clientId: agent.clientId,
+      agentId: agent.id,
+      instanceId: to.instanceId,
+      message: `Switch ${from.instanceId} → ${to.instanceId}`,
+      metadata: { hourlySavings: record.hourlySavings, trigger: record.trigger, commandId },
     });
     return record;
   }

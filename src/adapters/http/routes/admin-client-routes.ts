@@ -13,8 +13,8 @@ export const adminClientRoutes = [
     summary: "Create a client; its token is in this answer only (D1)",
     body: z.object({ name: z.string(), email: z.string().nullish() }),
     status: 201,
-    handle: ({ body, services }) => {
-      const { client, token } = services.clients.create({ name: body.name, email: body.email });
+    handle: async ({ body, services }) => {
+      const { client, token } = await services.clients.create({ name: body.name, email: body.email });
       return {
         success: true,
         client: {
@@ -33,7 +33,7 @@ export const adminClientRoutes = [
     path: "/api/admin/clients",
     auth: "admin",
     summary: "Every client with agent and instance counts, newest first (D5)",
-    handle: ({ services }) => services.clients.list().map(presentClientSummary),
+    handle: async ({ services }) => (await services.clients.list()).map(presentClientSummary),
   }),
   route({
     method: "get",
@@ -41,15 +41,15 @@ export const adminClientRoutes = [
     auth: "admin",
     summary: "Clients per UTC day over the last 1-365 days, oldest first (D6)",
     query: z.object({ days: intQuery(1, 365, 30) }),
-    handle: ({ query, services }) => services.growth.history(query.days),
+    handle: async ({ query, services }) => await services.growth.history(query.days),
   }),
   route({
     method: "delete",
     path: "/api/admin/clients/:clientId",
     auth: "admin",
     summary: "Delete a client and everything it owns; its agents are disconnected (D2)",
-    handle: ({ params, services }) => {
-      services.clients.delete(params.clientId ?? "");
+    handle: async ({ params, services }) => {
+      await services.clients.delete(params.clientId ?? "");
       return { success: true, message: "Client and all its data deleted" };
     },
   }),
@@ -58,9 +58,9 @@ export const adminClientRoutes = [
     path: "/api/admin/clients/:clientId/regenerate-token",
     auth: "admin",
     summary: "Issue a new client token; the old one stops working at once (D3)",
-    handle: ({ params, services }) => ({
+    handle: async ({ params, services }) => ({
       success: true,
-      token: services.clients.regenerateToken(params.clientId ?? ""),
+      token: await services.clients.regenerateToken(params.clientId ?? ""),
       message: "Token regenerated: every agent of this client needs the new token",
     }),
   }),
@@ -69,24 +69,24 @@ export const adminClientRoutes = [
     path: "/api/admin/clients/:clientId/deactivate",
     auth: "admin",
     summary: "Deactivate a client: its calls are refused and its agents disconnected; its data is kept",
-    handle: ({ params, services }) =>
-      presentClientSummary(services.clients.setActive(params.clientId ?? "", false)),
+    handle: async ({ params, services }) =>
+      presentClientSummary(await services.clients.setActive(params.clientId ?? "", false)),
   }),
   route({
     method: "post",
     path: "/api/admin/clients/:clientId/activate",
     auth: "admin",
     summary: "Activate a deactivated client again: its token works and its agents may reconnect",
-    handle: ({ params, services }) =>
-      presentClientSummary(services.clients.setActive(params.clientId ?? "", true)),
+    handle: async ({ params, services }) =>
+      presentClientSummary(await services.clients.setActive(params.clientId ?? "", true)),
   }),
   route({
     method: "get",
     path: "/api/admin/clients/:clientId/token",
     auth: "admin",
     summary: "What is known about a client's token; the token itself is stored hashed (D4)",
-    handle: ({ params, services }) => {
-      const info = services.clients.tokenInfo(params.clientId ?? "");
+    handle: async ({ params, services }) => {
+      const info = await services.clients.tokenInfo(params.clientId ?? "");
       return {
         client_name: info.clientName,
         token_prefix: info.tokenPrefix,

@@ -8,7 +8,7 @@ export const adminJobRoutes = [
     path: "/api/admin/jobs",
     auth: "admin",
     summary: "Background jobs with their schedule, next run and last run (time, duration, outcome, summary)",
-    handle: ({ services }) => ({ jobs: services.jobs.list().map(presentJob) }),
+    handle: async ({ services }) => ({ jobs: services.jobs.list().map(presentJob) }),
   }),
   route({
     method: "post",

@@ -16,7 +16,7 @@ export const adminReportRoutes = [
     path: "/api/admin/stats",
     auth: "admin",
     summary: "Fleet statistics for the admin overview cards (D7)",
-    handle: ({ services }) => presentFleetStats(services.reports.stats()),
+    handle: async ({ services }) => presentFleetStats(await services.reports.stats()),
   }),
   route({
     method: "get",
@@ -29,8 +29,8 @@ export const adminReportRoutes = [
       region: z.string().min(1).max(64).optional(),
       limit: intQuery(1, 500, 500),
     }),
-    handle: ({ query, services }) => {
-      const { instances, total } = services.reports.instances({
+    handle: async ({ query, services }) => {
+      const { instances, total } = await services.reports.instances({
         state: query.status === "active" ? "running" : query.status,
         mode: query.mode,
         region: query.region,
@@ -52,8 +52,8 @@ export const adminReportRoutes = [
       status: z.enum(["online", "offline", "deleted"]).optional(),
       limit: intQuery(1, 500, 500),
     }),
-    handle: ({ query, services }) => {
-      const { agents, total } = services.reports.agents({ status: query.status, limit: query.limit });
+    handle: async ({ query, services }) => {
+      const { agents, total } = await services.reports.agents({ status: query.status, limit: query.limit });
       return {
         agents: agents.map((agent) => presentAdminAgent(agent, services.polling.reachOf(agent.id))),
         total,
@@ -70,13 +70,14 @@ export const adminReportRoutes = [
       limit: intQuery(1, 500, 50),
       days: z.coerce.number().int().min(1).max(365).optional(),
     }),
-    handle: ({ query, services }) => services.reports.activity(query.limit, query.days).map(presentActivity),
+    handle: async ({ query, services }) =>
+      (await services.reports.activity(query.limit, query.days)).map(presentActivity),
   }),
   route({
     method: "get",
     path: "/api/admin/system-health",
     auth: "admin",
     summary: "Database, sessions, stale agents, pending commands and recent errors (D11)",
-    handle: ({ services }) => presentSystemHealth(services.reports.health()),
+    handle: async ({ services }) => presentSystemHealth(await services.reports.health()),
   }),
 ];

@@ -78,8 +78,10 @@ export const agentSettingsRoutes = [
     auth: "client",
     summary: "Enable or disable an agent: a disabled agent stays connected but gets no switch (C5)",
     body: z.object({ enabled: z.boolean() }),
-    handle: ({ params, body, caller, services }) => {
-      const config = services.agents.updateSettings(caller, params.agentId ?? "", { enabled: body.enabled });
+    handle: async ({ params, body, caller, services }) => {
+      const config = await services.agents.updateSettings(caller, params.agentId ?? "", {
+        enabled: body.enabled,
+      });
       return { success: true, enabled: config.enabled };
     },
   }),
@@ -89,9 +91,9 @@ export const agentSettingsRoutes = [
     auth: "client",
     summary: "Turn auto-switch, auto-terminate or manual replica mode on or off (C6)",
     body: settingsBody,
-    handle: ({ params, body, caller, services }) => ({
+    handle: async ({ params, body, caller, services }) => ({
       success: true,
-      settings: presentAgentConfig(services.agents.updateSettings(caller, params.agentId ?? "", body)),
+      settings: presentAgentConfig(await services.agents.updateSettings(caller, params.agentId ?? "", body)),
     }),
   }),
   route({
@@ -100,8 +102,8 @@ export const agentSettingsRoutes = [
     auth: "client",
     summary: "Mode, termination and guard-rail configuration of an agent (C7)",
     body: configBody,
-    handle: ({ params, body, caller, services }) => {
-      const config = services.agents.updateSettings(caller, params.agentId ?? "", body);
+    handle: async ({ params, body, caller, services }) => {
+      const config = await services.agents.updateSettings(caller, params.agentId ?? "", body);
       return {
         success: true,
         auto_switch_enabled: config.autoSwitchEnabled,
@@ -115,8 +117,8 @@ export const agentSettingsRoutes = [
     path: "/api/client/agents/:agentId",
     auth: "client",
     summary: "Delete an agent: its stream is closed, open commands cancelled, history kept (C8)",
-    handle: ({ params, caller, services }) => {
-      const agent = services.agents.delete(caller, params.agentId ?? "");
+    handle: async ({ params, caller, services }) => {
+      const agent = await services.agents.delete(caller, params.agentId ?? "");
       return { success: true, message: `Agent ${agent.logicalAgentId} deleted`, agent_id: agent.id };
     },
   }),

@@ -25,8 +25,8 @@ export const clientRoutes = [
     path: "/api/client/validate",
     auth: "client",
     summary: "Check a client token (C1); 401 when it is missing, unknown or revoked",
-    handle: ({ caller, services }) => {
-      const client = services.clientReports.overview(caller);
+    handle: async ({ caller, services }) => {
+      const client = await services.clientReports.overview(caller);
       return { valid: true, client_id: client.id, name: client.name, email: client.email };
     },
   }),
@@ -36,9 +36,9 @@ export const clientRoutes = [
     auth: "client",
     summary: "Pricing reports of one agent (agent_id, or the most recently seen) over 1-30 days (C14)",
     query: z.object({ days: clampedIntQuery(7), agent_id: z.string().min(1).max(64).optional() }),
-    handle: ({ query, caller, services }) =>
+    handle: async ({ query, caller, services }) =>
       presentPricingHistory(
-        services.clientReports.pricingHistory(caller, { agentId: query.agent_id, days: query.days }),
+        await services.clientReports.pricingHistory(caller, { agentId: query.agent_id, days: query.days }),
       ),
   }),
   route({
@@ -46,28 +46,30 @@ export const clientRoutes = [
     path: "/api/client/:clientId",
     auth: "client",
     summary: "The caller's client with agent and instance counts (C2)",
-    handle: ({ params, caller, services }) =>
-      presentClientSummary(services.clientReports.overview(requireOwnClient(caller, params.clientId ?? ""))),
+    handle: async ({ params, caller, services }) =>
+      presentClientSummary(
+        await services.clientReports.overview(requireOwnClient(caller, params.clientId ?? "")),
+      ),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/agents",
     auth: "client",
     summary: "Agents of the client, deleted ones excluded, online first (C3)",
-    handle: ({ params, caller, services }) =>
-      services.clientReports
-        .agents(requireOwnClient(caller, params.clientId ?? ""))
-        .map((overview) => presentAgentOverview(overview, services.polling.reachOf(overview.agent.id))),
+    handle: async ({ params, caller, services }) =>
+      (await services.clientReports.agents(requireOwnClient(caller, params.clientId ?? ""))).map((overview) =>
+        presentAgentOverview(overview, services.polling.reachOf(overview.agent.id)),
+      ),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/agents/history",
     auth: "client",
     summary: "Every agent the client had, deleted ones included (C9)",
-    handle: ({ params, caller, services }) =>
-      services.clientReports
-        .agentHistory(requireOwnClient(caller, params.clientId ?? ""))
-        .map(presentAgentHistory),
+    handle: async ({ params, caller, services }) =>
+      (await services.clientReports.agentHistory(requireOwnClient(caller, params.clientId ?? ""))).map(
+        presentAgentHistory,
+      ),
   }),
   route({
     method: "get",
@@ -81,15 +83,15 @@ export const clientRoutes = [
       search: z.string().max(64).optional(),
       limit: intQuery(1, 500, 500),
     }),
-    handle: ({ params, query, caller, services }) =>
-      services.instances
-        .list(requireOwnClient(caller, params.clientId ?? ""), {
+    handle: async ({ params, query, caller, services }) =>
+      (
+        await services.instances.list(requireOwnClient(caller, params.clientId ?? ""), {
           state: INSTANCE_STATUS[query.status],
           mode: query.mode,
           search: query.search,
           limit: query.limit,
         })
-        .map(presentInstance),
+      ).map(presentInstance),
   }),
   route({
     method: "get",
@@ -97,12 +99,12 @@ export const clientRoutes = [
     auth: "client",
     summary: "The newest switches (at most 100) of the last `days`, optionally of one instance (C19)",
     query: z.object({ days: intQuery(1, 365, 30), instance_id: z.string().min(1).max(32).optional() }),
-    handle: ({ params, query, caller, services }) =>
-      services.clientReports
-        .switchHistory(requireOwnClient(caller, params.clientId ?? ""), {
+    handle: async ({ params, query, caller, services }) =>
+      (
+        await services.clientReports.switchHistory(requireOwnClient(caller, params.clientId ?? ""), {
           days: query.days,
           instanceId: query.instance_id,
         })
-        .map(presentSwitch),
+      ).map(presentSwitch),
   }),
 ];

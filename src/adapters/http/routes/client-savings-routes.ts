@@ -16,11 +16,11 @@ export const clientSavingsRoutes = [
     summary:
       "Savings, on-demand cost and cost paid per month (range=monthly, the last 12) or per UTC day (range=daily, the last `days`) (C18)",
     query: z.object({ range: z.enum(["monthly", "daily"]).default("monthly"), days: clampedIntQuery(30) }),
-    handle: ({ params, query, caller, services }) => {
+    handle: async ({ params, query, caller, services }) => {
       const client = requireOwnClient(caller, params.clientId ?? "");
       return query.range === "monthly"
-        ? services.savings.monthly(client, 12).map(presentSavingsMonth)
-        : services.savings.daily(client, query.days).map(presentSavingsDay);
+        ? (await services.savings.monthly(client, 12)).map(presentSavingsMonth)
+        : (await services.savings.daily(client, query.days)).map(presentSavingsDay);
     },
   }),
   route({
@@ -30,7 +30,9 @@ export const clientSavingsRoutes = [
     summary:
       "Savings trend (12 months), running instances per mode, switches per day of the last `days` (C20)",
     query: z.object({ days: clampedIntQuery(30) }),
-    handle: ({ params, query, caller, services }) =>
-      presentCharts(services.savings.charts(requireOwnClient(caller, params.clientId ?? ""), query.days)),
+    handle: async ({ params, query, caller, services }) =>
+      presentCharts(
+        await services.savings.charts(requireOwnClient(caller, params.clientId ?? ""), query.days),
+      ),
   }),
 ];

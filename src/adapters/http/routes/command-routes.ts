@@ -36,12 +36,12 @@ export const commandRoutes = [
       "Switch an instance's workload to a spot pool or to on-demand now: pushed to a streaming agent, or taken by a polling agent at its next poll",
     body: forceSwitchBody,
     status: 201,
-    handle: ({ params, body, caller, services }) => {
+    handle: async ({ params, body, caller, services }) => {
       let target: ForceSwitchTarget;
       if (body.target === "ondemand") target = { kind: "ondemand" };
       else if (body.pool_id) target = { kind: "pool", poolId: body.pool_id };
       else throw invalidArgument(`pool_id is required when target is ${body.target}`);
-      const { command, agent } = services.commands.forceSwitch(caller, params.instanceId ?? "", target);
+      const { command, agent } = await services.commands.forceSwitch(caller, params.instanceId ?? "", target);
       const reach = services.polling.reachOf(agent.id);
       return {
         success: true,
@@ -60,15 +60,15 @@ export const commandRoutes = [
     auth: "client",
     summary: "Recent commands of an agent, newest first, with their delivery state",
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-    handle: ({ params, query, caller, services }) =>
-      services.commands.listForAgent(caller, params.agentId ?? "", query.limit).map(presentCommand),
+    handle: async ({ params, query, caller, services }) =>
+      (await services.commands.listForAgent(caller, params.agentId ?? "", query.limit)).map(presentCommand),
   }),
   route({
     method: "get",
     path: "/api/client/commands/:commandId",
     auth: "client",
     summary: "One command with its delivery state and result",
-    handle: ({ params, caller, services }) =>
-      presentCommand(services.commands.get(caller, params.commandId ?? "")),
+    handle: async ({ params, caller, services }) =>
+      presentCommand(await services.commands.get(caller, params.commandId ?? "")),
   }),
 ];

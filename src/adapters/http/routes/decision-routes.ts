@@ -47,14 +47,14 @@ export const decisionRoutes = [
       agent_id: z.string().min(1).max(64).optional(),
       limit: intQuery(1, 500, 100),
     }),
-    handle: ({ params, query, caller, services }) => ({
-      decisions: services.decisions
-        .list(caller, params.clientId ?? "", {
+    handle: async ({ params, query, caller, services }) => ({
+      decisions: (
+        await services.decisions.list(caller, params.clientId ?? "", {
           days: query.days,
           agentId: query.agent_id,
           limit: query.limit,
         })
-        .map(presentDecisionRow),
+      ).map(presentDecisionRow),
     }),
   }),
 ];

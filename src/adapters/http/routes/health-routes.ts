@@ -10,8 +10,8 @@ export function healthRoutes(version: string) {
       path: "/health",
       auth: "none",
       summary: "Liveness and readiness of the control plane",
-      handle: ({ services, context }) => {
-        const health = services.reports.health();
+      handle: async ({ services, context }) => {
+        const health = await services.reports.health();
         const body = {
           status: health.databaseOk ? "healthy" : "unhealthy",
           timestamp: new Date(health.checkedAt).toISOString(),

@@ -15,16 +15,16 @@ export const instanceRoutes = [
     path: "/api/client/instances/:instanceId/pricing",
     auth: "client",
     summary: "On-demand price and every pool of the instance's type and region, cheapest first (C11)",
-    handle: ({ params, caller, services }) =>
-      presentInstancePricing(services.instances.pricing(caller, params.instanceId ?? "")),
+    handle: async ({ params, caller, services }) =>
+      presentInstancePricing(await services.instances.pricing(caller, params.instanceId ?? "")),
   }),
   route({
     method: "get",
     path: "/api/client/instances/:instanceId/metrics",
     auth: "client",
     summary: "Uptime, switch counts and time-weighted savings of an instance (C12)",
-    handle: ({ params, caller, services }) =>
-      presentInstanceMetrics(services.instances.metrics(caller, params.instanceId ?? "")),
+    handle: async ({ params, caller, services }) =>
+      presentInstanceMetrics(await services.instances.metrics(caller, params.instanceId ?? "")),
   }),
   route({
     method: "get",
@@ -32,15 +32,15 @@ export const instanceRoutes = [
     auth: "client",
     summary: "Spot prices of the instance's pools averaged per hour or day over 1-90 days (C13)",
     query: z.object({ days: clampedIntQuery(7), interval: z.enum(["hour", "day"]).default("hour") }),
-    handle: ({ params, query, caller, services }) =>
-      presentPriceHistory(services.instances.priceHistory(caller, params.instanceId ?? "", query)),
+    handle: async ({ params, query, caller, services }) =>
+      presentPriceHistory(await services.instances.priceHistory(caller, params.instanceId ?? "", query)),
   }),
   route({
     method: "get",
     path: "/api/client/instances/:instanceId/available-options",
     auth: "client",
     summary: "Pools and instance types the instance could be moved to (C15)",
-    handle: ({ params, caller, services }) =>
-      presentInstanceOptions(services.instances.availableOptions(caller, params.instanceId ?? "")),
+    handle: async ({ params, caller, services }) =>
+      presentInstanceOptions(await services.instances.availableOptions(caller, params.instanceId ?? "")),
   }),
 ];

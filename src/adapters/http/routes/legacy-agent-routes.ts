@@ -101,8 +101,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Register an agent of the original system; the same logical id keeps its agent id (A1)",
     body: registerBody,
-    handle: ({ body, caller, services, context }) => {
-      const { agent } = services.polling.register(caller, body, peerOf(context));
+    handle: async ({ body, caller, services, context }) => {
+      const { agent } = await services.polling.register(caller, body, peerOf(context));
       return { agent_id: agent.id, client_id: agent.clientId, config: presentLegacyConfig(agent.config) };
     },
   }),
@@ -115,8 +115,8 @@ export const legacyAgentRoutes = [
     // The agent also sends monitored_instances, instance_type, mode and az: placement changes come from
     // registration and switch reports only. instance_id says which instance's agent is alive.
     body: z.object({ status: legacyHeartbeatStatus, instance_id: z.string().max(32).nullish() }),
-    handle: ({ params, body, caller, services, context }) => {
-      services.polling.heartbeat(
+    handle: async ({ params, body, caller, services, context }) => {
+      await services.polling.heartbeat(
         caller,
         agentId(params),
         { status: body.status, instanceId: body.instance_id ?? null },
@@ -130,8 +130,8 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/config",
     auth: "client",
     summary: "The agent's config; reading it completes config changes queued for a polling agent (A3)",
-    handle: ({ params, caller, services, context }) =>
-      presentLegacyConfig(services.polling.config(caller, agentId(params), peerOf(context))),
+    handle: async ({ params, caller, services, context }) =>
+      presentLegacyConfig(await services.polling.config(caller, agentId(params), peerOf(context))),
   }),
   route({
     method: "get",
@@ -139,8 +139,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary:
       "Open switch commands issued for the caller's instance, as a bare array, highest priority first; fetching delivers them (A4)",
-    handle: ({ params, caller, services, context }) => {
-      const { commands } = services.polling.pendingCommands(caller, agentId(params), peerOf(context));
+    handle: async ({ params, caller, services, context }) => {
+      const { commands } = await services.polling.pendingCommands(caller, agentId(params), peerOf(context));
       return commands.flatMap((command) => presentLegacyCommand(command) ?? []);
     },
   }),
@@ -150,8 +150,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Outcome of a command the agent fetched: completed or failed; 409 when it was cancelled (A5)",
     body: executedBody,
-    handle: ({ params, body, caller, services, context }) => {
-      const command = services.polling.commandExecuted(
+    handle: async ({ params, body, caller, services, context }) => {
+      const command = await services.polling.commandExecuted(
         caller,
         agentId(params),
         params.commandId ?? "",
@@ -167,8 +167,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
     body: markExecutedBody,
-    handle: ({ params, body, caller, services, context }) => {
-      const command = services.polling.commandExecuted(
+    handle: async ({ params, body, caller, services, context }) => {
+      const command = await services.polling.commandExecuted(
         caller,
         agentId(params),
         body.command_id,
@@ -183,8 +183,10 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/replica-config",
     auth: "client",
     summary: "Whether the agent keeps a manual replica, in both of the original's shapes (A11)",
-    handle: ({ params, caller, services, context }) =>
-      presentLegacyReplicaConfig(services.polling.replicaConfig(caller, agentId(params), peerOf(context))),
+    handle: async ({ params, caller, services, context }) =>
+      presentLegacyReplicaConfig(
+        await services.polling.replicaConfig(caller, agentId(params), peerOf(context)),
+      ),
   }),
   route({
     method: "post",
@@ -193,8 +195,8 @@ export const legacyAgentRoutes = [
     summary: "Queue an automatic switch; needs the agent enabled and auto-switch on (A14)",
     body: issueSwitchBody,
     status: 201,
-    handle: ({ params, body, caller, services }) => {
-      const { command, agent } = services.commands.requestSwitch(caller, agentId(params), body.target, {
+    handle: async ({ params, body, caller, services }) => {
+      const { command, agent } = await services.commands.requestSwitch(caller, agentId(params), body.target, {
         priority: body.priority,
         reason: body.reason,
       });
@@ -224,8 +226,8 @@ export const legacyAgentRoutes = [
       reason: z.string().max(200).nullish(),
       terminated_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services, context }) => {
-      services.polling.instanceTerminated(
+    handle: async ({ params, body, caller, services, context }) => {
+      await services.polling.instanceTerminated(
         caller,
         agentId(params),
         {

@@ -214,8 +214,13 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Spot prices of the pools the agent sees and its on-demand price (A6)",
     body: pricingBody,
-    handle: ({ params, body, caller, services, context }) => {
-      const { poolsCreated } = services.polling.pricingReport(caller, agentId(params), body, peerOf(context));
+    handle: async ({ params, body, caller, services, context }) => {
+      const { poolsCreated } = await services.polling.pricingReport(
+        caller,
+        agentId(params),
+        body,
+        peerOf(context),
+      );
       return { success: true, pools: body.pools.length, pools_created: poolsCreated };
     },
   }),
@@ -225,8 +230,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "The agent moved its workload: old and new instance, prices and timing (A7)",
     body: switchBody,
-    handle: ({ params, body, caller, services, context }) => {
-      const record = services.polling.switchReport(caller, agentId(params), body, peerOf(context));
+    handle: async ({ params, body, caller, services, context }) => {
+      const record = await services.polling.switchReport(caller, agentId(params), body, peerOf(context));
       return {
         success: true,
         switch_id: record.id,
@@ -241,8 +246,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Old snapshots and AMIs the agent deleted, and what it could not delete (A9)",
     body: cleanupBody,
-    handle: ({ params, body, caller, services, context }) => {
-      services.polling.cleanupReport(caller, agentId(params), body, peerOf(context));
+    handle: async ({ params, body, caller, services, context }) => {
+      await services.polling.cleanupReport(caller, agentId(params), body, peerOf(context));
       return presentLegacyCleanup(body);
     },
   }),
@@ -256,14 +261,14 @@ export const legacyReportRoutes = [
       detected_at: legacyTime,
       notice_time: legacyTime,
     }),
-    handle: ({ params, body, caller, services, context }) => {
+    handle: async ({ params, body, caller, services, context }) => {
       const signal = {
         instanceId: body.instance_id ?? "",
         action: null,
         actionAt: null,
         detectedAt: body.detected_at ?? body.notice_time,
       };
-      const { interruption, duplicate } = services.polling.rebalanceRecommendation(
+      const { interruption, duplicate } = await services.polling.rebalanceRecommendation(
         caller,
         agentId(params),
         signal,

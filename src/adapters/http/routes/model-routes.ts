@@ -14,8 +14,8 @@ export const modelRoutes = [
     path: "/api/admin/models",
     auth: "admin",
     summary: "Models of the registry, newest first, and whether the model or the rules decide now",
-    handle: ({ services }) => ({
-      models: services.models.list().map(presentModel),
+    handle: async ({ services }) => ({
+      models: (await services.models.list()).map(presentModel),
       engine: presentEngineStatus(services.models.status()),
     }),
   }),

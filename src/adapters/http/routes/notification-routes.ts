@@ -19,25 +19,31 @@ export const notificationRoutes = [
     auth: "client",
     summary: "The caller's notifications, newest first",
     query: z.object({ limit: intQuery(1, 500, 50), unread_only: z.enum(["true", "false"]).default("false") }),
-    handle: ({ query, caller, services }) =>
-      services.notifications
-        .list(caller, { limit: query.limit, unreadOnly: query.unread_only === "true" })
-        .map(presentNotification),
+    handle: async ({ query, caller, services }) =>
+      (
+        await services.notifications.list(caller, {
+          limit: query.limit,
+          unreadOnly: query.unread_only === "true",
+        })
+      ).map(presentNotification),
   }),
   route({
     method: "post",
     path: "/api/notifications/mark-all-read",
     auth: "client",
     summary: "Mark every notification of the caller's client read",
-    handle: ({ caller, services }) => ({ success: true, marked: services.notifications.markAllRead(caller) }),
+    handle: async ({ caller, services }) => ({
+      success: true,
+      marked: await services.notifications.markAllRead(caller),
+    }),
   }),
   route({
     method: "post",
     path: "/api/notifications/:notificationId/mark-read",
     auth: "client",
     summary: "Mark one notification read; another client's id answers 404",
-    handle: ({ params, caller, services }) => {
-      services.notifications.markRead(caller, notificationId(params.notificationId));
+    handle: async ({ params, caller, services }) => {
+      await services.notifications.markRead(caller, notificationId(params.notificationId));
       return { success: true };
     },
   }),

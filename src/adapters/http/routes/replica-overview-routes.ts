@@ -9,20 +9,22 @@ export const clientReplicaRoutes = [
     path: "/api/client/:clientId/replicas",
     auth: "client",
     summary: "Active replicas of the client with the primary each stands by for (C17)",
-    handle: ({ params, caller, services }) => {
+    handle: async ({ params, caller, services }) => {
       const now = services.clock.now();
-      return services.replicas.standbyPairs(caller, params.clientId ?? "").map(({ agent, replica }) => ({
-        agentId: agent.id,
-        logicalAgentId: agent.logicalAgentId,
-        primary: {
-          instanceId: agent.instanceId,
-          instanceType: agent.instanceType,
-          region: agent.region,
-          az: agent.availabilityZone,
-          mode: agent.mode,
-        },
-        replica: presentReplica(replica, now),
-      }));
+      return (await services.replicas.standbyPairs(caller, params.clientId ?? "")).map(
+        ({ agent, replica }) => ({
+          agentId: agent.id,
+          logicalAgentId: agent.logicalAgentId,
+          primary: {
+            instanceId: agent.instanceId,
+            instanceType: agent.instanceType,
+            region: agent.region,
+            az: agent.availabilityZone,
+            mode: agent.mode,
+          },
+          replica: presentReplica(replica, now),
+        }),
+      );
     },
   }),
 ];
@@ -35,6 +37,6 @@ export const adminFailoverRoutes = [
     auth: "admin",
     summary: "What was done about interruptions in the last `days` (1-365), and how fast, as histograms",
     query: z.object({ days: z.coerce.number().int().min(1).max(365).default(7) }),
-    handle: ({ query, services }) => services.failover.stats(query.days),
+    handle: async ({ query, services }) => await services.failover.stats(query.days),
   }),
 ];

@@ -36,8 +36,8 @@ export const replicaRoutes = [
       created_by: z.string().max(32).optional(),
     }),
     status: 201,
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.create(caller, params.agentId ?? "", {
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.create(caller, params.agentId ?? "", {
         poolId: body.pool_id ?? null,
         excludeZones: body.exclude_zones ?? [],
         maxHourlyCost: body.max_hourly_cost ?? null,
@@ -66,17 +66,17 @@ export const replicaRoutes = [
       include_terminated: z.enum(["true", "false"]).default("false"),
       status: z.enum([...STATUSES, "promoted"]).optional(),
     }),
-    handle: ({ params, query, caller, services, context }) => {
+    handle: async ({ params, query, caller, services, context }) => {
       const now = services.clock.now();
       const agentId = params.agentId ?? "";
       const found =
         query.status === "launching"
-          ? services.polling.replicasToLaunch(caller, agentId, peerOf(context))
-          : services.replicas
-              .list(caller, agentId, {
+          ? await services.polling.replicasToLaunch(caller, agentId, peerOf(context))
+          : (
+              await services.replicas.list(caller, agentId, {
                 includeTerminated: query.include_terminated === "true" || query.status !== undefined,
               })
-              .filter((replica) => query.status === undefined || replica.status === query.status);
+            ).filter((replica) => query.status === undefined || replica.status === query.status);
       const replicas = found.map((replica) => presentReplica(replica, now));
       return { replicas, total: replicas.length };
     },
@@ -89,10 +89,15 @@ export const replicaRoutes = [
       "Make a ready or syncing replica the primary; the old primary stays as a standby unless demote_old_primary is false (R3)",
     // As in the original, the old primary is kept unless the caller asks for it to be terminated.
     body: z.object({ demote_old_primary: z.boolean().default(true), wait_for_sync: z.boolean().optional() }),
-    handle: ({ params, body, caller, services }) => {
-      const promotion = services.replicas.promote(caller, params.agentId ?? "", params.replicaId ?? "", {
-        demoteOldPrimary: body.demote_old_primary,
-      });
+    handle: async ({ params, body, caller, services }) => {
+      const promotion = await services.replicas.promote(
+        caller,
+        params.agentId ?? "",
+        params.replicaId ?? "",
+        {
+          demoteOldPrimary: body.demote_old_primary,
+        },
+      );
       return {
         message: `Replica ${promotion.newInstanceId} is the primary now; ${oldPrimaryFate(promotion)}`,
         new_instance_id: promotion.newInstanceId,
@@ -108,8 +113,8 @@ export const replicaRoutes = [
     path: `${BASE}/replicas/:replicaId`,
     auth: "client",
     summary: "Terminate a replica; the agent terminates its instance (R4)",
-    handle: ({ params, caller, services }) => {
-      const replica = services.replicas.delete(caller, params.agentId ?? "", params.replicaId ?? "");
+    handle: async ({ params, caller, services }) => {
+      const replica = await services.replicas.delete(caller, params.agentId ?? "", params.replicaId ?? "");
       return {
         message: "Replica terminated",
         replica_id: replica.id,
@@ -123,8 +128,8 @@ export const replicaRoutes = [
     auth: "client",
     summary: "The agent launched the replica's instance (R5)",
     body: z.object({ instance_id: z.string().max(32), status: z.enum(STATUSES).optional() }),
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.attachInstance(
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.attachInstance(
         caller,
         params.agentId ?? "",
         params.replicaId ?? "",
@@ -145,8 +150,8 @@ export const replicaRoutes = [
       sync_started_at: legacyTime,
       sync_completed_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      const replica = services.replicas.updateStatus(
+    handle: async ({ params, body, caller, services }) => {
+      const replica = await services.replicas.updateStatus(
         caller,
         params.agentId ?? "",
         params.replicaId ?? "",
@@ -167,22 +172,22 @@ export const replicaRoutes = [
       state_transfer_progress: z.number().min(0).max(100).optional(),
       status: z.enum(STATUSES).optional(),
     }),
-    handle: ({ params, body, caller, services }) => {
+    handle: async ({ params, body, caller, services }) => {
       const agentId = params.agentId ?? "";
       const replicaId = params.replicaId ?? "";
-      if (body.status) services.replicas.updateStatus(caller, agentId, replicaId, body.status);
+      if (body.status) await services.replicas.updateStatus(caller, agentId, replicaId, body.status);
       if (
         body.sync_status ||
         body.sync_latency_ms !== undefined ||
         body.state_transfer_progress !== undefined
       ) {
-        services.replicas.updateSync(caller, agentId, replicaId, {
+        await services.replicas.updateSync(caller, agentId, replicaId, {
           syncStatus: body.sync_status,
           syncLatencyMs: body.sync_latency_ms,
           stateTransferProgress: body.state_transfer_progress,
         });
       } else if (!body.status) {
-        services.replicas.updateSync(caller, agentId, replicaId, {});
+        await services.replicas.updateSync(caller, agentId, replicaId, {});
       }
       return { message: "Sync status updated" };
     },
@@ -200,11 +205,11 @@ export const replicaRoutes = [
       preferred_zones: zones,
       exclude_zones: zones,
     }),
-    handle: ({ params, body, caller, services, context }) => {
+    handle: async ({ params, body, caller, services, context }) => {
       const signal: InterruptionSignal =
         body.signal_type === "termination-notice" ? "termination_notice" : "rebalance_recommendation";
       const agentId = params.agentId ?? "";
-      const recorded = services.signals.recordInterruption(caller, agentId, signal, {
+      const recorded = await services.signals.recordInterruption(caller, agentId, signal, {
         instanceId: body.instance_id ?? "",
         action: null,
         actionAt: body.termination_time ?? null,
@@ -212,7 +217,9 @@ export const replicaRoutes = [
         preferences: { preferredZones: body.preferred_zones ?? [], excludeZones: body.exclude_zones ?? [] },
       });
       const response = recorded.response;
-      const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
+      const replica = response?.replicaId
+        ? await services.replicas.get(caller, agentId, response.replicaId)
+        : null;
       const created = !recorded.duplicate && response?.action === "emergency_replica";
       return context.json(
         {
@@ -240,9 +247,9 @@ export const replicaRoutes = [
       replica_id: z.string().max(64).nullish(),
       detected_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
+    handle: async ({ params, body, caller, services }) => {
       const agentId = params.agentId ?? "";
-      const recorded = services.signals.recordInterruption(caller, agentId, "termination_notice", {
+      const recorded = await services.signals.recordInterruption(caller, agentId, "termination_notice", {
         instanceId: body.instance_id ?? "",
         action: "terminate",
         actionAt: body.termination_time ?? null,
@@ -250,7 +257,9 @@ export const replicaRoutes = [
         preferences: { replicaId: body.replica_id ?? null },
       });
       const response = recorded.response;
-      const replica = response?.replicaId ? services.replicas.get(caller, agentId, response.replicaId) : null;
+      const replica = response?.replicaId
+        ? await services.replicas.get(caller, agentId, response.replicaId)
+        : null;
       return {
         message: response?.message ?? "",
         action: response?.action ?? "no_action",

@@ -159,7 +159,8 @@ export async function start({ session, api }) {
       for (const other of sections.prices.querySelectorAll("button[data-days]")) {
         other.setAttribute("aria-pressed", String(other === button));
       }
-      loadSection(sections.prices, () => drawPriceChart(api, agent, days));
+      // loadSection shows its own failure in the section.
+      void loadSection(sections.prices, () => drawPriceChart(api, agent, days));
     });
   }
   wireSwitchForm(

@@ -38,7 +38,7 @@ async function main() {
   const api = session ? clientApi(session) : null;
   if (api && page !== "sign-in") {
     const refresh = () => refreshUnreadCount(api).catch(() => undefined);
-    refresh();
+    void refresh(); // refresh swallows its failure: the count stays as it was
     everyWhileVisible(refresh);
   }
   const load = VIEWS[page];
@@ -49,4 +49,4 @@ async function main() {
   }
 }
 
-main();
+main().catch((error) => console.error("the dashboard failed to start", error));

@@ -21,7 +21,8 @@ export function everyWhileVisible(task, intervalMs = POLL_MS) {
     timer = setTimeout(run, intervalMs);
   };
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) run();
+    // run catches its task's failure and tries again at the next tick.
+    if (!document.hidden) void run();
   });
   timer = setTimeout(run, intervalMs);
 }

@@ -120,7 +120,8 @@ export async function start({ session, api }) {
       for (const other of chartSection.querySelectorAll("button[data-range]")) {
         other.setAttribute("aria-pressed", String(other === button));
       }
-      loadSection(chartSection, draw);
+      // loadSection shows its own failure in the section.
+      void loadSection(chartSection, draw);
     });
   }
 }
