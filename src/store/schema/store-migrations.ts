@@ -1,0 +1,24 @@
+import type { StoreMigration } from "./store-migration.js";
+import { initialSchema } from "./v1-initial-schema.js";
+import { jobsAndSavings } from "./v2-jobs-and-savings.js";
+import { replicaFailover } from "./v3-replica-failover.js";
+import { decisionsAndModels } from "./v4-decisions-and-models.js";
+import { onePerAgent } from "./v5-one-per-agent.js";
+
+/**
+ * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
+ * schema, add a file `vN-<what>.ts` and append it here; never edit a released step.
+ */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [
+  initialSchema,
+  jobsAndSavings,
+  replicaFailover,
+  decisionsAndModels,
+  onePerAgent,
+];
+
+/**
+ * How many steps the synchronous SQLite store (open-database.ts) runs and counts in `PRAGMA user_version`.
+ * A file it wrote at version N <= this is adopted as such by the migrator.
+ */
+export const USER_VERSION_STEPS = 4;
