@@ -8,7 +8,7 @@ const NUMERIC_OID = 1700;
  * they do from SQLite: every one of ours is far below 2^53. Per pool, not pg's process-wide defaults.
  */
 const parseAsNumber = (value: string) => Number(value);
-const types = {
+export const STORE_TYPE_PARSERS = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === INT8_OID || oid === NUMERIC_OID
       ? parseAsNumber
@@ -31,7 +31,7 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     idleTimeoutMillis: 30_000,
-    types,
+    types: STORE_TYPE_PARSERS,
   });
   pool.on("error", (error) => options.onIdleError?.(error));
   return pool;
