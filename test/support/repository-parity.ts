@@ -1,0 +1,81 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Repositories } from "../../src/core/unit-of-work.js";
+import type { AsyncPort } from "../../src/store/kysely/async-port.js";
+import { createKyselyStore, type KyselyStore } from "../../src/store/kysely/kysely-store.js";
+import type { Dialect } from "../../src/store/schema/store-migration.js";
+import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite-store.js";
+import { clientRow } from "./store-rows.js";
+import { openTestStoreDatabase } from "./test-store-database.js";
+
+/** The stores a parity test runs one scenario on: today's synchronous SQLite store, and Kysely on both dialects. */
+export type StoreUnderTest = "sqlite (better-sqlite3)" | "sqlite (kysely)" | "postgres (kysely)";
+export const STORES_UNDER_TEST: readonly StoreUnderTest[] = [
+  "sqlite (better-sqlite3)",
+  "sqlite (kysely)",
+  "postgres (kysely)",
+];
+
+/** Repositories with promises, whichever store they come from. */
+export type AsyncRepositories = {
+  [Name in keyof Omit<Repositories, "transaction" | "ping">]: AsyncPort<Repositories[Name]>;
+};
+
+export interface OpenedStore {
+  repositories: AsyncRepositories;
+  /** Inserts a client row directly (the scenarios' tenants). */
+  addClient(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The synchronous repositories seen through promises, so one scenario runs on every store. */
+function promised<T extends object>(repository: T): AsyncPort<T> {
+  return new Proxy(repository, {
+    get: (target, name) => {
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? async (...args: unknown[]) => value.apply(target, args) : value;
+    },
+  }) as AsyncPort<T>;
+}
+
+export async function openStoreUnderTest(store: StoreUnderTest): Promise<OpenedStore> {
+  if (store === "sqlite (better-sqlite3)") {
+    const legacy: SqliteStore = openSqliteStore(
+      join(mkdtempSync(join(tmpdir(), "spot-parity-")), "legacy.db"),
+    );
+    const repositories = Object.fromEntries(
+      Object.entries(legacy)
+        .filter(([, value]) => typeof value === "object" && value !== null)
+        .map(([name, value]) => [name, promised(value as object)]),
+    ) as unknown as AsyncRepositories;
+    return {
+      repositories,
+      addClient: async (id) => {
+        const row = clientRow(id);
+        legacy.clients.insert({
+          id,
+          name: row.name,
+          email: row.email,
+          tokenHash: row.token_hash,
+          tokenPrefix: row.token_prefix,
+          tokenIssuedAt: row.token_issued_at,
+          tokenLastUsedAt: null,
+          active: true,
+          createdAt: row.created_at,
+        });
+      },
+      close: async () => legacy.close(),
+    };
+  }
+  const dialect: Dialect = store.startsWith("postgres") ? "postgres" : "sqlite";
+  const database = await openTestStoreDatabase(dialect);
+  const kysely: KyselyStore = createKyselyStore(database);
+  return {
+    repositories: kysely as unknown as AsyncRepositories,
+    addClient: async (id) => {
+      await database.db.insertInto("clients").values(clientRow(id)).execute();
+    },
+    close: () => database.dispose(),
+  };
+}
