@@ -1,10 +1,9 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Agent, AgentConfig, AgentStatus, AgentWithClient } from "../../core/agents/agent.js";
 import type { AgentRepository } from "../../core/agents/agent-repository.js";
-import type { Dialect } from "../schema/store-migration.js";
 import type { AsyncPort } from "./async-port.js";
-import type { Database } from "./database.js";
 import type { AgentConfigsTable, AgentsTable, Flag } from "./fleet-tables.js";
+import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
 type AgentRow = Selectable<AgentsTable> & Omit<Selectable<AgentConfigsTable>, "agent_id" | "updated_at">;
@@ -88,7 +87,7 @@ const agentColumns = (agent: Agent) => ({
 });
 
 /** Agents with their config, written once for SQLite and PostgreSQL. */
-export function createKyselyAgentRepository(db: Kysely<Database>, dialect: Dialect): KyselyAgentRepository {
+export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBinding): KyselyAgentRepository {
   const selectAgents = () =>
     db
       .selectFrom("agents as a")
@@ -154,6 +153,7 @@ export function createKyselyAgentRepository(db: Kysely<Database>, dialect: Diale
       await db.updateTable("agents").set({ status, updated_at: at }).where("id", "=", agentId).execute();
     },
     touchMany: async (lastSeen) => {
+      if (sqlite) return sqlite.run(() => sqlite.paths.touchMany(lastSeen));
       // One statement per chunk (one round trip on PostgreSQL), never moving a last-seen time backwards.
       for (const chunk of chunksOf(lastSeen)) {
         await sql`WITH v(id, at) AS (VALUES ${idTimeRows(chunk)})

@@ -1,9 +1,9 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Command, CommandAction, CommandState } from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
 import type { AsyncPort } from "./async-port.js";
-import type { Database } from "./database.js";
-import type { CommandsTable } from "./fleet-tables.js";
+import type { CommandsTable, Flag } from "./fleet-tables.js";
+import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
 const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
@@ -28,7 +28,7 @@ const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
 const DELIVERABLE: CommandState[] = ["pending", "delivered"];
 
 /** The command queue, written once for SQLite and PostgreSQL. */
-export function createKyselyCommandRepository(db: Kysely<Database>): AsyncPort<CommandRepository> {
+export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): AsyncPort<CommandRepository> {
   // Every column but rowid, which only orders ties.
   const commands = () =>
     db
@@ -56,28 +56,27 @@ export function createKyselyCommandRepository(db: Kysely<Database>): AsyncPort<C
   return {
     insert: async (command) => {
       const { type, ...payload } = command.action;
-      await db
-        .insertInto("commands")
-        .values({
-          id: command.id,
-          client_id: command.clientId,
-          agent_id: command.agentId,
-          type,
-          payload: JSON.stringify(payload),
-          priority: command.priority,
-          state: command.state,
-          reason: command.reason,
-          origin: command.origin,
-          created_at: command.createdAt,
-          expires_at: command.expiresAt,
-          delivered_at: command.deliveredAt,
-          delivery_count: command.deliveryCount,
-          acknowledged_at: command.acknowledgedAt,
-          completed_at: command.completedAt,
-          success: command.success === null ? null : command.success ? 1 : 0,
-          result_message: command.resultMessage,
-        })
-        .execute();
+      const row = {
+        id: command.id,
+        client_id: command.clientId,
+        agent_id: command.agentId,
+        type,
+        payload: JSON.stringify(payload),
+        priority: command.priority,
+        state: command.state,
+        reason: command.reason,
+        origin: command.origin,
+        created_at: command.createdAt,
+        expires_at: command.expiresAt,
+        delivered_at: command.deliveredAt,
+        delivery_count: command.deliveryCount,
+        acknowledged_at: command.acknowledgedAt,
+        completed_at: command.completedAt,
+        success: (command.success === null ? null : command.success ? 1 : 0) as Flag | null,
+        result_message: command.resultMessage,
+      };
+      if (sqlite) return sqlite.run(() => sqlite.paths.insertCommand(row));
+      await db.insertInto("commands").values(row).execute();
     },
     find: async (clientId, commandId) => {
       const row = await commands()
@@ -107,6 +106,7 @@ export function createKyselyCommandRepository(db: Kysely<Database>): AsyncPort<C
       return rows.map(toCommand);
     },
     markDelivered: async (deliveredAt) => {
+      if (sqlite) return sqlite.run(() => sqlite.paths.markDelivered(deliveredAt));
       // Counted in any state: an acknowledgement may overtake the (batched) delivery record.
       for (const chunk of chunksOf(deliveredAt)) {
         await sql`WITH v(id, at) AS (VALUES ${idTimeRows(chunk)})

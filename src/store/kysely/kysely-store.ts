@@ -1,16 +1,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import type { Dialect } from "../schema/store-migration.js";
-import type { Database } from "./database.js";
 import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
+import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 
-/** The repositories written with Kysely so far, bound to one database handle (the pool, or a transaction). */
-export function kyselyRepositories(db: Kysely<Database>, dialect: Dialect) {
+/** The repositories written with Kysely so far, bound to the whole database or to one transaction. */
+export function kyselyRepositories(binding: StoreBinding) {
   return {
-    agents: createKyselyAgentRepository(db, dialect),
-    commands: createKyselyCommandRepository(db),
+    agents: createKyselyAgentRepository(binding),
+    commands: createKyselyCommandRepository(binding),
   };
 }
 
@@ -33,7 +33,8 @@ export interface KyselyStore extends KyselyRepositories {
 export function createKyselyStore(database: StoreDatabase): KyselyStore {
   const { db, dialect } = database;
   const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
-  let repositories = kyselyRepositories(db, dialect);
+  const root = rootBinding(db, dialect, database.sqliteFile);
+  let repositories = kyselyRepositories(root);
   if (dialect === "sqlite") repositories = refusedInsideTransactions(repositories, inTransaction);
   return {
     ...repositories,
@@ -43,7 +44,9 @@ export function createKyselyStore(database: StoreDatabase): KyselyStore {
       db.transaction().execute(async (trx) => {
         const marker = { open: true };
         try {
-          return await inTransaction.run(marker, () => work(kyselyRepositories(trx, dialect)));
+          return await inTransaction.run(marker, () =>
+            work(kyselyRepositories(transactionBinding(root, trx))),
+          );
         } finally {
           marker.open = false;
         }

@@ -17,6 +17,8 @@ export interface StoreDatabase {
   /** The file path, or the URL without its password. */
   readonly location: string;
   readonly schema: MigrationOutcome;
+  /** SQLite only: the file's own better-sqlite3 connection (the one Kysely uses), for the prepared hot paths. */
+  readonly sqliteFile?: SqliteDatabase;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ async function openSqlite(
       { dialect: "sqlite", db, runScript: async (_connection, script) => void file.exec(script) },
       migrations,
     );
-    return { dialect: "sqlite", db, location: path, schema, close: () => db.destroy() };
+    return { dialect: "sqlite", db, location: path, schema, sqliteFile: file, close: () => db.destroy() };
   } catch (error) {
     await db.destroy();
     throw new StoreOpenError(`SQLite file ${path}: ${(error as Error).message}`);
