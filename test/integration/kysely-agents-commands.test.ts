@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Agent, DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
 import type { Command } from "../../src/core/commands/command.js";
 import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
+import { agent, T } from "../support/domain-fixtures.js";
 import {
   type OpenedStore,
   openStoreUnderTest,
@@ -10,33 +11,6 @@ import {
 } from "../support/repository-parity.js";
 import { clientRow } from "../support/store-rows.js";
 import { openTestStoreDatabase } from "../support/test-store-database.js";
-
-const T = 1_700_000_000_000;
-
-const agent = (id: string, clientId: string, overrides: Partial<Agent> = {}): Agent => ({
-  id,
-  clientId,
-  logicalAgentId: `logical-${id}`,
-  hostname: `${id}.internal`,
-  instanceId: `i-${id}`,
-  instanceType: "m5.large",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  amiId: null,
-  privateIp: "10.0.0.1",
-  publicIp: null,
-  mode: "spot",
-  poolId: "m5.large.us-east-1a",
-  agentVersion: "2.0.0",
-  status: "online",
-  lastSeenAt: T + 100,
-  lastSwitchAt: null,
-  createdAt: T,
-  updatedAt: T,
-  deletedAt: null,
-  config: { ...DEFAULT_AGENT_CONFIG },
-  ...overrides,
-});
 
 const command = (id: string, agentId: string, overrides: Partial<Command> = {}): Command => ({
   id,

@@ -2,15 +2,25 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
 import type { Dialect } from "../schema/store-migration.js";
 import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
+import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
+import { createKyselyEventRepository } from "./kysely-event-repository.js";
+import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
+import { createKyselyNotificationRepository } from "./kysely-notification-repository.js";
+import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 
 /** The repositories written with Kysely so far, bound to the whole database or to one transaction. */
 export function kyselyRepositories(binding: StoreBinding) {
   return {
+    clients: createKyselyClientRepository(binding),
     agents: createKyselyAgentRepository(binding),
+    instances: createKyselyInstanceRepository(binding),
     commands: createKyselyCommandRepository(binding),
+    replicas: createKyselyReplicaRepository(binding),
+    notifications: createKyselyNotificationRepository(binding),
+    events: createKyselyEventRepository(binding),
   };
 }
 
