@@ -53,7 +53,8 @@ export async function openStoreUnderTest(store: StoreUnderTest): Promise<OpenedS
       repositories,
       addClient: async (id) => {
         const row = clientRow(id);
-        legacy.clients.insert({
+        // Awaited: the store becomes asynchronous with the async contract (branch i15).
+        await legacy.clients.insert({
           id,
           name: row.name,
           email: row.email,
@@ -65,7 +66,9 @@ export async function openStoreUnderTest(store: StoreUnderTest): Promise<OpenedS
           createdAt: row.created_at,
         });
       },
-      close: async () => legacy.close(),
+      close: async () => {
+        await legacy.close();
+      },
     };
   }
   const dialect: Dialect = store.startsWith("postgres") ? "postgres" : "sqlite";
