@@ -211,11 +211,50 @@ async function instanceScenario({ repositories: { agents, instances }, addClient
   return seen;
 }
 
+async function jobAndGrowthScenario({ repositories: { jobRuns, growth }, addClient }: OpenedStore) {
+  await addClient("acme");
+  const seen: unknown[] = [await jobRuns.list()];
+  await jobRuns.save({ name: "savings", lastRun: null, lastSuccessAt: null, runs: 0, failures: 0 });
+  const run = {
+    trigger: "manual" as const,
+    startedAt: T,
+    finishedAt: T + 5,
+    durationMs: 5.5,
+    outcome: "ok" as const,
+    error: null,
+    summary: { accounted: 3 },
+  };
+  await jobRuns.save({ name: "retention", lastRun: run, lastSuccessAt: T + 5, runs: 1, failures: 0 });
+  await jobRuns.save({
+    name: "savings",
+    lastRun: { ...run, outcome: "failed", error: "boom" },
+    lastSuccessAt: null,
+    runs: 1,
+    failures: 1,
+  });
+  seen.push(await jobRuns.list(), await growth.clientStates());
+  const day = { date: "2023-11-14", total: 1, new: 1, active: 1 };
+  seen.push(
+    await growth.save({ ...day, final: false }),
+    await growth.save({ ...day, total: 2, final: true }),
+  );
+  // A final day is never rewritten.
+  seen.push(await growth.save({ ...day, total: 9, final: false }));
+  await growth.save({ date: "2023-11-15", total: 2, new: 0, active: 1, final: false });
+  seen.push(
+    await growth.list("2023-11-01", "2023-11-14"),
+    await growth.list("2023-11-14", "2023-11-30"),
+    await growth.latest(),
+  );
+  return seen;
+}
+
 const SCENARIOS = [
   ["clients", clientScenario],
   ["events and notifications", eventAndNotificationScenario],
   ["replicas", replicaScenario],
   ["instances", instanceScenario],
+  ["job runs and growth", jobAndGrowthScenario],
 ] as const;
 
 describe.each(SCENARIOS)(
@@ -258,6 +297,7 @@ describe.each(SCENARIOS)(
         });
       }
       if (_name === "events and notifications") expect(seen[6]).toEqual([1, 2, 3]);
+      if (_name === "job runs and growth") expect(seen.slice(3, 6)).toEqual([true, true, false]);
       if (_name === "replicas") expect(seen[8]).toEqual([{ clientId: "acme", agentId: "a2" }]);
       if (_name === "instances") {
         const listed = seen[4] as Instance[];

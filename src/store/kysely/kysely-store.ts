@@ -5,7 +5,9 @@ import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import { createKyselyEventRepository } from "./kysely-event-repository.js";
+import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
 import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
+import { createKyselyJobRunRepository } from "./kysely-job-run-repository.js";
 import { createKyselyNotificationRepository } from "./kysely-notification-repository.js";
 import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
@@ -21,6 +23,8 @@ export function kyselyRepositories(binding: StoreBinding) {
     replicas: createKyselyReplicaRepository(binding),
     notifications: createKyselyNotificationRepository(binding),
     events: createKyselyEventRepository(binding),
+    jobRuns: createKyselyJobRunRepository(binding),
+    growth: createKyselyGrowthRepository(binding),
   };
 }
 
