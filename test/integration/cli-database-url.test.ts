@@ -32,7 +32,8 @@ async function serveWith(databaseUrl: string) {
   }
 }
 
-describe("serve with SPOT_DATABASE_URL", () => {
+// Each test starts the real CLI (tsx compiles it at start): slow on a loaded machine.
+describe("serve with SPOT_DATABASE_URL", { timeout: 90_000 }, () => {
   it("an unreachable server: one clear line, exit code 2, no password, nothing created", async () => {
     const port = await freePort();
     const result = await serveWith(`postgres://spot:secret@127.0.0.1:${port}/spot`);

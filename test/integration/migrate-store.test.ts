@@ -67,7 +67,8 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(seeded.dataDir, { recursive: true, force: true }));
 
-describe("spot-optimizer migrate-store", () => {
+// Each test starts the real CLI (tsx compiles it at start): slow on a loaded machine.
+describe("spot-optimizer migrate-store", { timeout: 90_000 }, () => {
   it("copies every table of a SQLite file the app wrote, row for row, and the ids go on after the copied ones", async () => {
     const url = await createTestDatabase({ migrated: false });
     const result = await migrateStore("--from", seeded.path, "--to", url);
