@@ -7,6 +7,7 @@ import { GrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-handler.js";
 import { createHttpApp } from "./adapters/http/http-app.js";
 import { HttpServer } from "./adapters/http/http-server.js";
+import { createMetricsListenerApp } from "./adapters/http/metrics-listener-app.js";
 import { httpRoutes } from "./adapters/http/routes/http-routes.js";
 import { PrometheusMetrics } from "./adapters/metrics/prometheus-metrics.js";
 import { composeServices } from "./compose-services.js";
@@ -18,10 +19,12 @@ import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
-import { createJsonLogger } from "./logging/json-logger.js";
+import { createPinoLogger } from "./logging/pino-logger.js";
+import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
+import { SQLITE_FILE } from "./store/sqlite-backup.js";
 import { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";
-import { VERSION } from "./version.js";
+import { RUNNING_FROM, VERSION } from "./version.js";
 
 export interface AppOptions {
   settings: Settings;
@@ -45,6 +48,8 @@ export interface App {
   readonly adminToken: string;
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The separate metrics listener's port (SPOT_METRICS_ADDR); null without one. */
+  readonly metricsPort: number | null;
   /** The REST bridge and dashboard as registered (its `routes` are what the listener serves). */
   readonly httpApp: Hono;
   /** The background jobs; `runNow(name)` runs one at once. */
@@ -60,11 +65,12 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { settings } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createJsonLogger(settings.logLevel, { service: "spot-optimizer" });
+  const logger =
+    options.logger ?? rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer" }));
   const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
   // The metrics read the core's state at each scrape, once the services below exist.
   const metrics = new PrometheusMetrics(() => services.operations.snapshot());
-  const store = openSqliteStore(join(settings.dataDir, "spot-optimizer.db"), { timings: metrics });
+  const store = openSqliteStore(join(settings.dataDir, SQLITE_FILE), { timings: metrics });
 
   const sessionOptions: SessionOptions = {
     ...DEFAULT_SESSION_OPTIONS,
@@ -81,6 +87,7 @@ export function createApp(options: AppOptions): App {
     sessionOptions,
     adminToken: admin.token,
     authThrottle: options.authThrottle,
+    authRefusalCounter: metrics,
   });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 
@@ -94,8 +101,15 @@ export function createApp(options: AppOptions): App {
     logger,
     settings.tls,
   );
-  const httpApp = createHttpApp(services, httpRoutes(VERSION, { metrics }));
+  const metricsAccess = settings.metrics ?? { address: null, token: null };
+  const httpApp = createHttpApp(
+    services,
+    httpRoutes(VERSION, { metrics, metricsToken: metricsAccess.token }),
+  );
   const http = new HttpServer(httpApp, settings.tls);
+  const metricsListener = metricsAccess.address
+    ? new HttpServer(createMetricsListenerApp(metrics, metricsAccess.token), settings.tls)
+    : null;
   const graceMs = options.shutdownGraceMs ?? 5_000;
   let state: "new" | "started" | "stopped" = "new";
 
@@ -110,6 +124,9 @@ export function createApp(options: AppOptions): App {
     },
     get httpPort() {
       return http.port;
+    },
+    get metricsPort() {
+      return metricsListener ? metricsListener.port : null;
     },
     async start() {
       if (state !== "new") throw new Error(`app already ${state}`);
@@ -126,14 +143,21 @@ export function createApp(options: AppOptions): App {
         });
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
+        const metricsAddress = metricsAccess.address;
+        const metricsPort =
+          metricsListener && metricsAddress
+            ? await metricsListener.listen(metricsAddress.host, metricsAddress.port)
+            : null;
         services.sessions.start();
         if (jobDriver !== "off") jobs.start(jobDriver);
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
+          ...(metricsPort !== null ? { metrics: `${metricsAccess.address?.host}:${metricsPort}` } : {}),
           tls: settings.tls !== null,
           database: store.path,
           version: VERSION,
+          code: RUNNING_FROM,
         });
         return { grpcPort, httpPort };
       } catch (error) {
@@ -146,7 +170,7 @@ export function createApp(options: AppOptions): App {
       state = "stopped";
       await jobs.stop();
       services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
-      await Promise.all([grpc.stop(graceMs), http.stop(graceMs)]);
+      await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       await services.models.close();
       store.close();
       logger.info("stopped");

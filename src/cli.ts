@@ -9,6 +9,7 @@ const USAGE = `spot-optimizer ${VERSION}: runs EC2 workloads on spot capacity an
 Usage:
   spot-optimizer serve [options]   start the control plane (gRPC + REST) on an embedded SQLite file
   spot-optimizer agent [options]   run the agent on an EC2 instance
+  spot-optimizer backup --to FILE  copy the SQLite store consistently, while the server runs
   spot-optimizer backtest [options] replay a fleet through the decision engine on a price history, per policy
   spot-optimizer train [options]   train the spot price model on a price history and write it as ONNX
   spot-optimizer migrate-store --from <sqlite file> --to <postgres url>
@@ -129,6 +130,11 @@ async function main(argv: string[]): Promise<void> {
     case "agent":
       await runAgentCommand(rest, failSetting);
       return;
+    case "backup": {
+      const { runBackupCommand } = await import("./backup-command.js");
+      await runBackupCommand(rest, failSetting);
+      return;
+    }
     case "backtest": {
       // Loaded on demand: onnxruntime and the market replay are not needed to serve.
       const { runBacktestCommand } = await import("./sim/backtest-command.js");

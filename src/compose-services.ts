@@ -1,12 +1,15 @@
+import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
 import type { Settings } from "./config/settings.js";
 import { AgentLiveness } from "./core/agents/agent-liveness.js";
 import { AgentService } from "./core/agents/agent-service.js";
+import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusal-log.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
@@ -17,6 +20,7 @@ import { SignalService } from "./core/interruptions/signal-service.js";
 import type { Logger } from "./core/logging/logger.js";
 import { NotificationService } from "./core/notifications/notification-service.js";
 import { PollingAgentService } from "./core/polling/polling-agent-service.js";
+import { PollingCallers } from "./core/polling/polling-callers.js";
 import { PriceAggregation } from "./core/pricing/price-aggregation.js";
 import { PricingService } from "./core/pricing/pricing-service.js";
 import { FailoverService } from "./core/replicas/failover-service.js";
@@ -44,6 +48,8 @@ export interface ServiceSettings {
   sessionOptions: SessionOptions;
   adminToken: string;
   authThrottle?: Partial<AuthThrottleOptions>;
+  /** Counts refused authentications (the metrics adapter). */
+  authRefusalCounter?: AuthRefusalCounter;
 }
 
 /**
@@ -52,7 +58,7 @@ export interface ServiceSettings {
  */
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
-  const events = new EventLog(store.events, clock);
+  const events = new EventLog(store.events, clock, logger);
   const notifications = new NotificationService(store.notifications, clock);
   const liveness = new AgentLiveness(store, clock, events, notifications);
   const sessions = new SessionRegistry(
@@ -69,9 +75,11 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
     settings.commandTtlSeconds,
+    logger,
   );
   const pricing = new PricingService(store, clock);
-  const switches = new SwitchService(store, clock, events, notifications);
+  const handover = new CommandHandover(store, clock, events);
+  const switches = new SwitchService(store, clock, events, notifications, handover);
 
   const standbyPools = new StandbyPoolChooser(store, clock, { band: interruptionBand });
   const promoter = new ReplicaPromoter(store, clock, commands, switches, events);
@@ -88,7 +96,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     events,
     notifications,
   );
-  const signals = new SignalService(store, clock, events, notifications, failover);
+  const signals = new SignalService(store, clock, events, notifications, handover, failover);
   const decisionSide = composeDecisions({ store, clock, logger, settings, commands, events });
 
   const savingsEngine = new SavingsEngine(store);
@@ -115,13 +123,31 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     events,
   );
+  const agents = new AgentService(
+    store,
+    clock,
+    commands,
+    events,
+    notifications,
+    sessions,
+    liveness,
+    standby,
+    shippedOnDemandPrices,
+    handover,
+  );
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
     logger,
-    authenticator: new Authenticator(store, clock, throttle, events, input.adminToken),
+    authenticator: new Authenticator(
+      store,
+      clock,
+      throttle,
+      new AuthRefusalLog(events, logger, clock, input.authRefusalCounter ?? null),
+      input.adminToken,
+    ),
     clients: new ClientService(store, clock, events, notifications, sessions),
-    agents: new AgentService(store, clock, commands, events, notifications, sessions, liveness, standby),
+    agents,
     commands,
     instances: new InstanceService(store, clock, savingsEngine),
     pricing,
@@ -149,6 +175,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     polling: new PollingAgentService({
       repos: store,
       clock,
+      agents,
+      callers: new PollingCallers(store, clock, sessionOptions.livenessDeadlineMs),
       commands,
       pricing,
       switches,

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { SettingsError } from "../config/settings-error.js";
-import { createJsonLogger } from "../logging/json-logger.js";
+import { createPinoLogger } from "../logging/pino-logger.js";
+import { rateLimitedLogger } from "../logging/rate-limited-logger.js";
 import { Agent } from "./agent.js";
 import { AGENT_SETTINGS_HELP, type AgentSettings, resolveAgentSettings } from "./agent-settings.js";
 
@@ -56,7 +57,7 @@ export async function runAgentCommand(argv: string[], fail: (message: string) =>
     if (error instanceof SettingsError) fail(error.message);
     throw error;
   }
-  const logger = createJsonLogger(settings.logLevel, { service: "spot-optimizer-agent" });
+  const logger = rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer-agent" }));
   let agent: Agent;
   try {
     agent = await Agent.create(settings, logger);

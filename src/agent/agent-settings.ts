@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { SettingsError } from "../config/settings-error.js";
-import type { LogLevel } from "../core/logging/logger.js";
-import { LOG_LEVELS } from "../logging/json-logger.js";
+import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
 
 export interface AgentSettings {
   server: string;

@@ -11,6 +11,7 @@ import { AgentStateFile } from "./agent-state-file.js";
 import { RECONNECT_BACKOFF } from "./backoff.js";
 import { CommandExecutor } from "./command-executor.js";
 import { ControlChannel, type MessageBody } from "./control-channel.js";
+import { grpcCodeName } from "./grpc-code-name.js";
 import { ImdsClient, type InstanceIdentity } from "./imds-client.js";
 import { InterruptionWatch } from "./interruption-watch.js";
 import { cleanUpImages, reportPrices } from "./periodic-reports.js";
@@ -122,10 +123,13 @@ export class Agent {
         settled: (seq, outcome) => {
           if (!outcome.ok)
             logger.warn("server refused a report", { seq, code: outcome.code, message: outcome.message });
-          this.executor.settled(seq);
+          this.executor.settled(seq, outcome);
         },
         refused: (error) =>
-          logger.error("server refused the stream", { code: error.code, details: error.details }),
+          logger.error("server refused the stream", {
+            code: grpcCodeName(error.code),
+            details: error.details,
+          }),
       },
     );
     this.timers.push(

@@ -15,6 +15,7 @@ import {
 import type { Command } from "../../gen/spot/v1/command.js";
 import type { Logger } from "../core/logging/logger.js";
 import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "./backoff.js";
+import { grpcCodeName } from "./grpc-code-name.js";
 
 export type MessageBody = NonNullable<AgentMessage["body"]>;
 
@@ -182,13 +183,19 @@ export class ControlChannel {
         clearTimeout(heartbeat);
         clearTimeout(silence);
         const refused = reason && isRefusal(reason) ? reason : undefined;
-        logger.info("stream ended", { code: reason?.code, details: reason?.details });
         if (refused) this.handlers.refused(refused);
         // Admission control and a server shutting down both say when to come back.
         const retryAfterMs =
           reason?.code === status.RESOURCE_EXHAUSTED || reason?.code === status.UNAVAILABLE
             ? retryHintMs(reason.metadata?.get("retry-after-ms")[0])
             : undefined;
+        const ended = { code: grpcCodeName(reason?.code), details: reason?.details };
+        // Never reached, and not a server that said when to come back: the address, the network or TLS is wrong.
+        if (!welcomed && reason?.code === status.UNAVAILABLE && retryAfterMs === undefined) {
+          logger.warn("control plane unreachable", { server: this.options.address, ...ended });
+        } else {
+          logger.info("stream ended", ended);
+        }
         resolve({ welcomed, refused, retryAfterMs });
       };
       stream.on("data", (message: ServerMessage) => {

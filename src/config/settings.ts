@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { LogLevel } from "../core/logging/logger.js";
-import { LOG_LEVELS } from "../logging/json-logger.js";
+import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
 import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
 import { SettingsError } from "./settings-error.js";
@@ -35,6 +34,15 @@ export interface Settings {
   jobs?: JobSettings;
   /** Optimizer dry run and the market collector; the defaults (off, off) when absent. */
   decisions?: DecisionConfig;
+  /** How Prometheus reaches /metrics besides the admin token; none when absent. */
+  metrics?: MetricsAccess;
+}
+
+export interface MetricsAccess {
+  /** A listener of its own that serves only /metrics (for a private interface); null: only the REST listener. */
+  address: ListenAddress | null;
+  /** A token that reads /metrics and nothing else; null: the admin token only (or, on its own listener, none). */
+  token: string | null;
 }
 
 /** Every setting: its flag, its environment variable, its default and what it means (for --help). */
@@ -134,6 +142,20 @@ export const SETTINGS_HELP: ReadonlyArray<{
   },
   { flag: "", env: "SPOT_RETAIN_DECISIONS_DAYS", fallback: "30", description: "days decision logs are kept" },
   {
+    flag: "--metrics-addr",
+    env: "SPOT_METRICS_ADDR",
+    fallback: "",
+    description:
+      "a listener of its own for /metrics only, e.g. 10.0.0.5:9464 (bind it to a private interface; off when unset)",
+  },
+  {
+    flag: "",
+    env: "SPOT_METRICS_TOKEN",
+    fallback: "",
+    description:
+      "a token (16+ characters) that reads /metrics and nothing else; without it /metrics needs the admin token on the REST listener and nothing on its own listener",
+  },
+  {
     flag: "",
     env: "SPOT_OPTIMIZER_DRY_RUN",
     fallback: "off",
@@ -228,6 +250,14 @@ export function resolveSettings(sources: Sources): Settings {
   if (adminToken !== null && adminToken.length < 16) {
     throw new SettingsError("SPOT_ADMIN_TOKEN must be at least 16 characters");
   }
+  const metricsToken = pick(sources, "", "SPOT_METRICS_TOKEN") ?? null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new SettingsError("SPOT_METRICS_TOKEN must be at least 16 characters");
+  }
+  if (metricsToken !== null && metricsToken === adminToken) {
+    throw new SettingsError("SPOT_METRICS_TOKEN must differ from SPOT_ADMIN_TOKEN");
+  }
+  const metricsAddr = pick(sources, "--metrics-addr", "SPOT_METRICS_ADDR");
   const heartbeatIntervalSeconds = parseSeconds(
     "SPOT_HEARTBEAT_INTERVAL",
     get("--heartbeat-interval", "SPOT_HEARTBEAT_INTERVAL", "30"),
@@ -268,5 +298,9 @@ export function resolveSettings(sources: Sources): Settings {
     ),
     jobs: resolveJobSettings(sources.env),
     decisions: resolveDecisionConfig(sources.env),
+    metrics: {
+      address: metricsAddr === undefined ? null : parseListenAddress("SPOT_METRICS_ADDR", metricsAddr),
+      token: metricsToken,
+    },
   };
 }

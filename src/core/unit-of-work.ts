@@ -11,6 +11,7 @@ import type { JobRunRepository } from "./jobs/job-run-repository.js";
 import type { MarketRepository } from "./market/market-repository.js";
 import type { ModelRepository } from "./models/model-record.js";
 import type { NotificationRepository } from "./notifications/notification-repository.js";
+import type { InstancePeerRepository } from "./polling/instance-peer.js";
 import type { PriceRepository } from "./pricing/price-repository.js";
 import type { PriceSeriesRepository } from "./pricing/price-series-repository.js";
 import type { ReplicaRepository } from "./replicas/replica-repository.js";
@@ -23,6 +24,8 @@ export interface Repositories {
   clients: ClientRepository;
   agents: AgentRepository;
   instances: InstanceRepository;
+  /** Where the agent on each instance of a polling agent calls from. */
+  instancePeers: InstancePeerRepository;
   prices: PriceRepository;
   commands: CommandRepository;
   switches: SwitchRepository;

@@ -148,8 +148,23 @@ function infoOf(summary: OnnxSummary): ModelInfo {
     version: (meta[METADATA.version] ?? "unversioned").slice(0, 100),
     features: FEATURE_LIST.split(","),
     horizonHours: Number(meta[METADATA.horizonHours] ?? 24) || 24,
+    forecastWeight: forecastWeightOf(meta[METADATA.forecastWeight]),
     trainedFrom: (meta[METADATA.trainedFrom] ?? "").slice(0, 40),
     trainedTo: (meta[METADATA.trainedTo] ?? "").slice(0, 40),
     metrics,
   };
+}
+
+/**
+ * The weight the model's training chose for its forecasts on validation weeks. A model that states none has shown
+ * nothing, so its forecasts weigh nothing.
+ */
+function forecastWeightOf(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const weight = Number(value);
+  if (value.trim() === "" || !(weight >= 0 && weight <= 1))
+    throw invalidArgument(
+      `the model's ${METADATA.forecastWeight} must be a number from 0 to 1, got "${value.slice(0, 40)}"`,
+    );
+  return weight;
 }

@@ -16,6 +16,8 @@ export const METADATA = {
   features: "spot.features",
   horizonHours: "spot.horizon_hours",
   riseThreshold: "spot.rise_threshold",
+  /** 0..1: how much the engine's expected prices take of the mean-price forecast (chosen on validation weeks). */
+  forecastWeight: "spot.forecast_weight",
   trainedFrom: "spot.trained_from",
   trainedTo: "spot.trained_to",
   metrics: "spot.metrics",

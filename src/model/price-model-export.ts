@@ -13,6 +13,8 @@ export interface PriceModelDescription {
   version: string;
   horizonHours: number;
   riseThreshold: number;
+  /** How much the engine's expected prices should take of the mean-price forecast, 0..1 (chosen on validation). */
+  forecastWeight: number;
   trainedFrom: string;
   trainedTo: string;
   /** Held-out quality, as JSON in the model's metadata. */
@@ -60,6 +62,7 @@ export function exportPriceModel(
       [METADATA.features]: FEATURE_LIST,
       [METADATA.horizonHours]: String(description.horizonHours),
       [METADATA.riseThreshold]: String(description.riseThreshold),
+      [METADATA.forecastWeight]: String(description.forecastWeight),
       [METADATA.trainedFrom]: description.trainedFrom,
       [METADATA.trainedTo]: description.trainedTo,
       [METADATA.metrics]: JSON.stringify(description.metrics),

@@ -28,6 +28,8 @@ export interface LinkStats {
   unavailable: number;
   /** Other ends, by gRPC status code name. */
   otherErrors: Record<string, number>;
+  /** Streams opened afresh because the agent took over a new instance (after a switch or a promotion). */
+  handovers: number;
 }
 
 export const emptyLinkStats = (): LinkStats => ({
@@ -36,6 +38,7 @@ export const emptyLinkStats = (): LinkStats => ({
   throttled: 0,
   unavailable: 0,
   otherErrors: {},
+  handovers: 0,
 });
 
 export interface AgentLinkHandlers {
@@ -94,6 +97,21 @@ export class AgentLink {
     return this.stream.write(bytes);
   }
 
+  /**
+   * The workload moved to another instance, whose agent takes over: a new stream opens now with a fresh hello,
+   * and the current one is closed after what was written on it (its end does not trigger a reconnect).
+   */
+  renew(): void {
+    if (this.closed) return;
+    const previous = this.stream;
+    this.stream = undefined;
+    this.live = false;
+    clearTimeout(this.timer);
+    previous?.end();
+    this.stats.handovers++;
+    this.open();
+  }
+
   close(): void {
     this.closed = true;
     this.live = false;
@@ -119,10 +137,10 @@ export class AgentLink {
       if (finished) return;
       finished = true;
       clearTimeout(welcomeTimer);
-      if (this.stream === stream) {
-        this.stream = undefined;
-        this.live = false;
-      }
+      // A stream renewed away (see renew) ends without consequence.
+      if (this.stream !== stream) return;
+      this.stream = undefined;
+      this.live = false;
       this.ended(error, welcomed);
     };
     stream.on("data", (message: ServerMessage) => {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { HOUR_MS } from "../core/clock/utc-day.js";
-import { DECISION_POLICIES, DEFAULT_COST_SETTINGS, type DecisionPolicy } from "../core/decisions/decision.js";
+import { DEFAULT_COST_SETTINGS } from "../core/decisions/decision.js";
 import { silentLogger } from "../core/logging/logger.js";
 import { FEATURE_WINDOW_MS } from "../core/market/price-features.js";
 import { readBundledModel } from "../model/bundled-model.js";
@@ -10,8 +10,10 @@ import { MarketReplay } from "../replay/market-replay.js";
 import { PriceFileError } from "../replay/price-csv.js";
 import { runBacktest } from "./backtest.js";
 import { DEFAULT_FLEET, parseFleet, poolFilter } from "./backtest-fleet.js";
+import { BACKTEST_POLICIES, type BacktestPolicy } from "./backtest-policies.js";
 import { BACKTEST_NOTES, backtestHeader, backtestTable } from "./backtest-report.js";
 import { ProgressBar } from "./progress-bar.js";
+import { ReplayForecaster } from "./replay-forecaster.js";
 
 export const BACKTEST_HELP = `Usage: spot-optimizer backtest --prices <file.csv.gz> [options]
 
@@ -22,12 +24,19 @@ the same prices and the same seeded interruptions (per pool and hour, from the S
   --from <time>, --to <time>       replay window, ISO 8601 (default: 7 days after the first row, when the model's
                                    features have a full week of history, to the last row)
   --pools <patterns>               pools the fleet may use: pool ids, instance types, * wildcards (repeatable)
-  --policy <name>                  model, rules, greedy, static, capacity-optimized or all (repeatable; default all)
+  --policy <name>                  model, rules, greedy, static, capacity-optimized, hindsight or all (repeatable;
+                                   default all). static and hindsight always run: they bound the headroom. The
+                                   model also runs without forecasts (model-no-forecast) or, when its forecasts
+                                   weigh nothing, at full weight (model-forecast): the difference is what the
+                                   forecasts earn (forecast gain)
   --seed <n>                       seed of the interruption draws (default 1)
   --fleet <sizes>                  workloads as <vCPUs>x<GiB>, comma separated (default: 2x4, 2x8, 2x16, 4x16, 8x32,
                                    two of each, the second starting 36 h later)
   --model <file.onnx>              model for the model policy (default: the committed one)
-  --forecast off                   ablation: the model policy's cost engine without the model's forecasts
+  --forecast-weight <0..1>         how much the model row's expected prices take of the forecasts (default: the
+                                   weight the model's training chose on validation weeks)
+  --perfect-forecast               diagnosis: also run the model policy on the realised future mean price over the
+                                   model's horizon (perfect-forecast): the most any forecast could add here
   --switch-penalty-minutes <n>     disruption per switch, in minutes of the target's on-demand price (default 10)
   --interruption-penalty-hours <n> cost per interruption, in hours of on-demand (default 1)
   --terminate-wait <seconds>       how long the old instance runs after a switch (default 300)
@@ -80,6 +89,12 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
       fail((error as Error).message);
     }
   }
+  let forecastWeight: number | undefined;
+  if (values["forecast-weight"] !== undefined) {
+    forecastWeight = Number(values["forecast-weight"]);
+    if (!(forecastWeight >= 0 && forecastWeight <= 1) || values["forecast-weight"].trim() === "")
+      fail(`--forecast-weight must be a number from 0 to 1, got "${values["forecast-weight"]}"`);
+  }
   const started = performance.now();
   let market: MarketReplay;
   try {
@@ -100,17 +115,23 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
       `the window is empty: --from ${new Date(from).toISOString()} is not before --to ${new Date(to).toISOString()}`,
     );
 
-  let forecast: Parameters<typeof runBacktest>[1]["forecast"] = null;
-  if (values.forecast !== undefined && values.forecast !== "off" && values.forecast !== "on") {
-    fail(`--forecast must be on or off, got "${values.forecast}"`);
-  }
-  if (policies.includes("model") && values.forecast === "off") {
-    forecast = async (rows) => rows.map(() => ({ riseProbability: 0, meanRatio: 1 }));
-  } else if (policies.includes("model")) {
-    const bytes = values.model ? new Uint8Array(readFileSync(values.model)) : readBundledModel();
+  let forecaster: ReplayForecaster | null = null;
+  let modelNote = "";
+  if (policies.includes("model")) {
+    let bytes: Uint8Array;
+    try {
+      bytes = values.model ? new Uint8Array(readFileSync(values.model)) : readBundledModel();
+    } catch (error) {
+      fail(
+        `cannot read the model ${values.model}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
     try {
       const model = await new OnnxModelRuntime(silentLogger).load(bytes);
-      forecast = (rows) => model.predict(rows);
+      forecaster = new ReplayForecaster((rows) => model.predict(rows));
+      cost.forecastHours = model.info.horizonHours;
+      forecastWeight ??= model.info.forecastWeight;
+      modelNote = `model ${model.info.name} ${model.info.version}, forecast weight ${forecastWeight}${values["forecast-weight"] === undefined ? " (its own)" : ""}`;
     } catch (error) {
       fail(`the model cannot be used: ${(error as Error).message}`);
     }
@@ -126,7 +147,9 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
       poolFilter: poolFilter(values.pools ?? []),
       cost,
       terminateWaitSeconds,
-      forecast,
+      forecaster,
+      forecastWeight,
+      perfectForecast: values["perfect-forecast"] ?? false,
       onProgress: (done, total) => bar.update(done, total),
     });
   } catch (error) {
@@ -137,7 +160,7 @@ export async function runBacktestCommand(argv: string[], fail: (message: string)
   const seconds = (performance.now() - started) / 1000;
   const file = values.prices.split(/[\\/]/).pop() ?? values.prices;
   process.stdout.write(
-    `${backtestHeader(result, file, seconds)}\n\n${backtestTable(result)}\n\n${BACKTEST_NOTES}\n`,
+    `${backtestHeader(result, file, seconds)}${modelNote ? `\n${modelNote}` : ""}\n\n${backtestTable(result)}\n\n${BACKTEST_NOTES}\n`,
   );
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result.results, null, 2)}\n`);
 }
@@ -154,7 +177,8 @@ function parse(argv: string[]) {
       seed: { type: "string" },
       fleet: { type: "string" },
       model: { type: "string" },
-      forecast: { type: "string" },
+      "forecast-weight": { type: "string" },
+      "perfect-forecast": { type: "boolean" },
       "switch-penalty-minutes": { type: "string" },
       "interruption-penalty-hours": { type: "string" },
       "terminate-wait": { type: "string" },
@@ -165,18 +189,18 @@ function parse(argv: string[]) {
   });
 }
 
-function policiesOf(names: string[], fail: (message: string) => never): DecisionPolicy[] {
+function policiesOf(names: string[], fail: (message: string) => never): BacktestPolicy[] {
   const flat = names
     .flatMap((name) => name.split(","))
     .map((name) => name.trim())
     .filter(Boolean);
-  if (flat.length === 0 || flat.includes("all")) return [...DECISION_POLICIES];
+  if (flat.length === 0 || flat.includes("all")) return [...BACKTEST_POLICIES];
   for (const name of flat) {
-    if (!(DECISION_POLICIES as readonly string[]).includes(name)) {
-      fail(`--policy must be one of ${DECISION_POLICIES.join(", ")} or all, got "${name}"`);
+    if (!(BACKTEST_POLICIES as readonly string[]).includes(name)) {
+      fail(`--policy must be one of ${BACKTEST_POLICIES.join(", ")} or all, got "${name}"`);
     }
   }
-  return [...new Set(flat)] as DecisionPolicy[];
+  return [...new Set(flat)] as BacktestPolicy[];
 }
 
 function time(

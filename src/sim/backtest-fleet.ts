@@ -29,6 +29,27 @@ export const DEFAULT_FLEET: readonly FleetAgent[] = [
   })),
 );
 
+/** Three workloads of one size, a day apart, so that they meet the market in different states. */
+function trio(vcpus: number, memoryGib: number): FleetAgent[] {
+  return [0, 24, 48].map((startOffsetHours, i) => ({
+    name: `${vcpus}x${memoryGib}-${i + 1}`,
+    vcpus,
+    memoryGib,
+    startOffsetHours,
+  }));
+}
+
+/**
+ * The fleets of the robustness bench (`npm run bench:backtest`): the default mixed fleet, and fleets of one size
+ * each: 2 vCPU / 8 GiB (m5.large and its kin), 4 vCPU / 8 GiB (c5.xlarge and its kin, few pools) and 8 vCPU / 16 GiB.
+ */
+export const ROBUSTNESS_FLEETS: ReadonlyArray<{ name: string; fleet: readonly FleetAgent[] }> = [
+  { name: "default", fleet: DEFAULT_FLEET },
+  { name: "2x8", fleet: trio(2, 8) },
+  { name: "4x8", fleet: trio(4, 8) },
+  { name: "8x16", fleet: trio(8, 16) },
+];
+
 /** Parses `--fleet 2x8,4x16,...` (vCPUs x GiB, one workload each, all starting at once). */
 export function parseFleet(text: string): FleetAgent[] {
   return text.split(",").map((entry, i) => {

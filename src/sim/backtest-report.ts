@@ -11,6 +11,8 @@ const COLUMNS: ReadonlyArray<[string, (r: PolicyResult) => string]> = [
   ["switches", (r) => String(r.switches)],
   ["on-demand h", (r) => r.ondemand_hours.toFixed(1)],
   ["instance h", (r) => r.instance_hours.toFixed(0)],
+  ["headroom %", (r) => (r.headroom_captured === null ? "–" : (r.headroom_captured * 100).toFixed(1))],
+  ["forecast gain $", (r) => (r.forecast_gain_usd === null ? "–" : r.forecast_gain_usd.toFixed(2))],
 ];
 
 /** The backtest as a Markdown table (it reads well on a terminal too), best effective cost first. */
@@ -40,4 +42,7 @@ export function backtestHeader(result: BacktestResult, file: string, seconds: nu
 export const BACKTEST_NOTES =
   "effective = price paid (with the old instance running through each switch's terminate wait) + a disruption " +
   "penalty per switch + a penalty per interruption; savings % is effective cost against the on-demand baseline " +
-  "(each workload's cheapest fitting on-demand type), the same for every policy.";
+  "(each workload's cheapest fitting on-demand type), the same for every policy. hindsight knows every future " +
+  "price (not the interruption draws) and takes the cheapest path by dynamic programming: no policy can beat it " +
+  "but by luck with interruptions. headroom % = (static − policy) / (static − hindsight) of effective cost. " +
+  "forecast gain = the model without forecasts − the row with them: what the forecasts save (negative: cost).";

@@ -1,10 +1,8 @@
 import { DEFAULT_AGENT_CONFIG } from "../core/agents/agent.js";
 import { HOUR_MS } from "../core/clock/utc-day.js";
 import {
-  type CandidatePool,
   type CostSettings,
   DEFAULT_COST_SETTINGS,
-  type DecisionPolicy,
   type DecisionSituation,
   type GuardRailSettings,
   type PriceForecast,
@@ -12,17 +10,23 @@ import {
 } from "../core/decisions/decision.js";
 import { decide } from "../core/decisions/decision-engine.js";
 import { guardRailsOf } from "../core/decisions/guard-rails.js";
-import { featureRows, type PoolMarket } from "../core/market/price-features.js";
+import type { PoolMarket } from "../core/market/price-features.js";
 import type { MarketReplay, ReplayPool } from "../replay/market-replay.js";
 import { AgentBook, FleetObservations } from "./backtest-book.js";
 import { baselineFor, DEFAULT_FLEET, type FleetAgent, type PoolFilter, poolsFor } from "./backtest-fleet.js";
+import { type BacktestPolicy, runsOf } from "./backtest-policies.js";
+import { situationOf } from "./backtest-situation.js";
+import { summarise, withHeadroom } from "./backtest-summary.js";
+import { HindsightPlanner } from "./hindsight-planner.js";
+import { perfectForecasts, type ReplayForecaster } from "./replay-forecaster.js";
 
 type MoveKind = "launch" | "switch" | "relaunch";
 
 export interface BacktestOptions {
   from: number;
   to: number;
-  policies: readonly DecisionPolicy[];
+  /** The policies to compare; `static` and `hindsight` always run too, as the ends of the headroom. */
+  policies: readonly BacktestPolicy[];
   fleet?: readonly FleetAgent[];
   poolFilter?: PoolFilter | null;
   cost?: CostSettings;
@@ -30,12 +34,25 @@ export interface BacktestOptions {
   terminateWaitSeconds?: number;
   /** Decisions are taken every step (default 1 h; the live optimizer runs every 10 min). */
   stepMs?: number;
-  /** Batch inference for the `model` policy; required when it is among the policies. */
-  forecast?: ((rows: readonly Float32Array[]) => Promise<PriceForecast[]>) | null;
+  /** The model's forecasts for the `model` policy; required when it is among the policies. */
+  forecaster?: ReplayForecaster | null;
+  /**
+   * How much the `model` row's expected prices take of the forecasts (default: `cost.forecastWeight`). The model
+   * policy also runs without forecasts (`model-no-forecast`) or, when this is 0, at full weight (`model-forecast`),
+   * so that what the forecasts earn always shows.
+   */
+  forecastWeight?: number;
+  /** More weights to run the model policy at, side by side (rows `model@<weight>`). */
+  moreForecastWeights?: readonly number[];
+  /**
+   * Diagnosis: also run the model policy on a perfect forecast (row `perfect-forecast`: the realised mean price over
+   * `cost.forecastHours`, at full weight), the most any forecast could add to this engine.
+   */
+  perfectForecast?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Every move a policy makes (switch or relaunch), for tracing. */
   onMove?: (move: {
-    policy: DecisionPolicy;
+    policy: string;
     agent: string;
     at: number;
     kind: MoveKind;
@@ -46,7 +63,8 @@ export interface BacktestOptions {
 
 /** One policy's totals, in the shape `--json` writes. */
 export interface PolicyResult {
-  policy: DecisionPolicy;
+  /** A backtest policy, or `model-no-forecast`. */
+  policy: string;
   cost_usd: number;
   ondemand_cost_usd: number;
   effective_cost_usd: number;
@@ -60,6 +78,15 @@ export interface PolicyResult {
   switch_penalty_usd: number;
   interruption_penalty_usd: number;
   decisions_held_by_guard_rails: number;
+  /** (static − policy) / (static − hindsight) of effective cost: the share of the possible saving it takes. */
+  headroom_captured: number | null;
+  /** Model rows: how much the expected prices took of the forecasts (0: none). */
+  forecast_weight: number | null;
+  /**
+   * Model rows with forecasts: effective cost of the model without forecasts minus this row's (positive: the
+   * forecasts save money).
+   */
+  forecast_gain_usd: number | null;
 }
 
 export interface BacktestResult {
@@ -71,15 +98,20 @@ export interface BacktestResult {
   results: PolicyResult[];
 }
 
-interface Workload {
+export interface Workload {
   agent: FleetAgent;
   pools: ReplayPool[];
   baseline: { instanceType: string; price: number };
   startAt: number;
 }
 
-interface PolicyRun {
-  policy: DecisionPolicy;
+export interface PolicyRun {
+  label: string;
+  policy: BacktestPolicy;
+  /** The model policy's forecast weight; null for the other policies. */
+  forecastWeight: number | null;
+  /** Fed the realised future instead of the model's forecasts (diagnosis). */
+  perfect: boolean;
   guardRails: GuardRailSettings | null;
   books: Map<string, AgentBook>;
   fleet: FleetObservations;
@@ -111,38 +143,53 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
   }
   const usedPools = [...new Map(workloads.flatMap((w) => w.pools).map((pool) => [pool.id, pool])).values()];
   const needsModel = options.policies.includes("model");
-  if (needsModel && !options.forecast) throw new Error("the model policy needs a model");
+  if (needsModel && !options.forecaster) throw new Error("the model policy needs a model");
   // The model's features read each pool's neighbours (the same type in the other zones), so those come along.
   const forecastTypes = new Set(usedPools.map((pool) => `${pool.region}|${pool.instanceType}`));
   const featurePools: PoolMarket[] = market.poolMarkets((pool) =>
     forecastTypes.has(`${pool.region}|${pool.instanceType}`),
   );
   const guarded = guardRailsOf(DEFAULT_AGENT_CONFIG);
-  const runs: PolicyRun[] = options.policies.map((policy) => ({
+  const modelWeight = options.forecastWeight ?? cost.forecastWeight;
+  const specs = runsOf(options.policies, modelWeight, options.moreForecastWeights ?? []);
+  if (options.perfectForecast && needsModel)
+    specs.push({ label: "perfect-forecast", policy: "model", forecastWeight: 1, perfect: true });
+  const runs: PolicyRun[] = specs.map(({ label, policy, forecastWeight, perfect }) => ({
+    label,
     policy,
+    forecastWeight,
+    perfect: perfect ?? false,
     guardRails: policy === "model" || policy === "rules" ? guarded : null,
     books: new Map(),
     fleet: new FleetObservations(),
     held: 0,
   }));
+  const planner = new HindsightPlanner(market, { from, to, stepMs }, cost, wait);
+  const noForecasts: ReadonlyMap<string, PriceForecast> = new Map();
+  const choose = (run: PolicyRun, workload: Workload, situation: DecisionSituation) => {
+    if (run.policy === "hindsight") {
+      const choice = planner.choose(workload, situation);
+      return { target: choice.target, proposed: choice.target, reason: choice.reason };
+    }
+    return decide(situation, run.policy, { ...cost, forecastWeight: run.forecastWeight ?? 0 });
+  };
 
   const steps = Math.max(1, Math.ceil((to - from) / stepMs));
   for (let step = 0; step < steps; step++) {
     const now = from + step * stepMs;
     const until = Math.min(now + stepMs, to);
-    let forecasts = new Map<string, PriceForecast>();
-    if (needsModel && options.forecast) {
-      const rows = featureRows(now, featurePools);
-      const ids = [...rows.keys()];
-      const predicted = await options.forecast(ids.map((id) => rows.get(id) as Float32Array));
-      forecasts = new Map(ids.map((id, i) => [id, predicted[i] as PriceForecast]));
-    }
+    const forecasts =
+      needsModel && options.forecaster ? await options.forecaster.at(now, featurePools) : noForecasts;
+    const perfect = runs.some((run) => run.perfect)
+      ? perfectForecasts(market, usedPools, now, cost.forecastHours)
+      : noForecasts;
     for (const run of runs) {
+      const seen = run.perfect ? perfect : (run.forecastWeight ?? 0) > 0 ? forecasts : noForecasts;
       for (const workload of workloads) {
         if (workload.startAt > now) continue;
         const moved = (kind: MoveKind, at: number, target: Target, reason: string) =>
           options.onMove?.({
-            policy: run.policy,
+            policy: run.label,
             agent: workload.agent.name,
             at,
             kind,
@@ -155,8 +202,8 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
           // The workload starts where the policy first puts it.
           book = new AgentBook(market, workload.baseline, workload.startAt);
           run.books.set(workload.agent.name, book);
-          const first = situationOf(market, run, workload, book, now, forecasts, wait, "evaluation", null);
-          const launch = decide(first, run.policy, cost);
+          const first = situationOf(market, run, workload, book, now, seen, wait, "evaluation", null);
+          const launch = choose(run, workload, first);
           const target = launch.target ?? {
             mode: "ondemand" as const,
             instanceType: workload.baseline.instanceType,
@@ -168,10 +215,10 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
         // The voluntary decision of this step (a workload launched this step stays where it was put).
         const decision = launching
           ? null
-          : decide(
-              situationOf(market, run, workload, book, now, forecasts, wait, "evaluation", null),
-              run.policy,
-              cost,
+          : choose(
+              run,
+              workload,
+              situationOf(market, run, workload, book, now, seen, wait, "evaluation", null),
             );
         if (decision?.proposed && !decision.target) run.held++;
         if (decision?.target) {
@@ -190,8 +237,8 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
           run.fleet.interrupted(poolId, hit);
           leavePool(run, book, hit);
           book.interrupted(hit, cost, market.pool(poolId)?.onDemand.price ?? 0);
-          const forced = situationOf(market, run, workload, book, hit, forecasts, wait, "interruption", now);
-          const relaunch = decide(forced, run.policy, cost);
+          const forced = situationOf(market, run, workload, book, hit, seen, wait, "interruption", now);
+          const relaunch = choose(run, workload, forced);
           const target = relaunch.target ?? {
             mode: "ondemand" as const,
             instanceType: workload.baseline.instanceType,
@@ -206,60 +253,8 @@ export async function runBacktest(market: MarketReplay, options: BacktestOptions
     options.onProgress?.(step + 1, steps);
   }
 
-  const results = runs.map((run) => summarise(run, workloads, to));
+  const results = withHeadroom(runs.map((run) => summarise(run, workloads, to)));
   return { from, to, seed: market.seed, agents: workloads.length, pools: usedPools.length, results };
-}
-
-function situationOf(
-  market: MarketReplay,
-  run: PolicyRun,
-  workload: Workload,
-  book: AgentBook,
-  now: number,
-  forecasts: ReadonlyMap<string, PriceForecast>,
-  wait: number,
-  trigger: DecisionSituation["trigger"],
-  stepStart: number | null,
-): DecisionSituation {
-  const candidates: CandidatePool[] = [];
-  for (const pool of workload.pools) {
-    const price = market.priceAt(pool.id, now);
-    if (price === null) continue;
-    // Right after an interruption, a pool interrupted earlier in this step has no capacity.
-    const gone = stepStart !== null && market.interruptions.between(pool.id, stepStart, now + 1).length > 0;
-    candidates.push({
-      poolId: pool.id,
-      instanceType: pool.instanceType,
-      availabilityZone: pool.availabilityZone,
-      price,
-      onDemandPrice: pool.onDemand.price,
-      band: pool.band,
-      monthlyRisk: run.fleet.monthlyRisk(pool, now),
-      interruptedAt: run.fleet.lastInterruption(pool.id, now),
-      available: !gone,
-      forecast: forecasts.get(pool.id) ?? null,
-    });
-  }
-  const placement =
-    book.placement.mode === "spot"
-      ? { ...book.placement, price: market.priceAt(book.placement.poolId as string, now) }
-      : book.placement;
-  return {
-    now,
-    placement,
-    onDemand: workload.baseline,
-    baselinePrice: workload.baseline.price,
-    candidates,
-    history: {
-      lastDay: book.movesSince(now, 24 * HOUR_MS),
-      lastWeek: book.movesSince(now, 7 * 24 * HOUR_MS),
-      lastSwitchAt: book.lastMoveAt,
-      inProgress: false,
-    },
-    guardRails: run.guardRails,
-    terminateWaitSeconds: wait,
-    trigger,
-  };
 }
 
 const targetLabel = (target: { mode: string; poolId?: string; instanceType: string }) =>
@@ -286,50 +281,3 @@ function leavePool(run: PolicyRun, book: AgentBook, at: number): void {
 function enterPool(run: PolicyRun, book: AgentBook, at: number): void {
   if (book.placement.mode === "spot" && book.placement.poolId) run.fleet.enter(book.placement.poolId, at);
 }
-
-function summarise(run: PolicyRun, workloads: readonly Workload[], to: number): PolicyResult {
-  let cost = 0;
-  let overlap = 0;
-  let switchPenalty = 0;
-  let interruptionPenalty = 0;
-  let interruptions = 0;
-  let switches = 0;
-  let onDemandMs = 0;
-  let instanceMs = 0;
-  let baseline = 0;
-  for (const workload of workloads) {
-    const book = run.books.get(workload.agent.name);
-    if (!book) continue;
-    book.finish(to);
-    cost += book.cost;
-    overlap += book.overlapCost;
-    switchPenalty += book.switchPenalty;
-    interruptionPenalty += book.interruptionPenalty;
-    interruptions += book.interruptions;
-    switches += book.switches;
-    onDemandMs += book.onDemandMs;
-    instanceMs += to - book.startedAt;
-    baseline += (workload.baseline.price * (to - book.startedAt)) / HOUR_MS;
-  }
-  const paid = cost + overlap;
-  const effective = paid + switchPenalty + interruptionPenalty;
-  const instanceHours = instanceMs / HOUR_MS;
-  return {
-    policy: run.policy,
-    cost_usd: round(paid, 4),
-    ondemand_cost_usd: round(baseline, 4),
-    effective_cost_usd: round(effective, 4),
-    savings_pct: round(baseline > 0 ? (1 - effective / baseline) * 100 : 0, 2),
-    interruptions,
-    interruptions_per_1000h: round(instanceHours > 0 ? (interruptions / instanceHours) * 1000 : 0, 3),
-    switches,
-    ondemand_hours: round(onDemandMs / HOUR_MS, 2),
-    instance_hours: round(instanceHours, 2),
-    overlap_cost_usd: round(overlap, 4),
-    switch_penalty_usd: round(switchPenalty, 4),
-    interruption_penalty_usd: round(interruptionPenalty, 4),
-    decisions_held_by_guard_rails: run.held,
-  };
-}
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -61,6 +61,8 @@ export class SimAgent {
   private interruption: { instanceId: string; noticeAt: number; reclaimAt: number; noticed: boolean } | null =
     null;
   private readonly later: Array<{ at: number; run: () => void }> = [];
+  /** The seq of the result after which the agent reconnects as its new instance. */
+  private renewAfter: number | undefined;
 
   constructor(
     readonly logicalAgentId: string,
@@ -85,7 +87,13 @@ export class SimAgent {
           this.nextHeartbeatAt = this.clock.now() + Math.random() * this.heartbeatEveryMs;
         },
         message: (message) => {
-          if (message.body?.$case === "command") this.onCommand(message.body.value);
+          const body = message.body;
+          if (body?.$case === "command") this.onCommand(body.value);
+          // The server has the result (and the switch report before it): the new instance's agent takes over.
+          else if (body?.$case === "receipt" && body.value.seq === this.renewAfter) {
+            this.renewAfter = undefined;
+            this.link.renew();
+          }
         },
       },
       stats,
@@ -122,8 +130,8 @@ export class SimAgent {
     };
   }
 
-  private send(body: Body): void {
-    this.link.send(body);
+  private send(body: Body): number {
+    return this.link.send(body).seq;
   }
 
   /** Called by the fleet every tick: heartbeats, price reports, interruptions, delayed work. */
@@ -203,8 +211,11 @@ export class SimAgent {
     if (this.done.has(id)) return;
     this.done.add(id);
     this.counters.commands++;
+    const before = this.placement.instanceId;
     const outcome = this.execute(command);
-    this.send({ $case: "commandResult", value: { commandId: id, ...outcome } });
+    const seq = this.send({ $case: "commandResult", value: { commandId: id, ...outcome } });
+    // Commands belong to the instance they were issued for: after a move, the new instance's stream gets them.
+    if (this.placement.instanceId !== before) this.renewAfter = seq;
   }
 
   private execute(command: Command): { success: boolean; message: string } {

@@ -52,9 +52,22 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): v
   }
   for (let version = current; version < migrations.length; version++) {
     const migration = migrations[version] as Migration;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+    // PRAGMA foreign_keys is a no-op inside a transaction: switch it around the migration's transaction.
+    const foreignKeys = db.pragma("foreign_keys", { simple: true }) === 1;
+    if (migration.rebuildsTables && foreignKeys) db.pragma("foreign_keys = OFF");
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma("foreign_key_check") as unknown[];
+          if (broken.length > 0) {
+            throw new Error(`migration "${migration.name}" left ${broken.length} broken references`);
+          }
+        }
+        db.pragma(`user_version = ${version + 1}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma("foreign_keys = ON");
+    }
   }
 }

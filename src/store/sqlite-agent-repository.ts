@@ -20,6 +20,7 @@ interface AgentRow {
   status: AgentStatus;
   last_seen_at: number | null;
   last_switch_at: number | null;
+  last_cleanup_at: number | null;
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
@@ -61,6 +62,7 @@ const toAgent = (row: AgentRow): Agent => ({
   status: row.status,
   lastSeenAt: row.last_seen_at,
   lastSwitchAt: row.last_switch_at,
+  lastCleanupAt: row.last_cleanup_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at,
@@ -152,6 +154,7 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
       last_seen_at = @lastSeenAt, last_switch_at = @lastSwitchAt, updated_at = @updatedAt, deleted_at = @deletedAt
     WHERE id = @id`);
   const setStatus = db.prepare("UPDATE agents SET status = ?, updated_at = ? WHERE id = ?");
+  const markCleanedUp = db.prepare("UPDATE agents SET last_cleanup_at = ? WHERE id = ?");
   const touch = db.prepare(
     "UPDATE agents SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
   );
@@ -205,6 +208,9 @@ export function createAgentRepository(db: SqliteDatabase): AgentRepository {
     },
     setStatus: (agentId, status, at) => {
       setStatus.run(status, at, agentId);
+    },
+    markCleanedUp: (agentId, at) => {
+      markCleanedUp.run(at, agentId);
     },
     touchMany: (lastSeen) => {
       if (lastSeen.size > 0) touchMany(lastSeen);

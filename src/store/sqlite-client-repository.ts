@@ -70,6 +70,7 @@ export function createClientRepository(db: SqliteDatabase): ClientRepository {
     "UPDATE clients SET token_hash = ?, token_prefix = ?, token_issued_at = ?, token_last_used_at = NULL WHERE id = ?",
   );
   const markUsed = db.prepare("UPDATE clients SET token_last_used_at = ? WHERE id = ?");
+  const setActive = db.prepare("UPDATE clients SET active = ? WHERE id = ?");
   const remove = db.prepare("DELETE FROM clients WHERE id = ?");
   const counts = db.prepare<[], { total: number; active: number | null }>(
     "SELECT COUNT(*) AS total, SUM(active) AS active FROM clients",
@@ -110,6 +111,9 @@ export function createClientRepository(db: SqliteDatabase): ClientRepository {
     replaceToken: (id, hash, prefix, issuedAt) => replaceToken.run(hash, prefix, issuedAt, id).changes === 1,
     markTokenUsed: (id, at) => {
       markUsed.run(at, id);
+    },
+    setActive: (id, active) => {
+      setActive.run(active ? 1 : 0, id);
     },
     delete: (id) => remove.run(id).changes === 1,
     createdPerDay: (since) => ({ before: createdBefore.get(since)?.n ?? 0, days: createdPerDay.all(since) }),

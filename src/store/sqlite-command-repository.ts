@@ -6,6 +6,7 @@ interface CommandRow {
   id: string;
   client_id: string;
   agent_id: string;
+  instance_id: string | null;
   type: CommandAction["type"];
   payload: string;
   priority: number;
@@ -26,6 +27,7 @@ const toCommand = (row: CommandRow): Command => ({
   id: row.id,
   clientId: row.client_id,
   agentId: row.agent_id,
+  instanceId: row.instance_id,
   action: { type: row.type, ...(JSON.parse(row.payload) as object) } as CommandAction,
   priority: row.priority,
   state: row.state,
@@ -56,20 +58,36 @@ const DELIVERY_ORDER = "ORDER BY priority DESC, created_at ASC, rowid ASC";
 
 export function createCommandRepository(db: SqliteDatabase): CommandRepository {
   const insert = db.prepare(`
-    INSERT INTO commands (id, client_id, agent_id, type, payload, priority, state, reason, origin, created_at,
-      expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
-    VALUES (@id, @clientId, @agentId, @type, @payload, @priority, @state, @reason, @origin, @createdAt,
-      @expiresAt, @deliveredAt, @deliveryCount, @acknowledgedAt, @completedAt, @success, @resultMessage)`);
+    INSERT INTO commands (id, client_id, agent_id, instance_id, type, payload, priority, state, reason, origin,
+      created_at, expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
+    VALUES (@id, @clientId, @agentId, @instanceId, @type, @payload, @priority, @state, @reason, @origin,
+      @createdAt, @expiresAt, @deliveredAt, @deliveryCount, @acknowledgedAt, @completedAt, @success,
+      @resultMessage)`);
   const find = db.prepare<[string, string], CommandRow>(
     "SELECT * FROM commands WHERE client_id = ? AND id = ?",
   );
   const findForAgent = db.prepare<[string, string], CommandRow>(
     "SELECT * FROM commands WHERE agent_id = ? AND id = ?",
   );
-  const deliverable = db.prepare<[string, number, number], CommandRow>(`
+  const deliverable = db.prepare<[string, string, number, number], CommandRow>(`
     SELECT * FROM commands
-    WHERE agent_id = ? AND state IN ('pending', 'delivered') AND expires_at > ?
+    WHERE agent_id = ? AND state IN ('pending', 'delivered') AND (instance_id IS NULL OR instance_id = ?)
+      AND expires_at > ?
     ${DELIVERY_ORDER} LIMIT ?`);
+  const byInstance = db.prepare<[string, string, number], CommandRow>(`
+    SELECT * FROM commands WHERE agent_id = ? AND instance_id = ?
+    ORDER BY created_at DESC, rowid DESC LIMIT ?`);
+  const openForReplica = db.prepare<[string, string], CommandRow>(`
+    SELECT * FROM commands
+    WHERE agent_id = ? AND state IN ('pending', 'delivered', 'acknowledged')
+      AND type IN ('launch_replica', 'promote_replica') AND json_extract(payload, '$.replicaId') = ?
+    ORDER BY created_at ASC, rowid ASC`);
+  const cancel = db.prepare(`
+    UPDATE commands SET state = 'cancelled', completed_at = @at, result_message = @reason
+    WHERE agent_id = @agentId AND id = @commandId AND state IN ('pending', 'delivered')`);
+  const rebind = db.prepare(`
+    UPDATE commands SET instance_id = @instanceId
+    WHERE agent_id = @agentId AND id = @commandId AND state IN ('pending', 'delivered')`);
   // Counted in any state: an acknowledgement may overtake the (batched) delivery record.
   const markDelivered = db.prepare(`
     UPDATE commands SET state = CASE WHEN state = 'pending' THEN 'delivered' ELSE state END,
@@ -119,7 +137,12 @@ export function createCommandRepository(db: SqliteDatabase): CommandRepository {
       const row = findForAgent.get(agentId, commandId);
       return row && toCommand(row);
     },
-    listDeliverable: (agentId, now, limit) => deliverable.all(agentId, now, limit).map(toCommand),
+    listDeliverable: (agentId, instanceId, now, limit) =>
+      deliverable.all(agentId, instanceId, now, limit).map(toCommand),
+    listByInstance: (agentId, instanceId, limit) => byInstance.all(agentId, instanceId, limit).map(toCommand),
+    listOpenForReplica: (agentId, replicaId) => openForReplica.all(agentId, replicaId).map(toCommand),
+    cancel: (agentId, commandId, at, reason) => cancel.run({ agentId, commandId, at, reason }).changes === 1,
+    rebind: (agentId, commandId, instanceId) => rebind.run({ agentId, commandId, instanceId }).changes === 1,
     markDelivered: (deliveredAt) => {
       if (deliveredAt.size > 0) markDeliveredMany(deliveredAt);
     },

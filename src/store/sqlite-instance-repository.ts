@@ -25,6 +25,7 @@ interface InstanceRow {
   ondemand_price: number | null;
   launched_at: number;
   terminated_at: number | null;
+  unmanaged_at: number | null;
   last_switch_at: number | null;
   created_at: number;
   updated_at: number;
@@ -51,6 +52,7 @@ export const toInstance = (
   onDemandPrice: row.ondemand_price,
   launchedAt: row.launched_at,
   terminatedAt: row.terminated_at,
+  unmanagedAt: row.unmanaged_at,
   lastSwitchAt: row.last_switch_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -91,15 +93,17 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
   );
   const save = db.prepare(`
     INSERT INTO instances (client_id, id, agent_id, instance_type, region, availability_zone, mode, pool_id, ami_id,
-      role, state, spot_price, ondemand_price, launched_at, terminated_at, last_switch_at, created_at, updated_at)
+      role, state, spot_price, ondemand_price, launched_at, terminated_at, unmanaged_at, last_switch_at, created_at,
+      updated_at)
     VALUES (@clientId, @id, @agentId, @instanceType, @region, @availabilityZone, @mode, @poolId, @amiId, @role,
-      @state, @spotPrice, @onDemandPrice, @launchedAt, @terminatedAt, @lastSwitchAt, @createdAt, @updatedAt)
+      @state, @spotPrice, @onDemandPrice, @launchedAt, @terminatedAt, @unmanagedAt, @lastSwitchAt, @createdAt,
+      @updatedAt)
     ON CONFLICT (client_id, id) DO UPDATE SET agent_id = excluded.agent_id, instance_type = excluded.instance_type,
       region = excluded.region, availability_zone = excluded.availability_zone, mode = excluded.mode,
       pool_id = excluded.pool_id, ami_id = excluded.ami_id, role = excluded.role, state = excluded.state,
       spot_price = excluded.spot_price, ondemand_price = excluded.ondemand_price,
       launched_at = excluded.launched_at, terminated_at = excluded.terminated_at,
-      last_switch_at = excluded.last_switch_at, updated_at = excluded.updated_at`);
+      unmanaged_at = excluded.unmanaged_at, last_switch_at = excluded.last_switch_at, updated_at = excluded.updated_at`);
   const updatePrices = db.prepare(`
     UPDATE instances SET spot_price = COALESCE(@spot, spot_price), ondemand_price = COALESCE(@onDemand, ondemand_price),
       updated_at = @at
@@ -108,6 +112,9 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
     UPDATE instances SET state = 'terminated', terminated_at = @at, updated_at = @at,
       role = CASE WHEN role = 'primary' THEN 'retired' ELSE role END
     WHERE client_id = @clientId AND id = @instanceId AND state = 'running'`);
+  const releaseAgent = db.prepare(`
+    UPDATE instances SET state = 'unmanaged', unmanaged_at = @at, updated_at = @at
+    WHERE client_id = @clientId AND agent_id = @agentId AND state = 'running'`);
   const retireOthers = db.prepare(`
     UPDATE instances SET role = 'retired', updated_at = @at
     WHERE client_id = @clientId AND agent_id = @agentId AND role = 'primary' AND id <> @keepId`);
@@ -141,6 +148,7 @@ export function createInstanceRepository(db: SqliteDatabase): InstanceRepository
     },
     markTerminated: (clientId, instanceId, at) =>
       markTerminated.run({ clientId, instanceId, at }).changes === 1,
+    releaseAgent: (clientId, agentId, at) => releaseAgent.run({ clientId, agentId, at }).changes,
     retireOthers: (clientId, agentId, keepId, at) => {
       retireOthers.run({ clientId, agentId, keepId, at });
     },

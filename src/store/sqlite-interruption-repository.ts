@@ -108,13 +108,15 @@ export function createInterruptionRepository(db: SqliteDatabase): InterruptionRe
 
 export function createCleanupRepository(db: SqliteDatabase): CleanupRepository {
   const insert = db.prepare(`
-    INSERT INTO cleanup_logs (client_id, agent_id, deleted_snapshots, deleted_images, failed, details, executed_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    INSERT INTO cleanup_logs (client_id, agent_id, kind, deleted_snapshots, deleted_images, failed, details,
+      executed_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   return {
     insert: (clientId, agentId, report, at) => {
       insert.run(
         clientId,
         agentId,
+        report.kind,
         report.deletedSnapshotIds.length,
         report.deletedImageIds.length,
         report.failures.length,

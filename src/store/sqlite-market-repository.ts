@@ -36,10 +36,10 @@ export function createMarketRepository(db: SqliteDatabase): MarketRepository {
     GROUP BY pool_id`);
   const exposure = db.prepare<Record<string, number>, { pool_id: string; ms: number }>(`
     SELECT pool_id,
-      SUM(MIN(COALESCE(terminated_at, @now), @now) - MAX(launched_at, @since)) AS ms
+      SUM(MIN(COALESCE(terminated_at, unmanaged_at, @now), @now) - MAX(launched_at, @since)) AS ms
     FROM instances
     WHERE mode = 'spot' AND pool_id IS NOT NULL AND launched_at < @now
-      AND (terminated_at IS NULL OR terminated_at > @since)
+      AND COALESCE(terminated_at, unmanaged_at, @since + 1) > @since
     GROUP BY pool_id`);
   const latestCollected = db.prepare<[string], { at: number | null }>(`
     SELECT MAX(s.observed_at) AS at FROM spot_price_snapshots s JOIN spot_pools p ON p.id = s.pool_id

@@ -11,6 +11,7 @@ interface ModelRow {
   trained_from: string;
   trained_to: string;
   metrics: string;
+  forecast_weight: number;
   source: ModelRecord["source"];
   note: string | null;
   uploaded_at: number;
@@ -21,7 +22,7 @@ interface ModelRow {
 // Every column but the bytes, with whether the model is the top of the activation stack and when it last became active.
 const SELECT = `
   SELECT m.id, m.name, m.version, m.sha256, m.size_bytes, m.features, m.trained_from, m.trained_to, m.metrics,
-    m.source, m.note, m.uploaded_at,
+    m.forecast_weight, m.source, m.note, m.uploaded_at,
     (SELECT model_id FROM model_activations WHERE rolled_back_at IS NULL ORDER BY id DESC LIMIT 1) AS active_id,
     (SELECT MAX(activated_at) FROM model_activations a WHERE a.model_id = m.id) AS activated_at
   FROM models m`;
@@ -36,6 +37,7 @@ const toRecord = (row: ModelRow): ModelRecord => ({
   trainedFrom: row.trained_from,
   trainedTo: row.trained_to,
   metrics: JSON.parse(row.metrics) as Record<string, unknown>,
+  forecastWeight: row.forecast_weight,
   source: row.source,
   note: row.note,
   uploadedAt: row.uploaded_at,
@@ -46,9 +48,9 @@ const toRecord = (row: ModelRow): ModelRecord => ({
 export function createModelRepository(db: SqliteDatabase): ModelRepository {
   const insert = db.prepare(`
     INSERT INTO models (id, name, version, sha256, size_bytes, content, features, trained_from, trained_to, metrics,
-      source, note, uploaded_at)
+      forecast_weight, source, note, uploaded_at)
     VALUES (@id, @name, @version, @sha256, @sizeBytes, @content, @features, @trainedFrom, @trainedTo, @metrics,
-      @source, @note, @uploadedAt)`);
+      @forecastWeight, @source, @note, @uploadedAt)`);
   const find = db.prepare<[string], ModelRow>(`${SELECT} WHERE m.id = ?`);
   const findBySha = db.prepare<[string], ModelRow>(`${SELECT} WHERE m.sha256 = ?`);
   const content = db.prepare<[string], { content: Buffer }>("SELECT content FROM models WHERE id = ?");

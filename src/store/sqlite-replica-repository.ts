@@ -24,6 +24,7 @@ interface ReplicaRow {
   error_message: string | null;
   created_at: number;
   launched_at: number | null;
+  last_sync_at: number | null;
   ready_at: number | null;
   promoted_at: number | null;
   terminated_at: number | null;
@@ -52,6 +53,7 @@ const toReplica = (row: ReplicaRow): Replica => ({
   errorMessage: row.error_message,
   createdAt: row.created_at,
   launchedAt: row.launched_at,
+  lastSyncAt: row.last_sync_at,
   readyAt: row.ready_at,
   promotedAt: row.promoted_at,
   terminatedAt: row.terminated_at,
@@ -78,6 +80,7 @@ const toParams = (replica: Replica) => ({
   errorMessage: replica.errorMessage,
   createdAt: replica.createdAt,
   launchedAt: replica.launchedAt,
+  lastSyncAt: replica.lastSyncAt,
   readyAt: replica.readyAt,
   promotedAt: replica.promotedAt,
   terminatedAt: replica.terminatedAt,
@@ -90,16 +93,16 @@ export function createReplicaRepository(db: SqliteDatabase): ReplicaRepository {
     INSERT INTO replicas (id, client_id, agent_id, instance_id, kind, status, sync_status, sync_latency_ms,
       state_transfer_progress, pool_id, instance_type, region, availability_zone, hourly_cost, created_by,
       parent_instance_id, interruption_id, error_message, created_at, launched_at, ready_at, promoted_at,
-      terminated_at)
+      terminated_at, last_sync_at)
     VALUES (@id, @clientId, @agentId, @instanceId, @kind, @status, @syncStatus, @syncLatencyMs,
       @stateTransferProgress, @poolId, @instanceType, @region, @availabilityZone, @hourlyCost, @createdBy,
       @parentInstanceId, @interruptionId, @errorMessage, @createdAt, @launchedAt, @readyAt, @promotedAt,
-      @terminatedAt)`);
+      @terminatedAt, @lastSyncAt)`);
   const save = db.prepare(`
     UPDATE replicas SET instance_id = @instanceId, status = @status, sync_status = @syncStatus,
       sync_latency_ms = @syncLatencyMs, state_transfer_progress = @stateTransferProgress,
       hourly_cost = @hourlyCost, error_message = @errorMessage, launched_at = @launchedAt, ready_at = @readyAt,
-      promoted_at = @promotedAt, terminated_at = @terminatedAt
+      promoted_at = @promotedAt, terminated_at = @terminatedAt, last_sync_at = @lastSyncAt
     WHERE id = @id`);
   const find = db.prepare<[string, string], ReplicaRow>(
     "SELECT * FROM replicas WHERE client_id = ? AND id = ?",

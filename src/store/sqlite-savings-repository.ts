@@ -26,8 +26,8 @@ export function createSavingsRepository(db: SqliteDatabase): SavingsRepository {
   const candidates = db.prepare<[number], InstanceColumns & { accounted_until: number | null }>(`
     SELECT i.*, s.accounted_until FROM instances i
     LEFT JOIN instance_savings_state s ON s.client_id = i.client_id AND s.instance_id = i.id
-    WHERE s.accounted_until IS NULL OR i.terminated_at IS NULL OR i.terminated_at >= ?
-      OR s.accounted_until <> i.terminated_at
+    WHERE s.accounted_until IS NULL OR COALESCE(i.terminated_at, i.unmanaged_at) IS NULL
+      OR COALESCE(i.terminated_at, i.unmanaged_at) >= ? OR s.accounted_until <> COALESCE(i.terminated_at, i.unmanaged_at)
     ORDER BY i.client_id, i.agent_id, i.launched_at`);
   // The hand-over of a switch is when the new instance was ready (else launched, else reported).
   const workload = db.prepare<[string, string], InstanceColumns & { handover_at: number | null }>(`

@@ -6,6 +6,7 @@ import { createCommandRepository } from "./sqlite-command-repository.js";
 import { createDecisionRepository } from "./sqlite-decision-repository.js";
 import { createEventRepository } from "./sqlite-event-repository.js";
 import { createGrowthRepository } from "./sqlite-growth-repository.js";
+import { createInstancePeerRepository } from "./sqlite-instance-peer-repository.js";
 import { createInstanceRepository } from "./sqlite-instance-repository.js";
 import { createCleanupRepository, createInterruptionRepository } from "./sqlite-interruption-repository.js";
 import { createJobRunRepository } from "./sqlite-job-run-repository.js";
@@ -60,6 +61,7 @@ export function openSqliteStore(path: string, options?: SqliteStoreOptions): Sql
     clients: createClientRepository(db),
     agents,
     instances: createInstanceRepository(db),
+    instancePeers: createInstancePeerRepository(db),
     prices: createPriceRepository(db),
     commands,
     switches: createSwitchRepository(db),

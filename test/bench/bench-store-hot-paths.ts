@@ -67,6 +67,7 @@ const agentOf = (index: number): Agent => ({
   status: "online",
   lastSeenAt: 0,
   lastSwitchAt: null,
+  lastCleanupAt: null,
   createdAt: 0,
   updatedAt: 0,
   deletedAt: null,
@@ -78,6 +79,7 @@ const commandFor = (agentId: string): Command => ({
   id: `cmd-${++commandCounter}`,
   clientId: "bench",
   agentId,
+  instanceId: "i-1",
   action: { type: "terminate_instance", instanceId: "i-1" },
   priority: 50,
   state: "pending",
@@ -163,16 +165,18 @@ async function postgresRawSubject(url: string): Promise<{ subject: Subject; clos
     DELIVERY_BATCH,
     "UPDATE commands SET state = CASE WHEN commands.state = 'pending' THEN 'delivered' ELSE commands.state END, delivered_at = v.at, delivery_count = commands.delivery_count + 1 FROM v WHERE commands.id = v.id",
   );
-  const insertSql = `INSERT INTO commands (id, client_id, agent_id, type, payload, priority, state, reason, origin, created_at,
-    expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
+  const insertSql = `INSERT INTO commands (id, client_id, agent_id, instance_id, type, payload, priority, state, reason,
+    origin, created_at, expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
   const insert = async (command: Command) => {
     const { type, ...payload } = command.action;
-    const { id, clientId, agentId, priority, state, reason, origin, createdAt, expiresAt } = command;
+    const { id, clientId, agentId, instanceId, priority, state, reason, origin, createdAt, expiresAt } =
+      command;
     const row = [
       id,
       clientId,
       agentId,
+      instanceId,
       type,
       JSON.stringify(payload),
       priority,

@@ -20,6 +20,7 @@ function difference(after: LinkStats, before: LinkStats): LinkStats {
     throttled: after.throttled - before.throttled,
     unavailable: after.unavailable - before.unavailable,
     otherErrors,
+    handovers: after.handovers - before.handovers,
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 
-/** Debian's chromium, installed by `.ci/run` (apt-get install chromium); never a downloaded browser. */
+/** Debian's chromium, installed by `npm test` when missing (test/prerequisites); never a downloaded browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**

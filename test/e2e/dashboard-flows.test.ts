@@ -1,8 +1,10 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReplicaStatus } from "../../gen/spot/v1/common.js";
+import { legacyClient, legacyInstance } from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
 import { getOk } from "../support/rest-seed.js";
-import { helloFor, TestAgent } from "../support/test-agent.js";
+import { helloFor, newInstanceId, TestAgent } from "../support/test-agent.js";
 import { type Dashboard, startDashboard } from "./dashboard-harness.js";
 
 /** The rows of a table as their cells' text. */
@@ -84,10 +86,10 @@ describe("dashboard in Chromium against the real control plane", () => {
     const rows = await rowsOf(page, "#agents-table");
     expect(rows.map((row) => row[0]).sort()).toEqual(["api-1", "batch-1", "web-1", "worker-7"]);
     const web = rows.find((row) => row[0] === "web-1");
-    expect(web?.slice(1, 5)).toEqual(["online", "spot", "m5.large.us-east-1b", "m5.large"]);
-    expect(web?.[7]).toMatch(/^\$0\.\d{4}\/h \(\d+\.\d%\)$/);
-    expect(rows.find((row) => row[0] === "worker-7")?.[1]).toBe("offline");
-    expect(rows.find((row) => row[0] === "batch-1")?.[7]).toBe("–");
+    expect(web?.slice(1, 6)).toEqual(["online", "stream", "spot", "m5.large.us-east-1b", "m5.large"]);
+    expect(web?.[8]).toMatch(/^\$0\.\d{4}\/h \(\d+\.\d%\)$/);
+    expect(rows.find((row) => row[0] === "worker-7")?.slice(1, 3)).toEqual(["offline", "not connected"]);
+    expect(rows.find((row) => row[0] === "batch-1")?.[8]).toBe("–");
     expect(await page.textContent('[data-stat="online"]')).toBe("3 / 4");
     expect(await page.textContent("#account-name")).toBe("Acme Analytics");
     await dash.screenshot(page, "fleet");
@@ -135,7 +137,12 @@ describe("dashboard in Chromium against the real control plane", () => {
     await page.click("#switch-submit");
     expect(await page.textContent("#switch-confirm-text")).toContain("On-Demand");
     await page.click("#switch-confirm-yes");
-    await expect.poll(() => page.textContent("#switch-result")).toMatch(/queued as command .+ \(pending\)/);
+    expect(await page.textContent('[data-badge="reach"]')).toBe("not connected");
+    await expect
+      .poll(() => page.textContent("#switch-result"))
+      .toMatch(
+        /queued as command .+ \(pending\)\. The agent is not connected: it gets the command when it connects/,
+      );
     await expect
       .poll(async () => (await rowsOf(page, "#commands-table"))[0]?.slice(1, 4))
       .toEqual(["Switch to on-demand", "pending", "user"]);
@@ -248,6 +255,23 @@ describe("dashboard in Chromium against the real control plane", () => {
     await expect
       .poll(async () => (await rowsOf(page, "#clients-table")).map((row) => row[0]))
       .toContain("Initech");
+
+    // Deactivating it refuses its token at once; activating lets it back in.
+    await expect
+      .poll(() => page.locator("#client-status-client option", { hasText: "Initech" }).count())
+      .toBe(1);
+    const initech = await page.getAttribute("#client-status-client option:has-text('Initech')", "value");
+    await page.selectOption("#client-status-client", initech ?? "");
+    expect(await page.textContent("#client-status button[type=submit]")).toBe("Deactivate");
+    await page.click("#client-status button[type=submit]");
+    await expect.poll(() => page.textContent("#client-status-result")).toContain("inactive");
+    const validate = () => rest(dash.server.httpUrl, "GET", "/api/client/validate", { token: token ?? "" });
+    expect((await validate()).status).toBe(403);
+    await page.selectOption("#client-status-client", initech ?? "");
+    expect(await page.textContent("#client-status button[type=submit]")).toBe("Activate");
+    await page.click("#client-status button[type=submit]");
+    await expect.poll(() => page.textContent("#client-status-result")).toContain("is active");
+    expect((await validate()).status).toBe(200);
   });
 
   it("documents every operation of /openapi.json on the API page", async () => {
@@ -257,5 +281,61 @@ describe("dashboard in Chromium against the real control plane", () => {
     await dash.ready(page);
     expect(await page.locator("article.operation").count()).toBe(operations.length);
     await dash.screenshot(page, "api", true);
+  });
+
+  it("shows an agent of the original system as reached by polling; its force-switch waits for the next poll", async () => {
+    const legacy = legacyClient(dash.server.httpUrl, dash.fleet.acme.token);
+    const agentId = await legacy.register("legacy-9", legacyInstance());
+    await legacy.get(`/api/agents/${agentId}/pending-commands`);
+    await page.goto(dash.url("/dashboard"));
+    await dash.ready(page);
+    const row = (await rowsOf(page, "#agents-table")).find((cells) => cells[0] === "legacy-9");
+    expect(row?.slice(1, 3)).toEqual(["online", expect.stringMatching(/^polling, last poll \d+ s ago$/)]);
+
+    await page.goto(dash.url(`/dashboard/agents/${agentId}`));
+    await dash.ready(page);
+    expect(await page.textContent('[data-badge="reach"]')).toMatch(/^polling, last poll \d+ s ago$/);
+    await page.check("#target-ondemand");
+    await page.click("#switch-submit");
+    await page.click("#switch-confirm-yes");
+    await expect
+      .poll(() => page.textContent("#switch-result"))
+      .toMatch(/\(pending\)\. The agent polls for commands: it takes this one at its next poll\.$/);
+    const next = await legacy.get(`/api/agents/${agentId}/pending-commands`);
+    expect(next.body).toHaveLength(1);
+  });
+
+  it("promotes the standby and keeps the old primary unless terminating it is ticked", async () => {
+    const web = dash.fleet.agents.web;
+    // Manual replica mode (turned on above) launched a standby: the agent brings it up. Last, as it moves web-1.
+    const launch = await web.agent.waitFor(() =>
+      web.agent.commands().find((command) => command.action?.$case === "launchReplica"),
+    );
+    const replicaId = launch.action?.$case === "launchReplica" ? launch.action.value.replicaId : "";
+    const replicaInstance = newInstanceId();
+    web.agent.ack(launch.id);
+    web.agent.send({
+      $case: "replicaStatus",
+      value: {
+        replicaId,
+        instanceId: replicaInstance,
+        status: ReplicaStatus.REPLICA_STATUS_READY,
+        errorMessage: "",
+      },
+    });
+    await page.goto(dash.url(`/dashboard/agents/${web.agentId}`));
+    await dash.ready(page);
+    await page.waitForSelector("#promote-form:not([hidden])");
+    expect(await page.isChecked("#promote-form input[name=terminateOld]")).toBe(false);
+    await page.click("#promote-form button[type=submit]");
+    await expect.poll(() => page.textContent("#promote-result")).toContain("stays as a ready standby");
+    const promote = await web.agent.waitFor(() =>
+      web.agent.commands().find((command) => command.action?.$case === "promoteReplica"),
+    );
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value).toMatchObject({
+      replicaId,
+      instanceId: replicaInstance,
+      demoteOldPrimary: true,
+    });
   });
 });

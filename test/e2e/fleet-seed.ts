@@ -111,6 +111,13 @@ export async function seedFleet(server: TestApp, clock: ShiftedClock): Promise<S
           list.find((agent) => agent.id === agents.web.agentId)?.instanceId === agents.web.instanceId,
         "web-1's switch",
       );
+      // The new instance's agent takes over: what is issued for web-1 from now on goes to its stream.
+      agents.web.agent.close();
+      agents.web = await connect(server, acme.token, {
+        ...agents.web.hello,
+        instanceId: agents.web.instanceId,
+        availabilityZone: "us-east-1b",
+      });
     }
     if (hour < HISTORY_HOURS) clock.advance(HOUR);
   }

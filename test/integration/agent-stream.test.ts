@@ -1,9 +1,10 @@
 import { Client, credentials, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ListAgentsResponse } from "../../gen/spot/v1/admin_service.js";
 import { AgentMessage, ServerMessage } from "../../gen/spot/v1/agent_service.js";
 import { InstanceMode } from "../../gen/spot/v1/common.js";
 import { createClient } from "../support/fixtures.js";
-import { bearer } from "../support/grpc-clients.js";
+import { adminClient, bearer, call } from "../support/grpc-clients.js";
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -230,6 +231,40 @@ describe("agent stream", () => {
         .toBe("terminated");
       agent.close();
     });
+
+    it("keeps a cleanup's kind and the agent's last cleanup time, shown to admins", async () => {
+      const hello = helloFor("cleaner-1");
+      const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+      const seq = agent.send({
+        $case: "cleanupReport",
+        value: {
+          deletedSnapshotIds: ["snap-01"],
+          deletedImageIds: ["ami-01"],
+          failures: [],
+          snapshotCutoff: undefined,
+          imageCutoff: new Date(Date.now() - 7 * 86_400_000),
+        },
+      });
+      await agent.waitFor(() =>
+        agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === seq),
+      );
+      const event = server.app.store.events
+        .listRecent({ limit: 100 })
+        .find((entry) => entry.type === "cleanup_completed" && entry.agentId === welcome.agentId);
+      // Only the image cutoff: an image cleanup (its snapshots go with the images).
+      expect(event?.metadata).toMatchObject({ kind: "amis", deletedImages: 1 });
+      const admin = adminClient(server.grpcAddress);
+      const listed = await call<ListAgentsResponse>((done) =>
+        admin.listAgents({ status: "", limit: 500 }, bearer(server.adminToken), done),
+      );
+      admin.close();
+      const row = listed.agents.find((entry) => entry.id === welcome.agentId);
+      expect(row?.lastCleanupAt?.getTime()).toBe(
+        server.app.store.agents.findById(welcome.clientId, welcome.agentId)?.lastCleanupAt,
+      );
+      expect(row?.lastCleanupAt).toBeInstanceOf(Date);
+      agent.close();
+    });
   });
 
   describe("bad input", () => {
@@ -271,6 +306,29 @@ describe("agent stream", () => {
       expect(await agent.next("rejection")).toMatchObject({ seq: foreign, code: "not_found" });
       // Still registered and connected.
       expect(server.app.services.sessions.isConnected(welcome.agentId)).toBe(true);
+      agent.close();
+    });
+
+    it("refuses a termination notice whose action is not one instance metadata announces", async () => {
+      const hello = helloFor("notice-action-1");
+      const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, hello);
+      const notice = (action: string) =>
+        agent.send({
+          $case: "terminationNotice",
+          value: { instanceId: hello.instanceId, action, actionTime: undefined, detectedAt: new Date() },
+        });
+      const seq = notice("explode");
+      const rejection = await agent.next("rejection");
+      expect(rejection).toMatchObject({ seq, code: "invalid_argument" });
+      expect(rejection.message).toMatch(/^action must be one of terminate, stop, hibernate/);
+      const interruptions = () =>
+        server.app.store.interruptions.findLatest(welcome.clientId, hello.instanceId, "termination_notice");
+      expect(interruptions()).toBeUndefined();
+      const accepted = notice("STOP");
+      await agent.waitFor(() =>
+        agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === accepted),
+      );
+      expect(interruptions()).toMatchObject({ action: "stop" });
       agent.close();
     });
 

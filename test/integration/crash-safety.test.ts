@@ -14,10 +14,12 @@ const ISSUERS = 2;
 /** Pause of each issuer between two requests: about 30 commands per crash, within the switch history's 100. */
 const ISSUE_PAUSE_MS = 100;
 const CRASHES = 2;
-const OPEN_STATES = new Set(["pending", "delivered"]);
+const DELIVERABLE_STATES = new Set(["pending", "delivered"]);
+const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 
 interface StoredCommand {
   id: string;
+  instanceId: string | null;
   state: string;
   success: boolean | null;
 }
@@ -25,8 +27,10 @@ interface StoredCommand {
 /**
  * SIGKILL while force-switches arrive over REST, agents execute them (switch reports and results on their
  * streams) and heartbeat every 50 ms; then a new process on the same data directory. What the server
- * acknowledged (a 201, a receipt) must be there, and each command must reach its agent again exactly when its
- * acknowledgement was not yet stored, once, and be executed once.
+ * acknowledged (a 201, a receipt) must be there, and each command must reach the agent of its instance again
+ * exactly when its acknowledgement was not yet stored, once, and be executed once. A switch issued for an
+ * instance the workload has left meanwhile (the issuers do not wait for one switch before the next) is cancelled,
+ * or, when its agent had already acknowledged it, fails without a second move.
  */
 describe("crash safety: SIGKILL under load, restart on the same data directory", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "spot-crash-"));
@@ -124,8 +128,10 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
       const stored = await storedCommands(server);
       for (const commandId of acknowledged.keys()) expect(stored.has(commandId), commandId).toBe(true);
       for (const agent of agents) {
-        for (const commandId of agent.confirmedResults) {
-          expect(stored.get(commandId)?.state, `result of ${commandId}`).toBe("completed");
+        for (const [commandId, success] of agent.confirmedResults) {
+          expect(stored.get(commandId)?.state, `result of ${commandId}`).toBe(
+            success ? "completed" : "failed",
+          );
         }
       }
       const history = await rest(server.httpUrl, "GET", `/api/client/${clientId}/switch-history?days=1`, {
@@ -142,9 +148,14 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
           ).toBe(true);
         }
       }
-      // Commands whose acknowledgement the store holds must not come again; open ones must, once.
+      // Commands whose acknowledgement the store holds must not come again; open ones for the instance an agent
+      // comes back as must, once (those of an instance it has left are settled or cancelled by its hello).
+      const reconnectAs = new Set(agents.map((agent) => agent.instanceId));
       const open = new Set(
-        [...stored.values()].filter((command) => OPEN_STATES.has(command.state)).map((c) => c.id),
+        [...stored.values()]
+          .filter((command) => DELIVERABLE_STATES.has(command.state))
+          .filter((command) => command.instanceId !== null && reconnectAs.has(command.instanceId))
+          .map((c) => c.id),
       );
 
       expect(open.size).toBeGreaterThan(0);
@@ -155,7 +166,7 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
         .poll(
           async () => {
             const now = await storedCommands(server);
-            const unfinished = [...now.values()].filter((command) => command.state !== "completed").length;
+            const unfinished = [...now.values()].filter((command) => !FINAL_STATES.has(command.state)).length;
             return unfinished + agents.reduce((sum, agent) => sum + agent.pendingReports, 0);
           },
           { timeout: 15_000, interval: 200 },
@@ -175,18 +186,27 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
       }
     }
 
-    // 3. Over both crashes: every stored command executed exactly once, and one switch recorded per command.
+    // 3. Over both crashes: every stored command ended; each completed one was executed exactly once, with one
+    // switch recorded; a cancelled one was never executed; a failed one was executed and moved nothing.
     const final = await storedCommands(server);
     expect(final.size).toBeGreaterThanOrEqual(acknowledged.size);
     const executions = agents.flatMap((agent) => [...agent.executed]);
     expect(new Set(executions).size).toBe(executions.length);
-    expect(new Set(executions)).toEqual(new Set(final.keys()));
+    const executed = new Set(executions);
+    const inState = (state: string) =>
+      new Set([...final.values()].filter((command) => command.state === state).map((command) => command.id));
+    const completed = inState("completed");
+    expect(completed.size).toBeGreaterThan(0);
+    expect([...final.values()].filter((command) => !FINAL_STATES.has(command.state))).toEqual([]);
+    for (const id of completed) expect(executed.has(id), `completed ${id}`).toBe(true);
+    for (const id of inState("failed")) expect(executed.has(id), `failed ${id}`).toBe(true);
+    for (const id of inState("cancelled")) expect(executed.has(id), `cancelled ${id}`).toBe(false);
     const history = await rest(server.httpUrl, "GET", `/api/client/${clientId}/switch-history?days=1`, {
       token,
     });
     const recorded = (history.body as Array<{ commandId: string | null }>).map((record) => record.commandId);
-    expect(recorded).toHaveLength(final.size);
-    expect(new Set(recorded)).toEqual(new Set(final.keys()));
+    expect(recorded).toHaveLength(completed.size);
+    expect(new Set(recorded)).toEqual(completed);
     for (const agent of agents) expect(agent.rejections).toEqual([]);
     server.kill("SIGTERM");
     expect(await server.exited).toBe(0);

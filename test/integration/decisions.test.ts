@@ -88,7 +88,8 @@ describe("decisions, guard-rails and the optimizer", () => {
       recommended_pool_id: "m5d.large.us-east-1b",
       allowed: true,
       policy: "model",
-      model_version: expect.stringMatching(/^spot-price-gbdt /),
+      // The committed model's forecasts weigh nothing: the decision is not recorded as the model's.
+      model_version: null,
       outcome: "recorded",
       command_id: null,
     });
@@ -105,6 +106,7 @@ describe("decisions, guard-rails and the optimizer", () => {
     expect(recommendation.body.alternative_pools.length).toBeGreaterThan(0);
     expect(recommendation.body.alternative_pools.length).toBeLessThanOrEqual(5);
     expect(recommendation.body.alternative_pools[0].id).toBe("m5d.large.us-east-1b");
+    for (const pool of recommendation.body.alternative_pools) expect(pool.rise_probability).toBeNull();
 
     // Only decide is recorded, with its inputs, scores and model version.
     const history = await api("GET", `/api/client/${clientId}/agents/decisions?days=1&agent_id=${agentId}`);
@@ -114,7 +116,14 @@ describe("decisions, guard-rails and the optimizer", () => {
       action: "switch_to_spot",
       target: "m5d.large.us-east-1b",
       origin: "decide",
-      inputs: { mode: "spot", poolId: "m5d.large.us-east-1a", guardRails: { riskThreshold: 0.3 } },
+      basis: "expected cost at current prices",
+      modelVersion: null,
+      inputs: {
+        mode: "spot",
+        poolId: "m5d.large.us-east-1a",
+        guardRails: { riskThreshold: 0.3 },
+        cost: { forecastWeight: 0 },
+      },
     });
     expect(history.body.decisions[0].scores.map((score: { option: string }) => score.option)).toContain(
       "ondemand",
@@ -161,8 +170,10 @@ describe("decisions, guard-rails and the optimizer", () => {
 
   it("stops a sixth switch in a week when the limit is five", async () => {
     const config = { max_switches_per_week: 5, max_switches_per_day: 100, min_pool_duration_hours: 1 };
-    const { agent, agentId, hello } = await agentOn("weekly-1", "r5.2xlarge", "us-east-1a", config);
-    let where: Hello = hello;
+    const first = await agentOn("weekly-1", "r5.2xlarge", "us-east-1a", config);
+    const { agentId } = first;
+    let { agent } = first;
+    let where: Hello = first.hello;
     const zones = ["a", "b"] as const;
     for (let round = 1; round <= 6; round++) {
       clock.advance(3 * HOUR); // past the cool-down and the minimum time in a pool
@@ -188,9 +199,14 @@ describe("decisions, guard-rails and the optimizer", () => {
           at: clock.now(),
         });
         where = { ...where, instanceId, availabilityZone: `us-east-1${there}` };
+        // Receipts for the prices, the acknowledgement, the result and the switch report.
+        const received = agent.received;
         await agent.waitFor(() =>
-          agent.received.filter((m) => m.body?.$case === "receipt").length >= round * 3 ? true : undefined,
+          received.filter((m) => m.body?.$case === "receipt").length >= 4 ? true : undefined,
         );
+        // The new instance's agent takes over: the next switch is issued for it, and only it gets it.
+        agent.close();
+        agent = (await TestAgent.connect(server.grpcAddress, token, where)).agent;
       } else {
         expect(run.lastRun?.summary).toMatchObject({ evaluated: 1, issued: 0, held: 1 });
       }

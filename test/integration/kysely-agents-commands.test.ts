@@ -16,6 +16,7 @@ const command = (id: string, agentId: string, overrides: Partial<Command> = {}):
   id,
   clientId: "acme",
   agentId,
+  instanceId: `i-${agentId}`,
   action: { type: "terminate_instance", instanceId: `i-${id}` },
   priority: 50,
   state: "pending",
@@ -79,6 +80,7 @@ async function agentScenario({ repositories: { agents }, addClient }: OpenedStor
   );
   await agents.touchMany(new Map());
   await agents.setStatus("g1", "deleted", T + 60);
+  await agents.markCleanedUp("a2", T + 70);
   seen.push(await agents.listByClient("acme", { includeDeleted: false }));
   seen.push(await agents.listByClient("globex", { includeDeleted: false }));
   seen.push(await agents.listByClient("globex", { includeDeleted: true }));
@@ -106,7 +108,17 @@ async function commandScenario({
     }),
   );
   const seen: unknown[] = [];
-  seen.push((await commands.listDeliverable("a1", T + 1, 10)).map((found) => found.id));
+  // Bound to another instance of the agent (a standby), and recorded before commands had an instance.
+  await commands.insert(command("c-standby", "a1", { instanceId: "i-standby", priority: 95 }));
+  await commands.insert(command("c-unbound", "a1", { instanceId: null, createdAt: T + 1 }));
+  seen.push((await commands.listDeliverable("a1", "i-a1", T + 1, 10)).map((found) => found.id));
+  seen.push((await commands.listDeliverable("a1", "i-standby", T + 1, 10)).map((found) => found.id));
+  seen.push(await commands.rebind("a1", "c-standby", "i-a1"), await commands.rebind("a1", "nope", "i-a1"));
+  seen.push((await commands.listByInstance("a1", "i-a1", 3)).map((found) => found.id));
+  seen.push(await commands.listByInstance("a1", "i-standby", 10));
+  seen.push(await commands.cancel("a1", "c-standby", T + 2, "handed over"));
+  seen.push(await commands.cancel("a1", "c-standby", T + 3, "again"));
+  seen.push(await commands.findForAgent("a1", "c-standby"));
   await commands.markDelivered(
     new Map([
       ["c-b", T + 2],
@@ -132,6 +144,45 @@ async function commandScenario({
   seen.push(await commands.cancelOpen("a1", T + 30, "superseded", ["terminate_instance"]));
   seen.push(await commands.cancelOpen("a1", T + 31, "none left"));
   seen.push(await commands.listByAgent("acme", "a1", 10), await commands.countByState());
+  seen.push(await replicaCommands(commands));
+  return seen;
+}
+
+/** Launch and promotion commands found by the replica their JSON payload names. */
+async function replicaCommands(commands: OpenedStore["repositories"]["commands"]): Promise<unknown[]> {
+  const pool = {
+    id: "m5.large.us-east-1b",
+    instanceType: "m5.large",
+    region: "us-east-1",
+    availabilityZone: "us-east-1b",
+  };
+  await commands.insert(
+    command("r-launch", "a1", {
+      action: { type: "launch_replica", replicaId: "r-1", pool, mode: "spot", kind: "manual" },
+    }),
+  );
+  await commands.insert(
+    command("r-promote", "a1", {
+      createdAt: T + 1,
+      action: { type: "promote_replica", replicaId: "r-1", instanceId: "i-r1", demoteOldPrimary: false },
+    }),
+  );
+  await commands.insert(
+    command("r-other", "a1", {
+      action: { type: "launch_replica", replicaId: "r-2", pool, mode: "spot", kind: "manual" },
+    }),
+  );
+  // Names the replica, but does not launch or promote it.
+  await commands.insert(
+    command("r-terminate", "a1", {
+      action: { type: "terminate_replica", replicaId: "r-1", instanceId: "i-r1" },
+    }),
+  );
+  await commands.acknowledge("a1", "r-promote", T + 2);
+  const seen: unknown[] = [(await commands.listOpenForReplica("a1", "r-1")).map((found) => found.id)];
+  await commands.finish("a1", "r-launch", true, "launched", T + 3);
+  seen.push((await commands.listOpenForReplica("a1", "r-1")).map((found) => found.id));
+  seen.push(await commands.listOpenForReplica("a1", "r-9"), await commands.listOpenForReplica("a2", "r-1"));
   return seen;
 }
 
@@ -172,8 +223,15 @@ describe("Kysely agents and commands: what the answers are", () => {
       const a3 = await under.repositories.agents.findById("acme", "a3");
       expect(a3?.lastSeenAt).toBe(T + 300);
       expect(a3?.config.riskThreshold).toBe(0.5);
-      const [deliverable] = await commandScenario(await openStoreUnderTest("sqlite (kysely)"));
-      expect(deliverable).toEqual(["c-urgent", "c-b", "c-a", "c-c", "c-old"]);
+      const answers = await commandScenario(await openStoreUnderTest("sqlite (kysely)"));
+      expect(answers.slice(0, 5)).toEqual([
+        ["c-urgent", "c-b", "c-a", "c-c", "c-old", "c-unbound"],
+        ["c-standby", "c-unbound"],
+        true,
+        false,
+        ["c-urgent", "c-standby", "c-old"],
+      ]);
+      expect(answers.at(-1)).toEqual([["r-launch", "r-promote"], ["r-promote"], [], []]);
     } finally {
       await under.close();
     }

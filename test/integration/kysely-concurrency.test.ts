@@ -28,6 +28,7 @@ const standby = (id: string): Replica => ({
   parentInstanceId: null,
   interruptionId: null,
   errorMessage: null,
+  lastSyncAt: null,
   createdAt: T,
   launchedAt: null,
   readyAt: null,

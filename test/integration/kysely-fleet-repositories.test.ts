@@ -33,6 +33,7 @@ const replica = (id: string, agentId: string, overrides: Partial<Replica> = {}):
   errorMessage: null,
   createdAt: T,
   launchedAt: null,
+  lastSyncAt: null,
   readyAt: null,
   promotedAt: null,
   terminatedAt: null,
@@ -55,6 +56,7 @@ const instance = (id: string, agentId: string | null, overrides: Partial<Instanc
   onDemandPrice: 0.096,
   launchedAt: T,
   terminatedAt: null,
+  unmanagedAt: null,
   lastSwitchAt: null,
   createdAt: T,
   updatedAt: T,
@@ -88,6 +90,7 @@ async function clientScenario({ repositories: { clients, agents, instances } }: 
     await clients.replaceToken("x", "h", "p", 1),
   );
   await clients.markTokenUsed("acme", T + 7);
+  await clients.setActive("globex", false);
   seen.push(await clients.count(), await clients.createdPerDay(T + 1), await clients.createdPerDay(0));
   seen.push(
     await clients.listOverviews(),
@@ -160,6 +163,7 @@ async function replicaScenario({ repositories: { agents, replicas }, addClient }
     status: "ready",
     syncStatus: "synced",
     readyAt: T + 5,
+    lastSyncAt: T + 6,
     stateTransferProgress: 100,
   });
   seen.push(await replicas.find("acme", "r-1"), await replicas.find("globex", "r-1"));
@@ -207,6 +211,22 @@ async function instanceScenario({ repositories: { agents, instances }, addClient
   seen.push(
     [...(await instances.countRunningByAgent("acme"))],
     [...(await instances.countRunningByMode("acme"))],
+  );
+  // The agent is deleted: its running instances leave the fleet, its terminated one stays as it was.
+  await agents.insert(agent("a2", "acme"));
+  await instances.save(instance("i-a2", "a2", { launchedAt: T + 3 }));
+  await instances.save(
+    instance("i-a2-old", "a2", { role: "retired", state: "terminated", terminatedAt: T + 1 }),
+  );
+  seen.push(
+    await instances.releaseAgent("acme", "a2", T + 6),
+    await instances.releaseAgent("acme", "a2", T + 7),
+    await instances.releaseAgent("globex", "a1", T + 7),
+  );
+  seen.push(await instances.find("acme", "i-a2"), await instances.find("acme", "i-a2-old"));
+  seen.push(
+    await instances.countRunning(),
+    await instances.listByClient("acme", { limit: 10, state: "unmanaged" }),
   );
   return seen;
 }
@@ -280,7 +300,7 @@ describe.each(SCENARIOS)(
     it("answers what the scenario expects", () => {
       const seen = transcripts.get("postgres (kysely)") ?? [];
       if (_name === "clients") {
-        expect(seen[7]).toEqual({ total: 3, active: 2 });
+        expect(seen[7]).toEqual({ total: 3, active: 1 });
         expect(seen[8]).toEqual({
           before: 1,
           days: [
@@ -306,6 +326,11 @@ describe.each(SCENARIOS)(
           "i-standby:replica:running",
           "i-first:retired:terminated",
         ]);
+        expect(seen.slice(11, 14)).toEqual([1, 0, 0]);
+        expect(seen[14]).toMatchObject({ state: "unmanaged", unmanagedAt: T + 6, role: "primary" });
+        expect(seen[15]).toMatchObject({ state: "terminated", unmanagedAt: null });
+        expect(seen[16]).toBe(3);
+        expect((seen[17] as Instance[]).map((row) => row.id)).toEqual(["i-a2"]);
       }
     });
   },

@@ -8,6 +8,7 @@ import {
   v4Heartbeat,
   v4PricingReport,
   v4Register,
+  v4ShutdownHeartbeat,
   v32PricingReport,
   v32Register,
 } from "../support/legacy-agent-payloads.js";
@@ -117,6 +118,31 @@ describe("legacy agent routes: registration, config and reports", () => {
     expect(answer).toEqual({ status: 200, body: { success: true } });
     await expect.poll(() => stored(agentId)?.lastSeenAt ?? 0).toBeGreaterThan(registeredAt);
     expect(stored(agentId)).toMatchObject({ status: "online", instanceId: instance.instanceId });
+  });
+
+  it("takes the heartbeat statuses the original defined and refuses any other with 400 naming the field", async () => {
+    const instance = legacyInstance();
+    const agentId = await agent.register("hb-status", instance);
+    // What agent v4 really sends: online, disabled while its config says so, offline when it shuts down.
+    for (const body of [
+      v4Heartbeat(instance),
+      v4Heartbeat(instance, "disabled"),
+      { status: " Switching " },
+      {},
+    ]) {
+      expect((await agent.post(`/api/agents/${agentId}/heartbeat`, body)).status).toBe(200);
+    }
+    expect((await agent.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat)).status).toBe(200);
+    expect(stored(agentId)?.status).toBe("offline");
+
+    for (const status of ["banana", "", "online; DROP TABLE agents", 42]) {
+      const refused = await agent.post(`/api/agents/${agentId}/heartbeat`, { status });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: "invalid_argument" });
+      expect(refused.body.error.message).toMatch(/^body\.status: must be one of online, offline, disabled/);
+    }
+    // A refused heartbeat proves nothing: the agent stays offline.
+    expect(stored(agentId)?.status).toBe("offline");
   });
 
   it("answers the config flat; reading it completes the config change queued for the agent (A3)", async () => {
@@ -241,6 +267,24 @@ describe("legacy agent routes: registration, config and reports", () => {
       .listRecent({ limit: 50 })
       .find((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId);
     expect(event?.message).toBe("Cleaned 3 snapshots, 1 images. Failed: 1");
+    // Kept as the original kept it: the cleanup's kind, and when the agent last cleaned up.
+    expect(event?.metadata).toMatchObject({ kind: "full", deletedSnapshots: 3, deletedImages: 1, failed: 1 });
+    const cleanedAt = stored(agentId)?.lastCleanupAt ?? 0;
+    expect(cleanedAt).toBeGreaterThanOrEqual(now);
+    const listed = (await agent.get(`/api/client/${clientId}/agents`)).body.find(
+      (row: { id: string }) => row.id === agentId,
+    );
+    expect(listed.lastCleanupAt).toBe(new Date(cleanedAt).toISOString());
+    // A report with one part only keeps that kind.
+    await agent.post(`/api/agents/${agentId}/cleanup-report`, {
+      timestamp: pyIso(now),
+      snapshots: { type: "snapshots", deleted: ["snap-0eee6666"], failed: [], cutoff_date: pyIso(now) },
+    });
+    const kinds = server.app.store.events
+      .listRecent({ limit: 50 })
+      .filter((entry) => entry.type === "cleanup_completed" && entry.agentId === agentId)
+      .map((entry) => entry.metadata?.kind);
+    expect(kinds).toEqual(["snapshots", "full"]);
 
     // A part that failed as a whole reports an error instead of lists.
     const failed = await agent.post(`/api/agents/${agentId}/cleanup-report`, {

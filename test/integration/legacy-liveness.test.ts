@@ -41,10 +41,19 @@ describe("liveness of polling agents", () => {
     clock.advance(1_000);
     expect(agentRow(agentId)).toMatchObject({ status: "online", lastSeenAt: clock.now() - 1_000 });
 
+    const lastBeat = clock.now() - 1_000;
     clock.advance(125_000); // silence past the deadline: the sweep marks it offline
     expect(agentRow(agentId)?.status).toBe("offline");
     clock.advance(60_000);
     expect(events(agentId, "agent_offline")).toBe(1);
+    const offline = server.app.store.events
+      .listRecent({ limit: 500 })
+      .find((event) => event.type === "agent_offline" && event.agentId === agentId);
+    expect(offline?.metadata).toEqual({
+      reason: "no message within the liveness deadline",
+      lastMessageAt: lastBeat,
+      deadlineSeconds: 120,
+    });
 
     expect((await api.post(`/api/agents/${agentId}/heartbeat`, v4Heartbeat(instance))).status).toBe(200);
     expect(agentRow(agentId)?.status).toBe("online");

@@ -89,6 +89,13 @@ describe("legacy replica routes R5–R9", () => {
       status: "ready",
       sync_latency_ms: 180,
     });
+    // Every sync report is dated (the original's last_sync_at); a status report is not a sync report.
+    expect(Date.parse(stored.last_sync_at)).toBeGreaterThan(Date.now() - 60_000);
+    const syncedAt = Date.parse(stored.last_sync_at);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await call("POST", `/api/agents/${agentId}/replicas/${id}/sync-status`, { sync_latency_ms: 150 });
+    const [again] = (await call("GET", `/api/agents/${agentId}/replicas`)).body.replicas;
+    expect(Date.parse(again.last_sync_at)).toBeGreaterThan(syncedAt);
     agent.close();
   });
 

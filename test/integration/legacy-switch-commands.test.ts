@@ -98,6 +98,13 @@ describe("legacy agent routes: switch commands", () => {
       poolId: "m5.large.us-east-1b",
     });
 
+    // The outcome must say whether it worked: an empty or unreadable body changes nothing.
+    for (const body of [{}, { success: null }, { success: "true" }, { message: "done" }]) {
+      const refused = await agent.post(`/api/agents/${agentId}/commands/${commandId}/executed`, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(/^body\.success: is required: true or false/);
+    }
+    expect(command(commandId)?.state).toBe("delivered");
     const executed = await agent.post(`/api/agents/${agentId}/commands/${commandId}/executed`, {
       success: true,
       message: "Switch completed",

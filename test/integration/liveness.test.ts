@@ -26,10 +26,11 @@ describe("liveness", () => {
   });
   afterAll(async () => server.dispose());
 
-  const offlineEvents = (agentId: string) =>
+  const offlineEventsOf = (agentId: string) =>
     server.app.store.events
       .listRecent({ limit: 500 })
-      .filter((event) => event.type === "agent_offline" && event.agentId === agentId).length;
+      .filter((event) => event.type === "agent_offline" && event.agentId === agentId);
+  const offlineEvents = (agentId: string) => offlineEventsOf(agentId).length;
   const statusOf = (clientId: string, agentId: string) =>
     server.app.store.agents.findById(clientId, agentId)?.status;
 
@@ -40,6 +41,7 @@ describe("liveness", () => {
     await expect
       .poll(() => server.app.services.sessions.session(welcome.agentId)?.lastMessageAt)
       .toBe(clock.now());
+    const heardAt = clock.now();
     await advance(100_000); // 100 s since the last message: inside the 120 s deadline
     expect(server.app.services.sessions.isConnected(welcome.agentId)).toBe(true);
     expect(statusOf(welcome.clientId, welcome.agentId)).toBe("online");
@@ -51,6 +53,14 @@ describe("liveness", () => {
     expect(statusOf(welcome.clientId, welcome.agentId)).toBe("offline");
     await advance(60_000); // further sweeps add nothing
     expect(offlineEvents(welcome.agentId)).toBe(1);
+    // The event says which deadline passed and when the agent was last heard from.
+    const [offline] = offlineEventsOf(welcome.agentId);
+    expect(offline?.metadata).toEqual({
+      reason: "no message within the liveness deadline",
+      lastMessageAt: heardAt,
+      deadlineSeconds: 120,
+    });
+    expect(offline?.message).toContain(`last message ${new Date(heardAt).toISOString()}`);
   });
 
   it("pings an agent the server has not written to for a heartbeat interval", async () => {
@@ -74,11 +84,17 @@ describe("liveness", () => {
     await advance(30_000);
     expect(statusOf(clientId, agentId)).toBe("online");
 
+    const lastHeard = server.app.services.sessions.session(agentId)?.lastMessageAt;
     back.agent.kill();
     await expect.poll(() => server.app.services.sessions.isConnected(agentId)).toBe(false);
     await advance(20_000);
     expect(statusOf(clientId, agentId)).toBe("offline");
     expect(offlineEvents(agentId)).toBe(1);
+    expect(offlineEventsOf(agentId)[0]?.metadata).toEqual({
+      reason: "stream lost",
+      lastMessageAt: lastHeard,
+      deadlineSeconds: 15,
+    });
     await advance(20_000);
     expect(offlineEvents(agentId)).toBe(1);
 

@@ -19,7 +19,11 @@ import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 /** A small but valid price model (the engine's features, both outputs), different from the committed one. */
-function alternativeModel(version: string, features?: string): Uint8Array {
+function alternativeModel(
+  version: string,
+  features?: string,
+  stated: { forecastWeight?: number; metrics?: Record<string, unknown> } = {},
+): Uint8Array {
   const rows = sampleFeatureRows();
   const x = Float32Array.from(rows.flat());
   const options = {
@@ -49,9 +53,10 @@ function alternativeModel(version: string, features?: string): Uint8Array {
     version,
     horizonHours: 24,
     riseThreshold: 0.05,
+    forecastWeight: stated.forecastWeight ?? 1,
     trainedFrom: "2021-03-02",
     trainedTo: "2021-04-15",
-    metrics: { note: "test" },
+    metrics: stated.metrics ?? { note: "test" },
   });
   if (!features) return bytes;
   // Same model, but declaring other features: swap the metadata value in place (same length keeps it valid).
@@ -91,9 +96,16 @@ describe("model registry", () => {
     expect(listed.body.models).toEqual([
       expect.objectContaining({ name: "spot-price-gbdt", source: "bundled", active: true }),
     ]);
-    expect(await engine()).toMatchObject({ mode: "model", model: { name: "spot-price-gbdt" }, reason: null });
+    expect(await engine()).toMatchObject({
+      mode: "model",
+      model: { name: "spot-price-gbdt", forecastWeight: 0 },
+      reason: null,
+    });
+    // Its validation weeks gave its forecasts no weight, and the health card does not call the choice a model's.
     const health = await asAdmin("GET", "/api/admin/system-health");
-    expect(health.body.decisionEngine).toMatch(/^model spot-price-gbdt /);
+    expect(health.body.decisionEngine).toMatch(
+      /^expected cost at current prices \(model spot-price-gbdt \S+ is loaded; its forecasts weigh nothing\)$/,
+    );
   });
 
   it("refuses an invalid model and keeps the active one serving", async () => {
@@ -135,10 +147,7 @@ describe("model registry", () => {
       token,
       body: {},
     });
-    expect(decided.body).toMatchObject({
-      policy: "model",
-      model_version: `spot-price-gbdt ${before.model.version}`,
-    });
+    expect(decided.body).toMatchObject({ policy: "model", model_version: null });
     agent.close();
   });
 
@@ -192,6 +201,91 @@ describe("model registry", () => {
     await call((done) => admin.rollbackModel({}, bearer(server.adminToken), done));
     expect(await engine()).toMatchObject({ model: { id: bundled.id } });
     expect((await asAdmin("POST", "/api/admin/models/no-such-model/activate")).status).toBe(404);
+  });
+
+  it("lists each model's forecast weight and validation and held-out figures next to the active one", async () => {
+    const bundled = (await engine()).model;
+    const figures = (from: string, to: string, regret: Record<string, number>) => ({
+      from,
+      to,
+      auc: 0.9,
+      greedyRegretUsd: 0.5,
+      regretUsdByWeight: regret,
+    });
+    const candidate = alternativeModel("4.0.0", undefined, {
+      forecastWeight: 0.5,
+      metrics: {
+        validation: figures("2021-04-01", "2021-04-15", { "0": 0.3, "0.5": 0.1, "1": 0.2 }),
+        heldOut: figures("2021-04-16", "2021-04-30", { "0": 0.4, "0.5": 0.25, "1": 0.5 }),
+      },
+    });
+    const uploaded = await asAdmin("POST", "/api/admin/models?activate=false", { raw: candidate });
+    expect(uploaded.status).toBe(201);
+    const listed = await asAdmin("GET", "/api/admin/models");
+    const byVersion = Object.fromEntries(
+      listed.body.models.map((model: { version: string }) => [model.version, model]),
+    );
+    // Before anyone activates it, the candidate's figures stand next to the active model's own.
+    expect(byVersion["4.0.0"]).toMatchObject({
+      active: false,
+      forecastWeight: 0.5,
+      validation:
+        "2021-04-01..2021-04-15: forecast gain $0.20 at weight 0.5, $0.10 at weight 1; regret against hindsight $0.30 without forecasts (greedy $0.50); rise AUC 0.900",
+      heldOut: expect.stringMatching(
+        /^2021-04-16\.\.2021-04-30: forecast gain \$0\.15 at weight 0\.5, -\$0\.10 at weight 1;/,
+      ),
+    });
+    expect(byVersion[bundled.version]).toMatchObject({
+      active: true,
+      forecastWeight: 0,
+      validation: expect.stringMatching(
+        /^2021-04-01\.\.2021-04-15: forecast gain -\$\d+\.\d\d at weight 0\.5, -\$\d+\.\d\d at weight 1; regret against hindsight/,
+      ),
+      heldOut: expect.stringMatching(/^2021-04-16\.\.2021-04-30: forecast gain /),
+    });
+    // The first columns, those the dashboard's table shows, are the ones that tell the models apart.
+    expect(Object.keys(byVersion["4.0.0"]).slice(0, 5)).toEqual([
+      "version",
+      "active",
+      "forecastWeight",
+      "validation",
+      "heldOut",
+    ]);
+
+    // Activated, its forecasts weigh in: decisions name it, and alternatives show its rise probabilities.
+    const activated = await asAdmin("POST", `/api/admin/models/${byVersion["4.0.0"].id}/activate`);
+    expect(activated.body.engine).toMatchObject({ model: { version: "4.0.0", forecastWeight: 0.5 } });
+    const health = await asAdmin("GET", "/api/admin/system-health");
+    expect(health.body.decisionEngine).toBe("model test-model 4.0.0 (forecast weight 0.5)");
+    const { token } = await createClient(server.grpcAddress, server.adminToken, "Weighted model users");
+    const { agent, welcome } = await TestAgent.connect(server.grpcAddress, token, helloFor("weighted-1"));
+    clock.advance(3 * 3_600_000);
+    reportPrices(agent);
+    await agent.next("receipt");
+    const decided = await rest(server.httpUrl, "POST", `/api/agents/${welcome.agentId}/decide`, {
+      token,
+      body: {},
+    });
+    expect(decided.body).toMatchObject({ policy: "model", model_version: "test-model 4.0.0" });
+    const recommended = await rest(
+      server.httpUrl,
+      "GET",
+      `/api/agents/${welcome.agentId}/switch-recommendation`,
+      { token },
+    );
+    const spot = recommended.body.alternative_pools.filter((pool: { id: string }) => pool.id !== "ondemand");
+    expect(spot.length).toBeGreaterThan(0);
+    for (const pool of spot) expect(pool.rise_probability).toEqual(expect.any(Number));
+    agent.close();
+    await asAdmin("POST", "/api/admin/models/rollback");
+    expect(await engine()).toMatchObject({ model: { id: bundled.id, forecastWeight: 0 } });
+
+    // A model that states a weight out of range is refused.
+    const refused = await asAdmin("POST", "/api/admin/models", {
+      raw: alternativeModel("5.0.0", undefined, { forecastWeight: 2 }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/spot\.forecast_weight must be a number from 0 to 1/);
   });
 
   it("turns on the dashboard's model registry and decisions sections", async () => {

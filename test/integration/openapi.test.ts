@@ -64,7 +64,7 @@ describe("GET /openapi.json", () => {
       name: "status",
       in: "query",
       required: false,
-      schema: { default: "all", type: "string", enum: ["all", "active", "terminated"] },
+      schema: { default: "all", type: "string", enum: ["all", "active", "terminated", "unmanaged"] },
     });
     const forceSwitch = document.paths["/api/client/instances/{instanceId}/force-switch"].post;
     expect(forceSwitch.requestBody.required).toBe(true);

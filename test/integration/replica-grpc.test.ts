@@ -73,12 +73,22 @@ describe("ReplicaService over gRPC", () => {
         done,
       ),
     );
+    // demote_old_primary unset: the old primary is kept as the standby (terminating it must be asked for).
+    // A sync report on the stream is dated; the list shows when the last one came.
+    expect(standby?.lastSyncAt).toBeUndefined();
+    const syncSeq = agent.send({
+      $case: "replicaSync",
+      value: { replicaId: standby?.id ?? "", syncStatus: 0, syncLatencyMs: 120, stateTransferProgress: 50 },
+    });
+    await agent.waitFor(() =>
+      agent.received.find((m) => m.body?.$case === "receipt" && m.body.value.seq === syncSeq),
+    );
+    const synced = await call<ListReplicasResponse>((done) =>
+      client.listReplicas({ agentId: welcome.agentId, includeTerminated: false }, bearer(token), done),
+    );
+    expect(synced.replicas[0]?.lastSyncAt).toBeInstanceOf(Date);
     const promoted = await call<PromoteReplicaResponse>((done) =>
-      client.promoteReplica(
-        { agentId: welcome.agentId, replicaId: standby?.id ?? "", demoteOldPrimary: true },
-        bearer(token),
-        done,
-      ),
+      client.promoteReplica({ agentId: welcome.agentId, replicaId: standby?.id ?? "" }, bearer(token), done),
     );
     expect(promoted).toMatchObject({
       newInstanceId: "i-0123456789abcdef1",
@@ -90,6 +100,10 @@ describe("ReplicaService over gRPC", () => {
       client.listReplicas({ agentId: welcome.agentId, includeTerminated: false }, bearer(token), done),
     );
     expect(after.replicas.map((replica) => replica.instanceId)).toEqual([hello.instanceId]);
+    const promote = await agent.waitFor(() =>
+      agent.commands().find((command) => command.action?.$case === "promoteReplica"),
+    );
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value.demoteOldPrimary).toBe(true);
     client.close();
     agent.close();
   });

@@ -1,7 +1,15 @@
+import { type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../../gen/spot/v1/command.js";
 import { ReplicaStatus } from "../../gen/spot/v1/common.js";
 import { createClient } from "../support/fixtures.js";
+import { bearer, call as grpcCall, replicaClient } from "../support/grpc-clients.js";
+import {
+  legacyClient,
+  legacyInstance,
+  v4PricingReport,
+  v4ShutdownHeartbeat,
+} from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
 import { eventually, reportPrices, reportSwitch } from "../support/rest-seed.js";
 import { helloFor, newInstanceId, TestAgent } from "../support/test-agent.js";
@@ -116,7 +124,10 @@ describe("replicas and failover", () => {
     expect(early.body.error).toMatchObject({ code: "failed_precondition", currentStatus: "launching" });
 
     const instanceId = await replicaComesUp(agent, launch);
-    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {});
+    // Terminating the old primary is an explicit choice.
+    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {
+      demote_old_primary: false,
+    });
     expect(promoted.status).toBe(200);
     expect(promoted.body).toMatchObject({
       new_instance_id: instanceId,
@@ -125,18 +136,96 @@ describe("replicas and failover", () => {
     });
     const promote = await nextCommand(agent, "promoteReplica");
     expect(promote).toMatchObject({ id: promoted.body.command_id, priority: 75 });
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value.demoteOldPrimary).toBe(false);
     const agentRow = server.app.store.agents.findById(clientId, agentId);
     expect(agentRow).toMatchObject({ instanceId, poolId: "c5.large.us-east-1c" });
     const [switched] = server.app.store.switches.listByClient(clientId, { since: 0, instanceId, limit: 1 });
     expect(switched?.trigger).toBe("replica_promotion");
-    // Manual mode launches the next standby for the new primary, not in its pool.
-    const relaunch = await agent.waitFor(
-      () => agent.commands().filter((c) => c.action?.$case === "launchReplica")[1],
-    );
+    // Manual mode launches the next standby for the new primary, not in its pool: it is issued for the new
+    // primary, so its agent gets it, not the old primary's (which only gets the promotion).
+    const next = await TestAgent.connect(server.grpcAddress, token, {
+      ...hello,
+      instanceId,
+      availabilityZone: "us-east-1c",
+    });
+    const relaunch = await nextCommand(next.agent, "launchReplica");
     expect(relaunch.action?.$case === "launchReplica" && relaunch.action.value.pool?.id).not.toBe(
       "c5.large.us-east-1c",
     );
+    expect(agent.commands().filter((c) => c.action?.$case === "launchReplica")).toHaveLength(1);
+    next.agent.close();
     agent.close();
+  });
+
+  it("keeps the old primary as a ready standby when a promotion does not ask to terminate it (R3)", async () => {
+    const { agent, agentId, hello } = await agentWithPrices("promote-keep", "c5.xlarge");
+    await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
+    const launch = await nextCommand(agent, "launchReplica");
+    const replicaId = launch.action?.$case === "launchReplica" ? launch.action.value.replicaId : "";
+    const instanceId = await replicaComesUp(agent, launch);
+
+    // No body, as the original's dashboard sends it: demote_old_primary defaults to true.
+    const promoted = await call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`);
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toMatchObject({
+      new_instance_id: instanceId,
+      old_instance_id: hello.instanceId,
+      demoted: true,
+    });
+    expect(promoted.body.message).toContain(`${hello.instanceId} stays as a ready standby`);
+    const promote = await nextCommand(agent, "promoteReplica");
+    expect(promote.action?.$case === "promoteReplica" && promote.action.value).toMatchObject({
+      replicaId,
+      demoteOldPrimary: true,
+    });
+    const standbys = await call("GET", `/api/agents/${agentId}/replicas`);
+    expect(standbys.body.replicas).toMatchObject([
+      { instance_id: hello.instanceId, status: "ready", created_by: "promotion" },
+    ]);
+    expect(server.app.store.instances.find(clientId, hello.instanceId)).toMatchObject({
+      role: "replica",
+      state: "running",
+    });
+    agent.close();
+  });
+
+  it("refuses a replica for an offline agent (R1, CreateReplica) instead of claiming it was told", async () => {
+    // A polling agent that said goodbye: offline at once, its pools priced, then put in manual replica mode.
+    const polling = legacyClient(server.httpUrl, token);
+    const instance = legacyInstance({ instanceType: "m5.4xlarge" });
+    const agentId = await polling.register("offline-replica-1", instance);
+    const report = v4PricingReport(instance, Date.now());
+    const pools = ["a", "b", "c"].map((zone, index) => ({
+      pool_id: `m5.4xlarge.us-east-1${zone}`,
+      instance_type: "m5.4xlarge",
+      az: `us-east-1${zone}`,
+      price: 0.3 + index / 100,
+    }));
+    const priced = await polling.post(`/api/agents/${agentId}/pricing-report`, {
+      ...report,
+      pricing: { ...report.pricing, spot_pools: pools },
+    });
+    expect(priced.status).toBe(200);
+    await polling.post(`/api/agents/${agentId}/heartbeat`, v4ShutdownHeartbeat);
+    expect(server.app.store.agents.findById(clientId, agentId)?.status).toBe("offline");
+    await call("POST", `/api/client/agents/${agentId}/config`, { manualReplicaEnabled: true });
+
+    const refused = await call("POST", `/api/agents/${agentId}/replicas`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "failed_precondition", agentStatus: "offline" });
+    expect(refused.body.error.message).toMatch(/offline/);
+    const grpcReplicas = replicaClient(server.grpcAddress);
+    const overGrpc = await grpcCall((done) =>
+      grpcReplicas.createReplica({ agentId, poolId: "", excludeZones: [], tags: {} }, bearer(token), done),
+    ).catch((error: ServiceError) => error);
+    grpcReplicas.close();
+    expect((overGrpc as ServiceError).code).toBe(status.FAILED_PRECONDITION);
+    expect((overGrpc as ServiceError).details).toMatch(/offline/);
+    // Nothing was created or queued.
+    expect(server.app.store.replicas.listByAgent(agentId, { includeInactive: true })).toEqual([]);
+    expect(
+      server.app.store.commands.listByAgent(clientId, agentId, 50).map((c) => c.action.type),
+    ).not.toContain("launch_replica");
   });
 
   it("creates one emergency replica however often the rebalance recommendation comes", async () => {
@@ -193,7 +282,13 @@ describe("replicas and failover", () => {
     );
     expect((await runStandbyJob()).status).toBe(200);
     expect(statuses()).toEqual(["terminated"]);
-    const terminate = await nextCommand(agent, "terminateReplica");
+    // The termination is the new primary's agent's to carry out.
+    const next = await TestAgent.connect(server.grpcAddress, token, {
+      ...hello,
+      instanceId: replacement,
+      availabilityZone: "us-east-1c",
+    });
+    const terminate = await nextCommand(next.agent, "terminateReplica");
     expect(terminate.action?.$case === "terminateReplica" && terminate.action.value.instanceId).toBe(
       replicaInstance,
     );
@@ -202,9 +297,11 @@ describe("replicas and failover", () => {
     expect(all.body.replicas.map((replica: { status: string }) => replica.status)).toEqual(["terminated"]);
     // Nothing more to retire: a later run leaves it as it is, and pushes nothing new.
     expect((await runStandbyJob()).body.job.lastRun.summary).toMatchObject({ retired: 0 });
-    expect(agent.commands().filter((command) => command.action?.$case === "terminateReplica")).toHaveLength(
-      1,
-    );
+    expect(
+      next.agent.commands().filter((command) => command.action?.$case === "terminateReplica"),
+    ).toHaveLength(1);
+    expect(agent.commands().filter((command) => command.action?.$case === "terminateReplica")).toEqual([]);
+    next.agent.close();
     agent.close();
   });
 

@@ -4,6 +4,7 @@ import type { ClientContext } from "../../src/core/clients/client.js";
 import type { SwitchSideInput } from "../../src/core/switches/switch-service.js";
 import { createClient } from "../support/fixtures.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { getOk } from "../support/rest-seed.js";
 import { newInstanceId } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -183,6 +184,18 @@ describe("time-weighted savings over a scripted week", () => {
       })
     ).json()) as { totalSavings: number };
     expect(cents(stats.totalSavings)).toBe(cents(savings));
+  });
+
+  it("gives Prometheus the client's accounted cost and savings, labelled with the client", async () => {
+    const response = await fetch(`${server.httpUrl}/metrics`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    const samples = parsePrometheusText(await response.text());
+    const labels = { client_id: caller.clientId, client: "Weekly" };
+    expect(sampleValue(samples, "spot_client_cost_dollars", labels)).toBeCloseTo(cost, 4);
+    expect(cents(sampleValue(samples, "spot_client_savings_dollars", labels) ?? Number.NaN)).toBe(
+      cents(savings),
+    );
   });
 
   it("gives each instance its own share (C12): an instance kept running after the hand-over only costs", async () => {

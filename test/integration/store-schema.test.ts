@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openStoreDatabase, type StoreDatabase } from "../../src/store/kysely/open-store-database.js";
 import { openDatabase } from "../../src/store/open-database.js";
 import type { Dialect } from "../../src/store/schema/store-migration.js";
-import { STORE_MIGRATIONS } from "../../src/store/schema/store-migrations.js";
+import { STORE_MIGRATIONS, USER_VERSION_STEPS } from "../../src/store/schema/store-migrations.js";
 import { agentRow, clientRow, instanceRow, replicaRow } from "../support/store-rows.js";
 import { DIALECTS, newStoreLocation } from "../support/test-store-database.js";
 
@@ -162,6 +162,77 @@ describe("store schema: one ordered list for both dialects", () => {
   });
 });
 
+describe.each(DIALECTS)("store schema: step 6 (instances of deleted agents) on %s", (dialect) => {
+  it("keeps every row that references an instance, marks a deleted agent's running ones unmanaged, and holds the new CHECK", async () => {
+    const location = await newStoreLocation(dialect, { migrated: false });
+    const before = await openStoreDatabase(location, { migrations: STORE_MIGRATIONS.slice(0, 5) });
+    const gone = { id: "agent-gone", clientId: "client-1" };
+    const kept = { id: "agent-kept", clientId: "client-1" };
+    await before.db.insertInto("clients").values(clientRow("client-1")).execute();
+    await before.db
+      .insertInto("agents")
+      .values([
+        { ...agentRow(gone.id, gone.clientId, "i-gone"), status: "deleted", deleted_at: 1_700_000_500_000 },
+        agentRow(kept.id, kept.clientId, "i-kept"),
+      ])
+      .execute();
+    await before.db
+      .insertInto("instances")
+      .values([
+        instanceRow("i-gone", gone, "primary"),
+        {
+          ...instanceRow("i-gone-old", gone, "retired"),
+          state: "terminated",
+          terminated_at: 1_700_000_100_000,
+        },
+        instanceRow("i-kept", kept, "primary"),
+      ])
+      .execute();
+    // Rows that reference instances: a rebuild that dropped the old table with foreign keys on would delete them.
+    await before.db
+      .insertInto("instance_savings_state")
+      .values(
+        ["i-gone", "i-gone-old", "i-kept"].map((id) => ({
+          client_id: "client-1",
+          instance_id: id,
+          accounted_until: 1_700_000_000_000,
+        })),
+      )
+      .execute();
+    await before.close();
+
+    const store = await openStoreDatabase(location);
+    opened.push(store);
+    expect(store.schema).toEqual({ from: 5, to: LATEST });
+    const instances = await store.db
+      .selectFrom("instances")
+      .select(["id", "state", "unmanaged_at"])
+      .orderBy("id")
+      .execute();
+    expect(instances).toEqual([
+      { id: "i-gone", state: "unmanaged", unmanaged_at: 1_700_000_500_000 },
+      { id: "i-gone-old", state: "terminated", unmanaged_at: null },
+      { id: "i-kept", state: "running", unmanaged_at: null },
+    ]);
+    const accounted = await store.db.selectFrom("instance_savings_state").select("instance_id").execute();
+    expect(accounted.map((row) => row.instance_id).sort()).toEqual(["i-gone", "i-gone-old", "i-kept"]);
+    // Unmanaged exactly when unmanaged_at is set, and no state outside the three.
+    const insert = (id: string, state: string, unmanagedAt: number | null) =>
+      store.db
+        .insertInto("instances")
+        .values({ ...instanceRow(id, kept, "retired"), state: state as "running", unmanaged_at: unmanagedAt })
+        .execute();
+    await expect(insert("i-x", "unmanaged", null)).rejects.toThrow(/check/i);
+    await expect(insert("i-y", "running", 1)).rejects.toThrow(/check/i);
+    await expect(insert("i-z", "stopped", null)).rejects.toThrow(/check/i);
+    await insert("i-ok", "unmanaged", 1);
+    if (dialect === "sqlite") {
+      const { rows } = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(store.db);
+      expect(rows[0]?.foreign_keys).toBe(1);
+    }
+  });
+});
+
 describe("store schema: a SQLite file of the synchronous store", () => {
   function legacyFile(): { path: string; file: Database.Database } {
     const path = join(mkdtempSync(join(tmpdir(), "spot-legacy-")), "spot-optimizer.db");
@@ -170,17 +241,17 @@ describe("store schema: a SQLite file of the synchronous store", () => {
 
   it("is adopted at its user_version and upgraded; the synchronous store then refuses it as newer", async () => {
     const { path, file } = legacyFile();
-    expect(file.pragma("user_version", { simple: true })).toBe(4);
+    expect(file.pragma("user_version", { simple: true })).toBe(8);
     file.close();
     const store = await openStoreDatabase({ dialect: "sqlite", path });
     opened.push(store);
-    expect(store.schema).toEqual({ from: 4, to: LATEST });
+    expect(store.schema).toEqual({ from: 8, to: LATEST });
     expect(await versions(store)).toEqual(STORE_MIGRATIONS.map((_, index) => index + 1));
     const { rows } = await sql<{ user_version: number }>`PRAGMA user_version`.execute(store.db);
     expect(rows[0]?.user_version).toBe(LATEST);
     await store.close();
     expect(() => openDatabase(path)).toThrow(
-      `database schema version ${LATEST} is newer than this build knows (4)`,
+      `database schema version ${LATEST} is newer than this build knows (${USER_VERSION_STEPS})`,
     );
   });
 
@@ -224,10 +295,10 @@ describe("store schema: a SQLite file of the synchronous store", () => {
 
   it("is refused when its user_version is past what the synchronous store ever wrote", async () => {
     const { path, file } = legacyFile();
-    file.pragma("user_version = 9");
+    file.pragma("user_version = 12");
     file.close();
     await expect(openStoreDatabase({ dialect: "sqlite", path })).rejects.toThrow(
-      "schema version 9 (PRAGMA user_version) but no migration record; this build adopts files up to version 4",
+      "schema version 12 (PRAGMA user_version) but no migration record; this build adopts files up to version 8",
     );
   });
 });

@@ -19,6 +19,8 @@ export interface CliProcessOptions {
   nodeArgs?: string[];
   /** For error messages: "server", "agent". */
   name: string;
+  /** The command's script; `src/bin/spot-optimizer.js` of this checkout unless given (e.g. a copy's). */
+  script?: string;
 }
 
 /**
@@ -35,11 +37,15 @@ export class CliProcess {
   private exitedWith: number | string | undefined;
 
   constructor(private readonly options: CliProcessOptions) {
-    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...options.args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, SPOT_LOG_LEVEL: "info", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), options.script ?? CLI, ...options.args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, SPOT_LOG_LEVEL: "info", ...options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.exited = new Promise((resolveExit) => {
       this.child.once("exit", (code, signal) => {
         this.exitedWith = code ?? signal ?? "unknown";

@@ -9,10 +9,13 @@ type Body = NonNullable<AgentMessage["body"]>;
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 /**
- * An agent for the crash test. It outlives the control plane it talks to: it de-duplicates commands by id and
- * executes each once (a switch: a new instance, a switch report, a result), keeps every report until the server
- * confirms it with a receipt and sends it again on the next stream, as the real agent does. It records what it
- * was sent and what the server acknowledged, so the test can check both sides after a crash.
+ * An agent for the crash test. It outlives the control plane it talks to: it de-duplicates commands by id,
+ * acknowledges each and executes it once the server accepted the acknowledgement (a switch: a new instance, a
+ * switch report, a result), one after another, and keeps every acknowledgement and report until the server
+ * confirms it with a receipt, sending it again on the next stream, as the real agent does. After a switch the new
+ * instance's agent takes over: a new stream with the new instance's hello, which sends on what the old one left
+ * unconfirmed. A switch of an instance the workload already left is not carried out (its result says so). It
+ * records what it was sent and what the server acknowledged, so the test can check both sides after a crash.
  */
 export class CrashAgent {
   agentId = "";
@@ -21,17 +24,24 @@ export class CrashAgent {
   mode: "spot" | "ondemand" = "spot";
   /** Which server lifetime ("epoch") delivered each command, in order. */
   readonly deliveries = new Map<string, number[]>();
-  /** Commands executed, each at most once. */
+  /** Commands executed (a switch made, or refused because the workload had moved), each at most once. */
   readonly executed = new Set<string>();
+  /** Commands whose acknowledgement the server refused (cancelled meanwhile): never executed. */
+  readonly refusedAcks = new Set<string>();
   /** Writes the server confirmed with a receipt: switch reports (command → new instance) and results. */
   readonly confirmedSwitches = new Map<string, string>();
-  readonly confirmedResults = new Set<string>();
+  readonly confirmedResults = new Map<string, boolean>();
+  /** Rejections of anything but an acknowledgement: none is expected. */
   readonly rejections: string[] = [];
   private readonly outbox = new Map<string, Body>();
   private readonly seqToKey = new Map<number, string>();
+  /** Each delivered command, and the instance whose stream it came in on. */
+  private readonly delivered = new Map<string, { command: Command; streamInstance: string }>();
   private link: AgentLink | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private address = "";
   private epoch = 0;
+  private lane: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly logicalAgentId: string,
@@ -63,12 +73,14 @@ export class CrashAgent {
     };
   }
 
-  /** Opens a stream to the server of `epoch`, sends what is unconfirmed, heartbeats every 50 ms. */
+  /** Opens a stream to the server of `epoch` as the current instance, sends what is unconfirmed, heartbeats. */
   async connect(address: string, epoch: number): Promise<void> {
+    this.address = address;
     this.epoch = epoch;
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${this.token}`);
     const client = new Client(address, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 });
+    const instanceId = this.instanceId;
     const link = new AgentLink(
       client,
       metadata,
@@ -79,12 +91,9 @@ export class CrashAgent {
         },
         message: (message) => {
           const body = message.body;
-          if (body?.$case === "command") this.onCommand(body.value);
+          if (body?.$case === "command") this.onCommand(body.value, instanceId);
           else if (body?.$case === "receipt") this.settle(body.value.seq, true);
-          else if (body?.$case === "rejection") {
-            this.rejections.push(`${body.value.code}: ${body.value.message}`);
-            this.settle(body.value.seq, false);
-          }
+          else if (body?.$case === "rejection") this.settle(body.value.seq, false, body.value);
         },
       },
       emptyLinkStats(),
@@ -105,33 +114,44 @@ export class CrashAgent {
     this.link = undefined;
   }
 
-  private onCommand(command: Command): void {
+  private onCommand(command: Command, streamInstance: string): void {
     const { id } = command;
     this.deliveries.set(id, [...(this.deliveries.get(id) ?? []), this.epoch]);
-    const link = this.link;
-    const ack = () => link?.send({ $case: "commandAck", value: { commandId: id } });
+    this.delivered.set(id, { command, streamInstance });
+    if (this.executed.has(id) || this.refusedAcks.has(id)) return; // its outcome is in the outbox until confirmed
+    const ack = () => this.sendDurable(`ack:${id}`, { $case: "commandAck", value: { commandId: id } });
     if (this.ackDelayMs > 0) setTimeout(ack, this.ackDelayMs);
     else ack();
-    if (this.executed.has(id)) return; // its result is in the outbox until confirmed
-    this.executed.add(id);
-    setTimeout(() => this.execute(command), this.workMs);
   }
 
-  private execute(command: Command): void {
-    const { id } = command;
-    const action = command.action;
+  /** The server accepted the acknowledgement: run it, after whatever runs already. */
+  private start(commandId: string): void {
+    if (this.executed.has(commandId)) return;
+    this.executed.add(commandId);
+    this.lane = this.lane
+      .then(() => new Promise((resolve) => setTimeout(resolve, this.workMs)))
+      .then(() => this.execute(commandId));
+  }
+
+  private execute(commandId: string): void {
+    const delivered = this.delivered.get(commandId);
+    const action = delivered?.command.action;
+    const id = commandId;
+    if (action?.$case !== "switchToSpotPool" && action?.$case !== "switchToOnDemand") {
+      this.result(id, false, "not simulated");
+      return;
+    }
+    if (delivered?.streamInstance !== this.instanceId) {
+      // Issued for an instance the workload has left: switching it again would move the workload twice.
+      this.result(id, false, `the workload already moved to ${this.instanceId}`);
+      return;
+    }
     const from = { instanceId: this.instanceId, zone: this.zone, mode: this.mode };
-    if (action?.$case === "switchToSpotPool") {
+    if (action.$case === "switchToSpotPool") {
       this.zone = action.value.availabilityZone;
       this.mode = "spot";
-    } else if (action?.$case === "switchToOnDemand") {
-      this.mode = "ondemand";
     } else {
-      this.sendDurable(`result:${id}`, {
-        $case: "commandResult",
-        value: { commandId: id, success: false, message: "not simulated" },
-      });
-      return;
+      this.mode = "ondemand";
     }
     this.instanceId = newInstanceId();
     const now = Date.now();
@@ -161,9 +181,25 @@ export class CrashAgent {
         trigger: "manual",
       },
     });
-    this.sendDurable(`result:${id}`, {
+    this.result(id, true, `now on ${this.instanceId}`);
+    this.handOver();
+  }
+
+  /** The new instance's agent connects and takes over (the old one's stream is replaced). */
+  private handOver(): void {
+    const address = this.address;
+    const epoch = this.epoch;
+    if (!this.link) return; // the server is down: the next connect() is the new instance's
+    this.disconnect();
+    void this.connect(address, epoch).catch(() => {
+      // The server died meanwhile: the test reconnects every agent after the restart.
+    });
+  }
+
+  private result(commandId: string, success: boolean, message: string): void {
+    this.sendDurable(`result:${commandId}`, {
       $case: "commandResult",
-      value: { commandId: id, success: true, message: `now on ${this.instanceId}` },
+      value: { commandId, success, message },
     });
   }
 
@@ -179,17 +215,26 @@ export class CrashAgent {
     if (sent) this.seqToKey.set(sent.seq, key);
   }
 
-  private settle(seq: number, confirmed: boolean): void {
+  private settle(seq: number, confirmed: boolean, rejection?: { code: string; message: string }): void {
     const key = this.seqToKey.get(seq);
     if (key === undefined) return;
     this.seqToKey.delete(seq);
     const body = this.outbox.get(key);
     this.outbox.delete(key);
-    if (!confirmed || !body) return;
+    if (!body) return;
+    if (body.$case === "commandAck") {
+      if (confirmed) this.start(body.value.commandId);
+      else this.refusedAcks.add(body.value.commandId);
+      return;
+    }
+    if (!confirmed) {
+      this.rejections.push(`${rejection?.code}: ${rejection?.message}`);
+      return;
+    }
     if (body.$case === "switchReport") {
       this.confirmedSwitches.set(body.value.commandId, body.value.newInstance?.instanceId ?? "");
     } else if (body.$case === "commandResult") {
-      this.confirmedResults.add(body.value.commandId);
+      this.confirmedResults.set(body.value.commandId, body.value.success);
     }
   }
 }

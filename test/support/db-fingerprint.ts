@@ -3,18 +3,26 @@ import Database from "better-sqlite3";
 
 /**
  * Columns that change without any request: last-seen times are written by the once-a-second batch, a token's last
- * use by any authenticated call (also one later refused for its content), job runs by the jobs.
+ * use by any authenticated call (also one later refused for its content), a former primary's last sign of life by
+ * any of its calls, job runs by the jobs.
  */
 const VOLATILE: Readonly<Record<string, readonly string[]>> = {
   agents: ["last_seen_at"],
   clients: ["token_last_used_at"],
+  // When a former primary's agent was last heard: any call of it refreshes this.
+  instance_peers: ["seen_at", "updated_at"],
 };
 const SKIPPED_TABLES = new Set(["job_runs"]);
+/** Rows a refused request is meant to write: the audit trail of refused authentications. */
+const AUDIT_ROWS: Readonly<Record<string, string>> = {
+  system_events: "type NOT IN ('auth_failed', 'auth_throttled')",
+};
 
 /**
  * A digest of everything the control plane has stored, for tests that must prove a refused request changed
- * nothing. Test-only: it reads the SQLite file through its own read-only connection (the app's store stays the
- * only place with SQL in src/). Rows are hashed in primary-key order, so equal states give equal digests.
+ * nothing but its audit trail (a refused authentication is recorded as an event on purpose). Test-only: it
+ * reads the SQLite file through its own read-only connection (the app's store stays the only place with SQL in
+ * src/). Rows are hashed in primary-key order, so equal states give equal digests.
  */
 export class DbFingerprint {
   private readonly db: Database.Database;
@@ -36,7 +44,8 @@ export class DbFingerprint {
         .map((column) => column.name)
         .filter((column) => !(VOLATILE[name] ?? []).includes(column));
       const list = columns.map((column) => `"${column}"`).join(", ");
-      return { name, sql: `SELECT ${list} FROM "${name}" ORDER BY ${list}` };
+      const where = AUDIT_ROWS[name] ? ` WHERE ${AUDIT_ROWS[name]}` : "";
+      return { name, sql: `SELECT ${list} FROM "${name}"${where} ORDER BY ${list}` };
     });
   }
 

@@ -22,6 +22,7 @@ export const agent = (id: string, clientId: string, overrides: Partial<Agent> = 
   status: "online",
   lastSeenAt: T + 100,
   lastSwitchAt: null,
+  lastCleanupAt: null,
   createdAt: T,
   updatedAt: T,
   deletedAt: null,

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { HISTORY_HOURS, seedFleet } from "../e2e/fleet-seed.js";
+import { legacyInstance, v4Register } from "./legacy-agent-payloads.js";
 import { rest } from "./rest.js";
 import { eventually } from "./rest-seed.js";
 import { ShiftedClock } from "./shifted-clock.js";
@@ -19,7 +20,8 @@ const JOBS = [
 /**
  * A SQLite file written by the app itself through its real gRPC and REST APIs: the dashboard's seeded fleet
  * (two clients, five agents, two days of prices, a switch, a forced switch, a decision, savings), plus an
- * interruption with its emergency replica, a cleanup report and a run of every job. Returns the file's path
+ * interruption with its emergency replica, a cleanup report, an agent of the original system polling REST (where
+ * its instance calls from) and a run of every job. Returns the file's path
  * once the app has stopped; the caller removes `dataDir`.
  */
 export async function seedStoreFile(): Promise<{ dataDir: string; path: string }> {
@@ -51,6 +53,11 @@ export async function seedStoreFile(): Promise<{ dataDir: string; path: string }
         imageCutoff: new Date(clock.now() - 30 * 86_400_000),
       },
     });
+    const polling = await rest(server.httpUrl, "POST", "/api/agents/register", {
+      token: fleet.acme.token,
+      body: v4Register(fleet.acme.token, "legacy-v4", legacyInstance()),
+    });
+    if (polling.status !== 200) throw new Error(`agent v4 registration: HTTP ${polling.status}`);
     for (const job of JOBS) {
       const run = await rest(server.httpUrl, "POST", `/api/admin/jobs/${job}/run`, {
         token: server.adminToken,

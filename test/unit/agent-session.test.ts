@@ -12,6 +12,7 @@ function command(id: string, priority: number): Command {
     id,
     clientId: "c",
     agentId: "a",
+    instanceId: "i-00000001",
     action: { type: "terminate_instance", instanceId: "i-00000000" },
     priority,
     state: "pending",
@@ -57,7 +58,7 @@ describe("agent session", () => {
   it("writes each deliverable command once per stream and records it as delivered", () => {
     const { queue, delivered } = queueOf([command("high", 75), command("low", 10)]);
     const channel = new FakeChannel(100);
-    const session = new AgentSession("a", "c", channel, queue, silentLogger, 4, 0);
+    const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 4, 0);
     session.flushCommands(0);
     session.flushCommands(1);
     expect(
@@ -69,7 +70,7 @@ describe("agent session", () => {
   it("stops writing when the transport is full and resumes on drain", () => {
     const { queue } = queueOf([command("one", 50), command("two", 50), command("three", 50)]);
     const channel = new FakeChannel(1);
-    const session = new AgentSession("a", "c", channel, queue, silentLogger, 4, 0);
+    const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 4, 0);
     session.flushCommands(0);
     expect(channel.written).toHaveLength(1);
     session.send({ type: "ping", at: 0 }, 0); // held while blocked
@@ -82,7 +83,7 @@ describe("agent session", () => {
   it("drops a stream whose reader never drains instead of holding messages without bound", () => {
     const { queue } = queueOf([command("one", 50)]);
     const channel = new FakeChannel(1);
-    const session = new AgentSession("a", "c", channel, queue, silentLogger, 2, 0);
+    const session = new AgentSession("a", "c", "i-00000001", channel, queue, silentLogger, 2, 0);
     session.flushCommands(0);
     for (let ping = 0; ping < 3; ping++) session.send({ type: "ping", at: ping }, ping);
     expect(session.isClosed).toBe(true);

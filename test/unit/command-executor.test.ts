@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Command } from "../../gen/spot/v1/command.js";
 import type { AgentContext } from "../../src/agent/agent-context.js";
 import { AgentStateFile } from "../../src/agent/agent-state-file.js";
-import { CommandExecutor } from "../../src/agent/command-executor.js";
+import { CommandExecutor, type Settlement } from "../../src/agent/command-executor.js";
 import type { MessageBody } from "../../src/agent/control-channel.js";
 import type { Ec2Gateway } from "../../src/aws/ec2-gateway.js";
 import { silentLogger } from "../../src/core/logging/logger.js";
@@ -21,8 +21,11 @@ function statePath(): string {
   return join(dir, "state.json");
 }
 
-/** An EC2 double that only counts terminations: enough to see whether a command ran. */
-function harness(path: string) {
+/**
+ * An EC2 double that only counts terminations: enough to see whether a command ran. The server's answer to each
+ * acknowledgement is `ackAnswer` (a receipt by default), given on the next turn as the stream would.
+ */
+function harness(path: string, ackAnswer: Settlement = { ok: true }) {
   const sent: MessageBody[] = [];
   const terminated: string[] = [];
   const ec2 = {
@@ -45,7 +48,11 @@ function harness(path: string) {
     },
     ec2,
     logger: silentLogger,
-    report: (body) => sent.push(body),
+    report: (body) => {
+      const seq = sent.push(body);
+      if (body.$case === "commandAck") setImmediate(() => executor.settled(seq, ackAnswer));
+      return seq;
+    },
     config: () => undefined,
     retire: () => {},
     timing: { ec2WaitTimeoutMs: 1_000, ec2PollMs: 10 },
@@ -68,15 +75,15 @@ const terminateCommand = (id: string, instanceId = "i-0000000000000000b"): Comma
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe("command executor", () => {
-  it("executes a re-delivered command once, acknowledging each delivery and repeating its result", async () => {
+  it("executes a re-delivered command once, acknowledging it and repeating its result", async () => {
     const { executor, terminated, results, acks } = harness(statePath());
     executor.handle(terminateCommand("c-1"));
-    executor.handle(terminateCommand("c-1")); // delivered again while running
+    executor.handle(terminateCommand("c-1")); // delivered again before the server answered the first ack
     await settle();
     executor.handle(terminateCommand("c-1")); // and again after it finished
     await settle();
     expect(terminated).toEqual(["i-0000000000000000b"]);
-    expect(acks()).toBe(3);
+    expect(acks()).toBe(2);
     expect(results()).toEqual([
       { commandId: "c-1", success: true, message: "terminated i-0000000000000000b" },
       { commandId: "c-1", success: true, message: "terminated i-0000000000000000b" },
@@ -119,6 +126,29 @@ describe("command executor", () => {
     await settle();
     expect(terminated).toEqual([]);
     expect(results()[0]).toMatchObject({ success: false, message: expect.stringMatching(/expired/) });
+  });
+
+  it("runs a command only once the server accepted its acknowledgement, and never one it refused", async () => {
+    const refused = harness(statePath(), {
+      ok: false,
+      code: "failed_precondition",
+      message: "command c-6 is cancelled (replica terminated); do not execute it",
+    });
+    refused.executor.handle(terminateCommand("c-6"));
+    expect(refused.executor.busy).toBe(1); // waiting for the server's word
+    await settle();
+    expect(refused.terminated).toEqual([]);
+    expect(refused.results()).toEqual([]);
+    expect(refused.executor.busy).toBe(0);
+    refused.executor.handle(terminateCommand("c-6")); // delivered again: still not run
+    await settle();
+    expect(refused.terminated).toEqual([]);
+
+    const accepted = harness(statePath());
+    accepted.executor.handle(terminateCommand("c-7"));
+    expect(accepted.terminated).toEqual([]); // not before the receipt
+    await settle();
+    expect(accepted.terminated).toEqual(["i-0000000000000000b"]);
   });
 
   it("sends again, after a reconnect, the results the server never confirmed", async () => {

@@ -25,6 +25,7 @@ function instance(id: string, overrides: Partial<Instance> = {}): Instance {
     onDemandPrice: 0.1,
     launchedAt: T0,
     terminatedAt: null,
+    unmanagedAt: null,
     lastSwitchAt: null,
     createdAt: T0,
     updatedAt: T0,

@@ -85,18 +85,41 @@ describe("decision engine", () => {
     expect(decision.reason).toMatch(/^Stay in m5\.large\.us-east-1a: lowest expected cost/);
   });
 
-  it("uses the model's mean-price forecast for the part of the horizon it covers", () => {
+  it("uses the model's mean-price forecast, at its weight, for the part of the horizon it covers", () => {
     // b is cheaper now but expected to rise 20 % on average over the next 24 h; a is expected to hold.
     const candidates = [
       pool("a", 0.04, { forecast: { riseProbability: 0.01, meanRatio: 1 } }),
       pool("b", 0.038, { forecast: { riseProbability: 0.9, meanRatio: 1.2 } }),
     ];
-    const decision = decide(situation({ candidates }), "model", DEFAULT_COST_SETTINGS);
+    const cost = { ...DEFAULT_COST_SETTINGS, forecastHours: 24, forecastWeight: 1 };
+    const decision = decide(situation({ candidates }), "model", cost);
     expect(decision.action).toBe("stay");
-    expect(decision.scores.find((s) => s.option.endsWith("b"))?.expectedPrice).toBeCloseTo(
-      0.038 * ((1 / 3) * 1.2 + 2 / 3),
+    const b = decision.scores.find((s) => s.option.endsWith("b"));
+    expect(b?.expectedPrice).toBeCloseTo(0.038 * ((1 / 3) * 1.2 + 2 / 3), 10);
+    expect(b?.riseProbability).toBe(0.9);
+
+    const halfWeight = decide(situation({ candidates }), "model", { ...cost, forecastWeight: 0.5 });
+    expect(halfWeight.scores.find((s) => s.option.endsWith("b"))?.expectedPrice).toBeCloseTo(
+      0.038 * ((1 / 3) * 1.1 + 2 / 3),
       10,
     );
+  });
+
+  it("ignores forecasts that weigh nothing, and does not show them", () => {
+    const candidates = [
+      pool("a", 0.04, { forecast: { riseProbability: 0.01, meanRatio: 1 } }),
+      pool("b", 0.038, { forecast: { riseProbability: 0.9, meanRatio: 1.2 } }),
+    ];
+    const decision = decide(situation({ candidates }), "model", {
+      ...DEFAULT_COST_SETTINGS,
+      forecastWeight: 0,
+    });
+    // At current prices b is cheaper by more than the switch costs: the forecast of a rise does not hold it back.
+    expect(decision).toMatchObject({ action: "switch_to_spot", target: { poolId: "m5.large.us-east-1b" } });
+    for (const score of decision.scores) {
+      expect(score.riseProbability).toBeNull();
+      expect(score.expectedPrice).toBe(score.price);
+    }
   });
 
   it.each([

@@ -63,6 +63,23 @@ describe("settings", () => {
     expect(() => resolve({}, env)).toThrow(message);
   });
 
+  it("reads how Prometheus reaches /metrics: a listener of its own and a metrics token, off by default", () => {
+    expect(resolve().metrics).toEqual({ address: null, token: null });
+    const settings = resolve(
+      { "metrics-addr": "10.0.0.5:9464" },
+      { SPOT_METRICS_TOKEN: "prometheus-token-0123456789" },
+    );
+    expect(settings.metrics).toEqual({
+      address: { host: "10.0.0.5", port: 9464 },
+      token: "prometheus-token-0123456789",
+    });
+    expect(() => resolve({}, { SPOT_METRICS_TOKEN: "short" })).toThrow(/at least 16 characters/);
+    expect(() =>
+      resolve({}, { SPOT_METRICS_TOKEN: "same-token-0123456789", SPOT_ADMIN_TOKEN: "same-token-0123456789" }),
+    ).toThrow(/must differ from SPOT_ADMIN_TOKEN/);
+    expect(() => resolve({}, { SPOT_METRICS_ADDR: "9464" })).toThrow(/SPOT_METRICS_ADDR must be host:port/);
+  });
+
   it("parses IPv4, IPv6 and host names", () => {
     expect(parseListenAddress("x", "example.org:443")).toEqual({ host: "example.org", port: 443 });
     expect(parseListenAddress("x", "[::]:0")).toEqual({ host: "::", port: 0 });

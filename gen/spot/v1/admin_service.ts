@@ -63,6 +63,15 @@ export interface DeleteClientRequest {
 export interface DeleteClientResponse {
 }
 
+export interface SetClientActiveRequest {
+  clientId: string;
+  active: boolean;
+}
+
+export interface SetClientActiveResponse {
+  client: Client | undefined;
+}
+
 export interface RegenerateClientTokenRequest {
   clientId: string;
 }
@@ -133,7 +142,11 @@ export interface AgentSummary {
   poolId: string;
   agentVersion: string;
   lastSeenAt: Date | undefined;
-  config: AgentConfig | undefined;
+  config:
+    | AgentConfig
+    | undefined;
+  /** When the agent last reported a cleanup of its old images and snapshots. */
+  lastCleanupAt: Date | undefined;
 }
 
 export interface ListAgentsRequest {
@@ -164,11 +177,17 @@ export interface InstanceSummary {
   spotPrice: number;
   onDemandPrice: number;
   launchedAt: Date | undefined;
-  terminatedAt: Date | undefined;
+  terminatedAt:
+    | Date
+    | undefined;
+  /** running, terminated, or unmanaged (its agent was deleted: no longer part of the managed fleet). */
+  state: string;
+  /** When it left the managed fleet. */
+  unmanagedAt: Date | undefined;
 }
 
 export interface ListInstancesRequest {
-  /** running or terminated; empty for both. */
+  /** running, terminated or unmanaged; empty for all. */
   state: string;
   mode: InstanceMode;
   region: string;
@@ -1031,6 +1050,164 @@ export const DeleteClientResponse: MessageFns<DeleteClientResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<DeleteClientResponse>, I>>(_: I): DeleteClientResponse {
     const message = createBaseDeleteClientResponse();
+    return message;
+  },
+};
+
+function createBaseSetClientActiveRequest(): SetClientActiveRequest {
+  return { clientId: "", active: false };
+}
+
+export const SetClientActiveRequest: MessageFns<SetClientActiveRequest> = {
+  encode(message: SetClientActiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== "") {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.active !== false) {
+      writer.uint32(16).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetClientActiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetClientActiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetClientActiveRequest {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+    };
+  },
+
+  toJSON(message: SetClientActiveRequest): unknown {
+    const obj: any = {};
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetClientActiveRequest>, I>>(base?: I): SetClientActiveRequest {
+    return SetClientActiveRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetClientActiveRequest>, I>>(object: I): SetClientActiveRequest {
+    const message = createBaseSetClientActiveRequest();
+    message.clientId = object.clientId ?? "";
+    message.active = object.active ?? false;
+    return message;
+  },
+};
+
+function createBaseSetClientActiveResponse(): SetClientActiveResponse {
+  return { client: undefined };
+}
+
+export const SetClientActiveResponse: MessageFns<SetClientActiveResponse> = {
+  encode(message: SetClientActiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.client !== undefined) {
+      Client.encode(message.client, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetClientActiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetClientActiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.client = Client.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetClientActiveResponse {
+    return { client: isSet(object.client) ? Client.fromJSON(object.client) : undefined };
+  },
+
+  toJSON(message: SetClientActiveResponse): unknown {
+    const obj: any = {};
+    if (message.client !== undefined) {
+      obj.client = Client.toJSON(message.client);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetClientActiveResponse>, I>>(base?: I): SetClientActiveResponse {
+    return SetClientActiveResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetClientActiveResponse>, I>>(object: I): SetClientActiveResponse {
+    const message = createBaseSetClientActiveResponse();
+    message.client = (object.client !== undefined && object.client !== null)
+      ? Client.fromPartial(object.client)
+      : undefined;
     return message;
   },
 };
@@ -2013,6 +2190,7 @@ function createBaseAgentSummary(): AgentSummary {
     agentVersion: "",
     lastSeenAt: undefined,
     config: undefined,
+    lastCleanupAt: undefined,
   };
 }
 
@@ -2062,6 +2240,9 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     }
     if (message.config !== undefined) {
       AgentConfig.encode(message.config, writer.uint32(122).fork()).join();
+    }
+    if (message.lastCleanupAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastCleanupAt), writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -2199,6 +2380,14 @@ export const AgentSummary: MessageFns<AgentSummary> = {
             message.config = AgentConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.lastCleanupAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2264,6 +2453,11 @@ export const AgentSummary: MessageFns<AgentSummary> = {
         ? fromJsonTimestamp(object.last_seen_at)
         : undefined,
       config: isSet(object.config) ? AgentConfig.fromJSON(object.config) : undefined,
+      lastCleanupAt: isSet(object.lastCleanupAt)
+        ? fromJsonTimestamp(object.lastCleanupAt)
+        : isSet(object.last_cleanup_at)
+        ? fromJsonTimestamp(object.last_cleanup_at)
+        : undefined,
     };
   },
 
@@ -2314,6 +2508,9 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     if (message.config !== undefined) {
       obj.config = AgentConfig.toJSON(message.config);
     }
+    if (message.lastCleanupAt !== undefined) {
+      obj.lastCleanupAt = message.lastCleanupAt.toISOString();
+    }
     return obj;
   },
 
@@ -2339,6 +2536,7 @@ export const AgentSummary: MessageFns<AgentSummary> = {
     message.config = (object.config !== undefined && object.config !== null)
       ? AgentConfig.fromPartial(object.config)
       : undefined;
+    message.lastCleanupAt = object.lastCleanupAt ?? undefined;
     return message;
   },
 };
@@ -2530,6 +2728,8 @@ function createBaseInstanceSummary(): InstanceSummary {
     onDemandPrice: 0,
     launchedAt: undefined,
     terminatedAt: undefined,
+    state: "",
+    unmanagedAt: undefined,
   };
 }
 
@@ -2579,6 +2779,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     }
     if (message.terminatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.terminatedAt), writer.uint32(122).fork()).join();
+    }
+    if (message.state !== "") {
+      writer.uint32(130).string(message.state);
+    }
+    if (message.unmanagedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.unmanagedAt), writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -2716,6 +2922,22 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
             message.terminatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.unmanagedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2785,6 +3007,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
         : isSet(object.terminated_at)
         ? fromJsonTimestamp(object.terminated_at)
         : undefined,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      unmanagedAt: isSet(object.unmanagedAt)
+        ? fromJsonTimestamp(object.unmanagedAt)
+        : isSet(object.unmanaged_at)
+        ? fromJsonTimestamp(object.unmanaged_at)
+        : undefined,
     };
   },
 
@@ -2835,6 +3063,12 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     if (message.terminatedAt !== undefined) {
       obj.terminatedAt = message.terminatedAt.toISOString();
     }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.unmanagedAt !== undefined) {
+      obj.unmanagedAt = message.unmanagedAt.toISOString();
+    }
     return obj;
   },
 
@@ -2858,6 +3092,8 @@ export const InstanceSummary: MessageFns<InstanceSummary> = {
     message.onDemandPrice = object.onDemandPrice ?? 0;
     message.launchedAt = object.launchedAt ?? undefined;
     message.terminatedAt = object.terminatedAt ?? undefined;
+    message.state = object.state ?? "";
+    message.unmanagedAt = object.unmanagedAt ?? undefined;
     return message;
   },
 };
@@ -6118,6 +6354,21 @@ export const AdminServiceService = {
       Buffer.from(DeleteClientResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteClientResponse => DeleteClientResponse.decode(value),
   },
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive: {
+    path: "/spot.v1.AdminService/SetClientActive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetClientActiveRequest): Buffer =>
+      Buffer.from(SetClientActiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetClientActiveRequest => SetClientActiveRequest.decode(value),
+    responseSerialize: (value: SetClientActiveResponse): Buffer =>
+      Buffer.from(SetClientActiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetClientActiveResponse => SetClientActiveResponse.decode(value),
+  },
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken: {
     path: "/spot.v1.AdminService/RegenerateClientToken" as const,
@@ -6287,6 +6538,11 @@ export interface AdminServiceServer extends UntypedServiceImplementation {
   listClients: handleUnaryCall<ListClientsRequest, ListClientsResponse>;
   /** Deletes a client with its agents, instances, commands and notifications. */
   deleteClient: handleUnaryCall<DeleteClientRequest, DeleteClientResponse>;
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive: handleUnaryCall<SetClientActiveRequest, SetClientActiveResponse>;
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken: handleUnaryCall<RegenerateClientTokenRequest, RegenerateClientTokenResponse>;
   /** What is known about a client's token. Tokens are stored hashed, so the secret itself cannot be read back. */
@@ -6363,6 +6619,25 @@ export interface AdminServiceClient extends Client1 {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteClientResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Deactivates (active false) or reactivates a client. An inactive client's calls are refused with
+   * PERMISSION_DENIED and its streams are closed; its data is kept.
+   */
+  setClientActive(
+    request: SetClientActiveRequest,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
+  ): ClientUnaryCall;
+  setClientActive(
+    request: SetClientActiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
+  ): ClientUnaryCall;
+  setClientActive(
+    request: SetClientActiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetClientActiveResponse) => void,
   ): ClientUnaryCall;
   /** Issues a new token; the old one stops working at once. */
   regenerateClientToken(

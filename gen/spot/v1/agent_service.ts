@@ -146,7 +146,10 @@ export interface CleanupFailure {
   error: string;
 }
 
-/** The agent deleted its own old images and snapshots. */
+/**
+ * The agent deleted its own old images and snapshots. The server records the cleanup's kind from the cutoffs
+ * set: snapshot_cutoff only is a snapshot cleanup, image_cutoff only an image cleanup, both a full one.
+ */
 export interface CleanupReport {
   deletedSnapshotIds: string[];
   deletedImageIds: string[];

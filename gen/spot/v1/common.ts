@@ -277,6 +277,8 @@ export interface Replica {
   promotedAt: Date | undefined;
   terminatedAt: Date | undefined;
   errorMessage: string;
+  /** When the agent last reported the replica's sync state. */
+  lastSyncAt: Date | undefined;
 }
 
 function createBaseAgentConfig(): AgentConfig {
@@ -888,6 +890,7 @@ function createBaseReplica(): Replica {
     promotedAt: undefined,
     terminatedAt: undefined,
     errorMessage: "",
+    lastSyncAt: undefined,
   };
 }
 
@@ -940,6 +943,9 @@ export const Replica: MessageFns<Replica> = {
     }
     if (message.errorMessage !== "") {
       writer.uint32(130).string(message.errorMessage);
+    }
+    if (message.lastSyncAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastSyncAt), writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -1085,6 +1091,14 @@ export const Replica: MessageFns<Replica> = {
             message.errorMessage = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.lastSyncAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1163,6 +1177,11 @@ export const Replica: MessageFns<Replica> = {
         : isSet(object.error_message)
         ? globalThis.String(object.error_message)
         : "",
+      lastSyncAt: isSet(object.lastSyncAt)
+        ? fromJsonTimestamp(object.lastSyncAt)
+        : isSet(object.last_sync_at)
+        ? fromJsonTimestamp(object.last_sync_at)
+        : undefined,
     };
   },
 
@@ -1216,6 +1235,9 @@ export const Replica: MessageFns<Replica> = {
     if (message.errorMessage !== "") {
       obj.errorMessage = message.errorMessage;
     }
+    if (message.lastSyncAt !== undefined) {
+      obj.lastSyncAt = message.lastSyncAt.toISOString();
+    }
     return obj;
   },
 
@@ -1240,6 +1262,7 @@ export const Replica: MessageFns<Replica> = {
     message.promotedAt = object.promotedAt ?? undefined;
     message.terminatedAt = object.terminatedAt ?? undefined;
     message.errorMessage = object.errorMessage ?? "";
+    message.lastSyncAt = object.lastSyncAt ?? undefined;
     return message;
   },
 };

@@ -102,8 +102,11 @@ export interface ListReplicasResponse {
 export interface PromoteReplicaRequest {
   agentId: string;
   replicaId: string;
-  /** Keep the old primary as a standby instead of terminating it. */
-  demoteOldPrimary: boolean;
+  /**
+   * Keep the old primary as a ready standby (the default, as in the original). Set false to have the agent
+   * terminate the old primary's instance instead.
+   */
+  demoteOldPrimary?: boolean | undefined;
 }
 
 export interface PromoteReplicaResponse {
@@ -697,7 +700,7 @@ export const ListReplicasResponse: MessageFns<ListReplicasResponse> = {
 };
 
 function createBasePromoteReplicaRequest(): PromoteReplicaRequest {
-  return { agentId: "", replicaId: "", demoteOldPrimary: false };
+  return { agentId: "", replicaId: "", demoteOldPrimary: undefined };
 }
 
 export const PromoteReplicaRequest: MessageFns<PromoteReplicaRequest> = {
@@ -708,7 +711,7 @@ export const PromoteReplicaRequest: MessageFns<PromoteReplicaRequest> = {
     if (message.replicaId !== "") {
       writer.uint32(18).string(message.replicaId);
     }
-    if (message.demoteOldPrimary !== false) {
+    if (message.demoteOldPrimary !== undefined) {
       writer.uint32(24).bool(message.demoteOldPrimary);
     }
     return writer;
@@ -779,7 +782,7 @@ export const PromoteReplicaRequest: MessageFns<PromoteReplicaRequest> = {
         ? globalThis.Boolean(object.demoteOldPrimary)
         : isSet(object.demote_old_primary)
         ? globalThis.Boolean(object.demote_old_primary)
-        : false,
+        : undefined,
     };
   },
 
@@ -791,7 +794,7 @@ export const PromoteReplicaRequest: MessageFns<PromoteReplicaRequest> = {
     if (message.replicaId !== "") {
       obj.replicaId = message.replicaId;
     }
-    if (message.demoteOldPrimary !== false) {
+    if (message.demoteOldPrimary !== undefined) {
       obj.demoteOldPrimary = message.demoteOldPrimary;
     }
     return obj;
@@ -804,7 +807,7 @@ export const PromoteReplicaRequest: MessageFns<PromoteReplicaRequest> = {
     const message = createBasePromoteReplicaRequest();
     message.agentId = object.agentId ?? "";
     message.replicaId = object.replicaId ?? "";
-    message.demoteOldPrimary = object.demoteOldPrimary ?? false;
+    message.demoteOldPrimary = object.demoteOldPrimary ?? undefined;
     return message;
   },
 };

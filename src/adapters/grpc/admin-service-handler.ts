@@ -30,7 +30,7 @@ export interface AdminHandlerDeps extends ModelHandlerDeps {
 }
 
 const AGENT_STATUSES: readonly AgentStatus[] = ["online", "offline", "deleted"];
-const INSTANCE_STATES: readonly InstanceState[] = ["running", "terminated"];
+const INSTANCE_STATES: readonly InstanceState[] = ["running", "terminated", "unmanaged"];
 
 function clientToProto(client: ClientOverview): Client {
   return {
@@ -105,6 +105,9 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
       clients.delete(request.clientId);
       return {};
     }),
+    setClientActive: admin("SetClientActive", (request: { clientId: string; active: boolean }) => ({
+      client: clientToProto(clients.setActive(request.clientId, request.active)),
+    })),
     regenerateClientToken: admin("RegenerateClientToken", (request: { clientId: string }) => ({
       token: clients.regenerateToken(request.clientId),
     })),
@@ -144,6 +147,7 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
           poolId: agent.poolId ?? "",
           agentVersion: agent.agentVersion,
           lastSeenAt: timeToProto(agent.lastSeenAt),
+          lastCleanupAt: timeToProto(agent.lastCleanupAt),
           config: configToProto(agent.config),
         })),
       };
@@ -177,6 +181,8 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
             poolId: instance.poolId ?? "",
             role: instance.role,
             running: instance.state === "running",
+            state: instance.state,
+            unmanagedAt: timeToProto(instance.unmanagedAt),
             spotPrice: instance.spotPrice ?? 0,
             onDemandPrice: instance.onDemandPrice ?? 0,
             launchedAt: timeToProto(instance.launchedAt),

@@ -1,7 +1,8 @@
-import type { AgentMessage, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
+import type { AgentMessage, CleanupReport, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
 import type { Command } from "../../../gen/spot/v1/command.js";
 import type { InstanceRef } from "../../../gen/spot/v1/common.js";
 import type { Command as DomainCommand } from "../../core/commands/command.js";
+import type { CleanupKind } from "../../core/interruptions/cleanup-report.js";
 import type { InboundEnvelope, InboundMessage, OutboundMessage } from "../../core/sessions/agent-messages.js";
 import type { SwitchSideInput } from "../../core/switches/switch-service.js";
 import {
@@ -110,6 +111,7 @@ function decodeBody(body: AgentMessage["body"]): InboundMessage | undefined {
       return {
         type: "cleanup_report",
         report: {
+          kind: cleanupKind(body.value),
           deletedSnapshotIds: body.value.deletedSnapshotIds,
           deletedImageIds: body.value.deletedImageIds,
           failures: body.value.failures.map((failure) => ({
@@ -154,6 +156,17 @@ function decodeBody(body: AgentMessage["body"]): InboundMessage | undefined {
         terminatedAt: timeFromProto("terminated_at", body.value.terminatedAt),
       };
   }
+}
+
+/**
+ * Which parts a cleanup covered: a part with its cutoff set ran (without cutoffs, a part that deleted something
+ * ran). Both, or neither, is a full cleanup.
+ */
+function cleanupKind(report: CleanupReport): CleanupKind {
+  const byCutoff = report.snapshotCutoff !== undefined || report.imageCutoff !== undefined;
+  const snapshots = byCutoff ? report.snapshotCutoff !== undefined : report.deletedSnapshotIds.length > 0;
+  const images = byCutoff ? report.imageCutoff !== undefined : report.deletedImageIds.length > 0;
+  return snapshots && !images ? "snapshots" : images && !snapshots ? "amis" : "full";
 }
 
 function decodeSide(ref: InstanceRef | undefined): SwitchSideInput {

@@ -8,7 +8,7 @@ import type { DisconnectReason } from "../../core/sessions/session-control.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { decodeAgentMessage, encodeServerMessage } from "./agent-message-codec.js";
 import { type AgentStreamMetrics, NO_STREAM_METRICS } from "./agent-stream-metrics.js";
-import { bearerToken, peerAddress } from "./call-context.js";
+import { bearerToken, methodOf, peerAddress } from "./call-context.js";
 import type { Decoded } from "./safe-service.js";
 
 type ConnectCall = ServerDuplexStream<Decoded<AgentMessage>, ServerMessage>;
@@ -63,7 +63,10 @@ export function createAgentServiceHandler(
       };
       let connection: AgentConnection;
       try {
-        const caller = authenticator.authenticateClient(bearerToken(call.metadata), peer);
+        const caller = authenticator.authenticateClient(bearerToken(call.metadata), {
+          peer,
+          where: methodOf(call),
+        });
         services.sessions.admit();
         connection = new AgentConnection(caller, { peer, write, end: endWith }, services);
       } catch (error) {

@@ -17,3 +17,8 @@ export function peerAddress(peer: string): string {
     ? withoutScheme.slice(0, lastColon)
     : withoutScheme;
 }
+
+/** The called method as "spot.v1.AgentService/Connect" (the path without its leading slash). */
+export function methodOf(call: { getPath(): string }): string {
+  return call.getPath().replace(/^\//, "");
+}

@@ -52,6 +52,7 @@ export function replicaToProto(replica: DomainReplica): Replica {
     promotedAt: timeToProto(replica.promotedAt),
     terminatedAt: timeToProto(replica.terminatedAt),
     errorMessage: replica.errorMessage ?? "",
+    lastSyncAt: timeToProto(replica.lastSyncAt),
   };
 }
 
@@ -87,9 +88,10 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
     ),
     promoteReplica: call(
       "PromoteReplica",
-      (request: { agentId: string; replicaId: string; demoteOldPrimary: boolean }, caller) => {
+      (request: { agentId: string; replicaId: string; demoteOldPrimary?: boolean }, caller) => {
+        // Unset keeps the old primary as the standby: terminating it must be asked for.
         const promotion = replicas.promote(caller, request.agentId, request.replicaId, {
-          demoteOldPrimary: request.demoteOldPrimary,
+          demoteOldPrimary: request.demoteOldPrimary ?? true,
         });
         return {
           newInstanceId: promotion.newInstanceId,

@@ -1,10 +1,10 @@
 import type { ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
-import type { Authenticator } from "../../core/auth/authenticator.js";
+import type { Authenticator, CallOrigin } from "../../core/auth/authenticator.js";
 import type { ClientContext } from "../../core/clients/client.js";
 import { invalidArgument } from "../../core/errors/app-error.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
-import { bearerToken, peerAddress } from "./call-context.js";
+import { bearerToken, methodOf, peerAddress } from "./call-context.js";
 import type { Decoded } from "./safe-service.js";
 
 type UnaryHandler<Req, Res> = (
@@ -19,7 +19,7 @@ type UnaryHandler<Req, Res> = (
 function unary<Req, Res, Caller>(
   logger: Logger,
   rpc: string,
-  authenticate: (token: string | undefined, peer: string) => Caller,
+  authenticate: (token: string | undefined, origin: CallOrigin) => Caller,
   run: (request: Req, caller: Caller) => Res | Promise<Res>,
 ): UnaryHandler<Req, Res> {
   return (call, callback) => {
@@ -29,7 +29,7 @@ function unary<Req, Res, Caller>(
       callback({ code: ERROR_STATUS[safe.code].grpc, details: safe.message });
     };
     try {
-      const caller = authenticate(bearerToken(call.metadata), peer);
+      const caller = authenticate(bearerToken(call.metadata), { peer, where: methodOf(call) });
       const decoded = call.request;
       if (!decoded.ok) throw invalidArgument(`request could not be decoded: ${decoded.error}`);
       const result = run(decoded.value, caller);
@@ -50,7 +50,7 @@ export function adminUnary<Req, Res>(
   return unary(
     logger,
     rpc,
-    (token, peer) => authenticator.authenticateAdmin(token, peer),
+    (token, origin) => authenticator.authenticateAdmin(token, origin),
     (request) => run(request),
   );
 }
@@ -61,5 +61,5 @@ export function clientUnary<Req, Res>(
   rpc: string,
   run: (request: Req, caller: ClientContext) => Res,
 ): UnaryHandler<Req, Res> {
-  return unary(logger, rpc, (token, peer) => authenticator.authenticateClient(token, peer), run);
+  return unary(logger, rpc, (token, origin) => authenticator.authenticateClient(token, origin), run);
 }

@@ -17,16 +17,21 @@ export function peerOf(context: Context): string {
   }
 }
 
-/** Authenticates per the route's auth kind; returns the client caller for client routes. */
+/**
+ * Authenticates per the route's auth kind; returns the client caller for client routes. `route` names the route
+ * in the trail of refusals ("GET /api/client/:clientId"), never the concrete path with its ids.
+ */
 export function authenticateRequest(
   context: Context,
   auth: "none" | "client" | "admin",
   services: CoreServices,
+  route: string,
 ): ClientContext | undefined {
   if (auth === "none") return undefined;
+  const origin = { peer: peerOf(context), where: route };
   if (auth === "admin") {
-    services.authenticator.authenticateAdmin(bearer(context), peerOf(context));
+    services.authenticator.authenticateAdmin(bearer(context), origin);
     return undefined;
   }
-  return services.authenticator.authenticateClient(bearer(context), peerOf(context));
+  return services.authenticator.authenticateClient(bearer(context), origin);
 }

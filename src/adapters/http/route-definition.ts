@@ -67,7 +67,12 @@ async function readJsonBody(context: Context): Promise<unknown> {
 export function registerRoutes(app: Hono, routes: readonly RouteDefinition[], services: CoreServices): void {
   for (const definition of routes) {
     app.on(definition.method.toUpperCase(), definition.path, async (context) => {
-      const caller = authenticateRequest(context, definition.auth, services);
+      const caller = authenticateRequest(
+        context,
+        definition.auth,
+        services,
+        `${definition.method.toUpperCase()} ${definition.path}`,
+      );
       const query = definition.query ? parse("query", definition.query, context.req.query()) : {};
       const body = definition.body ? parse("body", definition.body, await readJsonBody(context)) : {};
       const result = await definition.handle({

@@ -92,6 +92,29 @@ export function registerOperationsGauges(registry: Registry, current: () => Oper
       }
     }),
   });
+  const clientLabels = ["client_id", "client"] as const;
+  const clientCost = new Gauge({
+    name: "spot_client_cost_dollars",
+    help: "What each client's instances cost, as accounted so far by the savings job (USD)",
+    labelNames: clientLabels,
+    registers,
+    collect: each((snapshot) => {
+      clientCost.reset();
+      for (const client of snapshot.clientMoney)
+        clientCost.set({ client_id: client.clientId, client: client.name }, client.cost);
+    }),
+  });
+  const clientSavings = new Gauge({
+    name: "spot_client_savings_dollars",
+    help: "What each client saved against on-demand, as accounted so far by the savings job (USD)",
+    labelNames: clientLabels,
+    registers,
+    collect: each((snapshot) => {
+      clientSavings.reset();
+      for (const client of snapshot.clientMoney)
+        clientSavings.set({ client_id: client.clientId, client: client.name }, client.savings);
+    }),
+  });
   const jobRunning = new Gauge({
     name: "spot_job_running",
     help: "1 while a background job runs",
@@ -121,6 +144,11 @@ export function failoverHistogramsText(snapshot: OperationsSnapshot): string {
       "spot_failover_notice_to_completed_seconds",
       `Termination notice received to the replica promoted or the replacement running, ${window}`,
       failover.noticeToCompleted,
+    ),
+    `# HELP spot_failovers Responses to interruption signals by how they ended, ${window}`,
+    "# TYPE spot_failovers gauge",
+    ...Object.entries(failover.outcomes).map(
+      ([outcome, count]) => `spot_failovers{outcome="${outcome}"} ${count}`,
     ),
     `# HELP spot_interruptions Interruption signals by the action taken, ${window}`,
     "# TYPE spot_interruptions gauge",

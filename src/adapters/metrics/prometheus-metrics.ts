@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { AuthRefusalCounter, AuthRefusalReason } from "../../core/auth/auth-refusal-log.js";
 import type { Command } from "../../core/commands/command.js";
 import type { ErrorCode } from "../../core/errors/app-error.js";
 import type { OperationsSnapshot } from "../../core/reports/operations-report.js";
@@ -17,7 +18,7 @@ const SQLITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
  * the core once per scrape (`render`). Node's own metrics (CPU, memory, event-loop lag, GC) come from
  * prom-client's defaults.
  */
-export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
+export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, AuthRefusalCounter {
   readonly registry = new Registry();
   private snapshot: OperationsSnapshot | undefined;
   private readonly streams: Counter<"outcome">;
@@ -26,6 +27,7 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
   private readonly commands: Counter<"delivery" | "action">;
   private readonly pushLatency: Histogram;
   private readonly sqlite: Histogram<"kind" | "outcome">;
+  private readonly authRefusals: Counter<"reason" | "surface">;
 
   constructor(private readonly read: () => OperationsSnapshot) {
     const registers = [this.registry];
@@ -65,6 +67,12 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
       help: "Outermost SQLite write transactions, work and commit (with its fsync): use cases and the batched last-seen and delivery writes",
       labelNames: ["kind", "outcome"],
       buckets: SQLITE_BUCKETS,
+      registers,
+    });
+    this.authRefusals = new Counter({
+      name: "spot_auth_failures_total",
+      help: "Refused authentications on either transport, by reason (missing_token, invalid_token, inactive_client, throttled) and surface (client or admin token)",
+      labelNames: ["reason", "surface"],
       registers,
     });
     registerOperationsGauges(this.registry, () => this.snapshot);
@@ -117,6 +125,10 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings {
   commandWritten(command: Command, liveMs: number | null): void {
     this.commands.inc({ delivery: liveMs === null ? "backlog" : "push", action: command.action.type });
     if (liveMs !== null) this.pushLatency.observe(Math.max(0, liveMs) / 1000);
+  }
+
+  authRefused(reason: AuthRefusalReason, surface: "client" | "admin"): void {
+    this.authRefusals.inc({ reason, surface });
   }
 
   transaction(kind: TransactionKind, durationMs: number, committed: boolean): void {

@@ -4,6 +4,14 @@ import type { NotificationService } from "../notifications/notification-service.
 import type { Repositories } from "../unit-of-work.js";
 import type { Agent, AgentStatus } from "./agent.js";
 
+/** What an offline transition is based on. */
+export interface OfflineEvidence {
+  /** The deadline (liveness deadline, or the grace of a dropped stream) that passed without a message. */
+  deadlineMs?: number;
+  /** When the agent was last heard from; defaults to its stored last-seen time. */
+  lastMessageAt?: number | null;
+}
+
 /**
  * Online/offline transitions and last-seen times, as observed by sessions and the health-monitor job. Each
  * transition (not each sweep) records one event and tells the client once: a warning when its agent goes offline,
@@ -27,9 +35,13 @@ export class AgentLiveness {
     return this.transition(clientId, agentId, "online");
   }
 
-  /** Records one offline transition: an agent already offline (or deleted) gets no second event. */
-  markOffline(clientId: string, agentId: string, reason: string): boolean {
-    return this.transition(clientId, agentId, "offline", reason);
+  /**
+   * Records one offline transition: an agent already offline (or deleted) gets no second event. The event says
+   * which deadline passed (when one did) and when the agent was last heard from (the stored last-seen time
+   * unless the caller knows better).
+   */
+  markOffline(clientId: string, agentId: string, reason: string, evidence: OfflineEvidence = {}): boolean {
+    return this.transition(clientId, agentId, "offline", reason, evidence);
   }
 
   /**
@@ -46,7 +58,10 @@ export class AgentLiveness {
     let marked = 0;
     for (const agent of stale) {
       if (isConnected(agent.id)) continue;
-      if (this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline")) marked++;
+      const evidence = { deadlineMs, lastMessageAt: agent.lastSeenAt };
+      if (this.markOffline(agent.clientId, agent.id, "no message within the liveness deadline", evidence)) {
+        marked++;
+      }
     }
     return marked;
   }
@@ -56,27 +71,42 @@ export class AgentLiveness {
     agentId: string,
     status: Exclude<AgentStatus, "deleted">,
     reason?: string,
+    evidence?: OfflineEvidence,
   ): boolean {
     return this.repos.transaction(() => {
       const agent = this.repos.agents.findById(clientId, agentId);
       if (!agent || agent.status === "deleted" || agent.status === status) return false;
       this.repos.agents.setStatus(agentId, status, this.clock.now());
-      this.announce(agent, status, reason);
+      this.announce(agent, status, reason, evidence);
       return true;
     });
   }
 
-  private announce(agent: Agent, status: "online" | "offline", reason?: string): void {
+  private announce(
+    agent: Agent,
+    status: "online" | "offline",
+    reason?: string,
+    evidence?: OfflineEvidence,
+  ): void {
     const online = status === "online";
+    const lastMessageAt = evidence?.lastMessageAt ?? agent.lastSeenAt;
+    const heard = lastMessageAt === null ? "" : `; last message ${new Date(lastMessageAt).toISOString()}`;
     const message = online
       ? `Agent ${agent.logicalAgentId} is back online`
-      : `Agent ${agent.logicalAgentId} is offline${reason ? ` (${reason})` : ""}`;
+      : `Agent ${agent.logicalAgentId} is offline${reason ? ` (${reason}${heard})` : ""}`;
     this.events.record({
       type: online ? "agent_online" : "agent_offline",
       severity: online ? "info" : "warning",
       clientId: agent.clientId,
       agentId: agent.id,
       message,
+      metadata: online
+        ? undefined
+        : {
+            reason: reason ?? null,
+            lastMessageAt,
+            deadlineSeconds: evidence?.deadlineMs === undefined ? null : evidence.deadlineMs / 1000,
+          },
     });
     this.notifications.notify({
       clientId: agent.clientId,

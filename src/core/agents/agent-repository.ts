@@ -16,6 +16,8 @@ export interface AgentRepository {
   /** Writes identity, placement, status and timestamps of an existing agent (not its config). */
   update(agent: Agent): void;
   setStatus(agentId: string, status: AgentStatus, at: number): void;
+  /** The agent reported a cleanup at `at`. */
+  markCleanedUp(agentId: string, at: number): void;
   /** Batched liveness: last_seen_at for many agents in one statement per agent, one transaction. */
   touchMany(lastSeen: ReadonlyMap<string, number>): void;
   updateConfig(agentId: string, config: AgentConfig, at: number): void;

@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { PRIORITY } from "../commands/command.js";
+import type { CommandHandover } from "../commands/command-handover.js";
 import type { CommandService } from "../commands/command-service.js";
 import { failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
+import type { OnDemandPrices } from "../market/on-demand-quote.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import { makePool } from "../pricing/pool.js";
 import type { SessionControl } from "../sessions/session-control.js";
@@ -38,6 +40,8 @@ export class AgentService {
     private readonly sessions: SessionControl,
     private readonly liveness: AgentLiveness,
     private readonly standby: StandbyReconciler,
+    private readonly onDemand: OnDemandPrices,
+    private readonly handover: CommandHandover,
   ) {}
 
   /**
@@ -89,6 +93,8 @@ export class AgentService {
           deletedAt: null,
         };
         this.repos.agents.update(agent);
+        // A new instance took over the logical agent: what was issued for the old one is settled or cancelled.
+        this.handover.handOver(existing, existing.instanceId, agent, "registration");
         // Registering again is how a stream agent comes back: the same event and notification as any return.
         if (existing.status === "offline") this.liveness.cameBackOnline(agent);
         if (existing.status === "deleted") {
@@ -109,6 +115,7 @@ export class AgentService {
           status: "online",
           lastSeenAt: now,
           lastSwitchAt: null,
+          lastCleanupAt: null,
           createdAt: now,
           updatedAt: now,
           deletedAt: null,
@@ -200,6 +207,9 @@ export class AgentService {
       this.repos.agents.update(updated);
       this.repos.agents.updateConfig(agent.id, config, now);
       this.repos.commands.cancelOpen(agent.id, now, "agent deleted");
+      // No agent is left to report on its instances: they leave the managed fleet (no more cost, savings or
+      // totals) and stay listed under history as unmanaged.
+      const released = this.repos.instances.releaseAgent(caller.clientId, agent.id, now);
       // Its replicas are terminated: the commands go out on the stream before it is closed. An agent that is not
       // connected never gets them (it is deleted); they expire, with an event, and the instances keep running.
       this.standby.reconcileInTransaction(updated);
@@ -215,7 +225,8 @@ export class AgentService {
         severity: "warning",
         clientId: caller.clientId,
         agentId: agent.id,
-        message: `Agent ${agent.logicalAgentId} deleted`,
+        message: `Agent ${agent.logicalAgentId} deleted; ${released} running instance(s) no longer managed`,
+        metadata: { unmanagedInstances: released },
       });
       return updated;
     });
@@ -238,7 +249,12 @@ export class AgentService {
     ) {
       return;
     }
-    const onDemandPrice = this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ?? null;
+    // Reported by an agent, else the shipped list price (an estimate from a spot price is not a baseline):
+    // the instance has its on-demand price, and so its savings baseline, from its first hour.
+    const onDemandPrice =
+      this.repos.prices.latestOnDemandPrice(agent.region, agent.instanceType) ??
+      this.onDemand.quote(agent.region, agent.instanceType, null)?.price ??
+      null;
     const spotPrice = agent.poolId ? (this.repos.prices.latestSpotPrice(agent.poolId)?.price ?? null) : null;
     const instance: Instance = {
       id: agent.instanceId,
@@ -256,6 +272,8 @@ export class AgentService {
       onDemandPrice: existing?.onDemandPrice ?? onDemandPrice,
       launchedAt: existing?.launchedAt ?? now,
       terminatedAt: null,
+      // An instance that left the fleet with its deleted agent is managed again when that agent comes back on it.
+      unmanagedAt: null,
       lastSwitchAt: existing?.lastSwitchAt ?? null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,

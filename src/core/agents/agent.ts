@@ -67,6 +67,8 @@ export interface Agent {
   status: AgentStatus;
   lastSeenAt: number | null;
   lastSwitchAt: number | null;
+  /** When the agent last reported a cleanup of its images and snapshots. */
+  lastCleanupAt: number | null;
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;

@@ -22,7 +22,11 @@ interface PeerRecord {
   blockedUntil: number;
 }
 
-/** Counts failed authentications per peer address and blocks a peer that fails too often. */
+/**
+ * Counts failed authentications per peer address and blocks a peer that fails too often. Successes are not
+ * counted and reset nothing: otherwise a valid call between guesses would wipe the count (19 guesses and one
+ * valid call, repeated, never reach the limit).
+ */
 export class AuthThrottle {
   // A Map iterates in insertion order, which makes it a cheap LRU for eviction.
   private readonly peers = new Map<string, PeerRecord>();
@@ -57,11 +61,6 @@ export class AuthThrottle {
       return true;
     }
     return false;
-  }
-
-  recordSuccess(peer: string): void {
-    const record = this.peers.get(peer);
-    if (record && record.blockedUntil <= this.clock.now()) this.peers.delete(peer);
   }
 
   private evictOldest(): void {

@@ -3,14 +3,26 @@ import type { ClientContext } from "../clients/client.js";
 import { hashToken } from "../clients/client-token.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError } from "../errors/app-error.js";
-import type { EventLog } from "../events/event-log.js";
 import type { Repositories } from "../unit-of-work.js";
+import type { AuthRefusalLog, AuthRefusalReason } from "./auth-refusal-log.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 
 // Recording "last used" on every call would turn each request into a write.
 const TOKEN_USE_RECORD_INTERVAL_MS = 60_000;
 
-/** Resolves bearer tokens to callers, the same way for gRPC and REST. */
+/** Where a call came from and what it asked for, for the trail of refused authentications. */
+export interface CallOrigin {
+  /** The caller's address (the throttle counts per address). */
+  peer: string;
+  /** The REST route ("GET /api/client/:clientId") or gRPC method ("spot.v1.AgentService/Connect"). */
+  where: string;
+}
+
+/**
+ * Resolves bearer tokens to callers, the same way for gRPC and REST. Every refusal is counted, recorded (see
+ * AuthRefusalLog) and counted against the caller's address by the throttle; a successful call does not wipe a
+ * peer's failures, so valid calls between guesses buy no extra guesses.
+ */
 export class Authenticator {
   private readonly adminTokenHash: Buffer;
   private readonly lastUseRecorded = new Map<string, number>();
@@ -19,36 +31,47 @@ export class Authenticator {
     private readonly repos: Repositories,
     private readonly clock: Clock,
     private readonly throttle: AuthThrottle,
-    private readonly events: EventLog,
+    private readonly refusals: AuthRefusalLog,
     adminToken: string,
   ) {
     this.adminTokenHash = Buffer.from(hashToken(adminToken), "hex");
   }
 
-  authenticateClient(token: string | undefined, peer: string): ClientContext {
-    this.refuseIfThrottled(peer);
-    if (!token)
+  authenticateClient(token: string | undefined, origin: CallOrigin): ClientContext {
+    this.refuseIfThrottled(token, origin, "client");
+    if (!token) {
+      this.refuse(origin, token, "missing_token", "client");
       throw new AppError("unauthenticated", "missing bearer token (authorization: Bearer <client token>)");
+    }
     const client = this.repos.clients.findByTokenHash(hashToken(token));
-    if (!client) this.fail(peer, "invalid client token");
-    if (!client.active) throw new AppError("permission_denied", "client account is not active");
-    this.throttle.recordSuccess(peer);
+    if (!client) this.fail(origin, token, "invalid client token", "client");
+    if (!client.active) {
+      this.refusals.refused({ ...origin, token, reason: "inactive_client", clientId: client.id }, "client");
+      throw new AppError("permission_denied", "client account is not active");
+    }
     this.recordUse(client.id);
     return { clientId: client.id, clientName: client.name };
   }
 
-  authenticateAdmin(token: string | undefined, peer: string): void {
-    this.refuseIfThrottled(peer);
-    if (!token)
+  authenticateAdmin(token: string | undefined, origin: CallOrigin): void {
+    this.refuseIfThrottled(token, origin, "admin");
+    if (!token) {
+      this.refuse(origin, token, "missing_token", "admin");
       throw new AppError("unauthenticated", "missing bearer token (authorization: Bearer <admin token>)");
+    }
     const given = Buffer.from(hashToken(token), "hex");
-    if (!timingSafeEqual(given, this.adminTokenHash)) this.fail(peer, "invalid admin token");
-    this.throttle.recordSuccess(peer);
+    if (!timingSafeEqual(given, this.adminTokenHash))
+      this.fail(origin, token, "invalid admin token", "admin");
   }
 
-  private refuseIfThrottled(peer: string): void {
-    const waitMs = this.throttle.retryAfterMs(peer);
+  private refuseIfThrottled(
+    token: string | undefined,
+    origin: CallOrigin,
+    surface: "client" | "admin",
+  ): void {
+    const waitMs = this.throttle.retryAfterMs(origin.peer);
     if (waitMs > 0) {
+      this.refuse(origin, token, "throttled", surface);
       throw new AppError(
         "resource_exhausted",
         `too many failed authentication attempts; retry in ${Math.ceil(waitMs / 1000)} s`,
@@ -57,14 +80,20 @@ export class Authenticator {
     }
   }
 
-  private fail(peer: string, message: string): never {
-    if (this.throttle.recordFailure(peer)) {
-      this.events.record({
-        type: "auth_throttled",
-        severity: "warning",
-        message: `Peer ${peer} blocked after repeated failed authentication`,
-        metadata: { peer },
-      });
+  private refuse(
+    origin: CallOrigin,
+    token: string | undefined,
+    reason: AuthRefusalReason,
+    surface: "client" | "admin",
+  ): void {
+    this.refusals.refused({ ...origin, token, reason }, surface);
+  }
+
+  /** A wrong token: recorded, and counted by the throttle, which may block the peer with this failure. */
+  private fail(origin: CallOrigin, token: string, message: string, surface: "client" | "admin"): never {
+    this.refuse(origin, token, "invalid_token", surface);
+    if (this.throttle.recordFailure(origin.peer)) {
+      this.refusals.blocked(origin.peer, origin.where, this.throttle.retryAfterMs(origin.peer));
     }
     throw new AppError("unauthenticated", message);
   }

@@ -14,6 +14,7 @@ export interface ClientRepository {
   getOverview(id: string): ClientOverview | undefined;
   replaceToken(id: string, tokenHash: string, tokenPrefix: string, issuedAt: number): boolean;
   markTokenUsed(id: string, at: number): void;
+  setActive(id: string, active: boolean): void;
   /** Deletes the client and, by cascade, everything it owns. */
   delete(id: string): boolean;
   count(): { total: number; active: number };

@@ -94,6 +94,33 @@ export class ClientService {
     this.sessions.disconnectClient(clientId, { code: "unauthenticated", message: "client deleted" });
   }
 
+  /**
+   * Deactivates or reactivates a client. An inactive client's calls are refused (`permission_denied`) on both
+   * transports and its streams are closed at once; its data is kept, and reactivation lets its agents back in.
+   */
+  setActive(clientId: string, active: boolean): ClientOverview {
+    const changed = this.repos.transaction(() => {
+      const client = this.repos.clients.findById(clientId);
+      if (!client) throw notFound("client");
+      if (client.active === active) return false;
+      this.repos.clients.setActive(clientId, active);
+      this.events.record({
+        type: active ? "client_activated" : "client_deactivated",
+        severity: active ? "info" : "warning",
+        clientId,
+        message: `Client ${client.name} ${active ? "activated" : "deactivated"}`,
+      });
+      return true;
+    });
+    if (changed && !active) {
+      this.sessions.disconnectClient(clientId, {
+        code: "permission_denied",
+        message: "client account is not active",
+      });
+    }
+    return this.get(clientId);
+  }
+
   /** A new token; the old one stops working at once, including on streams it opened. */
   regenerateToken(clientId: string): string {
     const token = generateClientToken();

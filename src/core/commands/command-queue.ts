@@ -23,9 +23,9 @@ export class CommandQueue {
     private readonly defer: (work: () => void) => void = setImmediate,
   ) {}
 
-  /** Deliverable commands, highest priority first, then oldest. */
-  deliverable(agentId: string): Command[] {
-    return this.commands.listDeliverable(agentId, this.clock.now(), DELIVERY_BATCH);
+  /** Deliverable commands for the agent on `instanceId`, highest priority first, then oldest. */
+  deliverable(agentId: string, instanceId: string): Command[] {
+    return this.commands.listDeliverable(agentId, instanceId, this.clock.now(), DELIVERY_BATCH);
   }
 
   markDelivered(commandIds: readonly string[]): void {

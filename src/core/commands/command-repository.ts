@@ -4,14 +4,25 @@ export interface CommandRepository {
   insert(command: Command): void;
   find(clientId: string, commandId: string): Command | undefined;
   findForAgent(agentId: string, commandId: string): Command | undefined;
-  /** Pending or delivered, not expired: highest priority first, then oldest. */
-  listDeliverable(agentId: string, now: number, limit: number): Command[];
+  /**
+   * Pending or delivered, not expired, for the agent's `instanceId` (or bound to no instance): highest priority
+   * first, then oldest.
+   */
+  listDeliverable(agentId: string, instanceId: string, now: number, limit: number): Command[];
+  /** Commands of the agent bound to `instanceId`, in any state, newest first. */
+  listByInstance(agentId: string, instanceId: string, limit: number): Command[];
+  /** Pending, delivered or acknowledged commands about one replica (launch, promote), oldest first. */
+  listOpenForReplica(agentId: string, replicaId: string): Command[];
   /** Records that each command was written to a stream at the given time: pending ones become delivered. */
   markDelivered(deliveredAt: ReadonlyMap<string, number>): void;
   /** pending/delivered → acknowledged; false when the command was not in such a state. */
   acknowledge(agentId: string, commandId: string, at: number): boolean;
   /** pending/delivered/acknowledged → completed | failed; false when already final. */
   finish(agentId: string, commandId: string, success: boolean, message: string, at: number): boolean;
+  /** pending/delivered → cancelled; false when the command was in another state. */
+  cancel(agentId: string, commandId: string, at: number, reason: string): boolean;
+  /** A pending or delivered command moves to another instance's agent; false when it was in another state. */
+  rebind(agentId: string, commandId: string, instanceId: string): boolean;
   /** Deliverable commands past their expiry become expired; returns them. */
   expireDue(now: number): Command[];
   /** Deliverable commands of an agent (optionally of some types) become cancelled; returns how many. */

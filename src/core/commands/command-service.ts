@@ -5,6 +5,7 @@ import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
+import { type Logger, silentLogger } from "../logging/logger.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import type { Repositories } from "../unit-of-work.js";
 import { optionalText, requireIntegerInRange } from "../validation/validate.js";
@@ -19,6 +20,8 @@ export interface NewCommand {
   origin: CommandOrigin;
   /** Defaults to the service's default time to live. */
   ttlSeconds?: number;
+  /** The instance whose agent executes it; the agent's primary by default. */
+  instanceId?: string;
 }
 
 export type ForceSwitchTarget = SwitchTarget;
@@ -37,6 +40,7 @@ export class CommandService {
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
     private readonly defaultTtlSeconds: number,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   /**
@@ -50,6 +54,7 @@ export class CommandService {
       id: randomUUID(),
       clientId: agent.clientId,
       agentId: agent.id,
+      instanceId: spec.instanceId ?? agent.instanceId,
       action: spec.action,
       priority: spec.priority,
       state: "pending",
@@ -65,6 +70,14 @@ export class CommandService {
       resultMessage: null,
     };
     this.repos.commands.insert(command);
+    this.logger.info("command issued", {
+      commandId: command.id,
+      clientId: command.clientId,
+      agentId: command.agentId,
+      action: command.action.type,
+      origin: command.origin,
+      priority: command.priority,
+    });
     return command;
   }
 
@@ -183,33 +196,49 @@ export class CommandService {
     return result;
   }
 
-  /** The agent has the command. Re-acknowledging is harmless; acknowledging a dead command is refused. */
-  acknowledge(agentId: string, commandId: string): AckOutcome {
+  /**
+   * The agent on `fromInstanceId` has the command and is about to act on it. Re-acknowledging is harmless; a
+   * cancelled or expired command, or one issued for another instance, is refused: the agent must not execute it.
+   */
+  acknowledge(agentId: string, commandId: string, fromInstanceId: string | null = null): AckOutcome {
     return this.repos.transaction(() => {
       const command = this.repos.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
+      requireOwnInstance(command, fromInstanceId);
       if (this.repos.commands.acknowledge(agentId, commandId, this.clock.now())) return "acknowledged";
-      if (command.state === "expired" || command.state === "cancelled") {
-        throw new AppError(
-          "failed_precondition",
-          `command ${commandId} is ${command.state}; do not execute it`,
-          {
-            state: command.state,
-          },
-        );
-      }
+      if (command.state === "expired" || command.state === "cancelled") throw deadCommand(command);
       return "duplicate";
     });
   }
 
-  /** The agent's outcome. The first result wins; a repeated one (after a reconnect) is ignored. */
-  recordResult(agentId: string, commandId: string, success: boolean, message: string): void {
+  /**
+   * The outcome reported by the agent on `fromInstanceId` (null: not known). The first result wins; a repeated
+   * one (after a reconnect) is ignored. It must come from the command's instance or from the agent's primary
+   * (which sends on what its predecessor left unconfirmed), never from another former instance.
+   */
+  recordResult(
+    agentId: string,
+    commandId: string,
+    success: boolean,
+    message: string,
+    fromInstanceId: string | null = null,
+  ): void {
     this.repos.transaction(() => {
       const command = this.repos.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
+      const primary = this.repos.agents.findById(command.clientId, agentId)?.instanceId;
+      if (fromInstanceId !== primary) requireOwnInstance(command, fromInstanceId);
       const text = message.slice(0, 2000);
       if (!this.repos.commands.finish(agentId, commandId, success, text, this.clock.now())) return;
-      if (!success) {
+      // A failure is logged (at warn) by the activity log's command_failed event below.
+      if (success) {
+        this.logger.info("command completed", {
+          commandId,
+          clientId: command.clientId,
+          agentId,
+          action: command.action.type,
+        });
+      } else {
         this.events.record({
           type: "command_failed",
           severity: "warning",
@@ -257,6 +286,23 @@ export class CommandService {
     if (!this.repos.agents.findById(caller.clientId, agentId)) throw notFound("agent");
     return this.repos.commands.listByAgent(caller.clientId, agentId, limit);
   }
+}
+
+/** A command that ended without being carried out: whoever holds it must not act on it. */
+export function deadCommand(command: Command): AppError {
+  return new AppError(
+    "failed_precondition",
+    `command ${command.id} is ${command.state}${command.resultMessage ? ` (${command.resultMessage})` : ""}; do not execute it`,
+    { state: command.state },
+  );
+}
+
+function requireOwnInstance(command: Command, fromInstanceId: string | null): void {
+  if (fromInstanceId === null || command.instanceId === null || command.instanceId === fromInstanceId) return;
+  throw failedPrecondition(
+    `command ${command.id} was issued for instance ${command.instanceId}, not for ${fromInstanceId}`,
+    { instanceId: command.instanceId },
+  );
 }
 
 function describe(action: CommandAction): string {

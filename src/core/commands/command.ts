@@ -13,6 +13,8 @@ export type CommandState =
 /** States from which a command is (re-)sent to the agent's stream. */
 export const DELIVERABLE_STATES: readonly CommandState[] = ["pending", "delivered"];
 export const FINAL_STATES: readonly CommandState[] = ["completed", "failed", "expired", "cancelled"];
+/** States in which a command is still to be carried out (or is being carried out) by an agent. */
+export const OPEN_STATES: readonly CommandState[] = ["pending", "delivered", "acknowledged"];
 
 export type ReplicaKind = "manual" | "rebalance" | "termination";
 
@@ -53,6 +55,11 @@ export interface Command {
   id: string;
   clientId: string;
   agentId: string;
+  /**
+   * The instance whose agent is to execute it: the agent's primary when it was issued. Only that instance's agent
+   * gets it, and only its outcome counts. Null for commands stored before instances were recorded on commands.
+   */
+  instanceId: string | null;
   action: CommandAction;
   priority: number;
   state: CommandState;

@@ -7,7 +7,7 @@ import { DAY_MS } from "../clock/utc-day.js";
 import { PRIORITY } from "../commands/command.js";
 import type { CommandService } from "../commands/command-service.js";
 import { switchActionFor } from "../commands/switch-action.js";
-import { invalidArgument, notFound } from "../errors/app-error.js";
+import { notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Repositories } from "../unit-of-work.js";
 import type { CostSettings, EngineDecision, PriceForecast } from "./decision.js";
@@ -21,7 +21,8 @@ import {
 } from "./decision-record.js";
 import type { LiveMarket, MarketRound } from "./live-market.js";
 import { situationFor } from "./live-situation.js";
-import type { MarketForecasts } from "./market-forecasts.js";
+import type { ForecastModel, MarketForecasts } from "./market-forecasts.js";
+import { AGENT_DISABLED, INSUFFICIENT_PRICING, stayDecision } from "./stay-decision.js";
 
 export interface DecisionSettings {
   cost: CostSettings;
@@ -132,11 +133,12 @@ export class DecisionService {
     const started = performance.now();
     const before = requireLiveAgent(this.repos.agents, caller, agentId);
     const market = this.market.forAgent(before, round);
-    const { forecasts, modelVersion } = await this.forecasts.forecast(market.pools);
+    const { forecasts, model } = await this.forecasts.forecast(market.pools);
+    const modelVersion = scoredBy(model);
     const taken = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       // The agent may have moved while the model ran: decide on what it is now (the prices are still fresh).
-      const decision = this.engineDecision(agent, market, forecasts);
+      const decision = this.engineDecision(agent, market, forecasts, model);
       let commandId: string | null = null;
       let outcome: DecisionOutcome = decision.allowed ? "recorded" : decision.proposed ? "held" : "recorded";
       if (decision.target && origin === "optimizer") {
@@ -176,6 +178,7 @@ export class DecisionService {
         market,
         commandId,
         started,
+        costWith(this.settings.cost, model),
       );
       const stored = origin !== "optimizer" || !this.repeatsLast(record);
       if (stored) this.repos.decisions.insert(record);
@@ -201,18 +204,24 @@ export class DecisionService {
 
   private async evaluate(agent: Agent): Promise<{ decision: EngineDecision; modelVersion: string | null }> {
     const market = this.market.forAgent(agent);
-    const { forecasts, modelVersion } = await this.forecasts.forecast(market.pools);
-    return { decision: this.engineDecision(agent, market, forecasts), modelVersion };
+    const { forecasts, model } = await this.forecasts.forecast(market.pools);
+    return { decision: this.engineDecision(agent, market, forecasts, model), modelVersion: scoredBy(model) };
   }
 
   private engineDecision(
     agent: Agent,
     market: ReturnType<LiveMarket["forAgent"]>,
     forecasts: Map<string, PriceForecast>,
+    model: ForecastModel | null,
   ): EngineDecision {
+    const current =
+      agent.mode === "spot" ? market.pools.find((pool) => pool.poolId === agent.poolId) : undefined;
+    // Every surface (A12, A13, gRPC, the optimizer) decides here, so a disabled agent stays wherever it is asked.
+    if (!agent.config.enabled) return stayDecision(AGENT_DISABLED, current?.price ?? null);
     if (!market.onDemand) {
-      throw invalidArgument(
-        `no on-demand price is known for ${agent.instanceType} in ${agent.region}, so no decision can be priced`,
+      return stayDecision(
+        `${INSUFFICIENT_PRICING}: no on-demand price is known for ${agent.instanceType} in ${agent.region}`,
+        current?.price ?? null,
       );
     }
     const history = this.repos.decisions.switchActivity(agent.id, this.clock.now());
@@ -227,7 +236,7 @@ export class DecisionService {
       cooldownMinutes: this.settings.cooldownMinutes,
       avoidInterruptedHours: this.settings.avoidInterruptedHours,
     });
-    return decide(situation, forecasts.size > 0 ? "model" : "rules", this.settings.cost);
+    return decide(situation, model ? "model" : "rules", costWith(this.settings.cost, model));
   }
 
   private recordOf(
@@ -239,6 +248,7 @@ export class DecisionService {
     market: ReturnType<LiveMarket["forAgent"]>,
     commandId: string | null,
     started: number,
+    cost: CostSettings,
   ): DecisionRecord {
     const current = decision.scores.find((score) => score.current);
     return {
@@ -267,7 +277,7 @@ export class DecisionService {
           cooldownMinutes: this.settings.cooldownMinutes,
           avoidInterruptedHours: this.settings.avoidInterruptedHours,
         },
-        cost: this.settings.cost,
+        cost,
       },
       scores: decision.scores.filter((score, i) => i < 10 || score.current),
       commandId,
@@ -275,4 +285,14 @@ export class DecisionService {
       createdAt: this.clock.now(),
     };
   }
+}
+
+/** The cost settings with the model's forecast weight and reach (the defaults when no model is loaded). */
+function costWith(cost: CostSettings, model: ForecastModel | null): CostSettings {
+  return model ? { ...cost, forecastWeight: model.weight, forecastHours: model.horizonHours } : cost;
+}
+
+/** The model a decision is recorded as scored by: none when its forecasts weigh nothing. */
+function scoredBy(model: ForecastModel | null): string | null {
+  return model && model.weight > 0 ? model.version : null;
 }

@@ -99,6 +99,12 @@ export interface CostSettings {
   horizonHours: number;
   /** How far the model's forecast reaches (its mean-price ratio covers this part of the horizon). */
   forecastHours: number;
+  /**
+   * How much of the model's mean-price forecast the expected price takes: 0, none (the price now holds); 1, the
+   * forecast as it is. Each model states the weight its training chose on validation weeks; the active model's
+   * replaces this default.
+   */
+  forecastWeight: number;
   /** A switch disrupts the workload: this many minutes of the target type's on-demand price. */
   switchPenaltyMinutes: number;
   /** An interruption: this many hours of the interrupted type's on-demand price. */
@@ -108,11 +114,13 @@ export interface CostSettings {
 /**
  * The planning horizon (72 h) was chosen on the training part of the shipped prices (before 2021-04-16) among
  * 24, 48, 72, 96 and 168 h: long enough that a switch to a pool that stays cheaper for days pays off, short enough
- * not to chase every small gap.
+ * not to chase every small gap. Forecasts weigh nothing unless a model says, with its validation figures, that
+ * they earn it (see README, "What the model adds").
  */
 export const DEFAULT_COST_SETTINGS: CostSettings = {
   horizonHours: 72,
-  forecastHours: 24,
+  forecastHours: 72,
+  forecastWeight: 0,
   switchPenaltyMinutes: 10,
   interruptionPenaltyHours: 1,
 };

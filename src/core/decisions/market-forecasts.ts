@@ -22,10 +22,21 @@ interface Cached {
 /** How long a pool's forecast is reused: the features move by the hour, decisions come every few minutes. */
 export const FORECAST_CACHE_MS = 5 * 60_000;
 
+/** The model in service and how much its forecasts weigh; null when none is loaded (the rules decide). */
+export interface ForecastModel {
+  /** "<name> <version>". */
+  version: string;
+  /** 0..1, the model's own (see CostSettings.forecastWeight). */
+  weight: number;
+  /** How far its mean-price forecast reaches. */
+  horizonHours: number;
+}
+
 /**
  * The model's forecasts for pools, in batches: pools without a fresh cached forecast are featurised together
  * (with their neighbours, the same type in the other zones) and sent to the model in one call. Empty when no
- * model is loaded: the engine then decides by the rules.
+ * model is loaded (the engine then decides by the rules) and when the model's forecasts weigh nothing (they are
+ * not computed at all).
  */
 export class MarketForecasts {
   private readonly cache = new Map<string, Cached>();
@@ -38,10 +49,16 @@ export class MarketForecasts {
 
   async forecast(
     pools: readonly ForecastPool[],
-  ): Promise<{ forecasts: Map<string, PriceForecast>; modelVersion: string | null }> {
+  ): Promise<{ forecasts: Map<string, PriceForecast>; model: ForecastModel | null }> {
     const now = this.clock.now();
     const result = await this.active.use(async (model, record) => {
       const forecasts = new Map<string, PriceForecast>();
+      const used: ForecastModel = {
+        version: `${record.name} ${record.version}`,
+        weight: model.info.forecastWeight,
+        horizonHours: model.info.horizonHours,
+      };
+      if (used.weight === 0) return { forecasts, model: used };
       const missing = new Set<string>();
       for (const pool of pools) {
         const cached = this.cache.get(pool.poolId);
@@ -65,10 +82,10 @@ export class MarketForecasts {
           this.cache.set(id, { at: now, modelId: record.id, forecast });
         });
       }
-      return { forecasts, modelVersion: `${record.name} ${record.version}` };
+      return { forecasts, model: used };
     });
     if (this.cache.size > 50_000) this.prune(now);
-    return result ?? { forecasts: new Map(), modelVersion: null };
+    return result ?? { forecasts: new Map(), model: null };
   }
 
   private prune(now: number): void {

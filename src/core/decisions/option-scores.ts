@@ -27,7 +27,8 @@ export function scoreOptions(situation: DecisionSituation, cost: CostSettings): 
       switchCost,
       total: expectedPrice + interruptionCost + switchCost,
       monthlyRisk: candidate.monthlyRisk,
-      riseProbability: candidate.forecast?.riseProbability ?? null,
+      // A forecast that weighs nothing is not shown either: the choice did not depend on it.
+      riseProbability: cost.forecastWeight > 0 ? (candidate.forecast?.riseProbability ?? null) : null,
       eligible: excludedBy.length === 0,
       excludedBy,
     };
@@ -57,12 +58,12 @@ export function scoreOptions(situation: DecisionSituation, cost: CostSettings): 
 }
 
 /**
- * The expected mean price over the planning horizon: the model's forecast for the part of the horizon it covers
- * (its mean-price ratio over `forecastHours`), and the price holding where it does not look further (spot prices
- * stay put for days at a time).
+ * The expected mean price over the planning horizon: the model's forecast, at its weight, for the part of the
+ * horizon it covers (its mean-price ratio over `forecastHours`), and the price holding where it does not look
+ * further (spot prices stay put for days at a time).
  */
 export function expectedPriceOf(candidate: CandidatePool, cost: CostSettings): number {
-  const ratio = candidate.forecast?.meanRatio ?? 1;
+  const ratio = 1 + cost.forecastWeight * ((candidate.forecast?.meanRatio ?? 1) - 1);
   const covered = Math.min(cost.forecastHours, cost.horizonHours) / cost.horizonHours;
   return candidate.price * (covered * ratio + (1 - covered));
 }

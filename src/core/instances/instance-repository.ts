@@ -12,6 +12,8 @@ export interface InstanceRepository {
     at: number,
   ): void;
   markTerminated(clientId: string, instanceId: string, at: number): boolean;
+  /** The agent's running instances leave the managed fleet (its agent is deleted); returns how many did. */
+  releaseAgent(clientId: string, agentId: string, at: number): number;
   /** Running instances of an agent other than `keepId` become retired (still running until reported gone). */
   retireOthers(clientId: string, agentId: string, keepId: string, at: number): void;
   listByClient(clientId: string, filter: InstanceFilter): InstanceWithOwner[];

@@ -6,7 +6,7 @@ import type { PoolPrice } from "../pricing/price-repository.js";
 import type { SavingsEngine } from "../savings/savings-engine.js";
 import type { Repositories } from "../unit-of-work.js";
 import { clampDays } from "../validation/validate.js";
-import type { Instance, InstanceFilter, InstanceWithOwner } from "./instance.js";
+import { type Instance, type InstanceFilter, type InstanceWithOwner, trackedUntil } from "./instance.js";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -99,7 +99,7 @@ export class InstanceService {
   metrics(caller: ClientContext, instanceId: string): InstanceMetrics {
     const instance = this.get(caller, instanceId);
     const now = this.clock.now();
-    const end = instance.terminatedAt ?? now;
+    const end = trackedUntil(instance) ?? now;
     const onDemandPrice = this.onDemandPrice(instance);
     const count = (since: number) =>
       this.repos.switches.countForInstance(caller.clientId, instance.id, since);

@@ -1,4 +1,8 @@
+/** What a cleanup covered: old snapshots, old images (with their snapshots), or both (the original's types). */
+export type CleanupKind = "snapshots" | "amis" | "full";
+
 export interface CleanupReport {
+  kind: CleanupKind;
   deletedSnapshotIds: readonly string[];
   deletedImageIds: readonly string[];
   failures: ReadonlyArray<{ resourceId: string; error: string }>;

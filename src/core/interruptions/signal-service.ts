@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { AppError, notFound } from "../errors/app-error.js";
+import type { CommandHandover } from "../commands/command-handover.js";
+import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NotificationService } from "../notifications/notification-service.js";
 import type { Repositories } from "../unit-of-work.js";
-import { optionalText, reportedTime } from "../validation/validate.js";
+import { reportedTime } from "../validation/validate.js";
 import type { CleanupReport } from "./cleanup-report.js";
 import type {
   Interruption,
@@ -18,7 +19,7 @@ import type {
 
 export interface SignalInput {
   instanceId: string;
-  /** Termination notice only: terminate, stop or hibernate. */
+  /** Termination notice only: terminate, stop or hibernate (terminate when absent). */
   action: string | null;
   /** Termination notice only: when AWS acts. */
   actionAt: number | null;
@@ -41,6 +42,7 @@ export class SignalService {
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
+    private readonly handover: CommandHandover,
     private readonly responder: InterruptionResponder | null = null,
   ) {}
 
@@ -59,11 +61,13 @@ export class SignalService {
       input.actionAt !== null && Number.isFinite(input.actionAt) && Math.abs(input.actionAt - now) < 3_600_000
         ? input.actionAt
         : null;
+    const action = signal === "termination_notice" ? noticeAction(input.action) : null;
     const recorded = this.repos.transaction((): RecordedSignal => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instanceId = input.instanceId || agent.instanceId;
       const instance = this.repos.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      // An agent speaks for its own instances only: another agent's (or client's) answers as unknown.
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       const previous = this.repos.interruptions.findLatest(agent.clientId, instanceId, signal);
       if (previous) return { interruption: previous, duplicate: true, response: null };
       const interruption: Interruption = {
@@ -73,8 +77,7 @@ export class SignalService {
         instanceId,
         poolId: instance.poolId,
         signal,
-        action:
-          signal === "termination_notice" ? (optionalText("action", input.action, 16) ?? "terminate") : null,
+        action,
         actionAt: signal === "termination_notice" ? actionAt : null,
         detectedAt,
         receivedAt: now,
@@ -128,13 +131,21 @@ export class SignalService {
   recordCleanup(caller: ClientContext, agentId: string, report: CleanupReport): void {
     this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      this.repos.cleanups.insert(agent.clientId, agent.id, report, this.clock.now());
+      const now = this.clock.now();
+      this.repos.cleanups.insert(agent.clientId, agent.id, report, now);
+      this.repos.agents.markCleanedUp(agent.id, now);
       this.events.record({
         type: "cleanup_completed",
         severity: report.failures.length > 0 ? "warning" : "info",
         clientId: agent.clientId,
         agentId: agent.id,
         message: `Cleaned ${report.deletedSnapshotIds.length} snapshots, ${report.deletedImageIds.length} images. Failed: ${report.failures.length}`,
+        metadata: {
+          kind: report.kind,
+          deletedSnapshots: report.deletedSnapshotIds.length,
+          deletedImages: report.deletedImageIds.length,
+          failed: report.failures.length,
+        },
       });
     });
   }
@@ -150,8 +161,10 @@ export class SignalService {
     this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
       const instance = this.repos.instances.find(agent.clientId, instanceId);
-      if (!instance) throw notFound(`instance ${instanceId}`);
+      if (!instance || instance.agentId !== agent.id) throw notFound(`instance ${instanceId}`);
       if (!this.repos.instances.markTerminated(agent.clientId, instanceId, at)) return;
+      // Nothing more is sent to the agent of an instance that is gone.
+      this.handover.instanceGone(agent, instanceId);
       this.events.record({
         type: "instance_terminated",
         severity: "info",
@@ -162,4 +175,16 @@ export class SignalService {
       });
     });
   }
+}
+
+/** What instance metadata's spot/instance-action announces (AWS documents these three). */
+export const NOTICE_ACTIONS = ["terminate", "stop", "hibernate"] as const;
+
+function noticeAction(action: string | null): string {
+  const text = action?.trim().toLowerCase() ?? "";
+  if (text === "") return "terminate";
+  if (!(NOTICE_ACTIONS as readonly string[]).includes(text)) {
+    throw invalidArgument(`action must be one of ${NOTICE_ACTIONS.join(", ")} (spot/instance-action)`);
+  }
+  return text;
 }

@@ -1,6 +1,8 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Readonly<Record<string, unknown>>;
 
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
 /** Structured logging port. Fields are data, not interpolated text, so logs stay machine-readable. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;

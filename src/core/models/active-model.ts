@@ -5,7 +5,14 @@ import type { LoadedPriceModel } from "./price-model.js";
 /** What decides right now: the model (with its record) or the rules, and why. */
 export interface EngineStatus {
   mode: "model" | "rules";
-  model: { id: string; name: string; version: string; activatedAt: number | null } | null;
+  model: {
+    id: string;
+    name: string;
+    version: string;
+    activatedAt: number | null;
+    /** 0: the engine decides on current prices; the model is loaded but its forecasts weigh nothing. */
+    forecastWeight: number;
+  } | null;
   /** Why the rules decide (no model, a model that failed to load); null when the model does. */
   reason: string | null;
 }
@@ -31,7 +38,11 @@ export class ActiveModel {
     const slot = this.slot;
     if (!slot) return { mode: "rules", model: null, reason: this.degradedReason };
     const { id, name, version, activatedAt } = slot.record;
-    return { mode: "model", model: { id, name, version, activatedAt }, reason: null };
+    return {
+      mode: "model",
+      model: { id, name, version, activatedAt, forecastWeight: slot.record.forecastWeight },
+      reason: null,
+    };
   }
 
   record(): ModelRecord | null {

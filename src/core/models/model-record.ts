@@ -10,6 +10,8 @@ export interface ModelRecord {
   trainedTo: string;
   /** Held-out quality as the model's metadata states it. */
   metrics: Record<string, unknown>;
+  /** How much the engine's expected prices take of its forecasts, 0..1, as its training chose on validation weeks. */
+  forecastWeight: number;
   /** "bundled": the model committed with the code; "upload": an admin's. */
   source: "bundled" | "upload";
   note: string | null;

@@ -172,6 +172,7 @@ export class ModelRegistryService {
         trainedFrom: info.trainedFrom,
         trainedTo: info.trainedTo,
         metrics: info.metrics,
+        forecastWeight: info.forecastWeight,
         source,
         note,
         uploadedAt: this.clock.now(),

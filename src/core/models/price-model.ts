@@ -7,6 +7,8 @@ export interface ModelInfo {
   /** The feature columns it reads, in order. */
   features: string[];
   horizonHours: number;
+  /** How much the engine's expected prices take of its mean-price forecast, 0..1 (0 when the model states none). */
+  forecastWeight: number;
   /** Training range and held-out quality, as the trainer wrote them; empty when absent. */
   trainedFrom: string;
   trainedTo: string;

@@ -29,6 +29,8 @@ export interface LatencyHistogram {
 export interface FailoverStats {
   interruptions: number;
   actions: Record<string, number>;
+  /** Responses by how they ended: succeeded, failed, or pending (not reported yet, or nothing was done). */
+  outcomes: { succeeded: number; failed: number; pending: number };
   /** Termination notices only: notice received → response command written to the agent's stream. */
   noticeToCommandPushed: LatencyHistogram;
   /** Termination notices only: notice received → replica promoted or replacement running (command done). */
@@ -62,12 +64,17 @@ export function failoverStats(timings: readonly FailoverTiming[]): FailoverStats
     const action = timing.action ?? "none";
     actions[action] = (actions[action] ?? 0) + 1;
   }
+  const outcomes = { succeeded: 0, failed: 0, pending: 0 };
+  for (const timing of timings) {
+    outcomes[timing.succeeded === null ? "pending" : timing.succeeded ? "succeeded" : "failed"] += 1;
+  }
   const notices = timings.filter((timing) => timing.signal === "termination_notice");
   const since = (at: number | null, timing: FailoverTiming) =>
     at === null ? [] : [(at - timing.receivedAt) / 1000];
   return {
     interruptions: timings.length,
     actions,
+    outcomes,
     noticeToCommandPushed: histogram(notices.flatMap((timing) => since(timing.pushedAt, timing))),
     noticeToCompleted: histogram(notices.flatMap((timing) => since(timing.completedAt, timing))),
   };

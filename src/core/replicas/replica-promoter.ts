@@ -15,15 +15,18 @@ export interface Promotion {
   replica: Replica;
   oldInstanceId: string;
   newInstanceId: string;
+  /** The old primary is kept running (not terminated by the agent). */
   demoted: boolean;
+  /** It is kept as a ready standby replica; an on-demand old primary is kept as a retired instance instead. */
+  standby: boolean;
   command: Command;
   switchedAt: number;
 }
 
 /**
  * Makes a replica the agent's primary: the switch is recorded (the agent moves to the replica's instance), the
- * old primary is kept as the standby (demote) or left to the agent to terminate, and a promote command is
- * created for the agent. Shared by manual promotion and the failover on a termination notice.
+ * old primary is kept (demote: a ready standby when it ran in a spot pool, else a retired instance that still
+ * runs) or left to the agent to terminate, and a promote command is created for the agent. Shared by manual promotion and the failover on a termination notice.
  */
 export class ReplicaPromoter {
   constructor(
@@ -96,6 +99,7 @@ export class ReplicaPromoter {
         kind: "manual",
         status: "ready",
         syncStatus: "synced",
+        lastSyncAt: null,
         pool: parsePoolId(oldPool),
         hourlyCost: this.repos.prices.latestSpotPrice(oldPool)?.price ?? null,
         createdBy: "promotion",
@@ -116,7 +120,8 @@ export class ReplicaPromoter {
         type: "promote_replica",
         replicaId: replica.id,
         instanceId: replica.instanceId,
-        demoteOldPrimary: options.demoteOldPrimary && oldPool !== null,
+        // Kept means the agent does not terminate it, whether or not it can be tracked as a spot standby.
+        demoteOldPrimary: options.demoteOldPrimary,
       },
       priority: options.priority ?? PRIORITY.manual,
       reason: `promote replica ${replica.id}`,
@@ -135,7 +140,8 @@ export class ReplicaPromoter {
       replica: promoted,
       oldInstanceId,
       newInstanceId: replica.instanceId,
-      demoted: options.demoteOldPrimary && oldPool !== null,
+      demoted: options.demoteOldPrimary,
+      standby: options.demoteOldPrimary && oldPool !== null,
       command,
       switchedAt: now,
     };

@@ -55,10 +55,19 @@ export class ReplicaService {
     this.standbyChanged = listener;
   }
 
-  /** A manual standby: manual replica mode only, and at most one. */
+  /**
+   * A manual standby: manual replica mode only, at most one, and only for an agent that is online. An offline
+   * agent could not launch it: the replica would sit in `launching` with nobody to act on its command.
+   */
   create(caller: ClientContext, agentId: string, input: CreateReplicaInput): Replica {
     const replica = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
+      if (agent.status !== "online") {
+        throw failedPrecondition(
+          `the agent is ${agent.status}: a replica is launched by its agent, so it can only be created while the agent is online`,
+          { agentStatus: agent.status },
+        );
+      }
       if (!agent.config.manualReplicaEnabled) {
         throw failedPrecondition("manual replica mode is off for this agent: turn it on to keep a standby");
       }
@@ -164,7 +173,10 @@ export class ReplicaService {
     throw invalidArgument("a replica status report needs an instance id or a status");
   }
 
-  /** The agent launched the replica's instance. */
+  /**
+   * The agent launched the replica's instance. One launched for a replica given up meanwhile (terminated or failed
+   * while its launch was under way) is recorded on it and terminated at once, so no instance runs untracked.
+   */
   attachInstance(
     caller: ClientContext,
     agentId: string,
@@ -174,6 +186,15 @@ export class ReplicaService {
   ) {
     const id = requireInstanceId("instance_id", instanceId);
     return this.change(caller, agentId, replicaId, (replica, now) => {
+      if ((replica.status === "terminated" || replica.status === "failed") && replica.instanceId === null) {
+        return {
+          ...replica,
+          status: "terminated",
+          instanceId: id,
+          launchedAt: now,
+          terminatedAt: replica.terminatedAt ?? now,
+        };
+      }
       const next = this.transition(replica, status ?? "syncing", now);
       return { ...next, instanceId: id, launchedAt: replica.launchedAt ?? now };
     });
@@ -205,6 +226,7 @@ export class ReplicaService {
         syncStatus: update.syncStatus ?? replica.syncStatus,
         syncLatencyMs: update.syncLatencyMs ?? replica.syncLatencyMs,
         stateTransferProgress: progress,
+        lastSyncAt: now,
       };
       if (progress >= READY_PROGRESS && next.status !== "ready") next = this.transition(next, "ready", now);
       return next;
@@ -228,6 +250,7 @@ export class ReplicaService {
       syncStatus: "initializing",
       syncLatencyMs: null,
       stateTransferProgress: 0,
+      lastSyncAt: null,
       pool,
       hourlyCost: this.repos.prices.latestSpotPrice(pool.id)?.price ?? null,
       createdBy: options.createdBy,
@@ -258,11 +281,17 @@ export class ReplicaService {
     return replica;
   }
 
-  /** Marks a replica terminated and, when it has an instance, tells the agent to terminate it. */
+  /**
+   * Marks a replica terminated and, when it has an instance, tells the agent to terminate it. Its launch or
+   * promotion, if no agent has taken it yet, is cancelled with it: an agent connecting later must not launch it.
+   */
   terminateInTransaction(agent: Agent, replica: Replica, reason: string): Replica {
     const now = this.clock.now();
     const terminated: Replica = { ...replica, status: "terminated", terminatedAt: now };
     this.repos.replicas.save(terminated);
+    for (const command of this.repos.commands.listOpenForReplica(agent.id, replica.id)) {
+      this.repos.commands.cancel(agent.id, command.id, now, `replica terminated: ${reason}`);
+    }
     if (replica.instanceId) {
       this.commands.create(agent, {
         action: { type: "terminate_replica", replicaId: replica.id, instanceId: replica.instanceId },
@@ -300,8 +329,10 @@ export class ReplicaService {
       const agent = this.repos.agents.findById(caller.clientId, agentId);
       if (!agent) throw notFound("agent");
       const replica = this.get(caller, agent.id, replicaId);
-      const next = apply(replica, this.clock.now());
+      const now = this.clock.now();
+      const next = apply(replica, now);
       this.repos.replicas.save(next);
+      this.followLaunch(agent, replica, next, now);
       if (next.status === "failed" && replica.status !== "failed") {
         this.notifications.notify({
           clientId: agent.clientId,
@@ -313,9 +344,54 @@ export class ReplicaService {
       }
       return next;
     });
+    this.commands.dispatch(agentId);
     if (changed.status === "failed" || changed.status === "terminated")
       this.standbyChanged(caller.clientId, agentId);
     return changed;
+  }
+
+  /**
+   * Keeps the replica's launch command in step with what the agent reports (the original agent's replica worker
+   * never reports the command itself): an instance reported means the agent took it, ready completes it, failed
+   * fails it and cancels a promotion not yet taken. An instance reported for a replica already given up is
+   * terminated at once.
+   */
+  private followLaunch(agent: Agent, before: Replica, after: Replica, now: number): void {
+    const { commands } = this.repos;
+    const open = commands.listOpenForReplica(agent.id, after.id);
+    const launches = open.filter((command) => command.action.type === "launch_replica");
+    if (after.status === "terminated" && before.instanceId === null && after.instanceId !== null) {
+      this.commands.create(agent, {
+        action: { type: "terminate_replica", replicaId: after.id, instanceId: after.instanceId },
+        priority: PRIORITY.urgent,
+        reason: "terminate replica: its instance was launched after the replica was given up",
+        origin: "system",
+      });
+      this.events.record({
+        type: "replica_orphan_terminated",
+        severity: "warning",
+        clientId: agent.clientId,
+        agentId: agent.id,
+        message: `Instance ${after.instanceId} was launched for replica ${after.id} after it was ${before.status}; it is being terminated`,
+        metadata: { replicaId: after.id },
+      });
+    }
+    if (after.status === "failed" && before.status !== "failed") {
+      const why = `replica failed: ${after.errorMessage ?? "no reason given"}`;
+      for (const command of open) {
+        if (!commands.cancel(agent.id, command.id, now, why) && command.action.type === "launch_replica") {
+          commands.finish(agent.id, command.id, false, why, now);
+        }
+      }
+      return;
+    }
+    if (after.instanceId !== null && before.instanceId === null) {
+      for (const command of launches) commands.acknowledge(agent.id, command.id, now);
+    }
+    if (after.status === "ready" && before.status !== "ready") {
+      const done = `replica ready as ${after.instanceId ?? "its instance"}`;
+      for (const command of launches) commands.finish(agent.id, command.id, true, done, now);
+    }
   }
 
   private transition(replica: Replica, status: ReplicaStatus, now: number): Replica {

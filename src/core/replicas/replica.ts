@@ -31,6 +31,8 @@ export interface Replica {
   syncStatus: SyncStatus;
   syncLatencyMs: number | null;
   stateTransferProgress: number;
+  /** When the agent last reported the replica's sync state (every sync report). */
+  lastSyncAt: number | null;
   pool: Pool;
   hourlyCost: number | null;
   createdBy: string;

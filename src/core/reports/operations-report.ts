@@ -20,7 +20,19 @@ export interface OperationsSnapshot {
   decisionsByOutcome: Record<string, number>;
   jobs: JobStatus[];
   failover: FailoverStats;
+  /** Per client, what its instances cost and saved against on-demand, as accounted so far (USD, all time). */
+  clientMoney: ClientMoney[];
 }
+
+export interface ClientMoney {
+  clientId: string;
+  name: string;
+  cost: number;
+  savings: number;
+}
+
+/** All of a client's monthly roll-ups. */
+const ALL_MONTHS = ["0000-01", "9999-12"] as const;
 
 interface LiveSessions {
   connectedCount(): number;
@@ -53,6 +65,20 @@ export class OperationsReport {
       decisionsByOutcome: this.repos.decisions.countByOutcome(this.clock.now() - DAY_MS),
       jobs: this.jobs.list(),
       failover: this.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
+      clientMoney: this.clientMoney(),
     };
+  }
+
+  /** One read per client: tenants are few (the fleet is in their agents). */
+  private clientMoney(): ClientMoney[] {
+    return this.repos.clients.listOverviews().map((client) => {
+      const months = this.repos.savings.clientMonths(client.id, ...ALL_MONTHS);
+      return {
+        clientId: client.id,
+        name: client.name,
+        cost: months.reduce((sum, month) => sum + month.cost, 0),
+        savings: months.reduce((sum, month) => sum + month.savings, 0),
+      };
+    });
   }
 }

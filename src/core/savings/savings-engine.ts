@@ -1,4 +1,4 @@
-import type { Instance } from "../instances/instance.js";
+import { type Instance, trackedUntil } from "../instances/instance.js";
 import type { PriceSeriesRepository } from "../pricing/price-series-repository.js";
 import { type DayFigures, integrateByDay } from "./cost-integral.js";
 import type { SavingsRepository } from "./savings-repository.js";
@@ -40,9 +40,9 @@ export class SavingsEngine {
       found ?? {
         instance,
         runFrom: instance.launchedAt,
-        runUntil: instance.terminatedAt,
+        runUntil: trackedUntil(instance),
         servedFrom: instance.launchedAt,
-        servedUntil: instance.terminatedAt,
+        servedUntil: trackedUntil(instance),
       }
     );
   }

@@ -2,6 +2,7 @@ import type { InstanceMode } from "../agents/agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS, startOfUtcDay, startOfUtcMonth, utcDate, utcMonth } from "../clock/utc-day.js";
+import { trackedUntil } from "../instances/instance.js";
 import { TimeSlice } from "../jobs/time-slice.js";
 import type { Repositories } from "../unit-of-work.js";
 import { clampDays } from "../validation/validate.js";
@@ -138,11 +139,12 @@ export class SavingsService {
     return group.map(({ instance, accountedUntil }) => {
       const served =
         workload.find((entry) => entry.instance.id === instance.id) ?? this.engine.served(instance);
-      const until = Math.min(instance.terminatedAt ?? now, now);
+      const end = trackedUntil(instance);
+      const until = Math.min(end ?? now, now);
       const redoFrom =
         accountedUntil === null
           ? instance.launchedAt
-          : Math.min(windowStart, accountedUntil, instance.terminatedAt ?? windowStart);
+          : Math.min(windowStart, accountedUntil, end ?? windowStart);
       const from = Math.max(startOfUtcDay(redoFrom), startOfUtcDay(instance.launchedAt));
       return {
         instance,

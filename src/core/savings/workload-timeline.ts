@@ -1,4 +1,4 @@
-import type { Instance } from "../instances/instance.js";
+import { type Instance, trackedUntil } from "../instances/instance.js";
 
 /** An instance of a workload, with the time it took the workload over when a switch report says so. */
 export interface WorkloadInstance {
@@ -20,7 +20,8 @@ export interface ServedInstance {
 
 /**
  * Splits a workload's (an agent's) time between its instances: each serves from the moment it took over (its
- * switch's hand-over, else its launch) until the next one took over or it stopped. A standby replica serves
+ * switch's hand-over, else its launch) until the next one took over or it stopped (terminated, or left the
+ * managed fleet with its deleted agent). A standby replica serves
  * nothing. So the baseline counts one on-demand instance at a time however many instances overlap, and an old
  * instance that keeps running after the hand-over is pure cost.
  */
@@ -35,7 +36,7 @@ export function servedIntervals(workload: readonly WorkloadInstance[]): ServedIn
   const result: ServedInstance[] = serving.map(({ entry, from }, index) => {
     const { instance } = entry;
     const next = serving[index + 1]?.from ?? null;
-    const stopped = instance.terminatedAt;
+    const stopped = trackedUntil(instance);
     const until = next === null ? stopped : stopped === null ? next : Math.min(next, stopped);
     return {
       instance,
@@ -50,7 +51,7 @@ export function servedIntervals(workload: readonly WorkloadInstance[]): ServedIn
     result.push({
       instance,
       runFrom: instance.launchedAt,
-      runUntil: instance.terminatedAt,
+      runUntil: trackedUntil(instance),
       servedFrom: instance.launchedAt,
       servedUntil: instance.launchedAt,
     });

@@ -13,9 +13,13 @@ import type { InboundEnvelope, InboundMessage } from "./agent-messages.js";
 import type { AgentSession } from "./agent-session.js";
 import type { SessionRegistry } from "./session-registry.js";
 
-/** Heartbeats and acknowledgements are cheap to repeat; every report is confirmed so the agent can stop resending it. */
+/**
+ * Heartbeats are cheap to repeat; every report is confirmed so the agent can stop resending it. An acknowledgement
+ * is confirmed too: the agent acts on a command only once the server accepted its acknowledgement (a command
+ * cancelled meanwhile gets a rejection instead, and is not carried out).
+ */
 function needsReceipt(message: InboundMessage | undefined): boolean {
-  return message !== undefined && message.type !== "heartbeat" && message.type !== "command_ack";
+  return message !== undefined && message.type !== "heartbeat";
 }
 
 export interface ConnectionServices {
@@ -103,7 +107,7 @@ export class AgentConnection {
     }
     try {
       const { agent } = agents.register(this.caller, envelope.message.identity);
-      const session = sessions.attach(agent.id, agent.clientId, this.channel);
+      const session = sessions.attach(agent.id, agent.clientId, agent.instanceId, this.channel);
       this.session = session;
       const now = clock.now();
       session.send(
@@ -124,7 +128,7 @@ export class AgentConnection {
   }
 
   private handle(session: AgentSession, message: InboundMessage | undefined): void {
-    const { agentId } = session;
+    const { agentId, instanceId } = session;
     const { commands, pricing, switches, signals, replicas } = this.services;
     if (!message) throw new AppError("invalid_argument", "message has no body this server knows");
     switch (message.type) {
@@ -155,13 +159,13 @@ export class AgentConnection {
         return;
       case "command_ack":
         try {
-          commands.acknowledge(agentId, message.commandId);
+          commands.acknowledge(agentId, message.commandId, instanceId);
         } finally {
           session.settled(message.commandId);
         }
         return;
       case "command_result":
-        commands.recordResult(agentId, message.commandId, message.success, message.message);
+        commands.recordResult(agentId, message.commandId, message.success, message.message, instanceId);
         session.settled(message.commandId);
         return;
       case "replica_status":

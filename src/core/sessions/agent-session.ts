@@ -5,9 +5,11 @@ import type { OutboundMessage } from "./agent-messages.js";
 import type { DisconnectReason } from "./session-control.js";
 
 /**
- * One live stream of one agent. Commands are not queued here: the database is the queue, and a session only
- * remembers which commands it has written, so a blocked stream costs no memory and a new session re-sends
- * everything still unacknowledged.
+ * One live stream of one agent, opened by the agent on one instance. Commands are not queued here: the database is
+ * the queue, and a session only remembers which commands it has written, so a blocked stream costs no memory and a
+ * new session re-sends everything still unacknowledged. Only commands issued for the session's instance are sent:
+ * after a switch, the old instance's stream stays open until the new instance's agent connects, and must not be
+ * handed the new primary's commands.
  */
 export class AgentSession {
   lastMessageAt: number;
@@ -20,6 +22,8 @@ export class AgentSession {
   constructor(
     readonly agentId: string,
     readonly clientId: string,
+    /** The instance the agent on this stream runs on (from its hello). */
+    readonly instanceId: string,
     private readonly channel: AgentChannel,
     private readonly queue: CommandQueue,
     private readonly logger: Logger,
@@ -55,7 +59,7 @@ export class AgentSession {
   /** Writes every deliverable command not yet written on this stream, highest priority first. */
   flushCommands(now: number): void {
     if (this.closed || this.blocked) return;
-    const deliverable = this.queue.deliverable(this.agentId);
+    const deliverable = this.queue.deliverable(this.agentId, this.instanceId);
     const written: string[] = [];
     for (const command of deliverable) {
       if (this.sentCommandIds.has(command.id)) continue;

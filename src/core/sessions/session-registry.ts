@@ -51,7 +51,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
  */
 export class SessionRegistry implements CommandDispatcher, SessionControl {
   private readonly sessions = new Map<string, AgentSession>();
-  private readonly droppedAt = new Map<string, { clientId: string; at: number }>();
+  private readonly droppedAt = new Map<string, { clientId: string; at: number; lastMessageAt: number }>();
   private readonly lastSeen = new Map<string, number>();
   private readonly stopTimers: Array<() => void> = [];
   private readonly admission: StreamAdmission;
@@ -97,13 +97,14 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     return this.admission.stats();
   }
 
-  /** Makes `channel` the agent's live session, closing any previous one. */
-  attach(agentId: string, clientId: string, channel: AgentChannel): AgentSession {
+  /** Makes `channel` (of the agent on `instanceId`) the agent's live session, closing any previous one. */
+  attach(agentId: string, clientId: string, instanceId: string, channel: AgentChannel): AgentSession {
     const now = this.clock.now();
     const previous = this.sessions.get(agentId);
     const session = new AgentSession(
       agentId,
       clientId,
+      instanceId,
       channel,
       this.queue,
       this.logger,
@@ -117,6 +118,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       code: "failed_precondition",
       message: "replaced by a newer connection of the same agent",
     });
+    this.logger.info("agent connected", { agentId, clientId, replacedStream: previous !== undefined });
     return session;
   }
 
@@ -126,8 +128,18 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     if (this.sessions.get(session.agentId) !== session) return;
     this.sessions.delete(session.agentId);
     this.lastSeen.set(session.agentId, session.lastMessageAt);
+    this.logger.info("agent stream ended", {
+      agentId: session.agentId,
+      clientId: session.clientId,
+      // Within the grace the agent may come back; after it, the activity log says "agent offline".
+      offlineAfterSeconds: this.accepting ? this.options.disconnectGraceMs / 1000 : null,
+    });
     if (this.accepting)
-      this.droppedAt.set(session.agentId, { clientId: session.clientId, at: this.clock.now() });
+      this.droppedAt.set(session.agentId, {
+        clientId: session.clientId,
+        at: this.clock.now(),
+        lastMessageAt: session.lastMessageAt,
+      });
   }
 
   /** Any message from the agent proves it alive. */
@@ -197,6 +209,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
             session.clientId,
             session.agentId,
             "no message within the liveness deadline",
+            { deadlineMs: deadline, lastMessageAt: session.lastMessageAt },
           )
         ) {
           markedOffline++;
@@ -212,7 +225,10 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       this.droppedAt.delete(agentId);
       if (
         !this.sessions.has(agentId) &&
-        this.liveness.markOffline(dropped.clientId, agentId, "stream lost")
+        this.liveness.markOffline(dropped.clientId, agentId, "stream lost", {
+          deadlineMs: this.options.disconnectGraceMs,
+          lastMessageAt: dropped.lastMessageAt,
+        })
       ) {
         markedOffline++;
       }

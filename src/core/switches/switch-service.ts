@@ -3,7 +3,8 @@ import type { InstanceMode } from "../agents/agent.js";
 import { requireLiveAgent } from "../agents/require-agent.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
-import { invalidArgument } from "../errors/app-error.js";
+import type { CommandHandover } from "../commands/command-handover.js";
+import { failedPrecondition, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog } from "../events/event-log.js";
 import type { Instance } from "../instances/instance.js";
 import type { NotificationService } from "../notifications/notification-service.js";
@@ -35,13 +36,17 @@ export interface SwitchReportInput {
   trigger: string | null;
 }
 
-/** Records that an agent moved its workload, and makes the new instance its primary. */
+/**
+ * Records that an agent moved its workload, and makes the new instance its primary. A report is accepted from the
+ * agent's primary, or from the instance its command was issued for (the replacement may have registered first).
+ */
 export class SwitchService {
   constructor(
     private readonly repos: Repositories,
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly notifications: NotificationService,
+    private readonly handover: CommandHandover,
   ) {}
 
   recordSwitch(caller: ClientContext, agentId: string, input: SwitchReportInput): SwitchRecord {
@@ -68,13 +73,31 @@ export class SwitchService {
 
     const record = this.repos.transaction(() => {
       const agent = requireLiveAgent(this.repos.agents, caller, agentId);
-      const commandId =
-        input.commandId && this.repos.commands.findForAgent(agent.id, input.commandId)
-          ? input.commandId
-          : null;
+      // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
+      const command = input.commandId
+        ? this.repos.commands.findForAgent(agent.id, input.commandId)
+        : undefined;
+      if (input.commandId && !command) throw notFound(`command ${input.commandId}`);
+      for (const side of [from, to]) {
+        const known = this.repos.instances.find(agent.clientId, side.instanceId);
+        if (known && known.agentId !== agent.id) throw notFound(`instance ${side.instanceId}`);
+      }
+      const commandId = command?.id ?? null;
+      const issuedFor = command?.instanceId ?? null;
+      if (from.instanceId !== agent.instanceId && from.instanceId !== issuedFor) {
+        // Only the workload's own instance moves it: a former primary's agent must not retire the real one.
+        throw failedPrecondition(
+          `instance ${from.instanceId} is neither the agent's primary (${agent.instanceId})` +
+            (issuedFor ? ` nor the instance the command was issued for (${issuedFor})` : "") +
+            "; the switch is not recorded",
+          { primaryInstanceId: agent.instanceId, commandInstanceId: issuedFor },
+        );
+      }
       // An agent sends a report again when it did not see the receipt: a command's switch is recorded once.
       const already = commandId ? this.repos.switches.findByCommand(agent.id, commandId) : undefined;
       if (already) return already;
+      // The report proves the agent took the command: it is not handed out again while its outcome is awaited.
+      if (commandId) this.repos.commands.acknowledge(agent.id, commandId, now);
       const record: SwitchRecord = {
         id: randomUUID(),
         clientId: agent.clientId,
@@ -119,6 +142,7 @@ export class SwitchService {
         onDemandPrice: onDemandPrice ?? existing?.onDemandPrice ?? previous?.onDemandPrice ?? null,
         launchedAt: existing?.launchedAt ?? launchedAt,
         terminatedAt: null,
+        unmanagedAt: null,
         lastSwitchAt: now,
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
@@ -126,6 +150,7 @@ export class SwitchService {
       this.repos.instances.save(next);
       this.repos.instances.retireOthers(agent.clientId, agent.id, next.id, now);
       this.repos.agents.moveTo(agent.id, to, now);
+      this.handover.handOver(agent, agent.instanceId, to, "switch", commandId);
 
       const saving = record.hourlySavings > 0 ? ` - saves $${record.hourlySavings.toFixed(4)}/h` : "";
       this.notifications.notify({

@@ -44,12 +44,23 @@ interface NodeWork {
   histogram: Float64Array | null;
 }
 
-/** Trains an ensemble on row-major float32 `features` (rows × featureCount) against `target`. */
+/** Rows the training never fits, only scores after each round: how the loss goes on data it has not seen. */
+export interface BoostingValidation {
+  features: Float32Array;
+  target: ArrayLike<number>;
+}
+
+/**
+ * Trains an ensemble on row-major float32 `features` (rows × featureCount) against `target`. With `watch`, calls
+ * `onRound` after every tree with the loss on the validation rows (log loss or mean squared error); it changes
+ * nothing in the trees.
+ */
 export function trainBoosting(
   features: Float32Array,
   featureCount: number,
   target: ArrayLike<number>,
   options: BoostingOptions,
+  watch?: { validation: BoostingValidation; onRound: (round: number, validationLoss: number) => void },
 ): Ensemble {
   const rows = target.length;
   const { cuts, bins } = binFeatures(features, featureCount, rows, options.maxBins);
@@ -61,6 +72,8 @@ export function trainBoosting(
   const order = new Uint32Array(rows);
   const trees: Tree[] = [];
   const histogramSize = featureCount * binCount * 3;
+  const watched = watch?.validation.target.length ?? 0;
+  const watchScore = new Float64Array(watched).fill(base);
 
   for (let t = 0; t < options.trees; t++) {
     for (let i = 0; i < rows; i++) {
@@ -183,6 +196,16 @@ export function trainBoosting(
     for (let i = 0; i < rows; i++) {
       score[i] = (score[i] as number) + leafOf(tree, features, i * featureCount);
     }
+    if (watch) {
+      const { validation } = watch;
+      let loss = 0;
+      for (let i = 0; i < watched; i++) {
+        const raw = (watchScore[i] as number) + leafOf(tree, validation.features, i * featureCount);
+        watchScore[i] = raw;
+        loss += lossOf(options.loss, raw, validation.target[i] as number);
+      }
+      watch.onRound(t + 1, loss / Math.max(1, watched));
+    }
   }
   return { base, trees, featureCount, loss: options.loss };
 }
@@ -253,6 +276,13 @@ export function binFeatures(
 }
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** One row's loss: log loss of the probability for logistic, squared error otherwise. */
+function lossOf(loss: BoostingOptions["loss"], raw: number, y: number): number {
+  if (loss === "squared") return (raw - y) ** 2;
+  const p = Math.min(Math.max(sigmoid(raw), 1e-9), 1 - 1e-9);
+  return y === 1 ? -Math.log(p) : -Math.log(1 - p);
+}
 const logit = (p: number) =>
   Math.log(Math.min(Math.max(p, 1e-6), 1 - 1e-6) / (1 - Math.min(Math.max(p, 1e-6), 1 - 1e-6)));
 

@@ -10,7 +10,11 @@ export interface TargetDefinition {
   riseThreshold: number;
 }
 
-export const DEFAULT_TARGET: TargetDefinition = { horizonMs: 24 * HOUR_MS, riseThreshold: 0.05 };
+/**
+ * What the decision needs: the expected cost of staying in a pool over the engine's planning horizon (72 h), i.e.
+ * the mean price over it; and whether the price rises 5 % or more within it.
+ */
+export const DEFAULT_TARGET: TargetDefinition = { horizonMs: 72 * HOUR_MS, riseThreshold: 0.05 };
 
 /** Samples in rows: features (float32, row-major), the two targets, and when each sample was taken. */
 export interface PriceDataset {
@@ -29,7 +33,13 @@ export interface PriceDataset {
  */
 export function buildPriceDataset(
   market: MarketReplay,
-  options: { from: number; to: number; stepMs: number; target?: TargetDefinition },
+  options: {
+    from: number;
+    to: number;
+    stepMs: number;
+    target?: TargetDefinition;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): PriceDataset {
   const target = options.target ?? DEFAULT_TARGET;
   const pools: PoolMarket[] = market.poolMarkets();
@@ -38,7 +48,10 @@ export function buildPriceDataset(
   const rise: number[] = [];
   const ratio: number[] = [];
   const times: number[] = [];
-  for (let at = first; at + target.horizonMs <= Math.min(options.to, market.end); at += options.stepMs) {
+  const last = Math.min(options.to, market.end) - target.horizonMs;
+  const total = Math.max(0, Math.floor((last - first) / options.stepMs) + 1);
+  for (let at = first, done = 0; at <= last; at += options.stepMs) {
+    options.onProgress?.(done++, total);
     const rows = featureRows(at, pools);
     for (const pool of pools) {
       const row = rows.get(pool.poolId);

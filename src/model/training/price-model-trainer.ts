@@ -1,19 +1,25 @@
 import { DAY_MS, HOUR_MS, utcDate } from "../../core/clock/utc-day.js";
+import type { PriceForecast } from "../../core/decisions/decision.js";
 import { FEATURE_COUNT, FEATURE_NAMES } from "../../core/market/price-features.js";
 import type { MarketReplay } from "../../replay/market-replay.js";
 import { exportPriceModel } from "../price-model-export.js";
-import { type BoostingOptions, predictRaw, sigmoid, trainBoosting } from "./gradient-boosting.js";
 import {
-  auc,
-  brier,
-  type CalibrationBin,
-  calibration,
-  expectedCalibrationError,
-  logLoss,
-  meanAbsoluteError,
-  rootMeanSquaredError,
-} from "./model-metrics.js";
-import { buildPriceDataset, DEFAULT_TARGET, type PriceDataset } from "./price-dataset.js";
+  CANDIDATE_WEIGHTS,
+  chooseForecastWeight,
+  type DecisionFigures,
+  decisionFigures,
+  MEASURABLE_GAIN_SHARE,
+} from "./decision-figures.js";
+import {
+  type BoostingOptions,
+  type Ensemble,
+  predictRaw,
+  sigmoid,
+  trainBoosting,
+} from "./gradient-boosting.js";
+import { buildPriceDataset, DEFAULT_TARGET, type TargetDefinition } from "./price-dataset.js";
+import { rateOf, round, type SampleQuality, sampleQuality } from "./sample-quality.js";
+import { SILENT_PROGRESS, type TrainingProgress } from "./training-progress.js";
 
 export const MODEL_NAME = "spot-price-gbdt";
 
@@ -32,48 +38,38 @@ export const BOOSTING: Omit<BoostingOptions, "loss"> = {
 /** Samples are taken every 3 h 20 min, so that every hour of the day appears. */
 export const SAMPLE_STEP_MS = 200 * 60_000;
 
+/** Where a price file is cut: training before `validationFrom`, validation weeks, then held-out weeks. */
+export interface TrainingSplit {
+  validationFrom: number;
+  heldOutFrom: number;
+}
+
 export interface TrainingReport {
-  model: { name: string; version: string; features: readonly string[]; bytes: number };
+  model: {
+    name: string;
+    version: string;
+    features: readonly string[];
+    bytes: number;
+    forecastWeight: number;
+  };
   data: {
     file: string;
     pools: number;
     from: string;
     to: string;
-    split: string;
+    validationFrom: string;
+    heldOutFrom: string;
     trainRows: number;
+    validationRows: number;
     heldOutRows: number;
     sampleEveryMinutes: number;
   };
-  target: { horizonHours: number; riseThreshold: number };
+  target: { horizonHours: number; riseThreshold: number; meaning: string };
   boosting: typeof BOOSTING;
-  heldOut: HeldOutQuality;
-}
-
-export interface HeldOutQuality {
-  riseRate: { train: number; heldOut: number };
-  rise: RiseQuality;
-  /** The same measures on samples whose pool changed price in the 7 days before (where forecasting is hard). */
-  riseMovingPools: RiseQuality;
-  meanRatio: {
-    maeModel: number;
-    maeNaive: number;
-    rmseModel: number;
-    rmseNaive: number;
-    /** 1 - MSE(model) / MSE(naive "price stays"). */
-    skill: number;
-  };
-  calibration: CalibrationBin[];
-  expectedCalibrationError: number;
-}
-
-interface RiseQuality {
-  rows: number;
-  auc: number;
-  brier: number;
-  /** Brier of the naive forecast: the training rise rate for every sample. */
-  brierNaive: number;
-  logLoss: number;
-  logLossNaive: number;
+  /** Measured on the validation weeks; the forecast weight is chosen here, and only here. */
+  validation: { quality: SampleQuality; decisions: DecisionFigures; forecastWeight: number; rule: string };
+  /** Measured on the held-out weeks with the weight chosen on validation: nothing was chosen here. */
+  heldOut: { quality: SampleQuality; decisions: DecisionFigures };
 }
 
 export interface TrainedModel {
@@ -84,50 +80,120 @@ export interface TrainedModel {
 }
 
 /**
- * Trains the price model on a replayed market: samples before `split` (whose 24 h horizon also ends before it)
- * train, samples from `split` on are held out and only measured. The same file and split give the same bytes.
+ * Trains the price model on a replayed market. Samples before the validation weeks train; the validation weeks
+ * measure it and choose how much the engine may trust its forecasts (the weight with the least decision regret
+ * against hindsight, if it saves a measurable amount; else 0); the held-out weeks after them only measure. The
+ * same file and splits give the same bytes.
  */
-export function trainPriceModel(
+export async function trainPriceModel(
   market: MarketReplay,
-  options: { file: string; split?: number },
-): TrainedModel {
-  const split = options.split ?? defaultSplit(market);
-  const target = DEFAULT_TARGET;
-  const train = buildPriceDataset(market, {
-    from: market.start,
-    to: split,
-    stepMs: SAMPLE_STEP_MS,
-  });
-  const heldOut = buildPriceDataset(market, { from: split, to: market.end + 1, stepMs: SAMPLE_STEP_MS });
-  if (train.rows < 1000 || heldOut.rows < 100) {
+  options: {
+    file: string;
+    split?: number;
+    validationFrom?: number;
+    horizonHours?: number;
+    progress?: TrainingProgress;
+  },
+): Promise<TrainedModel> {
+  const progress = options.progress ?? SILENT_PROGRESS;
+  const { validationFrom, heldOutFrom } = trainingSplit(market, options.split, options.validationFrom);
+  const target: TargetDefinition = {
+    ...DEFAULT_TARGET,
+    horizonMs: (options.horizonHours ?? DEFAULT_TARGET.horizonMs / HOUR_MS) * HOUR_MS,
+  };
+  const horizonHours = target.horizonMs / HOUR_MS;
+  const windows: Array<[number, number]> = [
+    [market.start, validationFrom],
+    [validationFrom, heldOutFrom],
+    [heldOutFrom, market.end + 1],
+  ];
+  const parts = ["training", "validation", "held-out"];
+  const [train, validation, heldOut] = windows.map(([from, to], i) =>
+    buildPriceDataset(market, {
+      from,
+      to,
+      stepMs: SAMPLE_STEP_MS,
+      target,
+      onProgress: (done, total) =>
+        progress.stage("datasets", (i + done / total) / 3, `${parts[i]} samples, time ${done + 1}/${total}`),
+    }),
+  ) as [
+    ReturnType<typeof buildPriceDataset>,
+    ReturnType<typeof buildPriceDataset>,
+    ReturnType<typeof buildPriceDataset>,
+  ];
+  if (train.rows < 1000 || validation.rows < 100 || heldOut.rows < 100) {
     throw new Error(
-      `not enough history to train: ${train.rows} training and ${heldOut.rows} held-out samples (a price file needs about two weeks or more)`,
+      `not enough history to train: ${train.rows} training, ${validation.rows} validation and ${heldOut.rows} held-out samples (a price file needs about six weeks or more)`,
     );
   }
-  const rise = trainBoosting(train.features, FEATURE_COUNT, train.rise, { ...BOOSTING, loss: "logistic" });
-  const meanRatio = trainBoosting(train.features, FEATURE_COUNT, train.logMeanRatio, {
-    ...BOOSTING,
-    loss: "squared",
+  const boost = (stage: "rise" | "meanRatio", labels: ArrayLike<number>, valid: ArrayLike<number>) =>
+    trainBoosting(
+      train.features,
+      FEATURE_COUNT,
+      labels,
+      { ...BOOSTING, loss: stage === "rise" ? "logistic" : "squared" },
+      {
+        validation: { features: validation.features, target: valid },
+        onRound: (round, loss) =>
+          progress.stage(
+            stage,
+            round / BOOSTING.trees,
+            `round ${round}/${BOOSTING.trees}, validation ${stage === "rise" ? "log loss" : "MSE"} ${loss.toPrecision(4)}`,
+          ),
+      },
+    );
+  const rise = boost("rise", train.rise, validation.rise);
+  const meanRatio = boost("meanRatio", train.logMeanRatio, validation.logMeanRatio);
+  const trainRate = rateOf(train.rise);
+
+  const predict = predictWith(rise, meanRatio);
+  const validationDecisions = await decisionFigures(
+    market,
+    { from: validationFrom, to: heldOutFrom },
+    predict,
+    CANDIDATE_WEIGHTS,
+    horizonHours,
+    (within, detail) => progress.stage("validation", within, detail),
+  );
+  const forecastWeight = chooseForecastWeight(validationDecisions);
+  const heldOutDecisions = await decisionFigures(
+    market,
+    { from: heldOutFrom, to: market.end },
+    predict,
+    CANDIDATE_WEIGHTS,
+    horizonHours,
+    (within, detail) => progress.stage("heldOut", within, detail),
+  );
+  const quality = {
+    validation: sampleQuality(rise, meanRatio, trainRate, validation),
+    heldOut: sampleQuality(rise, meanRatio, trainRate, heldOut),
+  };
+
+  const version = `gbdt-v2-${horizonHours}h-${utcDate(heldOutFrom)}`;
+  const summary = (decisions: DecisionFigures, measured: SampleQuality) => ({
+    from: utcDate(Date.parse(decisions.from)),
+    to: utcDate(Date.parse(decisions.to) - 1),
+    auc: round(measured.rise.auc),
+    meanRatioSkill: round(measured.meanRatio.skill),
+    headroomUsd: decisions.headroomUsd,
+    greedyRegretUsd: decisions.greedyRegretUsd,
+    regretUsdByWeight: Object.fromEntries(decisions.weights.map((w) => [String(w.weight), w.regretUsd])),
   });
-  const quality = measure(rise, meanRatio, train, heldOut);
-  const version = `gbdt-v1-${utcDate(split)}`;
-  const description = {
+  const bytes = exportPriceModel(rise, meanRatio, {
     name: MODEL_NAME,
     version,
-    horizonHours: target.horizonMs / HOUR_MS,
+    horizonHours,
     riseThreshold: target.riseThreshold,
+    forecastWeight,
     trainedFrom: utcDate(market.start),
-    trainedTo: utcDate(split - 1),
+    trainedTo: utcDate(validationFrom - 1),
     metrics: {
-      heldOutFrom: utcDate(split),
-      auc: round(quality.rise.auc),
-      brier: round(quality.rise.brier),
-      brierNaive: round(quality.rise.brierNaive),
-      meanRatioMae: round(quality.meanRatio.maeModel),
-      meanRatioMaeNaive: round(quality.meanRatio.maeNaive),
+      forecastWeight,
+      validation: summary(validationDecisions, quality.validation),
+      heldOut: summary(heldOutDecisions, quality.heldOut),
     },
-  };
-  const bytes = exportPriceModel(rise, meanRatio, description);
+  });
   const sampleRows: number[][] = [];
   const stride = Math.max(1, Math.floor(heldOut.rows / 64));
   for (let i = 0; i < heldOut.rows && sampleRows.length < 64; i += stride) {
@@ -137,89 +203,67 @@ export function trainPriceModel(
     bytes,
     sampleRows,
     report: {
-      model: { name: MODEL_NAME, version, features: FEATURE_NAMES, bytes: bytes.length },
+      model: { name: MODEL_NAME, version, features: FEATURE_NAMES, bytes: bytes.length, forecastWeight },
       data: {
         file: options.file,
         pools: market.pools().length,
         from: new Date(market.start).toISOString(),
         to: new Date(market.end).toISOString(),
-        split: new Date(split).toISOString(),
+        validationFrom: new Date(validationFrom).toISOString(),
+        heldOutFrom: new Date(heldOutFrom).toISOString(),
         trainRows: train.rows,
+        validationRows: validation.rows,
         heldOutRows: heldOut.rows,
         sampleEveryMinutes: SAMPLE_STEP_MS / 60_000,
       },
-      target: { horizonHours: target.horizonMs / HOUR_MS, riseThreshold: target.riseThreshold },
+      target: {
+        horizonHours,
+        riseThreshold: target.riseThreshold,
+        meaning: `the mean price over the next ${horizonHours} h / the price now (what staying in the pool costs over the engine's horizon), and P(a rise of ${target.riseThreshold * 100} % or more within it)`,
+      },
       boosting: BOOSTING,
-      heldOut: quality,
+      validation: {
+        quality: quality.validation,
+        decisions: validationDecisions,
+        forecastWeight,
+        rule: `the weight among ${CANDIDATE_WEIGHTS.join(", ")} with the least regret against hindsight, if it saves more than ${MEASURABLE_GAIN_SHARE * 100} % of the cost at hindsight against weight 0; else 0`,
+      },
+      heldOut: { quality: quality.heldOut, decisions: heldOutDecisions },
     },
   };
 }
 
-/** Midnight UTC three quarters into the file: the last quarter is held out. */
-export function defaultSplit(market: MarketReplay): number {
-  const at = market.start + (market.end - market.start) * 0.75;
-  return Math.floor(at / DAY_MS) * DAY_MS;
-}
-
-function measure(
-  rise: ReturnType<typeof trainBoosting>,
-  meanRatio: ReturnType<typeof trainBoosting>,
-  train: PriceDataset,
-  heldOut: PriceDataset,
-): HeldOutQuality {
-  const trainRate = rateOf(train.rise);
-  const probabilities = Array.from(predictRaw(rise, heldOut.features), sigmoid);
-  const moving: number[] = [];
-  const changesColumn = FEATURE_NAMES.indexOf("changes_per_day_7d");
-  for (let i = 0; i < heldOut.rows; i++) {
-    if ((heldOut.features[i * FEATURE_COUNT + changesColumn] as number) > 0) moving.push(i);
+/**
+ * The default cut: the held-out weeks are the last quarter of the file (from midnight UTC); the validation weeks
+ * the last third before them; training the rest (each sample's horizon ends before the next part starts).
+ */
+export function trainingSplit(
+  market: MarketReplay,
+  heldOutFrom?: number,
+  validationFrom?: number,
+): TrainingSplit {
+  const heldOut = heldOutFrom ?? midnight(market.start + (market.end - market.start) * 0.75);
+  const validation = validationFrom ?? midnight(market.start + ((heldOut - market.start) * 2) / 3);
+  if (!(validation > market.start && validation < heldOut && heldOut < market.end)) {
+    throw new Error(
+      `the validation weeks must start after the file's first day and before the held-out ones, which must start before its last (validation ${utcDate(validation)}, held out ${utcDate(heldOut)}, file ${utcDate(market.start)} .. ${utcDate(market.end)})`,
+    );
   }
-  const predictedRatio = Array.from(predictRaw(meanRatio, heldOut.features), Math.exp);
-  const actualRatio = Array.from(heldOut.logMeanRatio, Math.exp);
-  const naiveRatio = actualRatio.map(() => 1);
-  const mseModel = rootMeanSquaredError(predictedRatio, actualRatio) ** 2;
-  const mseNaive = rootMeanSquaredError(naiveRatio, actualRatio) ** 2;
-  const bins = calibration(probabilities, heldOut.rise);
-  return {
-    riseRate: { train: round(trainRate), heldOut: round(rateOf(heldOut.rise)) },
-    rise: riseQuality(probabilities, Array.from(heldOut.rise), trainRate),
-    riseMovingPools: riseQuality(
-      moving.map((i) => probabilities[i] as number),
-      moving.map((i) => heldOut.rise[i] as number),
-      trainRate,
-    ),
-    meanRatio: {
-      maeModel: round(meanAbsoluteError(predictedRatio, actualRatio)),
-      maeNaive: round(meanAbsoluteError(naiveRatio, actualRatio)),
-      rmseModel: round(Math.sqrt(mseModel)),
-      rmseNaive: round(Math.sqrt(mseNaive)),
-      skill: round(1 - mseModel / mseNaive),
-    },
-    calibration: bins.map((bin) => ({
-      ...bin,
-      meanPredicted: round(bin.meanPredicted),
-      observedRate: round(bin.observedRate),
-    })),
-    expectedCalibrationError: round(expectedCalibrationError(bins)),
+  return { validationFrom: validation, heldOutFrom: heldOut };
+}
+
+const midnight = (at: number) => Math.floor(at / DAY_MS) * DAY_MS;
+
+/** The trained trees as the engine would see them (probability and mean ratio), in float64 and on any machine. */
+function predictWith(rise: Ensemble, meanRatio: Ensemble) {
+  return async (rows: readonly Float32Array[]): Promise<PriceForecast[]> => {
+    const flat = new Float32Array(rows.length * FEATURE_COUNT);
+    for (const [i, row] of rows.entries()) flat.set(row, i * FEATURE_COUNT);
+    const p = predictRaw(rise, flat);
+    const ratio = predictRaw(meanRatio, flat);
+    return rows.map((_, i) => ({
+      riseProbability: sigmoid(p[i] as number),
+      meanRatio: Math.exp(ratio[i] as number),
+    }));
   };
 }
-
-function riseQuality(probabilities: number[], labels: number[], naive: number): RiseQuality {
-  const constant = labels.map(() => naive);
-  return {
-    rows: labels.length,
-    auc: round(auc(probabilities, labels)),
-    brier: round(brier(probabilities, labels)),
-    brierNaive: round(brier(constant, labels)),
-    logLoss: round(logLoss(probabilities, labels)),
-    logLossNaive: round(logLoss(constant, labels)),
-  };
-}
-
-function rateOf(labels: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < labels.length; i++) sum += labels[i] as number;
-  return sum / Math.max(1, labels.length);
-}
-
-const round = (value: number) => Math.round(value * 1e6) / 1e6;

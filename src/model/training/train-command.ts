@@ -1,23 +1,35 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MarketReplay, SHIPPED_PRICE_FILE } from "../../replay/market-replay.js";
 import { PriceFileError } from "../../replay/price-csv.js";
 import { BUNDLED_CARD_PATH, BUNDLED_MODEL_PATH, SAMPLE_FEATURES_PATH } from "../bundled-model.js";
+import type { DecisionFigures } from "./decision-figures.js";
 import { type TrainingReport, trainPriceModel } from "./price-model-trainer.js";
+import type { SampleQuality } from "./sample-quality.js";
+import { TerminalProgress } from "./training-progress.js";
 
 export const TRAIN_HELP = `Usage: spot-optimizer train [options]
 
-Trains the spot price model (gradient-boosted trees, in TypeScript) on a price file, measures it on the last
-quarter of the file (held out: never trained on), and writes it as ONNX with its model card. The same file gives
-the same bytes: \`npm run train\` rebuilds the committed model.
+Trains the spot price model (gradient-boosted trees, in TypeScript) on a price file and writes it as ONNX with its
+model card. The file is cut in three, by time: training; validation weeks, where the model is measured and the
+weight the engine gives its forecasts is chosen (the one with the least decision regret against hindsight, 0 unless
+the forecasts save a measurable amount); held-out weeks, only measured. The same file gives the same bytes.
 
-  --prices <file>    price history, the format of spot-prices-*.csv.gz (default: the shipped us-east-1 file)
-  --split <date>     first held-out day, YYYY-MM-DD (default: three quarters into the file)
-  --out <file>       ONNX model (default: src/model/data/price-model.onnx)
-  --card <file>      model card, JSON: data, features, held-out quality (default: next to the model)
-  --samples <file>   held-out feature rows for validation dry runs (default: next to the model)
-  -h, --help         show this help
+It writes a new file (models/price-model-<version>.onnx, never over an existing one) unless --out says where. To
+compare it with the model in service before anyone activates it, upload it to the registry without activating
+(POST /api/admin/models, or the dashboard's admin page lists both with their figures).
+
+  --prices <file>      price history, the format of spot-prices-*.csv.gz (default: the shipped us-east-1 file)
+  --split <date>       first held-out day, YYYY-MM-DD (default: three quarters into the file)
+  --validation <date>  first validation day, YYYY-MM-DD (default: two thirds of the way to the held-out weeks)
+  --horizon <hours>    what the model forecasts: the mean price over this many hours (default 72, the engine's
+                       planning horizon)
+  --out <file>         the ONNX model (default: a new file under models/); src/model/data/price-model.onnx
+                       rebuilds the committed model, its card and sample rows
+  --card <file>        model card, JSON: data, features, validation and held-out figures (default: next to the model)
+  --samples <file>     held-out feature rows for validation dry runs (default: next to the model)
+  -h, --help           show this help
 `;
 
 /** `spot-optimizer train`: exit 0 with the model written, 2 on a bad option or an unreadable file. */
@@ -29,6 +41,8 @@ export async function runTrainCommand(argv: string[], fail: (message: string) =>
       options: {
         prices: { type: "string" },
         split: { type: "string" },
+        validation: { type: "string" },
+        horizon: { type: "string" },
         out: { type: "string" },
         card: { type: "string" },
         samples: { type: "string" },
@@ -44,12 +58,13 @@ export async function runTrainCommand(argv: string[], fail: (message: string) =>
     return;
   }
   const file = (values.prices as string | undefined) ?? SHIPPED_PRICE_FILE;
-  let split: number | undefined;
-  if (values.split !== undefined) {
-    split = Date.parse(`${values.split}T00:00:00Z`);
-    if (!/^\d{4}-\d\d-\d\d$/.test(String(values.split)) || !Number.isFinite(split)) {
-      fail(`--split must be a date YYYY-MM-DD, got "${values.split}"`);
-    }
+  const split = day("--split", values.split as string | undefined, fail);
+  const validationFrom = day("--validation", values.validation as string | undefined, fail);
+  let horizonHours: number | undefined;
+  if (values.horizon !== undefined) {
+    horizonHours = Number(values.horizon);
+    if (!Number.isInteger(horizonHours) || horizonHours < 1 || horizonHours > 168)
+      fail(`--horizon must be a whole number of hours from 1 to 168, got "${values.horizon}"`);
   }
   let market: MarketReplay;
   try {
@@ -59,44 +74,93 @@ export async function runTrainCommand(argv: string[], fail: (message: string) =>
     throw error;
   }
   const started = performance.now();
-  let trained: ReturnType<typeof trainPriceModel>;
+  const progress = new TerminalProgress();
+  let trained: Awaited<ReturnType<typeof trainPriceModel>>;
   try {
-    trained = trainPriceModel(market, { file: displayName(file), split });
+    trained = await trainPriceModel(market, {
+      file: displayName(file),
+      split,
+      validationFrom,
+      horizonHours,
+      progress,
+    });
   } catch (error) {
+    progress.done();
     fail((error as Error).message);
   }
-  const out = (values.out as string | undefined) ?? BUNDLED_MODEL_PATH;
-  const card =
-    (values.card as string | undefined) ??
-    (values.out ? `${out.replace(/\.onnx$/, "")}.json` : BUNDLED_CARD_PATH);
-  const samples =
-    (values.samples as string | undefined) ??
-    (values.out ? `${out.replace(/\.onnx$/, "")}.samples.json` : SAMPLE_FEATURES_PATH);
-  for (const path of [out, card, samples]) mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(out, trained.bytes);
-  writeFileSync(card, `${JSON.stringify(trained.report, null, 2)}\n`);
-  writeFileSync(samples, `${JSON.stringify(trained.sampleRows)}\n`);
-  process.stdout.write(describe(trained.report, out, (performance.now() - started) / 1000));
+  progress.done();
+  const paths = outputPaths(values, trained.report.model.version);
+  for (const path of Object.values(paths)) mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(paths.model, trained.bytes);
+  writeFileSync(paths.card, `${JSON.stringify(trained.report, null, 2)}\n`);
+  writeFileSync(paths.samples, `${JSON.stringify(trained.sampleRows)}\n`);
+  process.stdout.write(describe(trained.report, paths.model, (performance.now() - started) / 1000));
+}
+
+/** Where the model, its card and its sample rows go: --out (the committed ones, or any file), else a new file. */
+function outputPaths(
+  values: Record<string, string | boolean | undefined>,
+  version: string,
+): { model: string; card: string; samples: string } {
+  const out = values.out as string | undefined;
+  let model: string;
+  if (out) model = out;
+  else {
+    const base = join("models", `price-model-${version}`);
+    let n = 1;
+    model = `${base}.onnx`;
+    while (existsSync(model) || existsSync(model.replace(/\.onnx$/, ".json"))) model = `${base}-${++n}.onnx`;
+  }
+  const committed = resolve(model) === BUNDLED_MODEL_PATH;
+  const stem = model.replace(/\.onnx$/, "");
+  return {
+    model,
+    card: (values.card as string | undefined) ?? (committed ? BUNDLED_CARD_PATH : `${stem}.json`),
+    samples:
+      (values.samples as string | undefined) ?? (committed ? SAMPLE_FEATURES_PATH : `${stem}.samples.json`),
+  };
+}
+
+function day(flag: string, value: string | undefined, fail: (message: string) => never): number | undefined {
+  if (value === undefined) return undefined;
+  const at = Date.parse(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d\d-\d\d$/.test(value) || !Number.isFinite(at))
+    fail(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  return at;
 }
 
 const displayName = (file: string) => file.split(/[\\/]/).pop() ?? file;
+const usd = (value: number) => `${value < 0 ? "-" : ""}$${Math.abs(value).toFixed(2)}`;
 
 export function describe(report: TrainingReport, out: string, seconds: number): string {
-  const q = report.heldOut;
+  const { data, target } = report;
+  const chosen = report.validation.forecastWeight;
   const lines = [
     `model ${report.model.name} ${report.model.version}: ${report.model.bytes} bytes -> ${out} (${seconds.toFixed(1)} s)`,
-    `data  ${report.data.file}: ${report.data.pools} pools, ${report.data.from} .. ${report.data.to}`,
-    `      train ${report.data.trainRows} samples before ${report.data.split}, held out ${report.data.heldOutRows} after`,
-    `target P(price rises >= ${report.target.riseThreshold * 100}% within ${report.target.horizonHours} h) and mean price over ${report.target.horizonHours} h`,
-    `held-out rise: AUC ${q.rise.auc.toFixed(3)} (naive 0.500), Brier ${q.rise.brier.toFixed(5)} (naive ${q.rise.brierNaive.toFixed(5)}), log loss ${q.rise.logLoss.toFixed(4)} (naive ${q.rise.logLossNaive.toFixed(4)})`,
-    `      pools that moved in the last 7 days (${q.riseMovingPools.rows}): AUC ${q.riseMovingPools.auc.toFixed(3)}, Brier ${q.riseMovingPools.brier.toFixed(5)} (naive ${q.riseMovingPools.brierNaive.toFixed(5)})`,
-    `held-out mean price ratio: MAE ${q.meanRatio.maeModel.toFixed(5)} vs ${q.meanRatio.maeNaive.toFixed(5)} for "price stays", skill ${(q.meanRatio.skill * 100).toFixed(1)}%`,
-    `calibration (ECE ${q.expectedCalibrationError.toFixed(4)}): ${q.calibration
-      .map(
-        (bin) =>
-          `[${bin.from}, ${bin.to}) n=${bin.count} predicted ${bin.meanPredicted.toFixed(3)} observed ${bin.observedRate.toFixed(3)}`,
-      )
-      .join("; ")}`,
+    `data  ${data.file}: ${data.pools} pools, ${data.from} .. ${data.to}`,
+    `      train ${data.trainRows} samples before ${data.validationFrom}, validation ${data.validationRows} until ${data.heldOutFrom}, held out ${data.heldOutRows} after`,
+    `target ${target.meaning}`,
+    ...part("validation", report.validation.quality, report.validation.decisions, chosen),
+    ...part("held out", report.heldOut.quality, report.heldOut.decisions, chosen),
+    chosen > 0
+      ? `forecast weight ${chosen}: the forecasts saved a measurable amount on the validation weeks`
+      : "forecast weight 0: on the validation weeks no weight saved a measurable amount (the rule: " +
+        `${report.validation.rule}); the engine decides on current prices`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+function part(name: string, quality: SampleQuality, decisions: DecisionFigures, chosen: number): string[] {
+  const weights = decisions.weights
+    .map(
+      (w) =>
+        `weight ${w.weight}${w.weight === chosen ? " (chosen)" : ""}: regret ${usd(w.regretUsd)}` +
+        (w.weight > 0 ? `, forecast gain ${usd(w.forecastGainUsd)}` : "") +
+        `, ${w.switches} switches, ${w.interruptions} interruptions`,
+    )
+    .join("; ");
+  return [
+    `${name} (${decisions.from.slice(0, 10)} .. ${decisions.to.slice(0, 10)}): rise AUC ${quality.rise.auc.toFixed(3)} (naive 0.500), Brier ${quality.rise.brier.toFixed(5)} (naive ${quality.rise.brierNaive.toFixed(5)}); mean price ratio MAE ${quality.meanRatio.maeModel.toFixed(5)} vs ${quality.meanRatio.maeNaive.toFixed(5)} for "price stays", skill ${(quality.meanRatio.skill * 100).toFixed(1)}%`,
+    `      decisions, ${decisions.fleets.length} fleets (${decisions.fleets.join(", ")}): cost at hindsight ${usd(decisions.hindsightUsd)}, headroom over static ${usd(decisions.headroomUsd)}, greedy's regret ${usd(decisions.greedyRegretUsd)}; model at ${weights}`,
+  ];
 }

@@ -4,6 +4,7 @@ import type {
   CleanupLogsTable,
   ClientsTable,
   CommandsTable,
+  InstancePeersTable,
   InstancesTable,
   InterruptionsTable,
   NotificationsTable,
@@ -42,6 +43,7 @@ export interface Database {
   agents: AgentsTable;
   agent_configs: AgentConfigsTable;
   instances: InstancesTable;
+  instance_peers: InstancePeersTable;
   spot_pools: SpotPoolsTable;
   spot_price_snapshots: SpotPriceSnapshotsTable;
   ondemand_price_snapshots: OndemandPriceSnapshotsTable;

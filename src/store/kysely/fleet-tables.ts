@@ -39,6 +39,7 @@ export interface AgentsTable {
   status: "online" | "offline" | "deleted";
   last_seen_at: number | null;
   last_switch_at: number | null;
+  last_cleanup_at: number | null;
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
@@ -71,13 +72,24 @@ export interface InstancesTable {
   pool_id: string | null;
   ami_id: string | null;
   role: "primary" | "replica" | "retired";
-  state: "running" | "terminated";
+  state: "running" | "terminated" | "unmanaged";
   spot_price: number | null;
   ondemand_price: number | null;
   launched_at: number;
   terminated_at: number | null;
   last_switch_at: number | null;
   created_at: number;
+  updated_at: number;
+  /** Set exactly when the state is unmanaged: the agent was deleted while the instance ran. */
+  unmanaged_at: number | null;
+}
+
+export interface InstancePeersTable {
+  client_id: string;
+  instance_id: string;
+  agent_id: string;
+  peer_address: string;
+  seen_at: number | null;
   updated_at: number;
 }
 
@@ -87,6 +99,8 @@ export interface CommandsTable {
   id: string;
   client_id: string;
   agent_id: string;
+  /** The instance whose agent is to execute it; null for finished commands of versions before it was recorded. */
+  instance_id: string | null;
   type: string;
   payload: string;
   priority: number;
@@ -161,6 +175,7 @@ export interface ReplicasTable {
   ready_at: number | null;
   promoted_at: number | null;
   terminated_at: number | null;
+  last_sync_at: number | null;
 }
 
 export interface InterruptionsTable {
@@ -183,6 +198,7 @@ export interface CleanupLogsTable {
   id: Generated<number>;
   client_id: string;
   agent_id: string;
+  kind: Generated<"snapshots" | "amis" | "full">;
   deleted_snapshots: number;
   deleted_images: number;
   failed: number;

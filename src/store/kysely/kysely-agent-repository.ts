@@ -33,6 +33,7 @@ const toAgent = (row: AgentRow): Agent => ({
   status: row.status,
   lastSeenAt: row.last_seen_at,
   lastSwitchAt: row.last_switch_at,
+  lastCleanupAt: row.last_cleanup_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at,
@@ -151,6 +152,9 @@ export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBindin
     },
     setStatus: async (agentId, status, at) => {
       await db.updateTable("agents").set({ status, updated_at: at }).where("id", "=", agentId).execute();
+    },
+    markCleanedUp: async (agentId, at) => {
+      await db.updateTable("agents").set({ last_cleanup_at: at }).where("id", "=", agentId).execute();
     },
     touchMany: async (lastSeen) => {
       if (sqlite) return sqlite.run(() => sqlite.paths.touchMany(lastSeen));

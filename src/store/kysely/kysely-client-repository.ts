@@ -110,6 +110,13 @@ export function createKyselyClientRepository({ db }: StoreBinding): AsyncPort<Cl
     markTokenUsed: async (id, at) => {
       await db.updateTable("clients").set({ token_last_used_at: at }).where("id", "=", id).execute();
     },
+    setActive: async (id, active) => {
+      await db
+        .updateTable("clients")
+        .set({ active: active ? 1 : 0 })
+        .where("id", "=", id)
+        .execute();
+    },
     delete: async (id) =>
       (await db.deleteFrom("clients").where("id", "=", id).executeTakeFirst()).numDeletedRows === 1n,
     count: async () => {

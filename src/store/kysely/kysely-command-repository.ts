@@ -1,8 +1,14 @@
 import { type Selectable, sql } from "kysely";
-import type { Command, CommandAction, CommandState } from "../../core/commands/command.js";
+import {
+  type Command,
+  type CommandAction,
+  type CommandState,
+  OPEN_STATES,
+} from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
 import type { AsyncPort } from "./async-port.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
+import { jsonText } from "./json-text.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
@@ -10,6 +16,7 @@ const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
   id: row.id,
   clientId: row.client_id,
   agentId: row.agent_id,
+  instanceId: row.instance_id,
   action: { type: row.type, ...(JSON.parse(row.payload) as object) } as CommandAction,
   priority: row.priority,
   state: row.state,
@@ -26,9 +33,14 @@ const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
 });
 
 const DELIVERABLE: CommandState[] = ["pending", "delivered"];
+const OPEN = [...OPEN_STATES];
 
 /** The command queue, written once for SQLite and PostgreSQL. */
-export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): AsyncPort<CommandRepository> {
+export function createKyselyCommandRepository({
+  db,
+  dialect,
+  sqlite,
+}: StoreBinding): AsyncPort<CommandRepository> {
   // Every column but rowid, which only orders ties.
   const commands = () =>
     db
@@ -37,6 +49,7 @@ export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): Asy
         "id",
         "client_id",
         "agent_id",
+        "instance_id",
         "type",
         "payload",
         "priority",
@@ -60,6 +73,7 @@ export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): Asy
         id: command.id,
         client_id: command.clientId,
         agent_id: command.agentId,
+        instance_id: command.instanceId,
         type,
         payload: JSON.stringify(payload),
         priority: command.priority,
@@ -92,10 +106,11 @@ export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): Asy
         .executeTakeFirst();
       return row && toCommand(row);
     },
-    listDeliverable: async (agentId, now, limit) => {
+    listDeliverable: async (agentId, instanceId, now, limit) => {
       const rows = await commands()
         .where("agent_id", "=", agentId)
         .where("state", "in", DELIVERABLE)
+        .where((eb) => eb.or([eb("instance_id", "is", null), eb("instance_id", "=", instanceId)]))
         .where("expires_at", ">", now)
         // Ties in priority and time go to the row inserted first.
         .orderBy("priority", "desc")
@@ -104,6 +119,47 @@ export function createKyselyCommandRepository({ db, sqlite }: StoreBinding): Asy
         .limit(limit)
         .execute();
       return rows.map(toCommand);
+    },
+    listByInstance: async (agentId, instanceId, limit) => {
+      const rows = await commands()
+        .where("agent_id", "=", agentId)
+        .where("instance_id", "=", instanceId)
+        .orderBy("created_at", "desc")
+        .orderBy("rowid", "desc")
+        .limit(limit)
+        .execute();
+      return rows.map(toCommand);
+    },
+    listOpenForReplica: async (agentId, replicaId) => {
+      const rows = await commands()
+        .where("agent_id", "=", agentId)
+        .where("state", "in", OPEN)
+        .where("type", "in", ["launch_replica", "promote_replica"])
+        .where(jsonText(dialect, "payload", "replicaId"), "=", replicaId)
+        .orderBy("created_at", "asc")
+        .orderBy("rowid", "asc")
+        .execute();
+      return rows.map(toCommand);
+    },
+    cancel: async (agentId, commandId, at, reason) => {
+      const result = await db
+        .updateTable("commands")
+        .set({ state: "cancelled", completed_at: at, result_message: reason })
+        .where("agent_id", "=", agentId)
+        .where("id", "=", commandId)
+        .where("state", "in", DELIVERABLE)
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+    rebind: async (agentId, commandId, instanceId) => {
+      const result = await db
+        .updateTable("commands")
+        .set({ instance_id: instanceId })
+        .where("agent_id", "=", agentId)
+        .where("id", "=", commandId)
+        .where("state", "in", DELIVERABLE)
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
     },
     markDelivered: async (deliveredAt) => {
       if (sqlite) return sqlite.run(() => sqlite.paths.markDelivered(deliveredAt));

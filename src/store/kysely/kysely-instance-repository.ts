@@ -23,6 +23,7 @@ const toInstance = (row: Selectable<InstancesTable>): Instance => ({
   onDemandPrice: row.ondemand_price,
   launchedAt: row.launched_at,
   terminatedAt: row.terminated_at,
+  unmanagedAt: row.unmanaged_at,
   lastSwitchAt: row.last_switch_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -30,7 +31,7 @@ const toInstance = (row: Selectable<InstancesTable>): Instance => ({
 
 /**
  * Instances, written once for SQLite and PostgreSQL. One primary per agent is also a partial unique index
- * (schema v5): saving a primary first retires the agent's other primaries, so the rule holds whichever order a
+ * (schema v9): saving a primary first retires the agent's other primaries, so the rule holds whichever order a
  * use case saves the new primary and retires the old ones in.
  */
 export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): AsyncPort<InstanceRepository> {
@@ -112,6 +113,7 @@ export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): A
         ondemand_price: instance.onDemandPrice,
         launched_at: instance.launchedAt,
         terminated_at: instance.terminatedAt,
+        unmanaged_at: instance.unmanagedAt,
         last_switch_at: instance.lastSwitchAt,
         created_at: instance.createdAt,
         updated_at: instance.updatedAt,
@@ -149,6 +151,16 @@ export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): A
         .where("state", "=", "running")
         .executeTakeFirst();
       return result.numUpdatedRows === 1n;
+    },
+    releaseAgent: async (clientId, agentId, at) => {
+      const result = await db
+        .updateTable("instances")
+        .set({ state: "unmanaged", unmanaged_at: at, updated_at: at })
+        .where("client_id", "=", clientId)
+        .where("agent_id", "=", agentId)
+        .where("state", "=", "running")
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
     retireOthers: async (clientId, agentId, keepId, at) => {
       await retireOthers(clientId, agentId, keepId, at);

@@ -28,6 +28,7 @@ const toReplica = (row: Omit<Selectable<ReplicasTable>, "rowid">): Replica => ({
   errorMessage: row.error_message,
   createdAt: row.created_at,
   launchedAt: row.launched_at,
+  lastSyncAt: row.last_sync_at,
   readyAt: row.ready_at,
   promotedAt: row.promoted_at,
   terminatedAt: row.terminated_at,
@@ -43,6 +44,7 @@ const changes = (replica: Replica) => ({
   hourly_cost: replica.hourlyCost,
   error_message: replica.errorMessage,
   launched_at: replica.launchedAt,
+  last_sync_at: replica.lastSyncAt,
   ready_at: replica.readyAt,
   promoted_at: replica.promotedAt,
   terminated_at: replica.terminatedAt,
@@ -73,11 +75,12 @@ const COLUMNS = [
   "ready_at",
   "promoted_at",
   "terminated_at",
+  "last_sync_at",
 ] as const;
 
 /**
  * Replicas, written once for SQLite and PostgreSQL. At most one active replica per agent is also a partial
- * unique index (schema v5): an insert that would make a second one fails instead of adding it.
+ * unique index (schema v9): an insert that would make a second one fails instead of adding it.
  */
 export function createKyselyReplicaRepository({ db }: StoreBinding): AsyncPort<ReplicaRepository> {
   const replicas = () => db.selectFrom("replicas").select(COLUMNS);

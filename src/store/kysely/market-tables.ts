@@ -158,6 +158,7 @@ export interface ModelsTable {
   trained_from: string;
   trained_to: string;
   metrics: string;
+  forecast_weight: Generated<number>;
   source: "bundled" | "upload";
   note: string | null;
   uploaded_at: number;

@@ -5,6 +5,7 @@ export interface CommandRowValues {
   id: string;
   client_id: string;
   agent_id: string;
+  instance_id: string | null;
   type: string;
   payload: string;
   priority: number;
@@ -46,10 +47,11 @@ export function sqliteHotPaths(file: SqliteDatabase): SqliteHotPaths {
       delivered_at = ?, delivery_count = delivery_count + 1
     WHERE id = ?`);
   const insert = file.prepare(`
-    INSERT INTO commands (id, client_id, agent_id, type, payload, priority, state, reason, origin, created_at,
-      expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
-    VALUES (@id, @client_id, @agent_id, @type, @payload, @priority, @state, @reason, @origin, @created_at,
-      @expires_at, @delivered_at, @delivery_count, @acknowledged_at, @completed_at, @success, @result_message)`);
+    INSERT INTO commands (id, client_id, agent_id, instance_id, type, payload, priority, state, reason, origin,
+      created_at, expires_at, delivered_at, delivery_count, acknowledged_at, completed_at, success, result_message)
+    VALUES (@id, @client_id, @agent_id, @instance_id, @type, @payload, @priority, @state, @reason, @origin,
+      @created_at, @expires_at, @delivered_at, @delivery_count, @acknowledged_at, @completed_at, @success,
+      @result_message)`);
   // Inside a transaction of the caller, better-sqlite3 makes these savepoints of it.
   const touchAll = file.transaction((lastSeen: ReadonlyMap<string, number>) => {
     for (const [id, at] of lastSeen) touch.run(at, id, at);

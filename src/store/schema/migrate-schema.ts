@@ -36,27 +36,55 @@ export async function migrateSchema(
   userVersionSteps = USER_VERSION_STEPS,
 ): Promise<MigrationOutcome> {
   let from: number | undefined;
+  // SQLite switches foreign keys only outside a transaction: a step that rebuilds a table makes the loop come
+  // round once more, with them off for that one step.
+  let foreignKeysOff = false;
   for (;;) {
-    const reached = await target.db.connection().execute((connection) =>
-      inTransaction(target.dialect, connection, async () => {
-        const current = await readVersion(target.dialect, connection, migrations, userVersionSteps);
-        from ??= current;
-        const step = migrations[current];
-        if (!step) return current;
-        try {
-          if ("sql" in step) await target.runScript(connection, step.sql[target.dialect]);
-          else await step.build(connection, target.dialect);
-        } catch (error) {
-          throw new Error(`schema step ${current + 1} (${step.name}) failed: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
-        await record(target.dialect, connection, current + 1, step.name);
-        return null;
-      }),
-    );
+    const withoutForeignKeys = foreignKeysOff;
+    foreignKeysOff = false;
+    const reached = await target.db.connection().execute(async (connection) => {
+      const restore = withoutForeignKeys && (await switchForeignKeys(connection, false));
+      try {
+        return await inTransaction(target.dialect, connection, async () => {
+          const current = await readVersion(target.dialect, connection, migrations, userVersionSteps);
+          from ??= current;
+          const step = migrations[current];
+          if (!step) return current;
+          const rebuilds = step.rebuildsTables === true && target.dialect === "sqlite";
+          if (rebuilds && !withoutForeignKeys) {
+            foreignKeysOff = true;
+            return null;
+          }
+          try {
+            if ("sql" in step) await target.runScript(connection, step.sql[target.dialect]);
+            else await step.build(connection, target.dialect);
+            if (rebuilds) await checkReferences(connection);
+          } catch (error) {
+            throw new Error(`schema step ${current + 1} (${step.name}) failed: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+          await record(target.dialect, connection, current + 1, step.name);
+          return null;
+        });
+      } finally {
+        if (restore) await switchForeignKeys(connection, true);
+      }
+    });
     if (reached !== null) return { from: from ?? reached, to: reached };
   }
+}
+
+/** Sets SQLite's foreign key enforcement; true when it was on before. */
+async function switchForeignKeys(db: MigrationDatabase, on: boolean): Promise<boolean> {
+  const { rows } = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(db);
+  await sql.raw(`PRAGMA foreign_keys = ${on ? "ON" : "OFF"}`).execute(db);
+  return Number(rows[0]?.foreign_keys) === 1;
+}
+
+async function checkReferences(db: MigrationDatabase): Promise<void> {
+  const { rows } = await sql`PRAGMA foreign_key_check`.execute(db);
+  if (rows.length > 0) throw new Error(`it left ${rows.length} broken references`);
 }
 
 async function inTransaction<T>(dialect: Dialect, db: MigrationDatabase, work: () => Promise<T>): Promise<T> {

@@ -11,7 +11,14 @@ export type MigrationDatabase = Kysely<any>;
  * where they express it; as SQL per dialect (`sql`) where they cannot (SQLite's STRICT tables and rowids,
  * PostgreSQL's BIGINT times and identity columns). Released steps are never edited: fix forward.
  */
-export type StoreMigration = { name: string } & (
+export type StoreMigration = {
+  name: string;
+  /**
+   * SQLite: the step rebuilds a table (SQLite changes a CHECK no other way). It runs with foreign keys off, so
+   * dropping the old table cascades nowhere, and every reference is checked before it commits.
+   */
+  rebuildsTables?: boolean;
+} & (
   | { sql: Readonly<Record<Dialect, string>> }
   | { build: (db: MigrationDatabase, dialect: Dialect) => Promise<void> }
 );

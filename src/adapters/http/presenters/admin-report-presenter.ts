@@ -43,6 +43,7 @@ export function presentActivity(event: SystemEvent) {
     eventType: event.type,
     clientId: event.clientId,
     agentId: event.agentId,
+    metadata: event.metadata,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Agent, AgentConfig, AgentWithClient } from "../../../core/agents/agent.js";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import type { AgentOverview } from "../../../core/reports/client-report-service.js";
 import { isoTime } from "./legacy-values.js";
 
@@ -22,15 +23,26 @@ function agentFields(agent: Agent) {
     terminateWaitSeconds: agent.config.terminateWaitSeconds,
     agentVersion: agent.agentVersion,
     hostname: agent.hostname,
+    lastCleanupAt: isoTime(agent.lastCleanupAt),
   };
 }
 
+/**
+ * How the agent is reached: `reachedBy` "stream" (commands pushed at once), "polling" (an agent of the original
+ * system: commands wait for its next poll) or "none"; `lastPollAt` its last poll for commands. `connected` is
+ * true for a live stream only, as before.
+ */
+export function presentReach(reach: AgentReach) {
+  return { reachedBy: reach.via, lastPollAt: isoTime(reach.lastPollAt) };
+}
+
 /** One row of the client's agent list (C3). */
-export function presentAgentOverview(overview: AgentOverview) {
+export function presentAgentOverview(overview: AgentOverview, reach: AgentReach) {
   return {
     ...agentFields(overview.agent),
     instanceCount: overview.runningInstances,
     connected: overview.connected,
+    ...presentReach(reach),
   };
 }
 
@@ -48,8 +60,14 @@ export function presentAgentHistory(agent: Agent) {
 }
 
 /** One row of the operator's agent list across clients (D9). */
-export function presentAdminAgent(agent: AgentWithClient, connected: boolean) {
-  return { ...agentFields(agent), clientId: agent.clientId, clientName: agent.clientName, connected };
+export function presentAdminAgent(agent: AgentWithClient, reach: AgentReach) {
+  return {
+    ...agentFields(agent),
+    clientId: agent.clientId,
+    clientName: agent.clientName,
+    connected: reach.via === "stream",
+    ...presentReach(reach),
+  };
 }
 
 /** An agent's settings after a change (C5-C7). */

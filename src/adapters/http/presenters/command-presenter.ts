@@ -7,6 +7,8 @@ export function presentCommand(command: Command) {
   return {
     id: command.id,
     agentId: command.agentId,
+    /** The instance whose agent is to execute it (null: recorded before commands were bound to instances). */
+    instanceId: command.instanceId,
     type,
     parameters,
     priority: command.priority,

@@ -90,10 +90,11 @@ export function presentDecisionRow(record: DecisionRecord & { logicalAgentId?: s
       record.action === "stay" ? (record.currentPoolId ?? "on-demand") : (record.targetPoolId ?? "on-demand"),
     outcome: record.outcome,
     reason: record.reason,
-    policy: record.policy,
-    modelVersion: record.modelVersion,
+    basis: basisOf(record),
     riskScore: rounded(record.riskScore),
     expectedSavingsPerHour: rounded(record.expectedSavingsPerHour, 6),
+    policy: record.policy,
+    modelVersion: record.modelVersion,
     agentId: record.agentId,
     id: record.id,
     instanceId: record.instanceId,
@@ -125,16 +126,34 @@ export function presentDecisionRow(record: DecisionRecord & { logicalAgentId?: s
   };
 }
 
-/** A model of the registry, as the admin API and the dashboard show it. */
+/**
+ * What a decision rested on, in words for the dashboard: a model's forecast only when it had weight; otherwise the
+ * expected cost at current prices (the choice is not a prediction), or the original's rules.
+ */
+function basisOf(record: DecisionRecord): string {
+  if (record.policy === "rules") return "the original's rules (no model in service)";
+  if (record.policy !== "model") return record.policy;
+  return record.modelVersion
+    ? `expected cost with the forecast of ${record.modelVersion}`
+    : "expected cost at current prices";
+}
+
+/**
+ * A model of the registry, as the admin API and the dashboard show it: first what tells models apart before one is
+ * activated (the weight its training gave its forecasts, its validation and held-out figures), then the rest.
+ */
 export function presentModel(model: ModelRecord) {
   return {
     version: model.version,
-    name: model.name,
     active: model.active,
+    forecastWeight: model.forecastWeight,
+    validation: figuresOf(model.metrics.validation),
+    heldOut: figuresOf(model.metrics.heldOut),
+    trainedOn: model.trainedFrom && model.trainedTo ? `${model.trainedFrom}..${model.trainedTo}` : null,
     source: model.source,
     activatedAt: isoTime(model.activatedAt),
+    name: model.name,
     uploadedAt: isoTime(model.uploadedAt),
-    trainedOn: model.trainedFrom && model.trainedTo ? `${model.trainedFrom}..${model.trainedTo}` : null,
     metrics: model.metrics,
     id: model.id,
     sha256: model.sha256,
@@ -152,16 +171,53 @@ export function presentEngineStatus(status: EngineStatus) {
       name: status.model.name,
       version: status.model.version,
       activatedAt: isoTime(status.model.activatedAt),
+      forecastWeight: status.model.forecastWeight,
     },
     reason: status.reason,
   };
 }
 
-/** One line for the admin health card: "model spot-price-gbdt gbdt-v1-…" or "rules (why)". */
+/**
+ * One line for the admin health card: "model spot-price-gbdt … (forecast weight 0.5)", "expected cost at current
+ * prices (…)" when the model's forecasts weigh nothing, or "rules (why)".
+ */
 export function describeEngine(status: EngineStatus): string {
-  return status.mode === "model" && status.model
-    ? `model ${status.model.name} ${status.model.version}`
-    : `rules (${status.reason ?? "no model"})`;
+  if (status.mode !== "model" || !status.model) return `rules (${status.reason ?? "no model"})`;
+  const { name, version, forecastWeight } = status.model;
+  return forecastWeight > 0
+    ? `model ${name} ${version} (forecast weight ${forecastWeight})`
+    : `expected cost at current prices (model ${name} ${version} is loaded; its forecasts weigh nothing)`;
+}
+
+/**
+ * One line from the figures the trainer writes into a model (see price-model-trainer): on its validation or
+ * held-out weeks, what its forecasts saved at each weight against none, its regret against hindsight and AUC.
+ * Null for a model that carries no such figures.
+ */
+function figuresOf(figures: unknown): string | null {
+  if (!figures || typeof figures !== "object") return null;
+  const { from, to, auc, greedyRegretUsd, regretUsdByWeight } = figures as Record<string, unknown>;
+  if (
+    typeof from !== "string" ||
+    typeof to !== "string" ||
+    !regretUsdByWeight ||
+    typeof regretUsdByWeight !== "object"
+  )
+    return null;
+  const regret = Object.entries(regretUsdByWeight as Record<string, unknown>)
+    .filter((entry): entry is [string, number] => typeof entry[1] === "number")
+    .sort(([a], [b]) => Number(a) - Number(b));
+  const base = regret.find(([weight]) => Number(weight) === 0)?.[1];
+  if (base === undefined) return null;
+  const usd = (value: number) => `${value < 0 ? "-" : ""}$${Math.abs(value).toFixed(2)}`;
+  const gains = regret
+    .filter(([weight]) => Number(weight) > 0)
+    .map(([weight, value]) => `${usd(base - value)} at weight ${weight}`);
+  return [
+    `${from}..${to}: forecast gain ${gains.join(", ") || "not measured"}`,
+    `regret against hindsight ${usd(base)} without forecasts${typeof greedyRegretUsd === "number" ? ` (greedy ${usd(greedyRegretUsd)})` : ""}`,
+    ...(typeof auc === "number" ? [`rise AUC ${auc.toFixed(3)}`] : []),
+  ].join("; ");
 }
 
 function modeOf(action: DecisionRecord["action"], current: string): string {

@@ -20,6 +20,8 @@ export function presentInstance(instance: InstanceWithOwner) {
     logicalAgentId: instance.logicalAgentId,
     launchedAt: isoTime(instance.launchedAt),
     terminatedAt: isoTime(instance.terminatedAt),
+    /** When its agent was deleted and it left the managed fleet (state unmanaged). */
+    unmanagedAt: isoTime(instance.unmanagedAt),
   };
 }
 

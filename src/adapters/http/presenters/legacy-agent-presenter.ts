@@ -1,4 +1,4 @@
-import type { Agent, AgentConfig } from "../../../core/agents/agent.js";
+import type { AgentConfig } from "../../../core/agents/agent.js";
 import type { Command } from "../../../core/commands/command.js";
 import type { CleanupReport } from "../../../core/interruptions/cleanup-report.js";
 import { isoTime } from "./legacy-values.js";
@@ -38,10 +38,11 @@ export function presentLegacyReplicaConfig(config: AgentConfig) {
 
 /**
  * One item of the bare array `pending-commands` answers: the switch shape the original agent executes.
- * `command_type` "switch" is what that agent assumes when the field is missing. Null for any other command
- * (the core hands a polling agent switches only).
+ * `command_type` "switch" is what that agent assumes when the field is missing; `instance_id` is the instance the
+ * command was issued for (and the only one that gets it). Null for any other command (the core hands a polling
+ * agent switches only).
  */
-export function presentLegacyCommand(command: Command, agent: Agent) {
+export function presentLegacyCommand(command: Command) {
   const { action } = command;
   let target: { target_mode: "spot" | "ondemand"; target_pool_id: string | null };
   if (action.type === "switch_to_spot_pool") target = { target_mode: "spot", target_pool_id: action.poolId };
@@ -50,7 +51,7 @@ export function presentLegacyCommand(command: Command, agent: Agent) {
   return {
     id: command.id,
     command_type: "switch",
-    instance_id: agent.instanceId,
+    instance_id: command.instanceId,
     ...target,
     priority: command.priority,
     terminate_wait_seconds: action.terminateWaitSeconds,

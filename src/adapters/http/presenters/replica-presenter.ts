@@ -3,7 +3,10 @@ import { ACTIVE_REPLICA_STATUSES } from "../../../core/replicas/replica.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The original's replica shape (R2), with its cost from the time the replica has run. */
+/**
+ * The original's replica shape (R2), with its cost from the time the replica has run. The pool is given both
+ * nested (the original server's shape) and flat: the original agent's replica worker reads `pool_id` and `az`.
+ */
 export function presentReplica(replica: Replica, now: number) {
   const end = replica.terminatedAt ?? replica.promotedAt ?? now;
   const hours = replica.launchedAt === null ? 0 : Math.max(0, end - replica.launchedAt) / 3_600_000;
@@ -15,6 +18,11 @@ export function presentReplica(replica: Replica, now: number) {
     sync_status: replica.syncStatus,
     sync_latency_ms: replica.syncLatencyMs,
     state_transfer_progress: replica.stateTransferProgress,
+    last_sync_at: iso(replica.lastSyncAt),
+    pool_id: replica.pool.id,
+    az: replica.pool.availabilityZone,
+    instance_type: replica.pool.instanceType,
+    region: replica.pool.region,
     pool: {
       id: replica.pool.id,
       name: `${replica.pool.instanceType} (${replica.pool.availabilityZone})`,

@@ -65,6 +65,22 @@ export const adminClientRoutes = [
     }),
   }),
   route({
+    method: "post",
+    path: "/api/admin/clients/:clientId/deactivate",
+    auth: "admin",
+    summary: "Deactivate a client: its calls are refused and its agents disconnected; its data is kept",
+    handle: ({ params, services }) =>
+      presentClientSummary(services.clients.setActive(params.clientId ?? "", false)),
+  }),
+  route({
+    method: "post",
+    path: "/api/admin/clients/:clientId/activate",
+    auth: "admin",
+    summary: "Activate a deactivated client again: its token works and its agents may reconnect",
+    handle: ({ params, services }) =>
+      presentClientSummary(services.clients.setActive(params.clientId ?? "", true)),
+  }),
+  route({
     method: "get",
     path: "/api/admin/clients/:clientId/token",
     auth: "admin",

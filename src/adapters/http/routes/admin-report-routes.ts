@@ -22,16 +22,16 @@ export const adminReportRoutes = [
     method: "get",
     path: "/api/admin/instances",
     auth: "admin",
-    summary: "Instances of every client; filters status active|terminated, mode, region (D8)",
+    summary: "Instances of every client; filters status active|terminated|unmanaged, mode, region (D8)",
     query: z.object({
-      status: z.enum(["active", "terminated"]).optional(),
+      status: z.enum(["active", "terminated", "unmanaged"]).optional(),
       mode: instanceModeQuery.optional(),
       region: z.string().min(1).max(64).optional(),
       limit: intQuery(1, 500, 500),
     }),
     handle: ({ query, services }) => {
       const { instances, total } = services.reports.instances({
-        state: query.status === undefined ? undefined : query.status === "active" ? "running" : "terminated",
+        state: query.status === "active" ? "running" : query.status,
         mode: query.mode,
         region: query.region,
         limit: query.limit,
@@ -55,7 +55,7 @@ export const adminReportRoutes = [
     handle: ({ query, services }) => {
       const { agents, total } = services.reports.agents({ status: query.status, limit: query.limit });
       return {
-        agents: agents.map((agent) => presentAdminAgent(agent, services.sessions.isConnected(agent.id))),
+        agents: agents.map((agent) => presentAdminAgent(agent, services.polling.reachOf(agent.id))),
         total,
         filters: { status: query.status ?? null },
       };

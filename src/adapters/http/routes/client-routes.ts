@@ -7,7 +7,13 @@ import { presentInstance } from "../presenters/instance-presenter.js";
 import { route } from "../route-definition.js";
 import { clampedIntQuery, instanceModeQuery, intQuery } from "./query-params.js";
 
-const INSTANCE_STATUS = { active: "running", terminated: "terminated", all: undefined } as const;
+/** `unmanaged`: instances whose agent was deleted (no longer part of the managed fleet, still listed). */
+const INSTANCE_STATUS = {
+  active: "running",
+  terminated: "terminated",
+  unmanaged: "unmanaged",
+  all: undefined,
+} as const;
 
 /**
  * The client dashboard's reads (original paths and shapes). Paths naming a client answer 404 unless it is the
@@ -51,7 +57,7 @@ export const clientRoutes = [
     handle: ({ params, caller, services }) =>
       services.clientReports
         .agents(requireOwnClient(caller, params.clientId ?? ""))
-        .map(presentAgentOverview),
+        .map((overview) => presentAgentOverview(overview, services.polling.reachOf(overview.agent.id))),
   }),
   route({
     method: "get",
@@ -67,9 +73,10 @@ export const clientRoutes = [
     method: "get",
     path: "/api/client/:clientId/instances",
     auth: "client",
-    summary: "Instances of the client; status all|active|terminated, mode, search by id or type (C10)",
+    summary:
+      "Instances of the client; status all|active|terminated|unmanaged, mode, search by id or type (C10)",
     query: z.object({
-      status: z.enum(["all", "active", "terminated"]).default("all"),
+      status: z.enum(["all", "active", "terminated", "unmanaged"]).default("all"),
       mode: instanceModeQuery.optional(),
       search: z.string().max(64).optional(),
       limit: intQuery(1, 500, 500),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { ForceSwitchTarget } from "../../../core/commands/command-service.js";
 import { invalidArgument } from "../../../core/errors/app-error.js";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
+import { presentReach } from "../presenters/agent-presenter.js";
 import { presentCommand } from "../presenters/command-presenter.js";
 import { route } from "../route-definition.js";
 
@@ -11,13 +13,27 @@ const forceSwitchBody = z.object({
   new_instance_type: z.string().max(50).optional(),
 });
 
+const DELIVERY = { stream: "pushed", polling: "next_poll", none: "when_connected" } as const;
+
+/** What happens to the command now, in words: pushed, waiting for a poll, or waiting for the agent. */
+function deliveryMessage(reach: AgentReach): string {
+  if (reach.via === "stream") return "Switch command queued and pushed to the agent";
+  const lastPoll =
+    reach.lastPollAt === null ? "" : ` (last poll ${new Date(reach.lastPollAt).toISOString()})`;
+  if (reach.via === "polling") {
+    return `Switch command queued: the agent polls for commands and takes it at its next poll${lastPoll}`;
+  }
+  return `Switch command queued: the agent is not connected and gets it when it connects or polls again, unless it expires first${lastPoll}`;
+}
+
 /** Commands issued by people: force-switch (C16) and the command history of an agent. */
 export const commandRoutes = [
   route({
     method: "post",
     path: "/api/client/instances/:instanceId/force-switch",
     auth: "client",
-    summary: "Switch an instance's workload to a spot pool or to on-demand now (pushed to the agent)",
+    summary:
+      "Switch an instance's workload to a spot pool or to on-demand now: pushed to a streaming agent, or taken by a polling agent at its next poll",
     body: forceSwitchBody,
     status: 201,
     handle: ({ params, body, caller, services }) => {
@@ -25,12 +41,15 @@ export const commandRoutes = [
       if (body.target === "ondemand") target = { kind: "ondemand" };
       else if (body.pool_id) target = { kind: "pool", poolId: body.pool_id };
       else throw invalidArgument(`pool_id is required when target is ${body.target}`);
-      const { command } = services.commands.forceSwitch(caller, params.instanceId ?? "", target);
+      const { command, agent } = services.commands.forceSwitch(caller, params.instanceId ?? "", target);
+      const reach = services.polling.reachOf(agent.id);
       return {
         success: true,
         command_id: command.id,
         status: command.state,
-        message: "Switch command queued and pushed to the agent",
+        delivery: DELIVERY[reach.via],
+        message: deliveryMessage(reach),
+        ...presentReach(reach),
         command: presentCommand(command),
       };
     },

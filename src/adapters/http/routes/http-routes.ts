@@ -21,10 +21,13 @@ import { replicaRoutes } from "./replica-routes.js";
  * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
  * static `/api/client/...` paths are listed before `/api/client/:clientId`.
  */
-export function httpRoutes(version: string, options: { metrics?: MetricsSource } = {}): RouteDefinition[] {
+export function httpRoutes(
+  version: string,
+  options: { metrics?: MetricsSource; metricsToken?: string | null } = {},
+): RouteDefinition[] {
   return [
     ...healthRoutes(version),
-    ...(options.metrics ? metricsRoutes(options.metrics) : []),
+    ...(options.metrics ? metricsRoutes(options.metrics, options.metricsToken ?? null) : []),
     ...commandRoutes,
     ...agentSettingsRoutes,
     ...instanceRoutes,

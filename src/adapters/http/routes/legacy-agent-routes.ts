@@ -6,8 +6,17 @@ import {
   presentLegacyConfig,
   presentLegacyReplicaConfig,
 } from "../presenters/legacy-agent-presenter.js";
+import { peerOf } from "../request-auth.js";
 import { route } from "../route-definition.js";
-import { legacyId, legacyMode, legacyOptionalText, legacySuccess, legacyTime } from "./legacy-fields.js";
+import {
+  legacyHeartbeatStatus,
+  legacyId,
+  legacyMode,
+  legacyOptionalText,
+  legacyRequiredSuccess,
+  legacySuccess,
+  legacyTime,
+} from "./legacy-fields.js";
 
 /** A1 as agent v3.2 and v4 send it; `reregister` is ours (bring back an agent its client deleted). */
 const registerBody = z
@@ -47,8 +56,14 @@ const registerBody = z
     }),
   );
 
-/** A5 (v4) and the older agent's mark-command-executed, which sends only the command id. */
-const resultFields = { success: legacySuccess, message: z.string().max(2000).nullish() };
+/** A5 as agent v4 sends it: whether the command succeeded (required) and what happened. */
+const executedBody = z.object({ success: legacyRequiredSuccess, message: z.string().max(2000).nullish() });
+/** v3.2's mark-command-executed sends only the command id: success defaults to true, as in the original. */
+const markExecutedBody = z.object({
+  command_id: legacyId,
+  success: legacySuccess,
+  message: z.string().max(2000).nullish(),
+});
 
 const issueSwitchBody = z
   .object({
@@ -86,8 +101,8 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary: "Register an agent of the original system; the same logical id keeps its agent id (A1)",
     body: registerBody,
-    handle: ({ body, caller, services }) => {
-      const { agent } = services.agents.register(caller, body);
+    handle: ({ body, caller, services, context }) => {
+      const { agent } = services.polling.register(caller, body, peerOf(context));
       return { agent_id: agent.id, client_id: agent.clientId, config: presentLegacyConfig(agent.config) };
     },
   }),
@@ -97,11 +112,16 @@ export const legacyAgentRoutes = [
     auth: "client",
     summary:
       "Heartbeat of a polling agent: it is online and seen now; status offline says it shuts down (A2)",
-    // The agent also sends monitored_instances, instance_id, instance_type, mode and az: placement changes
-    // come from registration and switch reports only, so they are not read.
-    body: z.object({ status: z.string().max(32).nullish() }),
-    handle: ({ params, body, caller, services }) => {
-      services.polling.heartbeat(caller, agentId(params), body.status ?? "online");
+    // The agent also sends monitored_instances, instance_type, mode and az: placement changes come from
+    // registration and switch reports only. instance_id says which instance's agent is alive.
+    body: z.object({ status: legacyHeartbeatStatus, instance_id: z.string().max(32).nullish() }),
+    handle: ({ params, body, caller, services, context }) => {
+      services.polling.heartbeat(
+        caller,
+        agentId(params),
+        { status: body.status, instanceId: body.instance_id ?? null },
+        peerOf(context),
+      );
       return { success: true };
     },
   }),
@@ -110,32 +130,33 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/config",
     auth: "client",
     summary: "The agent's config; reading it completes config changes queued for a polling agent (A3)",
-    handle: ({ params, caller, services }) =>
-      presentLegacyConfig(services.polling.config(caller, agentId(params))),
+    handle: ({ params, caller, services, context }) =>
+      presentLegacyConfig(services.polling.config(caller, agentId(params), peerOf(context))),
   }),
   route({
     method: "get",
     path: "/api/agents/:agentId/pending-commands",
     auth: "client",
-    summary: "Open switch commands as a bare array, highest priority first; fetching delivers them (A4)",
-    handle: ({ params, caller, services }) => {
-      const { agent, commands } = services.polling.pendingCommands(caller, agentId(params));
-      return commands.flatMap((command) => presentLegacyCommand(command, agent) ?? []);
+    summary:
+      "Open switch commands issued for the caller's instance, as a bare array, highest priority first; fetching delivers them (A4)",
+    handle: ({ params, caller, services, context }) => {
+      const { commands } = services.polling.pendingCommands(caller, agentId(params), peerOf(context));
+      return commands.flatMap((command) => presentLegacyCommand(command) ?? []);
     },
   }),
   route({
     method: "post",
     path: "/api/agents/:agentId/commands/:commandId/executed",
     auth: "client",
-    summary: "Outcome of a command the agent fetched: completed or failed (A5)",
-    body: z.object(resultFields),
-    handle: ({ params, body, caller, services }) => {
+    summary: "Outcome of a command the agent fetched: completed or failed; 409 when it was cancelled (A5)",
+    body: executedBody,
+    handle: ({ params, body, caller, services, context }) => {
       const command = services.polling.commandExecuted(
         caller,
         agentId(params),
         params.commandId ?? "",
-        body.success,
-        body.message ?? "",
+        { success: body.success, message: body.message ?? "" },
+        peerOf(context),
       );
       return { success: true, command_id: command.id, state: command.state };
     },
@@ -145,14 +166,14 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/mark-command-executed",
     auth: "client",
     summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
-    body: z.object({ command_id: legacyId, ...resultFields }),
-    handle: ({ params, body, caller, services }) => {
+    body: markExecutedBody,
+    handle: ({ params, body, caller, services, context }) => {
       const command = services.polling.commandExecuted(
         caller,
         agentId(params),
         body.command_id,
-        body.success,
-        body.message ?? "",
+        { success: body.success, message: body.message ?? "" },
+        peerOf(context),
       );
       return { success: true, command_id: command.id, state: command.state };
     },
@@ -162,8 +183,8 @@ export const legacyAgentRoutes = [
     path: "/api/agents/:agentId/replica-config",
     auth: "client",
     summary: "Whether the agent keeps a manual replica, in both of the original's shapes (A11)",
-    handle: ({ params, caller, services }) =>
-      presentLegacyReplicaConfig(services.polling.replicaConfig(caller, agentId(params))),
+    handle: ({ params, caller, services, context }) =>
+      presentLegacyReplicaConfig(services.polling.replicaConfig(caller, agentId(params), peerOf(context))),
   }),
   route({
     method: "post",
@@ -177,7 +198,7 @@ export const legacyAgentRoutes = [
         priority: body.priority,
         reason: body.reason,
       });
-      const legacy = presentLegacyCommand(command, agent);
+      const legacy = presentLegacyCommand(command);
       return {
         success: true,
         command_id: command.id,
@@ -203,12 +224,17 @@ export const legacyAgentRoutes = [
       reason: z.string().max(200).nullish(),
       terminated_at: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      services.polling.instanceTerminated(caller, agentId(params), {
-        instanceId: body.instance_id ?? null,
-        terminatedAt: body.terminated_at,
-        reason: body.reason ?? null,
-      });
+    handle: ({ params, body, caller, services, context }) => {
+      services.polling.instanceTerminated(
+        caller,
+        agentId(params),
+        {
+          instanceId: body.instance_id ?? null,
+          terminatedAt: body.terminated_at,
+          reason: body.reason ?? null,
+        },
+        peerOf(context),
+      );
       return { success: true };
     },
   }),

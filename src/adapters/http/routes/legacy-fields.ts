@@ -80,3 +80,28 @@ export const legacySuccess = z
   .boolean()
   .nullish()
   .transform((value) => value ?? true);
+
+/**
+ * An agent's heartbeat status, from the set the original defined (spec §2.2; agent v4 sends online, disabled or,
+ * when it shuts down, offline). Any case and surrounding spaces are read; absent or null means online.
+ */
+export const LEGACY_HEARTBEAT_STATUSES = [
+  "online",
+  "offline",
+  "disabled",
+  "switching",
+  "error",
+  "deleted",
+] as const;
+export const legacyHeartbeatStatus = z
+  .preprocess(
+    (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
+    z.enum(LEGACY_HEARTBEAT_STATUSES, {
+      error: `must be one of ${LEGACY_HEARTBEAT_STATUSES.join(", ")}`,
+    }),
+  )
+  .nullish()
+  .transform((value) => value ?? "online");
+
+/** The executed call's outcome: the original agent always says whether the command succeeded. */
+export const legacyRequiredSuccess = z.boolean({ error: "is required: true or false" });

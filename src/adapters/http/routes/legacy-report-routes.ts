@@ -3,6 +3,7 @@ import type { CleanupReport } from "../../../core/interruptions/cleanup-report.j
 import type { PricingReportInput } from "../../../core/pricing/pricing-service.js";
 import type { SwitchReportInput, SwitchSideInput } from "../../../core/switches/switch-service.js";
 import { presentLegacyCleanup } from "../presenters/legacy-agent-presenter.js";
+import { peerOf } from "../request-auth.js";
 import { route } from "../route-definition.js";
 import { legacyId, legacyMode, legacyOptionalText, legacyPrice, legacyTime } from "./legacy-fields.js";
 
@@ -188,6 +189,8 @@ const cleanupBody = z
   })
   .transform(
     ({ snapshots, amis }): CleanupReport => ({
+      // The original's cleanup_type: which parts the report carries (v4 always sends both: "full").
+      kind: snapshots && !amis ? "snapshots" : amis && !snapshots ? "amis" : "full",
       deletedSnapshotIds: [...(snapshots?.deleted ?? []), ...(amis?.deleted_snapshots ?? [])],
       deletedImageIds: amis?.deleted_amis ?? [],
       failures: [
@@ -211,8 +214,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Spot prices of the pools the agent sees and its on-demand price (A6)",
     body: pricingBody,
-    handle: ({ params, body, caller, services }) => {
-      const { poolsCreated } = services.polling.pricingReport(caller, agentId(params), body);
+    handle: ({ params, body, caller, services, context }) => {
+      const { poolsCreated } = services.polling.pricingReport(caller, agentId(params), body, peerOf(context));
       return { success: true, pools: body.pools.length, pools_created: poolsCreated };
     },
   }),
@@ -222,8 +225,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "The agent moved its workload: old and new instance, prices and timing (A7)",
     body: switchBody,
-    handle: ({ params, body, caller, services }) => {
-      const record = services.polling.switchReport(caller, agentId(params), body);
+    handle: ({ params, body, caller, services, context }) => {
+      const record = services.polling.switchReport(caller, agentId(params), body, peerOf(context));
       return {
         success: true,
         switch_id: record.id,
@@ -238,8 +241,8 @@ export const legacyReportRoutes = [
     auth: "client",
     summary: "Old snapshots and AMIs the agent deleted, and what it could not delete (A9)",
     body: cleanupBody,
-    handle: ({ params, body, caller, services }) => {
-      services.polling.cleanupReport(caller, agentId(params), body);
+    handle: ({ params, body, caller, services, context }) => {
+      services.polling.cleanupReport(caller, agentId(params), body, peerOf(context));
       return presentLegacyCleanup(body);
     },
   }),
@@ -253,13 +256,19 @@ export const legacyReportRoutes = [
       detected_at: legacyTime,
       notice_time: legacyTime,
     }),
-    handle: ({ params, body, caller, services }) => {
-      const { interruption, duplicate } = services.polling.rebalanceRecommendation(caller, agentId(params), {
+    handle: ({ params, body, caller, services, context }) => {
+      const signal = {
         instanceId: body.instance_id ?? "",
         action: null,
         actionAt: null,
         detectedAt: body.detected_at ?? body.notice_time,
-      });
+      };
+      const { interruption, duplicate } = services.polling.rebalanceRecommendation(
+        caller,
+        agentId(params),
+        signal,
+        peerOf(context),
+      );
       return {
         success: true,
         action: "monitor",

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { InterruptionSignal } from "../../../core/interruptions/interruption.js";
 import type { ReplicaStatus, SyncStatus } from "../../../core/replicas/replica.js";
+import type { Promotion } from "../../../core/replicas/replica-promoter.js";
 import { presentReplica } from "../presenters/replica-presenter.js";
+import { peerOf } from "../request-auth.js";
 import { route } from "../route-definition.js";
 import { legacyTime } from "./legacy-fields.js";
 
@@ -47,7 +49,10 @@ export const replicaRoutes = [
         pool: shown.pool,
         hourly_cost: replica.hourlyCost,
         status: replica.status,
-        message: `Standby replica launching in ${replica.pool.id}; the agent was told at once`,
+        // Only what happened: a connected stream has the launch command now, any other agent when it connects.
+        message: services.sessions.isConnected(replica.agentId)
+          ? `Standby replica launching in ${replica.pool.id}; the launch command was pushed on the agent's stream`
+          : `Standby replica launching in ${replica.pool.id}; the launch command waits for the agent's stream`,
       };
     },
   }),
@@ -55,13 +60,24 @@ export const replicaRoutes = [
     method: "get",
     path: `${BASE}/replicas`,
     auth: "client",
-    summary: "Replicas of an agent, newest first; include_terminated=true for all (R2)",
-    query: z.object({ include_terminated: z.enum(["true", "false"]).default("false") }),
-    handle: ({ params, query, caller, services }) => {
+    summary:
+      "Replicas of an agent, newest first; include_terminated=true for all, status= for one status. status=launching is the original agent's replica poll: the replicas its instance is to launch now (R2)",
+    query: z.object({
+      include_terminated: z.enum(["true", "false"]).default("false"),
+      status: z.enum([...STATUSES, "promoted"]).optional(),
+    }),
+    handle: ({ params, query, caller, services, context }) => {
       const now = services.clock.now();
-      const replicas = services.replicas
-        .list(caller, params.agentId ?? "", { includeTerminated: query.include_terminated === "true" })
-        .map((replica) => presentReplica(replica, now));
+      const agentId = params.agentId ?? "";
+      const found =
+        query.status === "launching"
+          ? services.polling.replicasToLaunch(caller, agentId, peerOf(context))
+          : services.replicas
+              .list(caller, agentId, {
+                includeTerminated: query.include_terminated === "true" || query.status !== undefined,
+              })
+              .filter((replica) => query.status === undefined || replica.status === query.status);
+      const replicas = found.map((replica) => presentReplica(replica, now));
       return { replicas, total: replicas.length };
     },
   }),
@@ -69,14 +85,16 @@ export const replicaRoutes = [
     method: "post",
     path: `${BASE}/replicas/:replicaId/promote`,
     auth: "client",
-    summary: "Make a ready or syncing replica the primary; the agent is told at once (R3)",
-    body: z.object({ demote_old_primary: z.boolean().default(false), wait_for_sync: z.boolean().optional() }),
+    summary:
+      "Make a ready or syncing replica the primary; the old primary stays as a standby unless demote_old_primary is false (R3)",
+    // As in the original, the old primary is kept unless the caller asks for it to be terminated.
+    body: z.object({ demote_old_primary: z.boolean().default(true), wait_for_sync: z.boolean().optional() }),
     handle: ({ params, body, caller, services }) => {
       const promotion = services.replicas.promote(caller, params.agentId ?? "", params.replicaId ?? "", {
         demoteOldPrimary: body.demote_old_primary,
       });
       return {
-        message: `Replica ${promotion.newInstanceId} is the primary now`,
+        message: `Replica ${promotion.newInstanceId} is the primary now; ${oldPrimaryFate(promotion)}`,
         new_instance_id: promotion.newInstanceId,
         old_instance_id: promotion.oldInstanceId,
         demoted: promotion.demoted,
@@ -244,3 +262,11 @@ export const replicaRoutes = [
     },
   }),
 ];
+
+function oldPrimaryFate(promotion: Promotion): string {
+  if (promotion.standby) return `${promotion.oldInstanceId} stays as a ready standby`;
+  if (promotion.demoted) {
+    return `${promotion.oldInstanceId} keeps running (not in a spot pool, so not a standby)`;
+  }
+  return `the agent terminates ${promotion.oldInstanceId}`;
+}

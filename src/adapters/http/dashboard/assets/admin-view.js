@@ -1,6 +1,7 @@
 // The operator's view with the admin token (kept in this tab only): fleet statistics, clients (and creating
 // one, whose token is shown once), system health, activity, and jobs and models when served.
 import { ApiError, describeError, request } from "./api-client.js";
+import { showClientChoices, wireClientStatusForm } from "./client-status-form.js";
 import { announce, el, loadSection, q, setText } from "./dom.js";
 import { ago, DASH, dateTime, hours, toneOf } from "./format.js";
 import { renderJobs } from "./job-rows.js";
@@ -32,6 +33,7 @@ async function loadStats(api) {
 
 async function loadClients(api) {
   const clients = await api("/api/admin/clients");
+  showClientChoices(clients);
   fillTable(
     q("#clients-table"),
     clients.map((client) => ({
@@ -161,6 +163,7 @@ export async function start() {
   });
   q("#admin-sign-out").addEventListener("click", () => showSignIn());
   wireCreateClient(api, () => loadSection(q("#clients"), () => loadClients(api)));
+  wireClientStatusForm(api, () => loadSection(q("#clients"), () => loadClients(api)));
   if (adminToken()) await open();
   else showSignIn();
 }

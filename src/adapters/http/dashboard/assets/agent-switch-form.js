@@ -1,5 +1,5 @@
-// Force switch: pick on-demand or a pool (cheapest first, with its saving), confirm, and the command is queued
-// and pushed to the agent (POST /api/client/instances/:instanceId/force-switch).
+// Force switch: pick on-demand or a pool (cheapest first, with its saving), confirm, and the command is queued:
+// pushed to a streaming agent, taken by a polling one at its next poll (POST /api/client/instances/:id/force-switch).
 import { ApiError, describeError } from "./api-client.js";
 import { announce, el, q, setText } from "./dom.js";
 import { percent, price } from "./format.js";
@@ -57,6 +57,14 @@ function selected(form) {
     : { body: { target: "pool", pool_id: input.value.slice("pool:".length) }, label };
 }
 
+/** What the answer's `delivery` means for the person who asked. */
+const DELIVERY = {
+  pushed: "Pushed to the agent.",
+  next_poll: "The agent polls for commands: it takes this one at its next poll.",
+  when_connected:
+    "The agent is not connected: it gets the command when it connects, unless it expires first.",
+};
+
 /** Wires the form: first click asks for confirmation, the second sends. */
 export function wireSwitchForm(api, getAgent, onQueued) {
   const form = q("#force-switch-form");
@@ -91,7 +99,8 @@ export function wireSwitchForm(api, getAgent, onQueued) {
         method: "POST",
         body: pending.body,
       });
-      const message = `Switch to ${pending.label} queued as command ${answer.command_id} (${answer.status}).`;
+      const message =
+        `Switch to ${pending.label} queued as command ${answer.command_id} (${answer.status}). ${DELIVERY[answer.delivery] ?? ""}`.trim();
       setText(result, message);
       announce(message);
       await onQueued();

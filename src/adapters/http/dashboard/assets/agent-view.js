@@ -1,11 +1,23 @@
 // One agent: header, current instance, price chart, force switch, settings, commands, switches, and the
 // decisions and replicas sections when the control plane serves them. Status and commands refresh live.
 import { drawPriceChart } from "./agent-price-chart.js";
+import { loadPromoteChoices, wirePromoteForm } from "./agent-promote-form.js";
 import { showSettings, wireSettingsForm } from "./agent-settings-form.js";
 import { loadSwitchTargets, wireSwitchForm } from "./agent-switch-form.js";
 import { ApiError } from "./api-client.js";
 import { loadSection, q, sectionReady, setText } from "./dom.js";
-import { ago, commandLabel, DASH, dateTime, dollars, hours, modeLabel, price, toneOf } from "./format.js";
+import {
+  ago,
+  commandLabel,
+  DASH,
+  dateTime,
+  dollars,
+  hours,
+  modeLabel,
+  price,
+  reachLabel,
+  toneOf,
+} from "./format.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { loadOptionalSources, rowOfAgent } from "./optional-rows.js";
 import { fillTable } from "./table-rows.js";
@@ -20,6 +32,8 @@ function showHeader(agent) {
   };
   const seen = agent.lastHeartbeat ? `, seen ${ago(agent.lastHeartbeat)}` : "";
   badge("status", `${agent.status}${seen}`, toneOf(agent.status));
+  // Agents of the original system poll REST: their commands wait for the next poll.
+  badge("reach", reachLabel(agent), agent.reachedBy === "none" ? "warn" : "info");
   badge("mode", modeLabel(agent.currentMode), "info");
   badge("enabled", agent.enabled ? "enabled" : "disabled", agent.enabled ? "good" : "warn");
 }
@@ -123,6 +137,10 @@ export async function start({ session, api }) {
   };
   const values = { clientId: session.clientId, agentId };
   const ofAgent = (row) => rowOfAgent(row, agentId);
+  const loadReplicas = async () => {
+    await loadOptionalSources(sections.replicas, api, values, ofAgent);
+    await loadPromoteChoices(api, agentId);
+  };
 
   await Promise.all([
     loadSection(sections.instance, () => showInstance(api, agent)),
@@ -132,7 +150,7 @@ export async function start({ session, api }) {
     loadSection(sections.commands, loadCommands),
     loadSection(sections.switches, loadSwitches),
     loadSection(sections.decisions, () => loadOptionalSources(sections.decisions, api, values, ofAgent)),
-    loadSection(sections.replicas, () => loadOptionalSources(sections.replicas, api, values, ofAgent)),
+    loadSection(sections.replicas, loadReplicas),
   ]);
 
   for (const button of sections.prices.querySelectorAll("button[data-days]")) {
@@ -149,6 +167,12 @@ export async function start({ session, api }) {
     () => agent,
     () => loadSection(sections.commands, loadCommands),
   );
+  wirePromoteForm(api, agentId, async () => {
+    await Promise.all([
+      loadSection(sections.replicas, loadReplicas),
+      loadSection(sections.commands, loadCommands),
+    ]);
+  });
   wireSettingsForm(
     api,
     () => agent,

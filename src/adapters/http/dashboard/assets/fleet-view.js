@@ -1,6 +1,6 @@
 // Fleet overview: every agent with status, mode, pool, price and what it saves now; refreshed live.
 import { loadSection, q, setText } from "./dom.js";
-import { ago, DASH, dateTime, modeLabel, percent, price, toneOf } from "./format.js";
+import { ago, DASH, dateTime, modeLabel, percent, price, reachLabel, toneOf } from "./format.js";
 import { hourlySaving } from "./hourly-saving.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { fillTable } from "./table-rows.js";
@@ -14,6 +14,10 @@ function agentRow(agent, instance, now) {
     cells: {
       agent: { text: agent.logicalAgentId, href: `/dashboard/agents/${encodeURIComponent(agent.id)}` },
       status: { text: status, tone: toneOf(agent.status) },
+      reach: {
+        text: reachLabel(agent, now),
+        title: agent.lastPollAt ? `last poll ${dateTime(agent.lastPollAt)}` : "",
+      },
       mode: modeLabel(agent.currentMode),
       pool: agent.currentMode === "spot" ? (agent.currentPoolId ?? DASH) : DASH,
       type: agent.instanceType,

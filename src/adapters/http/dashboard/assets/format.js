@@ -45,6 +45,13 @@ export function ago(iso, now = Date.now()) {
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
 
+/** How the agent is reached, for the page: "stream", "polling, last poll 12 s ago", or "not connected". */
+export function reachLabel(agent, now = Date.now()) {
+  if (agent.reachedBy === "stream") return "stream";
+  if (agent.reachedBy === "polling") return `polling, last poll ${ago(agent.lastPollAt, now)}`;
+  return "not connected";
+}
+
 /** What a mode is called on the page. */
 export function modeLabel(mode) {
   return { spot: "spot", ondemand: "on-demand", unknown: "unknown" }[mode] ?? String(mode ?? DASH);

@@ -4,10 +4,25 @@ import { expandPath } from "./api-client.js";
 import { barChart } from "./bar-chart.js";
 import { chartMessage } from "./chart-parts.js";
 import { loadSection, q, setText } from "./dom.js";
-import { DASH, dollars, modeLabel, price } from "./format.js";
+import { DASH, dateTime, dollars, modeLabel, price, toneOf } from "./format.js";
 import { hourlySaving } from "./hourly-saving.js";
 import { savingsSeries } from "./savings-series.js";
 import { fillTable } from "./table-rows.js";
+
+/**
+ * Running, terminated, or unmanaged since its agent was deleted: then it is history (no longer counted or
+ * accruing), though it may still run on EC2.
+ */
+export function instanceState(instance) {
+  if (instance.state === "unmanaged") {
+    return {
+      text: `unmanaged since ${dateTime(instance.unmanagedAt)}`,
+      tone: "warn",
+      title: "Its agent was deleted: no longer managed, counted or accruing savings",
+    };
+  }
+  return { text: instance.state ?? DASH, tone: toneOf(instance.state) };
+}
 
 /** Metrics are read per instance: the newest ones, a few at a time. */
 const MAX_INSTANCES = 50;
@@ -63,6 +78,7 @@ async function loadInstances(api, session) {
                 href: `/dashboard/agents/${encodeURIComponent(instance.agentId)}`,
               }
             : DASH,
+          state: instanceState(instance),
           mode: modeLabel(instance.mode),
           pool: instance.mode === "spot" ? instance.poolId : DASH,
           uptime: row ? row.uptimeHours.toFixed(1) : DASH,

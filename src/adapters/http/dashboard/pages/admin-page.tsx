@@ -71,6 +71,14 @@ export const AdminPage: FC<{ features: DashboardFeatures }> = ({ features }) => 
             <button type="submit">Create client</button>
           </form>
           <p class="form-result" role="status" id="create-client-result" />
+          <form id="client-status" class="inline-form" hidden>
+            <div>
+              <label for="client-status-client">Client</label>
+              <select id="client-status-client" name="client" />
+            </div>
+            <button type="submit">Deactivate</button>
+          </form>
+          <p class="form-result" role="status" id="client-status-result" />
         </Section>
         <Section id="health" title="System health">
           <dl class="facts">

@@ -36,6 +36,9 @@ export const AgentPage: FC<{ agentId: string; features: DashboardFeatures }> = (
       <span class="badge" data-badge="status">
         –
       </span>
+      <span class="badge" data-badge="reach">
+        –
+      </span>
       <span class="badge" data-badge="mode">
         –
       </span>
@@ -161,6 +164,21 @@ export const AgentPage: FC<{ agentId: string; features: DashboardFeatures }> = (
           caption="Replicas of this agent"
           unavailable="This control plane does not serve replicas yet, so there are none to show."
         />
+        {features.agentReplicas ? (
+          <form id="promote-form" class="stack" hidden>
+            <label>
+              Replica to promote <select name="replica" id="promote-replica" />
+            </label>
+            <label>
+              <input type="checkbox" name="terminateOld" /> Terminate the old primary (otherwise it stays as a
+              ready standby)
+            </label>
+            <button type="submit" class="primary">
+              Promote
+            </button>
+            <p class="form-result" role="status" id="promote-result" />
+          </form>
+        ) : null}
       </Section>
     </div>
   </Layout>

@@ -7,6 +7,7 @@ import { StatCard } from "../components/stat-card.js";
 const COLUMNS = [
   { key: "agent", label: "Agent" },
   { key: "status", label: "Status" },
+  { key: "reach", label: "Reached by" },
   { key: "mode", label: "Mode" },
   { key: "pool", label: "Pool" },
   { key: "type", label: "Type" },

@@ -53,6 +53,7 @@ export const SavingsPage: FC<{ features: DashboardFeatures }> = ({ features }) =
           columns={[
             { key: "instance", label: "Instance" },
             { key: "agent", label: "Agent" },
+            { key: "state", label: "State" },
             { key: "mode", label: "Mode" },
             { key: "pool", label: "Pool" },
             { key: "uptime", label: "Uptime h", numeric: true },
