@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
 import type { Instance } from "../../src/core/instances/instance.js";
 import type { Replica } from "../../src/core/replicas/replica.js";
-import { agent, T } from "../support/domain-fixtures.js";
+import { agent, instance, T } from "../support/domain-fixtures.js";
 import {
   type OpenedStore,
   openStoreUnderTest,
@@ -37,29 +37,6 @@ const replica = (id: string, agentId: string, overrides: Partial<Replica> = {}):
   readyAt: null,
   promotedAt: null,
   terminatedAt: null,
-  ...overrides,
-});
-
-const instance = (id: string, agentId: string | null, overrides: Partial<Instance> = {}): Instance => ({
-  id,
-  clientId: "acme",
-  agentId,
-  instanceType: "m5.large",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  mode: "spot",
-  poolId: "m5.large.us-east-1a",
-  amiId: null,
-  role: "primary",
-  state: "running",
-  spotPrice: 0.03,
-  onDemandPrice: 0.096,
-  launchedAt: T,
-  terminatedAt: null,
-  unmanagedAt: null,
-  lastSwitchAt: null,
-  createdAt: T,
-  updatedAt: T,
   ...overrides,
 });
 

@@ -1,4 +1,5 @@
 import { type Agent, DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
+import type { Instance } from "../../src/core/instances/instance.js";
 
 /** A fixed time the repository scenarios count from. */
 export const T = 1_700_000_000_000;
@@ -27,5 +28,33 @@ export const agent = (id: string, clientId: string, overrides: Partial<Agent> = 
   updatedAt: T,
   deletedAt: null,
   config: { ...DEFAULT_AGENT_CONFIG },
+  ...overrides,
+});
+
+/** An instance of client "acme" as the core hands it to a repository. */
+export const instance = (
+  id: string,
+  agentId: string | null,
+  overrides: Partial<Instance> = {},
+): Instance => ({
+  id,
+  clientId: "acme",
+  agentId,
+  instanceType: "m5.large",
+  region: "us-east-1",
+  availabilityZone: "us-east-1a",
+  mode: "spot",
+  poolId: "m5.large.us-east-1a",
+  amiId: null,
+  role: "primary",
+  state: "running",
+  spotPrice: 0.03,
+  onDemandPrice: 0.096,
+  launchedAt: T,
+  terminatedAt: null,
+  unmanagedAt: null,
+  lastSwitchAt: null,
+  createdAt: T,
+  updatedAt: T,
   ...overrides,
 });

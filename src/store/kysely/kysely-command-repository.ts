@@ -7,8 +7,8 @@ import {
 } from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
 import type { AsyncPort } from "./async-port.js";
+import { epochMs, jsonText } from "./dialect-expressions.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
-import { jsonText } from "./json-text.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
@@ -189,7 +189,7 @@ export function createKyselyCommandRepository({
           success: success ? 1 : 0,
           result_message: message,
           completed_at: at,
-          acknowledged_at: eb.fn.coalesce("acknowledged_at", sql<number>`CAST(${at} AS BIGINT)`),
+          acknowledged_at: eb.fn.coalesce("acknowledged_at", epochMs(at)),
         }))
         .where("agent_id", "=", agentId)
         .where("id", "=", commandId)

@@ -7,7 +7,7 @@ import type { Database } from "./database.js";
 import type { InstancesTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
-const toInstance = (row: Selectable<InstancesTable>): Instance => ({
+export const toInstance = (row: Selectable<InstancesTable>): Instance => ({
   id: row.id,
   clientId: row.client_id,
   agentId: row.agent_id,

@@ -1,34 +1,61 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
+import type { Repositories } from "../../core/unit-of-work.js";
 import type { Dialect } from "../schema/store-migration.js";
-import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
+import type { AsyncPort } from "./async-port.js";
+import { createKyselyAgentRepository, type KyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import { createKyselyEventRepository } from "./kysely-event-repository.js";
 import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
 import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
 import { createKyselyJobRunRepository } from "./kysely-job-run-repository.js";
+import { createKyselyMarketRepository } from "./kysely-market-repository.js";
 import { createKyselyNotificationRepository } from "./kysely-notification-repository.js";
+import { createKyselyPriceRepository } from "./kysely-price-repository.js";
+import { createKyselyPriceSeriesRepository } from "./kysely-price-series-repository.js";
 import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
+import { createKyselyRetentionRepository } from "./kysely-retention-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 
-/** The repositories written with Kysely so far, bound to the whole database or to one transaction. */
-export function kyselyRepositories(binding: StoreBinding) {
+/**
+ * Every repository port, asynchronous: the contract of branch i15 (until it is merged here, the synchronous ports
+ * made asynchronous), plus the agent row lock. Typed so, the store cannot miss a repository or a method.
+ */
+export type KyselyRepositories = {
+  [Name in Exclude<
+    keyof Repositories,
+    | "transaction"
+    | "ping"
+    | "instancePeers"
+    | "switches"
+    | "interruptions"
+    | "cleanups"
+    | "savings"
+    | "decisions"
+    | "models"
+  >]: AsyncPort<Repositories[Name]>;
+} & { agents: KyselyAgentRepository };
+
+/** Every repository of the store, bound to the whole database or to one transaction. */
+export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
   return {
     clients: createKyselyClientRepository(binding),
     agents: createKyselyAgentRepository(binding),
     instances: createKyselyInstanceRepository(binding),
+    prices: createKyselyPriceRepository(binding),
     commands: createKyselyCommandRepository(binding),
-    replicas: createKyselyReplicaRepository(binding),
     notifications: createKyselyNotificationRepository(binding),
     events: createKyselyEventRepository(binding),
-    jobRuns: createKyselyJobRunRepository(binding),
+    priceSeries: createKyselyPriceSeriesRepository(binding),
     growth: createKyselyGrowthRepository(binding),
+    retention: createKyselyRetentionRepository(binding),
+    jobRuns: createKyselyJobRunRepository(binding),
+    replicas: createKyselyReplicaRepository(binding),
+    market: createKyselyMarketRepository(binding),
   };
 }
-
-export type KyselyRepositories = ReturnType<typeof kyselyRepositories>;
 
 /**
  * The store over either dialect: its repositories, `transaction(async (tx) => …)` whose `tx` carries the same

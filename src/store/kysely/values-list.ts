@@ -20,3 +20,8 @@ export function* chunksOf<K, V>(entries: ReadonlyMap<K, V>, size = 1_000): Gener
   }
   if (chunk.length > 0) yield chunk;
 }
+
+/** Splits a list into chunks small enough for one statement's parameters on both dialects. */
+export function* chunked<T>(items: readonly T[], size = 500): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
