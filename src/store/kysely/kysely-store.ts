@@ -6,16 +6,25 @@ import type { AsyncPort } from "./async-port.js";
 import { createKyselyAgentRepository, type KyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
+import { createKyselyDecisionRepository } from "./kysely-decision-repository.js";
 import { createKyselyEventRepository } from "./kysely-event-repository.js";
 import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
+import { createKyselyInstancePeerRepository } from "./kysely-instance-peer-repository.js";
 import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
+import {
+  createKyselyCleanupRepository,
+  createKyselyInterruptionRepository,
+} from "./kysely-interruption-repository.js";
 import { createKyselyJobRunRepository } from "./kysely-job-run-repository.js";
 import { createKyselyMarketRepository } from "./kysely-market-repository.js";
+import { createKyselyModelRepository } from "./kysely-model-repository.js";
 import { createKyselyNotificationRepository } from "./kysely-notification-repository.js";
 import { createKyselyPriceRepository } from "./kysely-price-repository.js";
 import { createKyselyPriceSeriesRepository } from "./kysely-price-series-repository.js";
 import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
 import { createKyselyRetentionRepository } from "./kysely-retention-repository.js";
+import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
+import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 
@@ -24,18 +33,7 @@ import { rootBinding, type StoreBinding, transactionBinding } from "./store-bind
  * made asynchronous), plus the agent row lock. Typed so, the store cannot miss a repository or a method.
  */
 export type KyselyRepositories = {
-  [Name in Exclude<
-    keyof Repositories,
-    | "transaction"
-    | "ping"
-    | "instancePeers"
-    | "switches"
-    | "interruptions"
-    | "cleanups"
-    | "savings"
-    | "decisions"
-    | "models"
-  >]: AsyncPort<Repositories[Name]>;
+  [Name in Exclude<keyof Repositories, "transaction" | "ping">]: AsyncPort<Repositories[Name]>;
 } & { agents: KyselyAgentRepository };
 
 /** Every repository of the store, bound to the whole database or to one transaction. */
@@ -44,16 +42,23 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
     clients: createKyselyClientRepository(binding),
     agents: createKyselyAgentRepository(binding),
     instances: createKyselyInstanceRepository(binding),
+    instancePeers: createKyselyInstancePeerRepository(binding),
     prices: createKyselyPriceRepository(binding),
     commands: createKyselyCommandRepository(binding),
+    switches: createKyselySwitchRepository(binding),
     notifications: createKyselyNotificationRepository(binding),
     events: createKyselyEventRepository(binding),
+    interruptions: createKyselyInterruptionRepository(binding),
+    cleanups: createKyselyCleanupRepository(binding),
     priceSeries: createKyselyPriceSeriesRepository(binding),
+    savings: createKyselySavingsRepository(binding),
     growth: createKyselyGrowthRepository(binding),
     retention: createKyselyRetentionRepository(binding),
     jobRuns: createKyselyJobRunRepository(binding),
     replicas: createKyselyReplicaRepository(binding),
+    decisions: createKyselyDecisionRepository(binding),
     market: createKyselyMarketRepository(binding),
+    models: createKyselyModelRepository(binding),
   };
 }
 
