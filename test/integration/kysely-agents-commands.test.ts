@@ -294,17 +294,4 @@ describe("transactions of the Kysely store", () => {
       }
     }
   });
-
-  it("on SQLite, the store's own repositories are refused inside a transaction instead of waiting forever", async () => {
-    const database = await openTestStoreDatabase("sqlite");
-    const store = createKyselyStore(database);
-    try {
-      await expect(store.transaction(async () => store.agents.findById("acme", "a1"))).rejects.toThrow(
-        "store.agents.findById called inside a transaction: use the transaction's tx.agents",
-      );
-      expect(await store.agents.findById("acme", "a1")).toBeUndefined();
-    } finally {
-      await store.close();
-    }
-  });
 });

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { sql } from "kysely";
 import type { Repositories } from "../../core/unit-of-work.js";
 import type { Dialect } from "../schema/store-migration.js";
+import type { StoreTimings, TransactionKind } from "../store-timings.js";
 import type { AsyncPort } from "./async-port.js";
 import { createKyselyAgentRepository, type KyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyClientRepository } from "./kysely-client-repository.js";
@@ -27,6 +27,7 @@ import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
+import { TransactionGate } from "./transaction-gate.js";
 
 /**
  * Every repository port, asynchronous: the contract of branch i15 (until it is merged here, the synchronous ports
@@ -65,69 +66,102 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
 /**
  * The store over either dialect: its repositories, `transaction(async (tx) => …)` whose `tx` carries the same
  * repositories bound to one transaction on one connection, a health check and the end of the connections.
- * On SQLite (one connection) a call of the store's own repositories from inside a transaction would wait for
- * that transaction forever: it is refused with an error instead.
+ * On SQLite (one connection) a call outside the transaction waits for it (TransactionGate), and one that waits
+ * for a transaction stuck on something else is refused instead of hanging. A `tx` used after its transaction
+ * ended is refused on both dialects (its connection may already serve another caller).
  */
 export interface KyselyStore extends KyselyRepositories {
   readonly dialect: Dialect;
+  /** The file path, or the URL without its password. */
   readonly location: string;
   transaction<T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;
+  /** Waits for the transaction in progress, then closes the connections; later calls fail. */
   close(): Promise<void>;
 }
 
-export function createKyselyStore(database: StoreDatabase): KyselyStore {
+export interface KyselyStoreOptions {
+  /** Told the duration of every transaction and of the batched liveness and delivery writes (for metrics). */
+  timings?: StoreTimings;
+}
+
+export function createKyselyStore(database: StoreDatabase, options: KyselyStoreOptions = {}): KyselyStore {
   const { db, dialect } = database;
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  const { timings } = options;
+  const gate = dialect === "sqlite" ? new TransactionGate() : undefined;
   const root = rootBinding(db, dialect, database.sqliteFile);
-  let repositories = kyselyRepositories(root);
-  if (dialect === "sqlite") repositories = refusedInsideTransactions(repositories, inTransaction);
+  const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(run) : run());
+  const own = kyselyRepositories(root);
+  if (timings) {
+    own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
+    own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
+  }
+  const repositories = wrapped(own, (_name, _method, call) => outside(call));
+  const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
+    db.transaction().execute(async (trx) => {
+      const scope = { open: true };
+      const tx = wrapped(kyselyRepositories(transactionBinding(root, trx)), (name, method, call) =>
+        scope.open
+          ? call()
+          : Promise.reject(
+              new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`),
+            ),
+      );
+      try {
+        return await work(tx);
+      } finally {
+        scope.open = false;
+      }
+    });
+  const transaction = timings ? timedAsync(timings, "use_case", runTransaction) : runTransaction;
   return {
     ...repositories,
     dialect,
     location: database.location,
-    transaction: (work) =>
-      db.transaction().execute(async (trx) => {
-        const marker = { open: true };
-        try {
-          return await inTransaction.run(marker, () =>
-            work(kyselyRepositories(transactionBinding(root, trx))),
-          );
-        } finally {
-          marker.open = false;
-        }
-      }),
+    transaction: (work) => (gate ? gate.transaction(() => transaction(work)) : transaction(work)),
     ping: async () => {
       try {
-        await sql`SELECT 1`.execute(db);
+        await outside(() => sql`SELECT 1`.execute(db));
         return true;
       } catch {
         return false;
       }
     },
-    close: () => database.close(),
+    close: () => outside(() => database.close()),
   };
 }
 
-function refusedInsideTransactions(
-  repositories: KyselyRepositories,
-  inTransaction: AsyncLocalStorage<{ open: boolean }>,
-): KyselyRepositories {
-  const guarded = Object.entries(repositories).map(([name, repository]) => {
+type Call = (name: string, method: string, call: () => Promise<unknown>) => Promise<unknown>;
+
+/** The repositories with every method call passed through `through` (which runs it, waits, or refuses it). */
+function wrapped(repositories: KyselyRepositories, through: Call): KyselyRepositories {
+  const entries = Object.entries(repositories).map(([name, repository]) => {
     const methods = Object.entries(
       repository as unknown as Record<string, (...args: unknown[]) => unknown>,
     ).map(([method, call]) => [
       method,
-      (...args: unknown[]) => {
-        if (inTransaction.getStore()?.open) {
-          throw new Error(
-            `store.${name}.${method} called inside a transaction: use the transaction's tx.${name}`,
-          );
-        }
-        return call(...args);
-      },
+      (...args: unknown[]) => through(name, method, async () => call(...args)),
     ]);
     return [name, Object.fromEntries(methods)];
   });
-  return Object.fromEntries(guarded) as KyselyRepositories;
+  return Object.fromEntries(entries) as KyselyRepositories;
+}
+
+/** An asynchronous unit of work, with its duration and whether it succeeded reported to `timings`. */
+function timedAsync<A extends unknown[], R>(
+  timings: StoreTimings,
+  kind: TransactionKind,
+  work: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const started = performance.now();
+    let committed = false;
+    try {
+      const result = await work(...args);
+      committed = true;
+      return result;
+    } finally {
+      timings.transaction(kind, performance.now() - started, committed);
+    }
+  };
 }

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import type { Pool } from "pg";
 import { openSqliteFile, type SqliteDatabase } from "../open-database.js";
 import { type MigrationOutcome, migrateSchema } from "../schema/migrate-schema.js";
@@ -6,6 +6,7 @@ import type { Dialect, StoreMigration } from "../schema/store-migration.js";
 import { STORE_MIGRATIONS } from "../schema/store-migrations.js";
 import type { Database } from "./database.js";
 import { createPostgresPool, describePostgresError, redactUrl } from "./postgres-pool.js";
+import { StoreSqliteDialect } from "./sqlite-store-dialect.js";
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL database. */
 export type StoreLocation = { dialect: "sqlite"; path: string } | { dialect: "postgres"; url: string };
@@ -59,7 +60,7 @@ async function openSqlite(
   } catch (error) {
     throw new StoreOpenError(`cannot open the SQLite file ${path}: ${(error as Error).message}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: file }) });
   try {
     const schema = await migrateSchema(
       { dialect: "sqlite", db, runScript: async (_connection, script) => void file.exec(script) },
