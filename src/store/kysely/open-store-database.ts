@@ -4,6 +4,7 @@ import { openSqliteFile, type SqliteDatabase } from "../open-database.js";
 import { type MigrationOutcome, migrateSchema } from "../schema/migrate-schema.js";
 import type { Dialect, StoreMigration } from "../schema/store-migration.js";
 import { STORE_MIGRATIONS } from "../schema/store-migrations.js";
+import { cachedStatements } from "./cached-statements.js";
 import type { Database } from "./database.js";
 import { createPostgresPool, describePostgresError, redactUrl } from "./postgres-pool.js";
 import { StoreSqliteDialect } from "./sqlite-store-dialect.js";
@@ -60,7 +61,7 @@ async function openSqlite(
   } catch (error) {
     throw new StoreOpenError(`cannot open the SQLite file ${path}: ${(error as Error).message}`);
   }
-  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database: cachedStatements(file) }) });
   try {
     const schema = await migrateSchema(
       { dialect: "sqlite", db, runScript: async (_connection, script) => void file.exec(script) },
