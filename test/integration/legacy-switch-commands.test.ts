@@ -104,7 +104,8 @@ describe("legacy agent routes: switch commands", () => {
       expect(refused.status).toBe(400);
       expect(refused.body.error.message).toMatch(/^body\.success: is required: true or false/);
     }
-    expect(command(commandId)?.state).toBe("delivered");
+    // The switch report above counted as the acknowledgement; the refused outcomes left it there.
+    expect(command(commandId)?.state).toBe("acknowledged");
     const executed = await agent.post(`/api/agents/${agentId}/commands/${commandId}/executed`, {
       success: true,
       message: "Switch completed",
