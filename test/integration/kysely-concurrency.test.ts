@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors/app-error.js";
 import type { Replica } from "../../src/core/replicas/replica.js";
 import { createKyselyStore, type KyselyStore } from "../../src/store/kysely/kysely-store.js";
 import { agent, T } from "../support/domain-fixtures.js";
@@ -82,8 +83,12 @@ describe("many concurrent callers on PostgreSQL (one connection each)", () => {
     expect(created).toHaveLength(1);
     // The race happened: several callers saw no standby and tried; the index turned them away.
     expect(refused.length).toBeGreaterThan(0);
+    // Each loser gets the core's error (HTTP 409), never a driver's; the driver's names the index.
     for (const outcome of refused) {
-      expect((outcome as PromiseRejectedResult).reason.message).toMatch(/replicas_one_active_per_agent/);
+      const { reason } = outcome as PromiseRejectedResult;
+      expect(reason).toBeInstanceOf(AppError);
+      expect(reason.code).toBe("failed_precondition");
+      expect(reason.cause.message).toMatch(/replicas_one_active_per_agent/);
     }
     expect(await activeStandbys()).toBe(1);
   });

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors/app-error.js";
+import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
 import { openStoreDatabase, type StoreDatabase } from "../../src/store/kysely/open-store-database.js";
 import { PostgresCluster } from "../support/postgres-cluster.js";
 
@@ -33,12 +35,24 @@ describe("a throwaway PostgreSQL cluster of its own (for tests where the databas
 
   it("stops and starts again on the same port; a store's pool then answers again by itself", async () => {
     const ping = async () => (await sql<{ one: number }>`SELECT 1 AS one`.execute(store.db)).rows[0]?.one;
+    const kysely = createKyselyStore(store);
     expect(await ping()).toBe(1);
+    expect(await kysely.ping()).toBe(true);
     await cluster.stop("immediate");
     expect(cluster.isRunning).toBe(false);
     await expect(ping()).rejects.toThrow();
+    // The store answers unavailable (HTTP 503), with nothing of the driver's in the message.
+    const refused = await kysely.events.countSince("info", 0).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: "unavailable", message: "the database is unavailable; try again" });
+    await expect(
+      kysely.transaction(async (tx) => tx.events.insert({ type: "t", severity: "info", message: "m" }, 1)),
+    ).rejects.toMatchObject({ code: "unavailable" });
+    expect(await kysely.ping()).toBe(false);
     await cluster.start();
     expect(await ping()).toBe(1);
+    expect(await kysely.ping()).toBe(true);
+    expect(await kysely.events.countSince("info", 0)).toBe(0);
     expect(idleErrors.length).toBeGreaterThan(0);
   });
 });

@@ -27,6 +27,7 @@ import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
+import { translateStoreError } from "./store-errors.js";
 import { TransactionGate } from "./transaction-gate.js";
 
 /**
@@ -90,7 +91,12 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const { timings } = options;
   const gate = dialect === "sqlite" ? new TransactionGate() : undefined;
   const root = rootBinding(db, dialect, database.sqliteFile);
-  const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(run) : run());
+  // Every call and transaction answers a driver error the callers must tell apart as the core's error.
+  const translating =
+    <T>(run: () => Promise<T>) =>
+    () =>
+      run().catch((error: unknown) => Promise.reject(translateStoreError(error, dialect)));
+  const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
   const own = kyselyRepositories(root);
   if (timings) {
     own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
@@ -102,7 +108,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
       const scope = { open: true };
       const tx = wrapped(kyselyRepositories(transactionBinding(root, trx)), (name, method, call) =>
         scope.open
-          ? call()
+          ? translating(call)()
           : Promise.reject(
               new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`),
             ),
@@ -118,7 +124,10 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     ...repositories,
     dialect,
     location: database.location,
-    transaction: (work) => (gate ? gate.transaction(() => transaction(work)) : transaction(work)),
+    transaction: (work) => {
+      const run = translating(() => transaction(work));
+      return gate ? gate.transaction(run) : run();
+    },
     ping: async () => {
       try {
         await outside(() => sql`SELECT 1`.execute(db));
