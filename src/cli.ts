@@ -12,6 +12,8 @@ Usage:
   spot-optimizer backup --to FILE  copy the SQLite store consistently, while the server runs
   spot-optimizer backtest [options] replay a fleet through the decision engine on a price history, per policy
   spot-optimizer train [options]   train the spot price model on a price history and write it as ONNX
+  spot-optimizer migrate-store --from <sqlite file> --to <postgres url>
+                                   move a deployment's state from its SQLite file to PostgreSQL
   spot-optimizer --version
   spot-optimizer <command> --help
 
@@ -37,6 +39,26 @@ ${rows.join("\n")}
 function failSetting(message: string): never {
   process.stderr.write(`spot-optimizer: ${message}\n`);
   process.exit(2);
+}
+
+/**
+ * Connects to the PostgreSQL store and brings its schema up to date; a database that cannot be used is one
+ * clear line and exit code 2, with nothing created (no data dir, no database).
+ */
+async function preparePostgresStore(url: string): Promise<void> {
+  const { openStoreDatabase, StoreOpenError } = await import("./store/kysely/open-store-database.js");
+  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
+  try {
+    store = await openStoreDatabase({ dialect: "postgres", url });
+  } catch (error) {
+    if (error instanceof StoreOpenError) failSetting(error.message);
+    throw error;
+  }
+  await store.close();
+  // Until the async store contract (issue 15) is merged, the services run on the synchronous SQLite store only.
+  failSetting(
+    `PostgreSQL ${store.location} is ready (schema version ${store.schema.to}), but this build serves on SQLite only: unset SPOT_DATABASE_URL`,
+  );
 }
 
 async function serve(argv: string[]): Promise<void> {
@@ -70,6 +92,7 @@ async function serve(argv: string[]): Promise<void> {
     if (error instanceof SettingsError) failSetting(error.message);
     throw error;
   }
+  if (settings.databaseUrl) await preparePostgresStore(settings.databaseUrl);
   const app = createApp({ settings });
   try {
     await app.start();
@@ -121,6 +144,12 @@ async function main(argv: string[]): Promise<void> {
     case "train": {
       const { runTrainCommand } = await import("./model/training/train-command.js");
       await runTrainCommand(rest, failSetting);
+      return;
+    }
+    case "migrate-store": {
+      const { runMigrateStoreCommand } = await import("./store/move/migrate-store-command.js");
+      const code = await runMigrateStoreCommand(rest, failSetting);
+      if (code !== 0) process.exit(code);
       return;
     }
     case "--version":

@@ -16,6 +16,11 @@ export interface Settings {
   grpc: ListenAddress;
   http: ListenAddress;
   dataDir: string;
+  /**
+   * SPOT_DATABASE_URL: the PostgreSQL database that holds the state (several processes may share it); absent
+   * or null means the SQLite file in `dataDir`.
+   */
+  databaseUrl?: string | null;
   /** From SPOT_ADMIN_TOKEN; null means "read or create <dataDir>/admin-token". */
   adminToken: string | null;
   tls: { certPath: string; keyPath: string } | null;
@@ -64,6 +69,13 @@ export const SETTINGS_HELP: ReadonlyArray<{
     env: "SPOT_DATA_DIR",
     fallback: "./data",
     description: "directory of the SQLite file and the admin token",
+  },
+  {
+    flag: "--database-url",
+    env: "SPOT_DATABASE_URL",
+    fallback: "",
+    description:
+      "postgres://user:password@host:5432/database: keep the state in PostgreSQL (created tables are migrated at start); unset: the SQLite file in the data dir",
   },
   {
     flag: "",
@@ -177,6 +189,27 @@ export function parseListenAddress(name: string, value: string): ListenAddress {
   return { host: (match[1] ?? match[2]) as string, port };
 }
 
+/** A postgres:// URL naming a host and a database; the message never repeats the password. */
+export function parseDatabaseUrl(value: string): string {
+  const example = "postgres://user:password@host:5432/database";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SettingsError(`SPOT_DATABASE_URL must be a URL like ${example}`);
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new SettingsError(
+      `SPOT_DATABASE_URL must be a postgres:// or postgresql:// URL like ${example}, got ${url.protocol}//…`,
+    );
+  }
+  if (!url.hostname) throw new SettingsError(`SPOT_DATABASE_URL names no host: use ${example}`);
+  if (url.pathname.replace(/^\//, "") === "") {
+    throw new SettingsError(`SPOT_DATABASE_URL names no database: use ${example}`);
+  }
+  return value;
+}
+
 function parseSeconds(name: string, value: string, min: number, max: number): number {
   const seconds = Number(value);
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
@@ -240,10 +273,12 @@ export function resolveSettings(sources: Sources): Settings {
   if (livenessDeadlineSeconds <= heartbeatIntervalSeconds) {
     throw new SettingsError("SPOT_LIVENESS_DEADLINE must be longer than SPOT_HEARTBEAT_INTERVAL");
   }
+  const databaseUrl = pick(sources, "--database-url", "SPOT_DATABASE_URL");
   return {
     grpc: parseListenAddress("SPOT_GRPC_ADDR", get("--grpc-addr", "SPOT_GRPC_ADDR", "0.0.0.0:50051")),
     http: parseListenAddress("SPOT_HTTP_ADDR", get("--http-addr", "SPOT_HTTP_ADDR", "0.0.0.0:8080")),
     dataDir: resolve(get("--data-dir", "SPOT_DATA_DIR", "./data")),
+    databaseUrl: databaseUrl === undefined ? null : parseDatabaseUrl(databaseUrl),
     adminToken,
     tls: certPath && keyPath ? { certPath, keyPath } : null,
     logLevel,

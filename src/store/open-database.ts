@@ -16,14 +16,25 @@ export interface OpenDatabaseOptions {
 
 /** Opens (creating if needed) the SQLite file, sets the pragmas the store relies on and migrates it. */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  const db = openSqliteFile(path, options.synchronous);
+  try {
+    migrate(db, options.migrations ?? MIGRATIONS);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Opens (creating if needed) the SQLite file with the pragmas every store relies on; no migration. */
+export function openSqliteFile(path: string, synchronous: "FULL" | "NORMAL" = "FULL"): SqliteDatabase {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    db.pragma(`synchronous = ${synchronous}`);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
-    migrate(db, options.migrations ?? MIGRATIONS);
     return db;
   } catch (error) {
     db.close();

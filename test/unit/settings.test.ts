@@ -14,6 +14,29 @@ describe("settings", () => {
     expect(settings.tls).toBeNull();
     expect(settings.logLevel).toBe("info");
     expect(settings.heartbeatIntervalSeconds).toBe(30);
+    expect(settings.databaseUrl).toBeNull();
+  });
+
+  it("takes a PostgreSQL URL from SPOT_DATABASE_URL or --database-url", () => {
+    const url = "postgres://spot:secret@db.internal:5432/spot";
+    expect(resolve({}, { SPOT_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(resolve({ "database-url": "postgresql://db/spot" }, { SPOT_DATABASE_URL: url }).databaseUrl).toBe(
+      "postgresql://db/spot",
+    );
+  });
+
+  it.each([
+    ["mysql://spot:secret@db/spot", "must be a postgres:// or postgresql:// URL"],
+    ["db.internal:5432/spot", "must be a postgres:// or postgresql:// URL"],
+    ["not a url", "SPOT_DATABASE_URL must be a URL like postgres://user:password@host:5432/database"],
+    ["postgres://spot:secret@db.internal:5432", "SPOT_DATABASE_URL names no database"],
+  ])("refuses the database URL %s without repeating its password", (url, message) => {
+    expect(() => resolve({}, { SPOT_DATABASE_URL: url })).toThrow(message);
+    try {
+      resolve({}, { SPOT_DATABASE_URL: url });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("secret");
+    }
   });
 
   it("takes the environment, and a flag over the environment", () => {

@@ -8,5 +8,5 @@ export type RetentionTarget =
 
 export interface RetentionRepository {
   /** Deletes at most `limit` rows of `target` older than `before`, oldest first; returns how many it deleted. */
-  deleteOlderThan(target: RetentionTarget, before: number, limit: number): number;
+  deleteOlderThan(target: RetentionTarget, before: number, limit: number): Promise<number>;
 }

@@ -47,7 +47,7 @@ export interface SavingsRepository {
    */
   rollUp(clientId: string, fromDate: string): Promise<void>;
   /** Daily roll-ups of a client in [fromDate, toDate], oldest first; days without figures are absent. */
-  clientDays(clientId: string, fromDate: string, toDate: string): PeriodFigures[];
+  clientDays(clientId: string, fromDate: string, toDate: string): Promise<PeriodFigures[]>;
   /** Monthly roll-ups of a client in [fromMonth, toMonth] (YYYY-MM), oldest first. */
   clientMonths(clientId: string, fromMonth: string, toMonth: string): Promise<PeriodFigures[]>;
 }

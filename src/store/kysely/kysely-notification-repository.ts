@@ -1,0 +1,62 @@
+import type { Selectable } from "kysely";
+import type { Notification } from "../../core/notifications/notification.js";
+import type { NotificationRepository } from "../../core/notifications/notification-repository.js";
+import type { AsyncPort } from "./async-port.js";
+import type { NotificationsTable } from "./fleet-tables.js";
+import type { StoreBinding } from "./store-binding.js";
+
+const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
+  id: row.id,
+  clientId: row.client_id,
+  agentId: row.agent_id,
+  type: row.type,
+  severity: row.severity,
+  message: row.message,
+  read: row.is_read === 1,
+  createdAt: row.created_at,
+});
+
+/** A client's notifications, written once for SQLite and PostgreSQL. */
+export function createKyselyNotificationRepository({ db }: StoreBinding): AsyncPort<NotificationRepository> {
+  return {
+    insert: async (notification, at) => {
+      const row = await db
+        .insertInto("notifications")
+        .values({
+          client_id: notification.clientId,
+          agent_id: notification.agentId,
+          type: notification.type,
+          severity: notification.severity,
+          message: notification.message,
+          created_at: at,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return Number(row.id);
+    },
+    listByClient: async (clientId, { limit, unreadOnly }) => {
+      let query = db.selectFrom("notifications").selectAll().where("client_id", "=", clientId);
+      if (unreadOnly) query = query.where("is_read", "=", 0);
+      const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit).execute();
+      return rows.map(toNotification);
+    },
+    markRead: async (clientId, notificationId) => {
+      const result = await db
+        .updateTable("notifications")
+        .set({ is_read: 1 })
+        .where("client_id", "=", clientId)
+        .where("id", "=", notificationId)
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+    markAllRead: async (clientId) => {
+      const result = await db
+        .updateTable("notifications")
+        .set({ is_read: 1 })
+        .where("client_id", "=", clientId)
+        .where("is_read", "=", 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}

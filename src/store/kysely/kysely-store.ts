@@ -1,0 +1,176 @@
+import { sql } from "kysely";
+import type { Repositories } from "../data-store.js";
+import type { Dialect } from "../schema/store-migration.js";
+import type { StoreTimings, TransactionKind } from "../store-timings.js";
+import type { AsyncPort } from "./async-port.js";
+import { createKyselyAgentRepository, type KyselyAgentRepository } from "./kysely-agent-repository.js";
+import { createKyselyClientRepository } from "./kysely-client-repository.js";
+import { createKyselyCommandRepository } from "./kysely-command-repository.js";
+import { createKyselyDecisionRepository } from "./kysely-decision-repository.js";
+import { createKyselyEventRepository } from "./kysely-event-repository.js";
+import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
+import { createKyselyInstancePeerRepository } from "./kysely-instance-peer-repository.js";
+import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
+import {
+  createKyselyCleanupRepository,
+  createKyselyInterruptionRepository,
+} from "./kysely-interruption-repository.js";
+import { createKyselyJobRunRepository } from "./kysely-job-run-repository.js";
+import { createKyselyMarketRepository } from "./kysely-market-repository.js";
+import { createKyselyModelRepository } from "./kysely-model-repository.js";
+import { createKyselyNotificationRepository } from "./kysely-notification-repository.js";
+import { createKyselyPriceRepository } from "./kysely-price-repository.js";
+import { createKyselyPriceSeriesRepository } from "./kysely-price-series-repository.js";
+import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
+import { createKyselyRetentionRepository } from "./kysely-retention-repository.js";
+import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
+import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
+import type { StoreDatabase } from "./open-store-database.js";
+import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
+import { translateStoreError } from "./store-errors.js";
+import { TransactionGate } from "./transaction-gate.js";
+
+/**
+ * Every repository port, asynchronous: the contract of branch i15 (until it is merged here, the synchronous ports
+ * made asynchronous), plus the agent row lock. Typed so, the store cannot miss a repository or a method.
+ */
+export type KyselyRepositories = {
+  [Name in Exclude<keyof Repositories, "transaction" | "ping">]: AsyncPort<Repositories[Name]>;
+} & { agents: KyselyAgentRepository };
+
+/** Every repository of the store, bound to the whole database or to one transaction. */
+export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
+  return {
+    clients: createKyselyClientRepository(binding),
+    agents: createKyselyAgentRepository(binding),
+    instances: createKyselyInstanceRepository(binding),
+    instancePeers: createKyselyInstancePeerRepository(binding),
+    prices: createKyselyPriceRepository(binding),
+    commands: createKyselyCommandRepository(binding),
+    switches: createKyselySwitchRepository(binding),
+    notifications: createKyselyNotificationRepository(binding),
+    events: createKyselyEventRepository(binding),
+    interruptions: createKyselyInterruptionRepository(binding),
+    cleanups: createKyselyCleanupRepository(binding),
+    priceSeries: createKyselyPriceSeriesRepository(binding),
+    savings: createKyselySavingsRepository(binding),
+    growth: createKyselyGrowthRepository(binding),
+    retention: createKyselyRetentionRepository(binding),
+    jobRuns: createKyselyJobRunRepository(binding),
+    replicas: createKyselyReplicaRepository(binding),
+    decisions: createKyselyDecisionRepository(binding),
+    market: createKyselyMarketRepository(binding),
+    models: createKyselyModelRepository(binding),
+  };
+}
+
+/**
+ * The store over either dialect: its repositories, `transaction(async (tx) => …)` whose `tx` carries the same
+ * repositories bound to one transaction on one connection, a health check and the end of the connections.
+ * On SQLite (one connection) a call outside the transaction waits for it (TransactionGate), and one that waits
+ * for a transaction stuck on something else is refused instead of hanging. A `tx` used after its transaction
+ * ended is refused on both dialects (its connection may already serve another caller).
+ */
+export interface KyselyStore extends KyselyRepositories {
+  readonly dialect: Dialect;
+  /** The file path, or the URL without its password. */
+  readonly location: string;
+  transaction<T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T>;
+  ping(): Promise<boolean>;
+  /** Waits for the transaction in progress, then closes the connections; later calls fail. */
+  close(): Promise<void>;
+}
+
+export interface KyselyStoreOptions {
+  /** Told the duration of every transaction and of the batched liveness and delivery writes (for metrics). */
+  timings?: StoreTimings;
+}
+
+export function createKyselyStore(database: StoreDatabase, options: KyselyStoreOptions = {}): KyselyStore {
+  const { db, dialect } = database;
+  const { timings } = options;
+  const gate = dialect === "sqlite" ? new TransactionGate() : undefined;
+  const root = rootBinding(db, dialect, database.sqliteFile);
+  // Every call and transaction answers a driver error the callers must tell apart as the core's error.
+  const translating =
+    <T>(run: () => Promise<T>) =>
+    () =>
+      run().catch((error: unknown) => Promise.reject(translateStoreError(error, dialect)));
+  const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
+  const own = kyselyRepositories(root);
+  if (timings) {
+    own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
+    own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
+  }
+  const repositories = wrapped(own, (_name, _method, call) => outside(call));
+  const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
+    db.transaction().execute(async (trx) => {
+      const scope = { open: true };
+      const tx = wrapped(kyselyRepositories(transactionBinding(root, trx)), (name, method, call) =>
+        scope.open
+          ? translating(call)()
+          : Promise.reject(
+              new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`),
+            ),
+      );
+      try {
+        return await work(tx);
+      } finally {
+        scope.open = false;
+      }
+    });
+  const transaction = timings ? timedAsync(timings, "use_case", runTransaction) : runTransaction;
+  return {
+    ...repositories,
+    dialect,
+    location: database.location,
+    transaction: (work) => {
+      const run = translating(() => transaction(work));
+      return gate ? gate.transaction(run) : run();
+    },
+    ping: async () => {
+      try {
+        await outside(() => sql`SELECT 1`.execute(db));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => outside(() => database.close()),
+  };
+}
+
+type Call = (name: string, method: string, call: () => Promise<unknown>) => Promise<unknown>;
+
+/** The repositories with every method call passed through `through` (which runs it, waits, or refuses it). */
+function wrapped(repositories: KyselyRepositories, through: Call): KyselyRepositories {
+  const entries = Object.entries(repositories).map(([name, repository]) => {
+    const methods = Object.entries(
+      repository as unknown as Record<string, (...args: unknown[]) => unknown>,
+    ).map(([method, call]) => [
+      method,
+      (...args: unknown[]) => through(name, method, async () => call(...args)),
+    ]);
+    return [name, Object.fromEntries(methods)];
+  });
+  return Object.fromEntries(entries) as KyselyRepositories;
+}
+
+/** An asynchronous unit of work, with its duration and whether it succeeded reported to `timings`. */
+function timedAsync<A extends unknown[], R>(
+  timings: StoreTimings,
+  kind: TransactionKind,
+  work: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const started = performance.now();
+    let committed = false;
+    try {
+      const result = await work(...args);
+      committed = true;
+      return result;
+    } finally {
+      timings.transaction(kind, performance.now() - started, committed);
+    }
+  };
+}

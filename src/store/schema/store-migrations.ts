@@ -1,0 +1,33 @@
+import type { StoreMigration } from "./store-migration.js";
+import { initialSchema } from "./v1-initial-schema.js";
+import { jobsAndSavings } from "./v2-jobs-and-savings.js";
+import { replicaFailover } from "./v3-replica-failover.js";
+import { decisionsAndModels } from "./v4-decisions-and-models.js";
+import { recordKeeping } from "./v5-record-keeping.js";
+import { unmanagedInstances } from "./v6-unmanaged-instances.js";
+import { instanceBoundCommands } from "./v7-instance-bound-commands.js";
+import { forecastWeight } from "./v8-forecast-weight.js";
+import { onePerAgent } from "./v9-one-per-agent.js";
+
+/**
+ * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
+ * schema, add a file `vN-<what>.ts` and append it here; never edit a released step. Steps 1-8 are the synchronous
+ * store's, in its order (its files count them in `PRAGMA user_version`); the steps after them exist only here.
+ */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [
+  initialSchema,
+  jobsAndSavings,
+  replicaFailover,
+  decisionsAndModels,
+  recordKeeping,
+  unmanagedInstances,
+  instanceBoundCommands,
+  forecastWeight,
+  onePerAgent,
+];
+
+/**
+ * How many steps the synchronous SQLite store (open-database.ts) runs and counts in `PRAGMA user_version`.
+ * A file it wrote at version N <= this is adopted as such by the migrator.
+ */
+export const USER_VERSION_STEPS = 8;
