@@ -141,11 +141,7 @@ export class Agent {
     );
   }
 
-  static async create(
-    settings: AgentSettings,
-    logger: Logger,
-    imds = ImdsClient.fromEnvironment(),
-  ): Promise<Agent> {
+  static async create(settings: AgentSettings, logger: Logger, imds = new ImdsClient()): Promise<Agent> {
     const identity = await resolveIdentity(settings, imds, logger);
     logger.info("identity", { ...identity });
     return new Agent(settings, identity, imds, logger);
