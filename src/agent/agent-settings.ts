@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import {
   existingFile,
+  LOG_LEVEL_SETTING,
   oneOf,
   readSetting,
   type SettingDefinition,
@@ -10,7 +11,8 @@ import {
   wholeNumber,
 } from "../config/setting.js";
 import { SettingsError } from "../config/settings-error.js";
-import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
+import type { LogLevel } from "../core/logging/logger.js";
+
 export interface AgentSettings {
   server: string;
   token: string;
@@ -138,13 +140,7 @@ export const AGENT_SETTINGS = {
     description: "bring back an agent its client deleted",
     parse: trueOrFalse,
   },
-  logLevel: {
-    flag: "--log-level",
-    env: "SPOT_LOG_LEVEL",
-    default: "info",
-    description: `one of ${LOG_LEVELS.join(", ")}`,
-    parse: oneOf(LOG_LEVELS),
-  },
+  logLevel: LOG_LEVEL_SETTING,
 } satisfies Record<string, SettingDefinition<unknown>>;
 
 export function resolveAgentSettings(sources: SettingSources): AgentSettings {

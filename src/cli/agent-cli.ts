@@ -1,7 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
-import { AGENT_SETTINGS, type AgentSettings, resolveAgentSettings } from "../agent/agent-settings.js";
-import { SettingsError } from "../config/settings-error.js";
-import { addSettingOptions, givenFlags, settingsHelp } from "./setting-options.js";
+import { AGENT_SETTINGS, resolveAgentSettings } from "../agent/agent-settings.js";
+import { addSettingOptions, commandSettings, settingsHelp } from "./setting-options.js";
 
 export const AGENT_HELP = settingsHelp(
   `Usage: spot-optimizer agent [options]
@@ -20,13 +19,7 @@ export function agentCommand(fail: (message: string) => never): Command {
   const command = new Command("agent").summary("run the agent on an EC2 instance");
   addSettingOptions(command, AGENT_SETTINGS);
   return command.action(async () => {
-    let settings: AgentSettings;
-    try {
-      settings = resolveAgentSettings({ flags: givenFlags(command), env: process.env });
-    } catch (error) {
-      if (error instanceof SettingsError) fail(error.message);
-      throw error;
-    }
+    const settings = commandSettings(command, resolveAgentSettings, fail);
     const { runAgent } = await import("../agent/agent-command.js");
     await runAgent(settings);
   });

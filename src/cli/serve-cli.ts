@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
-import { resolveSettings, SETTINGS, type Settings, SettingsError } from "../config/settings.js";
-import { addSettingOptions, givenFlags, settingsHelp } from "./setting-options.js";
+import { resolveSettings, SETTINGS, type Settings } from "../config/settings.js";
+import { addSettingOptions, commandSettings, settingsHelp } from "./setting-options.js";
 
 export const SERVE_HELP = settingsHelp(
   `Usage: spot-optimizer serve [options]
@@ -18,16 +18,7 @@ export function serveCommand(fail: (message: string) => never): Command {
     "start the control plane (gRPC + REST) on an embedded SQLite file",
   );
   addSettingOptions(command, SETTINGS);
-  return command.action(async () => {
-    let settings: Settings;
-    try {
-      settings = resolveSettings({ flags: givenFlags(command), env: process.env });
-    } catch (error) {
-      if (error instanceof SettingsError) fail(error.message);
-      throw error;
-    }
-    await serve(settings, fail);
-  });
+  return command.action(() => serve(commandSettings(command, resolveSettings, fail), fail));
 }
 
 async function serve(settings: Settings, fail: (message: string) => never): Promise<void> {

@@ -1,5 +1,11 @@
 import type { Command } from "@commander-js/extra-typings";
-import { type DocumentedSetting, defaultHelp, type SettingDefinition } from "../config/setting.js";
+import {
+  type DocumentedSetting,
+  defaultHelp,
+  type SettingDefinition,
+  type SettingSources,
+} from "../config/setting.js";
+import { SettingsError } from "../config/settings-error.js";
 
 type AnySetting = SettingDefinition<unknown> | DocumentedSetting;
 
@@ -12,8 +18,22 @@ export function addSettingOptions(command: Command, settings: Record<string, Any
   }
 }
 
+/** The command's settings from its flags and the environment; a bad one is the command's one-line failure. */
+export function commandSettings<T>(
+  command: Command,
+  resolve: (sources: SettingSources) => T,
+  fail: (message: string) => never,
+): T {
+  try {
+    return resolve({ flags: givenFlags(command), env: process.env });
+  } catch (error) {
+    if (error instanceof SettingsError) fail(error.message);
+    throw error;
+  }
+}
+
 /** The flags given on the command line, by name without "--", as the settings read them. */
-export function givenFlags(command: Command): Record<string, string | boolean | undefined> {
+function givenFlags(command: Command): Record<string, string | boolean | undefined> {
   const values = command.opts() as Record<string, string | boolean | undefined>;
   const flags: Record<string, string | boolean | undefined> = {};
   for (const option of command.options) {

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
 import { SettingsError } from "./settings-error.js";
 
 /** Where settings come from: the command line's flags (by name without "--") and the environment. */
@@ -91,3 +92,12 @@ export function atLeast16Characters(value: string, name: string): string {
   if (value.length < 16) throw new SettingsError(`${name} must be at least 16 characters`);
   return value;
 }
+
+/** The log level, the same for the control plane and the agent. */
+export const LOG_LEVEL_SETTING: SettingDefinition<LogLevel> = {
+  flag: "--log-level",
+  env: "SPOT_LOG_LEVEL",
+  default: "info",
+  description: `one of ${LOG_LEVELS.join(", ")}`,
+  parse: oneOf(LOG_LEVELS),
+};

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
-import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
+import type { LogLevel } from "../core/logging/logger.js";
 import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
 import {
   atLeast16Characters,
   type DocumentedSetting,
   existingFile,
+  LOG_LEVEL_SETTING,
   oneOf,
   readSetting,
   type SettingDefinition,
@@ -98,13 +99,7 @@ export const SETTINGS = {
     description: "PEM private key of --tls-cert",
     parse: tlsFile,
   },
-  logLevel: {
-    flag: "--log-level",
-    env: "SPOT_LOG_LEVEL",
-    default: "info",
-    description: `one of ${LOG_LEVELS.join(", ")}`,
-    parse: oneOf(LOG_LEVELS),
-  },
+  logLevel: LOG_LEVEL_SETTING,
   heartbeatInterval: {
     flag: "--heartbeat-interval",
     env: "SPOT_HEARTBEAT_INTERVAL",
