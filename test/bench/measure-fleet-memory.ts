@@ -3,7 +3,7 @@
  * one in steps (the fleet's code: fleet-connect.ts, fleet-agent.ts), the JS heap and RSS after a full GC at each
  * step. It shows what one simulated agent costs the process that holds 10,000 of them.
  *
- *   node --expose-gc --import tsx test/bench/measure-fleet-memory.ts [--agents 2000] [--steps 4] [--out FILE]
+ *   npm run bench:fleet-memory -- [--agents 4000] [--steps 2] [--out bench-results/fleet-memory.json]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -19,8 +19,8 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: { agents: { type: "string" }, steps: { type: "string" }, out: { type: "string" } },
 });
-const agents = Number(values.agents ?? 2_000);
-const steps = Number(values.steps ?? 4);
+const agents = Number(values.agents ?? 4_000);
+const steps = Number(values.steps ?? 2);
 const out = resolve(values.out ?? "bench-results/fleet-memory.json");
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
