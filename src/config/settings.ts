@@ -50,9 +50,6 @@ export interface MetricsAccess {
   token: string | null;
 }
 
-/** The TLS pair is checked together: both or neither. */
-const tlsFile = existingFile;
-
 /**
  * Every setting of `serve`, one definition each: flag, environment variable, default, meaning (for --help) and
  * parser. The ones with a parser are read by resolveSettings; the others document variables that the job and
@@ -91,13 +88,13 @@ export const SETTINGS = {
     flag: "--tls-cert",
     env: "SPOT_TLS_CERT",
     description: "PEM certificate: serve both listeners over TLS (with --tls-key)",
-    parse: tlsFile,
+    parse: existingFile,
   },
   tlsKey: {
     flag: "--tls-key",
     env: "SPOT_TLS_KEY",
     description: "PEM private key of --tls-cert",
-    parse: tlsFile,
+    parse: existingFile,
   },
   logLevel: LOG_LEVEL_SETTING,
   heartbeatInterval: {
