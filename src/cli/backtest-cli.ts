@@ -29,24 +29,27 @@ the same prices and the same seeded interruptions (per pool and hour, from the S
   -h, --help                       show this help
 `;
 
-/** `spot-optimizer backtest`: its options, typed; the replay itself is loaded only when it runs. */
+/**
+ * `spot-optimizer backtest`: its options, typed (each described in BACKTEST_HELP, which a test checks); the replay
+ * itself is loaded only when it runs.
+ */
 export function backtestCommand(fail: (message: string) => never) {
   const command = new Command("backtest")
     .summary("replay a fleet through the decision engine on a price history, per policy")
-    .option("--prices <file>", "price history (required)")
-    .option("--from <time>", "start of the replay window")
-    .option("--to <time>", "end of the replay window")
-    .option("--pools <patterns...>", "pools the fleet may use")
-    .option("--policy <name...>", "policies to run")
-    .option("--seed <n>", "seed of the interruption draws")
-    .option("--fleet <sizes>", "workloads as <vCPUs>x<GiB>")
-    .option("--model <file>", "model for the model policy")
-    .option("--forecast-weight <weight>", "weight of the model's forecasts")
-    .option("--perfect-forecast", "also run the model policy on the realised future")
-    .option("--switch-penalty-minutes <n>", "disruption per switch")
-    .option("--interruption-penalty-hours <n>", "cost per interruption")
-    .option("--terminate-wait <seconds>", "how long the old instance runs after a switch")
-    .option("--json <file>", "write the results as JSON");
+    .option("--prices <file>")
+    .option("--from <time>")
+    .option("--to <time>")
+    .option("--pools <patterns...>")
+    .option("--policy <name...>")
+    .option("--seed <n>")
+    .option("--fleet <sizes>")
+    .option("--model <file>")
+    .option("--forecast-weight <weight>")
+    .option("--perfect-forecast")
+    .option("--switch-penalty-minutes <n>")
+    .option("--interruption-penalty-hours <n>")
+    .option("--terminate-wait <seconds>")
+    .option("--json <file>");
   return command.action(async (options) => {
     const { runBacktestCommand } = await import("../sim/backtest-command.js");
     await runBacktestCommand(options, fail);

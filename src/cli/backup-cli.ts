@@ -12,12 +12,12 @@ spot-optimizer.db-wal and spot-optimizer.db-shm beside it, start the server.
   -h, --help         show this help
 `;
 
-/** `spot-optimizer backup --to FILE [--data-dir DIR]` */
+/** `spot-optimizer backup --to FILE [--data-dir DIR]`: its options are described in BACKUP_HELP. */
 export function backupCommand(fail: (message: string) => never) {
   const command = new Command("backup")
     .summary("copy the SQLite store consistently, while the server runs")
-    .option("--to <file>", "where to write the backup (required)")
-    .option("--data-dir <dir>", "the server's data directory");
+    .option("--to <file>")
+    .option("--data-dir <dir>");
   return command.action(async (options) => {
     const { runBackupCommand } = await import("../backup-command.js");
     await runBackupCommand(options, fail);

@@ -23,17 +23,20 @@ compare it with the model in service before anyone activates it, upload it to th
   -h, --help           show this help
 `;
 
-/** `spot-optimizer train`: its options, typed; the trainer is loaded only when it runs. */
+/**
+ * `spot-optimizer train`: its options, typed (each described in TRAIN_HELP, which a test checks); the trainer is
+ * loaded only when it runs.
+ */
 export function trainCommand(fail: (message: string) => never) {
   const command = new Command("train")
     .summary("train the spot price model on a price history and write it as ONNX")
-    .option("--prices <file>", "price history")
-    .option("--split <date>", "first held-out day")
-    .option("--validation <date>", "first validation day")
-    .option("--horizon <hours>", "what the model forecasts")
-    .option("--out <file>", "the ONNX model")
-    .option("--card <file>", "model card")
-    .option("--samples <file>", "held-out feature rows");
+    .option("--prices <file>")
+    .option("--split <date>")
+    .option("--validation <date>")
+    .option("--horizon <hours>")
+    .option("--out <file>")
+    .option("--card <file>")
+    .option("--samples <file>");
   return command.action(async (options) => {
     const { runTrainCommand } = await import("../model/training/train-command.js");
     await runTrainCommand(options, fail);
