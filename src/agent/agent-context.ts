@@ -1,8 +1,8 @@
 import type { AgentConfig } from "../../gen/spot/v1/common.js";
 import type { Ec2Gateway } from "../aws/ec2-gateway.js";
 import type { Logger } from "../core/logging/logger.js";
-import type { MessageBody } from "./control-channel.js";
 import type { InstanceIdentity } from "./imds-client.js";
+import type { MessageBody } from "./protocol/outbox.js";
 
 /** What the agent's parts share: who it is, how to reach EC2 and the control plane, and how to stop. */
 export interface AgentContext {

@@ -1,7 +1,17 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import {
+  existingFile,
+  LOG_LEVEL_SETTING,
+  oneOf,
+  readSetting,
+  type SettingDefinition,
+  type SettingSources,
+  text,
+  trueOrFalse,
+  wholeNumber,
+} from "../config/setting.js";
 import { SettingsError } from "../config/settings-error.js";
-import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
+import type { LogLevel } from "../core/logging/logger.js";
 
 export interface AgentSettings {
   server: string;
@@ -21,193 +31,145 @@ export interface AgentSettings {
   logLevel: LogLevel;
 }
 
-export const AGENT_SETTINGS_HELP: ReadonlyArray<{
-  flag: string;
-  env: string;
-  fallback: string;
-  description: string;
-}> = [
-  {
+const identity = (description: string) => ({ description, parse: text });
+
+/** Every setting of `agent`, one definition each: flag, environment variable, default, meaning and parser. */
+export const AGENT_SETTINGS = {
+  server: {
     flag: "--server",
     env: "SPOT_SERVER",
-    fallback: "",
     description: "control plane gRPC address, host:port (required)",
+    parse: (value: string, name: string) => {
+      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(value)) {
+        throw new SettingsError(`${name} must be host:port, got "${value}"`);
+      }
+      return value;
+    },
   },
-  { flag: "--token", env: "SPOT_TOKEN", fallback: "", description: "client token (required)" },
-  {
+  token: { flag: "--token", env: "SPOT_TOKEN", description: "client token (required)", parse: text },
+  agentId: {
     flag: "--agent-id",
     env: "SPOT_AGENT_ID",
-    fallback: "instance id",
+    defaultHelp: "instance id",
     description: "logical agent id, kept across instance switches",
+    parse: text,
   },
-  {
+  tls: {
     flag: "--tls",
     env: "SPOT_TLS",
-    fallback: "off",
+    default: "false",
+    defaultHelp: "off",
+    boolean: true,
     description: "connect with TLS (true/false), trusting the system roots",
+    parse: trueOrFalse,
   },
-  {
+  tlsCa: {
     flag: "--tls-ca",
     env: "SPOT_TLS_CA",
-    fallback: "",
     description: "PEM CA file to trust instead (implies --tls)",
+    parse: existingFile,
   },
-  {
+  region: {
     flag: "--region",
     env: "AWS_REGION",
-    fallback: "from metadata",
+    defaultHelp: "from metadata",
     description: "AWS region of the EC2 API",
+    parse: text,
   },
-  {
+  stateFile: {
     flag: "--state-file",
     env: "SPOT_AGENT_STATE",
-    fallback: "./spot-agent-state.json",
+    default: "./spot-agent-state.json",
     description: "where executed command ids are kept",
+    parse: (value: string) => resolve(value),
   },
-  {
+  pricingInterval: {
     flag: "--pricing-interval",
     env: "SPOT_PRICING_INTERVAL",
-    fallback: "300",
+    default: "300",
     description: "seconds between pricing reports",
+    parse: wholeNumber(5, 86_400),
   },
-  {
+  interruptionPollMs: {
     flag: "--interruption-poll-ms",
     env: "SPOT_INTERRUPTION_POLL_MS",
-    fallback: "1000",
+    default: "1000",
     description: "metadata poll period for interruption signals (100-2000)",
+    parse: wholeNumber(100, 2_000),
   },
-  {
+  cleanupInterval: {
     flag: "--cleanup-interval",
     env: "SPOT_CLEANUP_INTERVAL",
-    fallback: "3600",
+    default: "3600",
     description: "seconds between cleanups of old images",
+    parse: wholeNumber(60, 7 * 86_400),
   },
-  {
+  imageRetentionDays: {
     flag: "--image-retention-days",
     env: "SPOT_IMAGE_RETENTION_DAYS",
-    fallback: "7",
+    default: "7",
     description: "age after which the agent's own images are deleted",
+    parse: wholeNumber(0, 3_650),
   },
-  {
+  instanceId: {
     flag: "--instance-id",
     env: "SPOT_INSTANCE_ID",
-    fallback: "",
-    description: "identity when there is no metadata service",
+    ...identity("identity when there is no metadata service"),
   },
-  {
+  instanceType: {
     flag: "--instance-type",
     env: "SPOT_INSTANCE_TYPE",
-    fallback: "",
-    description: "identity when there is no metadata service",
+    ...identity("identity when there is no metadata service"),
   },
-  {
+  availabilityZone: {
     flag: "--availability-zone",
     env: "SPOT_AVAILABILITY_ZONE",
-    fallback: "",
-    description: "identity when there is no metadata service",
+    ...identity("identity when there is no metadata service"),
   },
-  {
+  mode: {
     flag: "--mode",
     env: "SPOT_MODE",
-    fallback: "",
     description: "spot or ondemand, when there is no metadata service",
+    parse: oneOf(["spot", "ondemand"] as const),
   },
-  {
+  reregister: {
     flag: "--reregister",
     env: "SPOT_REREGISTER",
-    fallback: "false",
+    default: "false",
+    boolean: true,
     description: "bring back an agent its client deleted",
+    parse: trueOrFalse,
   },
-  {
-    flag: "--log-level",
-    env: "SPOT_LOG_LEVEL",
-    fallback: "info",
-    description: `one of ${LOG_LEVELS.join(", ")}`,
-  },
-];
+  logLevel: LOG_LEVEL_SETTING,
+} satisfies Record<string, SettingDefinition<unknown>>;
 
-type Sources = { flags: Readonly<Record<string, string | boolean | undefined>>; env: NodeJS.ProcessEnv };
-
-function pick(sources: Sources, flag: string, env: string): string | undefined {
-  const fromFlag = sources.flags[flag.replace(/^--/, "")];
-  const value = fromFlag === true ? "true" : typeof fromFlag === "string" ? fromFlag : sources.env[env];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-function integer(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) {
-    throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-  }
-  return number;
-}
-
-function flag(name: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new SettingsError(`${name} must be true or false, got "${value}"`);
-}
-
-export function resolveAgentSettings(sources: Sources): AgentSettings {
-  const get = (name: string) => {
-    const entry = AGENT_SETTINGS_HELP.find((setting) => setting.flag === name);
-    return entry ? pick(sources, entry.flag, entry.env) : undefined;
-  };
-  const server = get("--server");
+export function resolveAgentSettings(sources: SettingSources): AgentSettings {
+  const get = <T>(setting: SettingDefinition<T>) => readSetting(sources, setting).value;
+  const server = get(AGENT_SETTINGS.server);
   if (!server)
     throw new SettingsError("SPOT_SERVER (or --server) is required: the control plane's host:port");
-  if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(server)) {
-    throw new SettingsError(`SPOT_SERVER must be host:port, got "${server}"`);
-  }
-  const token = get("--token");
+  const token = get(AGENT_SETTINGS.token);
   if (!token)
     throw new SettingsError("SPOT_TOKEN (or --token) is required: the client token of your account");
-  const caPath = get("--tls-ca") ?? null;
-  if (caPath && !existsSync(caPath)) throw new SettingsError(`SPOT_TLS_CA: no file at ${caPath}`);
-  const logLevel = (get("--log-level") ?? "info") as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel))
-    throw new SettingsError(`SPOT_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
-  const mode = get("--mode");
-  if (mode && mode !== "spot" && mode !== "ondemand")
-    throw new SettingsError(`SPOT_MODE must be spot or ondemand`);
+  const caPath = get(AGENT_SETTINGS.tlsCa) ?? null;
   return {
     server,
     token,
-    logicalAgentId: get("--agent-id") ?? null,
-    tls: caPath || flag("SPOT_TLS", get("--tls")) ? { caPath } : null,
-    region: get("--region") ?? null,
-    stateFile: resolve(get("--state-file") ?? "./spot-agent-state.json"),
-    pricingIntervalSeconds: integer("SPOT_PRICING_INTERVAL", get("--pricing-interval"), 300, 5, 86_400),
-    interruptionPollMs: integer(
-      "SPOT_INTERRUPTION_POLL_MS",
-      get("--interruption-poll-ms"),
-      1_000,
-      100,
-      2_000,
-    ),
-    cleanupIntervalSeconds: integer(
-      "SPOT_CLEANUP_INTERVAL",
-      get("--cleanup-interval"),
-      3_600,
-      60,
-      7 * 86_400,
-    ),
-    imageRetentionDays: integer("SPOT_IMAGE_RETENTION_DAYS", get("--image-retention-days"), 7, 0, 3_650),
+    logicalAgentId: get(AGENT_SETTINGS.agentId) ?? null,
+    tls: caPath || get(AGENT_SETTINGS.tls) ? { caPath } : null,
+    region: get(AGENT_SETTINGS.region) ?? null,
+    stateFile: get(AGENT_SETTINGS.stateFile) as string,
+    pricingIntervalSeconds: get(AGENT_SETTINGS.pricingInterval) as number,
+    interruptionPollMs: get(AGENT_SETTINGS.interruptionPollMs) as number,
+    cleanupIntervalSeconds: get(AGENT_SETTINGS.cleanupInterval) as number,
+    imageRetentionDays: get(AGENT_SETTINGS.imageRetentionDays) as number,
     fallbackIdentity: {
-      instanceId: get("--instance-id"),
-      instanceType: get("--instance-type"),
-      availabilityZone: get("--availability-zone"),
-      mode,
+      instanceId: get(AGENT_SETTINGS.instanceId),
+      instanceType: get(AGENT_SETTINGS.instanceType),
+      availabilityZone: get(AGENT_SETTINGS.availabilityZone),
+      mode: get(AGENT_SETTINGS.mode),
     },
-    reregister: flag("SPOT_REREGISTER", get("--reregister")),
-    logLevel,
+    reregister: get(AGENT_SETTINGS.reregister) as boolean,
+    logLevel: get(AGENT_SETTINGS.logLevel) as LogLevel,
   };
 }

@@ -1,14 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-
-export interface CommandRecord {
-  state: "running" | "done";
-  success?: boolean;
-  message?: string;
-  /** The server confirmed it has the result. */
-  reported?: boolean;
-  at: number;
-}
+import type { CommandLedger, CommandRecord } from "./protocol/command-ledger.js";
 
 interface StateData {
   version: 1;
@@ -22,7 +14,7 @@ const MAX_REMEMBERED = 1_000;
  * What the agent must not forget across its own restarts: which commands it started or finished, so a
  * re-delivered command is acknowledged and never executed twice. Written atomically (temp file, fsync, rename).
  */
-export class AgentStateFile {
+export class AgentStateFile implements CommandLedger {
   private constructor(
     private readonly path: string,
     private data: StateData,

@@ -8,16 +8,21 @@ import type { Logger } from "../core/logging/logger.js";
 import type { AgentContext } from "./agent-context.js";
 import type { AgentSettings } from "./agent-settings.js";
 import { AgentStateFile } from "./agent-state-file.js";
-import { RECONNECT_BACKOFF } from "./backoff.js";
-import { CommandExecutor } from "./command-executor.js";
-import { ControlChannel, type MessageBody } from "./control-channel.js";
-import { grpcCodeName } from "./grpc-code-name.js";
+import { Ec2CommandExecutor } from "./ec2-command-executor.js";
 import { ImdsClient, type InstanceIdentity } from "./imds-client.js";
 import { InterruptionWatch } from "./interruption-watch.js";
 import { cleanUpImages, reportPrices } from "./periodic-reports.js";
+import { agentChannel, processClock } from "./protocol/agent-channel.js";
+import { AgentSession } from "./protocol/agent-session.js";
+import { RECONNECT_BACKOFF } from "./protocol/backoff.js";
+import { CommandRunner } from "./protocol/command-runner.js";
+import { grpcCodeName } from "./protocol/grpc-code-name.js";
+import type { MessageBody } from "./protocol/outbox.js";
 
 const AGENT_VERSION = "1.0.0";
 const RETIRE_FLUSH_TIMEOUT_MS = 30_000;
+/** A stream not welcomed within this is given up and opened again. */
+const WELCOME_TIMEOUT_MS = 15_000;
 
 /** Identity from instance metadata (IMDSv2), or from the settings when there is no metadata service. */
 async function resolveIdentity(
@@ -56,8 +61,8 @@ async function resolveIdentity(
  * cleanup, and the commands the server pushes, carried out with the EC2 API.
  */
 export class Agent {
-  private readonly channel: ControlChannel;
-  private readonly executor: CommandExecutor;
+  private readonly session: AgentSession;
+  private readonly runner: CommandRunner;
   private readonly watch: InterruptionWatch;
   private readonly timers: NodeJS.Timeout[] = [];
   private config: AgentConfig | undefined;
@@ -81,36 +86,31 @@ export class Agent {
       identity,
       ec2: new Ec2Gateway(new EC2Client({ region: settings.region ?? identity.region })),
       logger,
-      report: (body: MessageBody, options = { durable: true }) => this.channel.send(body, options),
+      report: (body: MessageBody, options = { durable: true }) => this.session.send(body, options),
       config: () => this.config,
       retire: (reason) => void this.retire(reason),
       timing: { ec2WaitTimeoutMs: 600_000, ec2PollMs: 2_000 },
     };
-    this.executor = new CommandExecutor(context, AgentStateFile.load(settings.stateFile), (config) => {
-      this.config = config;
-    });
-    this.watch = new InterruptionWatch(context, imds, settings.interruptionPollMs);
     const tls = settings.tls;
-    this.channel = new ControlChannel(
+    const { client, metadata } = agentChannel(
+      settings.server,
+      settings.token,
+      tls
+        ? grpcCredentials.createSsl(tls.caPath ? readFileSync(tls.caPath) : null)
+        : grpcCredentials.createInsecure(),
+    );
+    this.session = new AgentSession(
+      client,
+      metadata,
       {
-        address: settings.server,
-        token: settings.token,
-        credentials: tls
-          ? grpcCredentials.createSsl(tls.caPath ? readFileSync(tls.caPath) : null)
-          : grpcCredentials.createInsecure(),
         hello: () => this.hello(logicalAgentId),
-        logger,
-        backoffBaseMs: RECONNECT_BACKOFF.baseMs,
-        backoffCapMs: RECONNECT_BACKOFF.capMs,
-      },
-      {
         welcome: (welcome) => {
           this.config = welcome.config;
           logger.info("connected", {
             agentId: welcome.agentId,
             heartbeatInterval: welcome.heartbeatInterval,
           });
-          this.executor.resendUnreportedResults();
+          this.runner.resendUnreportedResults();
           if (!this.welcomedOnce) {
             this.welcomedOnce = true;
             void reportPrices(context);
@@ -118,20 +118,39 @@ export class Agent {
         },
         command: (command) => {
           // A retiring agent no longer speaks for the workload: the next primary's agent takes its commands.
-          if (!this.retiring) this.executor.handle(command);
+          if (!this.retiring) this.runner.handle(command);
         },
         settled: (seq, outcome) => {
           if (!outcome.ok)
             logger.warn("server refused a report", { seq, code: outcome.code, message: outcome.message });
-          this.executor.settled(seq, outcome);
+          this.runner.settled(seq, outcome);
         },
-        refused: (error) =>
-          logger.error("server refused the stream", {
-            code: grpcCodeName(error.code),
-            details: error.details,
-          }),
+        streamEnded: ({ error, refused }) => {
+          if (refused && error)
+            logger.error("server refused the stream", {
+              code: grpcCodeName(error.code),
+              details: error.details,
+            });
+        },
+      },
+      {
+        clock: processClock,
+        backoff: RECONNECT_BACKOFF,
+        welcomeTimeoutMs: WELCOME_TIMEOUT_MS,
+        heartbeats: "timer",
+        reconnect: true,
+        logger: logger.child({ server: settings.server }),
       },
     );
+    this.runner = new CommandRunner(
+      this.session,
+      AgentStateFile.load(settings.stateFile),
+      new Ec2CommandExecutor(context, (config) => {
+        this.config = config;
+      }),
+      logger,
+    );
+    this.watch = new InterruptionWatch(context, imds, settings.interruptionPollMs);
     this.timers.push(
       setInterval(() => void reportPrices(context), settings.pricingIntervalSeconds * 1000),
       setInterval(
@@ -141,25 +160,21 @@ export class Agent {
     );
   }
 
-  static async create(
-    settings: AgentSettings,
-    logger: Logger,
-    imds = ImdsClient.fromEnvironment(),
-  ): Promise<Agent> {
+  static async create(settings: AgentSettings, logger: Logger, imds = new ImdsClient()): Promise<Agent> {
     const identity = await resolveIdentity(settings, imds, logger);
     logger.info("identity", { ...identity });
     return new Agent(settings, identity, imds, logger);
   }
 
   start(): void {
-    this.channel.start();
+    void this.session.start();
     this.watch.start();
   }
 
   async stop(reason = "stopped"): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.watch.stop();
-    await this.channel.stop();
+    this.session.close();
     this.finish(reason);
   }
 
@@ -191,7 +206,7 @@ export class Agent {
     this.logger.info("retiring", { reason });
     this.watch.stop();
     const deadline = Date.now() + RETIRE_FLUSH_TIMEOUT_MS;
-    while ((this.executor.busy > 0 || this.channel.pendingReports > 0) && Date.now() < deadline) {
+    while ((this.runner.busy > 0 || this.session.pendingReports > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await this.stop(reason);

@@ -3,11 +3,8 @@ import { InstanceMode, ReplicaStatus } from "../../gen/spot/v1/common.js";
 import { ec2ErrorMessage, type Market } from "../aws/ec2-gateway.js";
 import { onDemandListPrice } from "../aws/ondemand-price-table.js";
 import type { AgentContext } from "./agent-context.js";
-
-export interface CommandOutcome {
-  success: boolean;
-  message: string;
-}
+import type { CommandOutcome } from "./protocol/command-executor.js";
+import { reportedTrigger } from "./protocol/switch-trigger.js";
 
 type Action = NonNullable<Command["action"]>;
 
@@ -123,7 +120,7 @@ async function switchTo(
         oldTerminatedAt: undefined,
       },
       prices: { onDemand, oldSpot, newSpot },
-      trigger: command.priority >= 50 ? "manual" : "model",
+      trigger: reportedTrigger(command),
     },
   });
   if (target.terminateWaitSeconds > 0) {

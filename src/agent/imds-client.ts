@@ -1,3 +1,5 @@
+import { MetadataService } from "@aws-sdk/ec2-metadata-service";
+
 /** The instance as its metadata service describes it. */
 export interface InstanceIdentity {
   instanceId: string;
@@ -17,41 +19,61 @@ export interface InstanceAction {
 }
 
 const TOKEN_TTL_SECONDS = 21_600;
+/** A token this close to its end is replaced before the next read. */
+const TOKEN_REFRESH_MARGIN_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 2_000;
+const TOKEN_HEADER = "x-aws-ec2-metadata-token";
+
+/** The HTTP status of a failed MetadataService call, when the service answered at all. */
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
 
 /**
- * An IMDSv2 client: a session token from PUT /latest/api/token, then reads with the token. The endpoint follows
- * the AWS SDK's convention (AWS_EC2_METADATA_SERVICE_ENDPOINT), so the same code runs on EC2 and against an
- * emulator.
+ * Instance metadata over IMDSv2, with AWS's own client (@aws-sdk/ec2-metadata-service): it finds the endpoint as
+ * the SDK does (AWS_EC2_METADATA_SERVICE_ENDPOINT, the profile's ec2_metadata_service_endpoint, else
+ * 169.254.169.254), so the same code runs on EC2 and against an emulator, and retries what fails on the way.
+ * That client asks for a new session token before every read; this one keeps a token for its TTL (a once-a-second
+ * interruption poll would otherwise double its requests) and fetches a new one when it nears its end or the
+ * service refuses it (401).
  */
 export class ImdsClient {
+  private readonly service: MetadataService;
   private token: { value: string; expiresAt: number } | undefined;
   /** One token request at a time, shared by concurrent reads. */
   private tokenRequest: Promise<string> | undefined;
 
-  constructor(private readonly endpoint: string) {}
-
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): ImdsClient {
-    return new ImdsClient(
-      (env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? "http://169.254.169.254").replace(/\/+$/, ""),
-    );
+  /** `endpoint` overrides the SDK's resolution (tests). */
+  constructor(endpoint?: string) {
+    this.service = new MetadataService({
+      endpoint,
+      httpOptions: { timeout: REQUEST_TIMEOUT_MS },
+      tokenTtl: TOKEN_TTL_SECONDS,
+      // The token is this client's to keep (see sessionToken); reads carry it, and IMDSv1 is never used.
+      disableFetchToken: true,
+      ec2MetadataV1Disabled: false,
+      // A link-local service: a failed request is retried soon, or the next poll asks again.
+      retries: 2,
+      backoff: (failures) => 0.1 * 2 ** failures,
+    });
   }
 
   /** The text at meta-data/<path>, or null when the service answers 404 (e.g. no interruption notice). */
   async get(path: string): Promise<string | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.sessionToken();
-      const response = await fetch(`${this.endpoint}/latest/meta-data/${path}`, {
-        headers: { "x-aws-ec2-metadata-token": token },
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      if (response.status === 404) return null;
-      if (response.status === 401) {
-        this.token = undefined; // expired or revoked: fetch a new one once
-        continue;
+      try {
+        // No leading slash: the client joins it to the endpoint's path ("/").
+        return await this.service.request(`latest/meta-data/${path}`, { headers: { [TOKEN_HEADER]: token } });
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) return null;
+        if (status === 401 && attempt === 0) {
+          this.token = undefined; // expired or revoked: fetch a new one once
+          continue;
+        }
+        throw new Error(`instance metadata ${path}: ${status ? `HTTP ${status}` : (error as Error).message}`);
       }
-      if (!response.ok) throw new Error(`instance metadata ${path}: HTTP ${response.status}`);
-      return await response.text();
     }
     throw new Error(`instance metadata ${path}: token refused`);
   }
@@ -122,7 +144,8 @@ export class ImdsClient {
   }
 
   private sessionToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 60_000) return Promise.resolve(this.token.value);
+    if (this.token && this.token.expiresAt > Date.now() + TOKEN_REFRESH_MARGIN_MS)
+      return Promise.resolve(this.token.value);
     this.tokenRequest ??= this.requestToken().finally(() => {
       this.tokenRequest = undefined;
     });
@@ -130,13 +153,14 @@ export class ImdsClient {
   }
 
   private async requestToken(): Promise<string> {
-    const response = await fetch(`${this.endpoint}/latest/api/token`, {
-      method: "PUT",
-      headers: { "x-aws-ec2-metadata-token-ttl-seconds": String(TOKEN_TTL_SECONDS) },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    if (!response.ok) throw new Error(`instance metadata token: HTTP ${response.status}`);
-    this.token = { value: await response.text(), expiresAt: Date.now() + TOKEN_TTL_SECONDS * 1000 };
-    return this.token.value;
+    const requestedAt = Date.now();
+    let value: string;
+    try {
+      value = await this.service.fetchMetadataToken();
+    } catch (error) {
+      throw new Error(`instance metadata token: ${(error as Error).message}`);
+    }
+    this.token = { value, expiresAt: requestedAt + TOKEN_TTL_SECONDS * 1000 };
+    return value;
   }
 }

@@ -1,8 +1,17 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { LOG_LEVELS, type LogLevel } from "../core/logging/logger.js";
+import type { LogLevel } from "../core/logging/logger.js";
 import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
 import { type JobSettings, resolveJobSettings } from "./job-settings.js";
+import {
+  atLeast16Characters,
+  type DocumentedSetting,
+  existingFile,
+  LOG_LEVEL_SETTING,
+  readSetting,
+  type SettingDefinition,
+  type SettingSources,
+  wholeNumber,
+} from "./setting.js";
 import { SettingsError } from "./settings-error.js";
 
 export { SettingsError };
@@ -45,141 +54,142 @@ export interface MetricsAccess {
   token: string | null;
 }
 
-/** Every setting: its flag, its environment variable, its default and what it means (for --help). */
-export const SETTINGS_HELP: ReadonlyArray<{
-  flag: string;
-  env: string;
-  fallback: string;
-  description: string;
-}> = [
-  {
+/**
+ * Every setting of `serve`, one definition each: flag, environment variable, default, meaning (for --help) and
+ * parser. The ones with a parser are read by resolveSettings; the others document variables that the job and
+ * decision settings read.
+ */
+export const SETTINGS = {
+  grpcAddr: {
     flag: "--grpc-addr",
     env: "SPOT_GRPC_ADDR",
-    fallback: "0.0.0.0:50051",
+    default: "0.0.0.0:50051",
     description: "gRPC listen address (agents, admin)",
+    parse: (value: string, name: string) => parseListenAddress(name, value),
   },
-  {
+  httpAddr: {
     flag: "--http-addr",
     env: "SPOT_HTTP_ADDR",
-    fallback: "0.0.0.0:8080",
+    default: "0.0.0.0:8080",
     description: "HTTP listen address (REST bridge, /health)",
+    parse: (value: string, name: string) => parseListenAddress(name, value),
   },
-  {
+  dataDir: {
     flag: "--data-dir",
     env: "SPOT_DATA_DIR",
-    fallback: "./data",
+    default: "./data",
     description: "directory of the SQLite file and the admin token",
+    parse: (value: string) => resolve(value),
   },
-  {
+  databaseUrl: {
     flag: "--database-url",
     env: "SPOT_DATABASE_URL",
-    fallback: "",
     description:
       "postgres://user:password@host:5432/database: keep the state in PostgreSQL (created tables are migrated at start); unset: the SQLite file in the data dir",
+    parse: (value: string, name: string) => parseDatabaseUrl(value, name),
   },
-  {
+  adminToken: {
     flag: "",
     env: "SPOT_ADMIN_TOKEN",
-    fallback: "generated",
+    defaultHelp: "generated",
     description: "admin token; when unset, one is generated into <data dir>/admin-token (mode 0600)",
+    parse: atLeast16Characters,
   },
-  {
+  tlsCert: {
     flag: "--tls-cert",
     env: "SPOT_TLS_CERT",
-    fallback: "",
     description: "PEM certificate: serve both listeners over TLS (with --tls-key)",
+    parse: existingFile,
   },
-  { flag: "--tls-key", env: "SPOT_TLS_KEY", fallback: "", description: "PEM private key of --tls-cert" },
-  {
-    flag: "--log-level",
-    env: "SPOT_LOG_LEVEL",
-    fallback: "info",
-    description: `one of ${LOG_LEVELS.join(", ")}`,
+  tlsKey: {
+    flag: "--tls-key",
+    env: "SPOT_TLS_KEY",
+    description: "PEM private key of --tls-cert",
+    parse: existingFile,
   },
-  {
+  logLevel: LOG_LEVEL_SETTING,
+  heartbeatInterval: {
     flag: "--heartbeat-interval",
     env: "SPOT_HEARTBEAT_INTERVAL",
-    fallback: "30",
+    default: "30",
     description: "seconds between agent heartbeats (sent to agents)",
+    parse: wholeNumber(1, 3600, "seconds"),
   },
-  {
+  livenessDeadline: {
     flag: "--liveness-deadline",
     env: "SPOT_LIVENESS_DEADLINE",
-    fallback: "120",
+    default: "120",
     description: "seconds of silence after which an agent is offline",
+    parse: wholeNumber(2, 86_400, "seconds"),
   },
-  {
+  commandTtl: {
     flag: "--command-ttl",
     env: "SPOT_COMMAND_TTL",
-    fallback: "3600",
+    default: "3600",
     description: "seconds a command waits to be acknowledged before it expires",
+    parse: wholeNumber(10, 30 * 86_400, "seconds"),
   },
-  {
+  maxNewStreams: {
     flag: "--max-new-streams",
     env: "SPOT_MAX_NEW_STREAMS",
-    fallback: "500",
+    default: "500",
     description:
       "new agent streams accepted per second (a reconnect storm is spread out with retry hints); 0 is no cap",
+    parse: wholeNumber(0, 100_000),
   },
-  {
+  jobSchedules: {
     flag: "",
     env: "SPOT_JOB_<NAME>",
-    fallback: "",
+    defaultHelp: "",
     description:
       "cron schedule (UTC) of a background job, or off; NAME is HEALTH_MONITOR, COMMAND_EXPIRY, PRICING_AGGREGATION, RETENTION, DAILY_SNAPSHOTS, SAVINGS, STANDBY, OPTIMIZER or MARKET_COLLECTOR",
   },
-  {
+  retainPricesDays: {
     flag: "",
     env: "SPOT_RETAIN_PRICES_DAYS",
-    fallback: "90",
+    defaultHelp: "90",
     description: "days price snapshots and reports are kept",
   },
-  {
+  retainEventsDays: {
     flag: "",
     env: "SPOT_RETAIN_EVENTS_DAYS",
-    fallback: "90",
+    defaultHelp: "90",
     description: "days activity-log events are kept",
   },
-  { flag: "", env: "SPOT_RETAIN_DECISIONS_DAYS", fallback: "30", description: "days decision logs are kept" },
-  {
+  retainDecisionsDays: {
+    flag: "",
+    env: "SPOT_RETAIN_DECISIONS_DAYS",
+    defaultHelp: "30",
+    description: "days decision logs are kept",
+  },
+  metricsAddr: {
     flag: "--metrics-addr",
     env: "SPOT_METRICS_ADDR",
-    fallback: "",
     description:
       "a listener of its own for /metrics only, e.g. 10.0.0.5:9464 (bind it to a private interface; off when unset)",
+    parse: (value: string, name: string) => parseListenAddress(name, value),
   },
-  {
+  metricsToken: {
     flag: "",
     env: "SPOT_METRICS_TOKEN",
-    fallback: "",
     description:
       "a token (16+ characters) that reads /metrics and nothing else; without it /metrics needs the admin token on the REST listener and nothing on its own listener",
+    parse: atLeast16Characters,
   },
-  {
+  optimizerDryRun: {
     flag: "",
     env: "SPOT_OPTIMIZER_DRY_RUN",
-    fallback: "off",
+    defaultHelp: "off",
     description: "on: the optimizer job records the switches it would make and issues none",
   },
-  {
+  marketCollector: {
     flag: "",
     env: "SPOT_MARKET_COLLECTOR",
-    fallback: "off",
+    defaultHelp: "off",
     description:
       "on: collect spot price history with EC2 DescribeSpotPriceHistory (AWS credentials from the SDK chain)",
   },
-];
-
-type Sources = {
-  flags: Readonly<Record<string, string | undefined>>;
-  env: Readonly<Record<string, string | undefined>>;
-};
-
-function pick(sources: Sources, flag: string, env: string): string | undefined {
-  const fromFlag = flag ? sources.flags[flag.replace(/^--/, "")] : undefined;
-  const value = fromFlag ?? sources.env[env];
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
+} satisfies Record<string, SettingDefinition<unknown> | DocumentedSetting>;
 
 export function parseListenAddress(name: string, value: string): ListenAddress {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value);
@@ -190,117 +200,59 @@ export function parseListenAddress(name: string, value: string): ListenAddress {
 }
 
 /** A postgres:// URL naming a host and a database; the message never repeats the password. */
-export function parseDatabaseUrl(value: string): string {
+export function parseDatabaseUrl(value: string, name = "SPOT_DATABASE_URL"): string {
   const example = "postgres://user:password@host:5432/database";
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new SettingsError(`SPOT_DATABASE_URL must be a URL like ${example}`);
+    throw new SettingsError(`${name} must be a URL like ${example}`);
   }
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     throw new SettingsError(
-      `SPOT_DATABASE_URL must be a postgres:// or postgresql:// URL like ${example}, got ${url.protocol}//…`,
+      `${name} must be a postgres:// or postgresql:// URL like ${example}, got ${url.protocol}//…`,
     );
   }
-  if (!url.hostname) throw new SettingsError(`SPOT_DATABASE_URL names no host: use ${example}`);
+  if (!url.hostname) throw new SettingsError(`${name} names no host: use ${example}`);
   if (url.pathname.replace(/^\//, "") === "") {
-    throw new SettingsError(`SPOT_DATABASE_URL names no database: use ${example}`);
+    throw new SettingsError(`${name} names no database: use ${example}`);
   }
   return value;
 }
 
-function parseSeconds(name: string, value: string, min: number, max: number): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw new SettingsError(
-      `${name} must be a whole number of seconds from ${min} to ${max}, got "${value}"`,
-    );
-  }
-  return seconds;
-}
-
-function parseCount(name: string, value: string, min: number, max: number): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < min || count > max) {
-    throw new SettingsError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-  }
-  return count;
-}
-
 /** Settings from flags (first) and environment, with defaults. Throws SettingsError on a bad value. */
-export function resolveSettings(sources: Sources): Settings {
-  const get = (flag: string, env: string, fallback: string) => pick(sources, flag, env) ?? fallback;
-  const logLevel = get("--log-level", "SPOT_LOG_LEVEL", "info") as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new SettingsError(`SPOT_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
-  }
-  const certPath = pick(sources, "--tls-cert", "SPOT_TLS_CERT");
-  const keyPath = pick(sources, "--tls-key", "SPOT_TLS_KEY");
-  if ((certPath === undefined) !== (keyPath === undefined)) {
+export function resolveSettings(sources: SettingSources): Settings {
+  const read = <T>(setting: SettingDefinition<T>) => readSetting(sources, setting);
+  const given = <T>(setting: SettingDefinition<T>) => read(setting).value as T;
+  const cert = read(SETTINGS.tlsCert);
+  const key = read(SETTINGS.tlsKey);
+  if ((cert.value === undefined) !== (key.value === undefined)) {
     throw new SettingsError("TLS needs both SPOT_TLS_CERT and SPOT_TLS_KEY (or --tls-cert and --tls-key)");
   }
-  for (const [name, path] of [
-    ["SPOT_TLS_CERT", certPath],
-    ["SPOT_TLS_KEY", keyPath],
-  ] as const) {
-    if (path !== undefined && !existsSync(path)) throw new SettingsError(`${name}: no file at ${path}`);
-  }
-  const adminToken = pick(sources, "", "SPOT_ADMIN_TOKEN") ?? null;
-  if (adminToken !== null && adminToken.length < 16) {
-    throw new SettingsError("SPOT_ADMIN_TOKEN must be at least 16 characters");
-  }
-  const metricsToken = pick(sources, "", "SPOT_METRICS_TOKEN") ?? null;
-  if (metricsToken !== null && metricsToken.length < 16) {
-    throw new SettingsError("SPOT_METRICS_TOKEN must be at least 16 characters");
-  }
+  const adminToken = given(SETTINGS.adminToken) ?? null;
+  const metricsToken = given(SETTINGS.metricsToken) ?? null;
   if (metricsToken !== null && metricsToken === adminToken) {
     throw new SettingsError("SPOT_METRICS_TOKEN must differ from SPOT_ADMIN_TOKEN");
   }
-  const metricsAddr = pick(sources, "--metrics-addr", "SPOT_METRICS_ADDR");
-  const heartbeatIntervalSeconds = parseSeconds(
-    "SPOT_HEARTBEAT_INTERVAL",
-    get("--heartbeat-interval", "SPOT_HEARTBEAT_INTERVAL", "30"),
-    1,
-    3600,
-  );
-  const livenessDeadlineSeconds = parseSeconds(
-    "SPOT_LIVENESS_DEADLINE",
-    get("--liveness-deadline", "SPOT_LIVENESS_DEADLINE", "120"),
-    2,
-    86_400,
-  );
-  if (livenessDeadlineSeconds <= heartbeatIntervalSeconds) {
-    throw new SettingsError("SPOT_LIVENESS_DEADLINE must be longer than SPOT_HEARTBEAT_INTERVAL");
+  const heartbeat = read(SETTINGS.heartbeatInterval);
+  const liveness = read(SETTINGS.livenessDeadline);
+  if ((liveness.value as number) <= (heartbeat.value as number)) {
+    throw new SettingsError(`${liveness.name} must be longer than ${heartbeat.name}`);
   }
-  const databaseUrl = pick(sources, "--database-url", "SPOT_DATABASE_URL");
   return {
-    grpc: parseListenAddress("SPOT_GRPC_ADDR", get("--grpc-addr", "SPOT_GRPC_ADDR", "0.0.0.0:50051")),
-    http: parseListenAddress("SPOT_HTTP_ADDR", get("--http-addr", "SPOT_HTTP_ADDR", "0.0.0.0:8080")),
-    dataDir: resolve(get("--data-dir", "SPOT_DATA_DIR", "./data")),
-    databaseUrl: databaseUrl === undefined ? null : parseDatabaseUrl(databaseUrl),
+    grpc: given(SETTINGS.grpcAddr),
+    http: given(SETTINGS.httpAddr),
+    dataDir: given(SETTINGS.dataDir),
+    databaseUrl: given(SETTINGS.databaseUrl) ?? null,
     adminToken,
-    tls: certPath && keyPath ? { certPath, keyPath } : null,
-    logLevel,
-    heartbeatIntervalSeconds,
-    livenessDeadlineSeconds,
-    commandTtlSeconds: parseSeconds(
-      "SPOT_COMMAND_TTL",
-      get("--command-ttl", "SPOT_COMMAND_TTL", "3600"),
-      10,
-      30 * 86_400,
-    ),
-    maxNewStreamsPerSecond: parseCount(
-      "SPOT_MAX_NEW_STREAMS",
-      get("--max-new-streams", "SPOT_MAX_NEW_STREAMS", "500"),
-      0,
-      100_000,
-    ),
+    tls: cert.value && key.value ? { certPath: cert.value, keyPath: key.value } : null,
+    logLevel: given(SETTINGS.logLevel),
+    heartbeatIntervalSeconds: heartbeat.value as number,
+    livenessDeadlineSeconds: liveness.value as number,
+    commandTtlSeconds: given(SETTINGS.commandTtl),
+    maxNewStreamsPerSecond: given(SETTINGS.maxNewStreams),
     jobs: resolveJobSettings(sources.env),
     decisions: resolveDecisionConfig(sources.env),
-    metrics: {
-      address: metricsAddr === undefined ? null : parseListenAddress("SPOT_METRICS_ADDR", metricsAddr),
-      token: metricsToken,
-    },
+    metrics: { address: given(SETTINGS.metricsAddr) ?? null, token: metricsToken },
   };
 }

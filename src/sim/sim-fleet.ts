@@ -1,9 +1,12 @@
-import { Client, credentials, Metadata } from "@grpc/grpc-js";
-import { AGENT_CHANNEL_OPTIONS } from "../agent/control-channel.js";
-import { emptyLinkStats, type LinkStats } from "./agent-link.js";
+import { credentials } from "@grpc/grpc-js";
+import { agentChannel, processClock } from "../agent/protocol/agent-channel.js";
+import type { SessionPolicy } from "../agent/protocol/agent-session.js";
+import { RECONNECT_BACKOFF } from "../agent/protocol/backoff.js";
+import { emptyStreamStats, type StreamStats } from "../agent/protocol/stream-stats.js";
 import type { MarketFeed } from "./market-feed.js";
 import type { ScaledClock } from "./scaled-clock.js";
-import { emptySimCounters, SimAgent, type SimCounters } from "./sim-agent.js";
+import { SimAgent } from "./sim-agent.js";
+import { emptySimCounters, type SimCounters } from "./simulated-command-executor.js";
 
 export interface SimFleetOptions {
   address: string;
@@ -21,7 +24,7 @@ export interface SimFleetOptions {
  */
 export class SimFleet {
   readonly counters: SimCounters = emptySimCounters();
-  readonly streams: LinkStats = emptyLinkStats();
+  readonly streams: StreamStats = emptyStreamStats();
   private readonly agents: SimAgent[] = [];
   private ticker: NodeJS.Timeout | undefined;
 
@@ -36,16 +39,25 @@ export class SimFleet {
     const types = this.feed.fleetTypes(this.options.region, 8);
     if (types.length === 0)
       throw new Error(`the market replay has no instance type with 3 zones in ${this.options.region}`);
+    // One policy for all: the real agent's reconnects, heartbeats from the fleet's ticker (in simulated time).
+    const policy: SessionPolicy = {
+      clock: processClock,
+      backoff: RECONNECT_BACKOFF,
+      welcomeTimeoutMs: 30_000,
+      heartbeats: "tick",
+      reconnect: true,
+      stats: this.streams,
+    };
     for (let index = 0; index < this.options.agents; index++) {
       const instanceType = types[index % types.length] as string;
       const zones = this.feed.poolsOf(instanceType, this.options.region).map((pool) => pool.availabilityZone);
       const zone = zones[Math.floor(index / types.length) % zones.length] as string;
-      const metadata = new Metadata();
-      metadata.set("authorization", `Bearer ${this.options.token}`);
-      const client = new Client(this.options.address, credentials.createInsecure(), {
-        ...AGENT_CHANNEL_OPTIONS,
-        "grpc.use_local_subchannel_pool": 1,
-      });
+      const { client, metadata } = agentChannel(
+        this.options.address,
+        this.options.token,
+        credentials.createInsecure(),
+        { "grpc.use_local_subchannel_pool": 1 },
+      );
       this.agents.push(
         new SimAgent(
           `sim-${String(index + 1).padStart(3, "0")}`,
@@ -55,7 +67,7 @@ export class SimFleet {
           this.feed,
           this.clock,
           this.counters,
-          this.streams,
+          policy,
         ),
       );
     }

@@ -1,21 +1,23 @@
 import { performance } from "node:perf_hooks";
 import type { Client, Metadata } from "@grpc/grpc-js";
-import type { AgentMessage, Hello, ServerMessage } from "../../gen/spot/v1/agent_service.js";
+import type { AgentMessage, Hello } from "../../gen/spot/v1/agent_service.js";
+import type { Command } from "../../gen/spot/v1/command.js";
 import { InstanceMode } from "../../gen/spot/v1/common.js";
-import { AgentLink } from "../../src/sim/agent-link.js";
-import { fleet, RUN_TAG } from "./fleet-state.js";
+import { AgentSession, type SessionPeer, type StreamEnd } from "../../src/agent/protocol/agent-session.js";
+import { grpcCodeName } from "../../src/agent/protocol/grpc-code-name.js";
+import type { Settlement } from "../../src/agent/protocol/outbox.js";
+import { FLEET_SESSION_POLICY, fleet, RUN_TAG } from "./fleet-state.js";
 
 /** seq of the flood's end marker: a second hello, which the server answers with a Rejection echoing the seq. */
 export const MARKER_SEQ = 2_000_000_000;
 
 /**
- * One simulated agent of the benchmark: its own grpc-js channel and a reconnecting AgentService.Connect stream
- * (src/sim/agent-link.ts, the real agent's reconnect policy), acknowledging and completing every command it is
- * sent.
+ * One simulated agent of the benchmark: its own grpc-js channel and the real agent's session
+ * (src/agent/protocol/agent-session.ts: reconnects, retry hints), acknowledging and completing every command it
+ * is sent at once: a load generator, it does not wait for the receipt of its acknowledgement as the agent does.
  */
-export class FleetAgent {
-  readonly link: AgentLink;
-  nextHeartbeatAt = 0;
+export class FleetAgent implements SessionPeer {
+  readonly session: AgentSession;
   markerWaiter: (() => void) | undefined;
 
   constructor(
@@ -24,63 +26,52 @@ export class FleetAgent {
     client: Client,
     metadata: Metadata,
   ) {
-    this.link = new AgentLink(
-      client,
-      metadata,
-      () => helloFor(index, instanceId),
-      {
-        welcome: (welcome) => {
-          if (welcome.heartbeatInterval) fleet.heartbeatIntervalMs = welcome.heartbeatInterval.seconds * 1000;
-          // Spread the idle heartbeats over the interval, as independently started agents would be.
-          this.nextHeartbeatAt = performance.now() + Math.random() * fleet.heartbeatIntervalMs;
-        },
-        message: (message) => this.receive(message),
-        ended: (reason, wasLive) => {
-          if (wasLive && !fleet.shuttingDown && !fleet.expectingRestart && fleet.lostStreams.length < 20)
-            fleet.lostStreams.push(`agent ${index}: ${reason}`);
-        },
-      },
-      fleet.linkStats,
-    );
+    this.session = new AgentSession(client, metadata, this, FLEET_SESSION_POLICY);
   }
 
   /** Not welcomed on an open stream right now. */
   get ended(): boolean {
-    return !this.link.live;
+    return !this.session.live;
   }
 
   /** Connects (retrying as the real agent does) and resolves on the first welcome. */
   register(): Promise<void> {
-    return this.link.start();
+    return this.session.start();
   }
 
-  write(body: AgentMessage["body"]): boolean {
-    return this.link.send(body).written;
+  write(body: AgentMessage["body"] & object): void {
+    this.session.send(body);
   }
 
-  private receive(message: ServerMessage): void {
-    const body = message.body;
-    switch (body?.$case) {
-      case "command": {
-        // Receipt time first: everything after it is the agent's own work.
-        const commandId = body.value.id;
-        fleet.commandReceivedAt.set(commandId, performance.now());
-        this.write({ $case: "commandAck", value: { commandId } });
-        this.write({ $case: "commandResult", value: { commandId, success: true, message: "" } });
-        return;
-      }
-      case "rejection":
-        if (body.value.seq === MARKER_SEQ) this.markerWaiter?.();
-        else if (fleet.rejections.length < 20)
-          fleet.rejections.push(`${body.value.code}: ${body.value.message}`);
-        return;
-      default:
-        return;
+  hello(): Hello {
+    return helloFor(this.index, this.instanceId);
+  }
+
+  welcome(): void {}
+
+  command(command: Command): void {
+    // Receipt time first: everything after it is the agent's own work.
+    const commandId = command.id;
+    fleet.commandReceivedAt.set(commandId, performance.now());
+    this.write({ $case: "commandAck", value: { commandId } });
+    this.write({ $case: "commandResult", value: { commandId, success: true, message: "" } });
+  }
+
+  settled(seq: number, outcome: Settlement): void {
+    if (outcome.ok) return;
+    if (seq === MARKER_SEQ) this.markerWaiter?.();
+    else if (fleet.rejections.length < 20) fleet.rejections.push(`${outcome.code}: ${outcome.message}`);
+  }
+
+  streamEnded({ error, welcomed }: StreamEnd): void {
+    if (welcomed && !fleet.shuttingDown && !fleet.expectingRestart && fleet.lostStreams.length < 20) {
+      const reason = error ? `${grpcCodeName(error.code)}: ${error.details}` : "ended";
+      fleet.lostStreams.push(`agent ${this.index}: ${reason}`);
     }
   }
 
   close(): void {
-    this.link.close();
+    this.session.close();
   }
 }
 

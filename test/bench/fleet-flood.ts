@@ -12,11 +12,7 @@ export function startIdleHeartbeats(): void {
   setInterval(() => {
     if (!fleet.idleHeartbeats) return;
     const now = performance.now();
-    for (const agent of fleet.agents) {
-      if (agent.ended || now < agent.nextHeartbeatAt) continue;
-      agent.nextHeartbeatAt = now + fleet.heartbeatIntervalMs;
-      agent.link.writeRaw(heartbeat);
-    }
+    for (const agent of fleet.agents) agent.session.beatIfDue(now, heartbeat);
   }, 250).unref();
 }
 
@@ -45,7 +41,7 @@ export async function flood(request: FloodRequest): Promise<FloodResult> {
           resume();
           return;
         }
-        const stream = agent.link.stream;
+        const stream = agent.session.stream;
         if (!stream) return;
         heartbeats++;
         if (!stream.write(heartbeat)) {
@@ -72,7 +68,7 @@ export async function flood(request: FloodRequest): Promise<FloodResult> {
             agent.markerWaiter = undefined;
             resolve();
           };
-          agent.link.writeRaw(marker);
+          agent.session.writeEncoded(marker);
         }),
     ),
   );

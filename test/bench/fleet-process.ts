@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LinkStats } from "../../src/sim/agent-link.js";
+import type { StreamStats } from "../../src/agent/protocol/stream-stats.js";
 import { REPO_ROOT } from "../support/server-process.js";
 import type {
   AwaitBackResult,
@@ -104,7 +104,7 @@ export class FleetProcess {
   }
 
   stats() {
-    return this.request<{ total: number; live: number; streams: LinkStats }>({ op: "stats" });
+    return this.request<{ total: number; live: number; streams: StreamStats }>({ op: "stats" });
   }
 
   /** Closes every agent and waits for the process to end (SIGKILL after 5 s). */

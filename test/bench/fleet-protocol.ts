@@ -1,5 +1,5 @@
 /** Messages between the benchmark driver and the agent-fleet child process (Node IPC, JSON). */
-import type { LinkStats } from "../../src/sim/agent-link.js";
+import type { StreamStats } from "../../src/agent/protocol/stream-stats.js";
 
 export interface SetupRequest {
   op: "setup";
@@ -102,7 +102,7 @@ export interface AwaitBackResult {
   /** Agents back, sampled every 250 ms, by milliseconds after the restart. */
   timeline: Array<{ atMs: number; back: number }>;
   /** What the fleet's streams met since the restart began. */
-  streams: LinkStats;
+  streams: StreamStats;
 }
 
 export type FleetReply =

@@ -1,7 +1,10 @@
 /** State and helpers shared by the agent fleet's modules (agent-fleet.ts is the entry point). */
 import { randomBytes } from "node:crypto";
 import { AgentMessage } from "../../gen/spot/v1/agent_service.js";
-import { emptyLinkStats } from "../../src/sim/agent-link.js";
+import { processClock } from "../../src/agent/protocol/agent-channel.js";
+import type { SessionPolicy } from "../../src/agent/protocol/agent-session.js";
+import { RECONNECT_BACKOFF } from "../../src/agent/protocol/backoff.js";
+import { emptyStreamStats } from "../../src/agent/protocol/stream-stats.js";
 import type { FleetAgent } from "./fleet-agent.js";
 import type { FleetReply } from "./fleet-protocol.js";
 
@@ -12,7 +15,7 @@ export const CHANNEL_OPTIONS = {
   // sends one message at a time. A tiny buffer makes write()/'drain' follow what the stream really takes;
   // with the default, a flood would pile up heartbeats in the fleet for the server to work off long after.
   "grpc.per_rpc_retry_buffer_size": 256,
-  // The real agent's connection backoff (src/agent/control-channel.ts).
+  // The real agent's connection backoff (src/agent/protocol/agent-channel.ts).
   "grpc.initial_reconnect_backoff_ms": 1_000,
   "grpc.max_reconnect_backoff_ms": 10_000,
 };
@@ -25,17 +28,29 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export const fleet = {
   target: undefined as { grpcAddress: string; httpUrl: string; clientToken: string } | undefined,
   agents: [] as FleetAgent[],
-  heartbeatIntervalMs: 30_000,
   commandReceivedAt: new Map<string, number>(),
   rejections: [] as string[],
   lostStreams: [] as string[],
   /** What every agent's streams met: welcomes, refusals by admission control, other ends. */
-  linkStats: emptyLinkStats(),
+  streamStats: emptyStreamStats(),
   shuttingDown: false,
   /** Set while the driver restarts the server: streams lost then are expected, not diagnostics. */
   expectingRestart: false,
   /** While true, agents heartbeat on the server's interval; the flood turns it off and drives writes itself. */
   idleHeartbeats: true,
+};
+
+/**
+ * Every agent's session: the real agent's reconnects (backoff, retry hints, refusals), and heartbeats written by
+ * the fleet's one ticker (startIdleHeartbeats) rather than a timer per agent.
+ */
+export const FLEET_SESSION_POLICY: SessionPolicy = {
+  clock: processClock,
+  backoff: RECONNECT_BACKOFF,
+  welcomeTimeoutMs: 30_000,
+  heartbeats: "tick",
+  reconnect: true,
+  stats: fleet.streamStats,
 };
 
 export function liveAgents(): FleetAgent[] {

@@ -1,14 +1,14 @@
-import type { LinkStats } from "../../src/sim/agent-link.js";
+import type { StreamStats } from "../../src/agent/protocol/stream-stats.js";
 import type { AwaitBackRequest, AwaitBackResult } from "./fleet-protocol.js";
 import { fleet, sleep } from "./fleet-state.js";
 
 const SAMPLE_MS = 250;
 
-export function snapshotStats(): LinkStats {
-  return { ...fleet.linkStats, otherErrors: { ...fleet.linkStats.otherErrors } };
+export function snapshotStats(): StreamStats {
+  return { ...fleet.streamStats, otherErrors: { ...fleet.streamStats.otherErrors } };
 }
 
-function difference(after: LinkStats, before: LinkStats): LinkStats {
+function difference(after: StreamStats, before: StreamStats): StreamStats {
   const otherErrors: Record<string, number> = {};
   for (const [code, count] of Object.entries(after.otherErrors)) {
     const delta = count - (before.otherErrors[code] ?? 0);
@@ -24,7 +24,7 @@ function difference(after: LinkStats, before: LinkStats): LinkStats {
   };
 }
 
-let statsAtMark: LinkStats = snapshotStats();
+let statsAtMark: StreamStats = snapshotStats();
 
 /** The driver is about to restart the server: streams lost from now on are expected. */
 export function markRestart(): { at: number } {
@@ -47,9 +47,9 @@ export async function awaitBack(request: AwaitBackRequest): Promise<AwaitBackRes
     back = 0;
     let lastWelcome = 0;
     for (const agent of fleet.agents) {
-      if (agent.link.live && agent.link.lastWelcomedAt > request.since) {
+      if (agent.session.live && agent.session.lastWelcomedAt > request.since) {
         back++;
-        lastWelcome = Math.max(lastWelcome, agent.link.lastWelcomedAt);
+        lastWelcome = Math.max(lastWelcome, agent.session.lastWelcomedAt);
       }
     }
     timeline.push({ atMs: Date.now() - request.since, back });

@@ -1,4 +1,4 @@
-import { emptyLinkStats } from "../../src/sim/agent-link.js";
+import { emptyStreamStats } from "../../src/agent/protocol/stream-stats.js";
 import { BenchServer } from "./bench-server.js";
 import type { FleetProcess } from "./fleet-process.js";
 import type { AwaitBackResult } from "./fleet-protocol.js";
@@ -73,7 +73,7 @@ export async function measureRestartStorm(
 
 /** The storm as the fleets saw it together: everyone back when the last one is, counts added up. */
 function mergeStorms(parts: readonly AwaitBackResult[]): AwaitBackResult {
-  const streams = emptyLinkStats();
+  const streams = emptyStreamStats();
   for (const part of parts) {
     streams.attempts += part.streams.attempts;
     streams.welcomes += part.streams.welcomes;

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     machine: { ...host, loadAverageAtEnd: loadavg().map((value) => round(value, 2)) },
     options: { ...options, out: relative(REPO_ROOT, options.out) },
     setup:
-      "server: node src/bin/spot-optimizer.js serve in its own process (fresh SQLite data dir, fixed 127.0.0.1 ports, default settings but the heartbeat interval) plus a SIGUSR2 probe; agents: two child processes, one grpc-js channel per agent with the real agent's reconnect policy (src/sim/agent-link.ts); the REST issuer of the pushes shares its process with the 1,000 agents it targets",
+      "server: node src/bin/spot-optimizer.js serve in its own process (fresh SQLite data dir, fixed 127.0.0.1 ports, default settings but the heartbeat interval) plus a SIGUSR2 probe; agents: two child processes, one grpc-js channel per agent with the real agent's reconnect policy (src/agent/protocol/agent-session.ts); the REST issuer of the pushes shares its process with the 1,000 agents it targets",
     ...result,
   };
   mkdirSync(dirname(options.out), { recursive: true });

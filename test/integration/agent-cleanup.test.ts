@@ -1,8 +1,8 @@
 import { DescribeImagesCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentContext } from "../../src/agent/agent-context.js";
-import type { MessageBody } from "../../src/agent/control-channel.js";
 import { cleanUpImages } from "../../src/agent/periodic-reports.js";
+import type { MessageBody } from "../../src/agent/protocol/outbox.js";
 import { Ec2Gateway } from "../../src/aws/ec2-gateway.js";
 import { silentLogger } from "../../src/core/logging/logger.js";
 import { MotoServer } from "../support/moto-server.js";

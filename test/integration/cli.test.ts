@@ -40,15 +40,64 @@ describe("spot-optimizer command", () => {
   });
 
   it.each([
-    [["serve", "--grpc-addr", "nowhere"], {}, /SPOT_GRPC_ADDR must be host:port/],
+    // A bad value names what gave it: the flag when the flag was used, else the environment variable.
+    [["serve", "--grpc-addr", "nowhere"], {}, /--grpc-addr must be host:port/],
+    [["serve"], { SPOT_GRPC_ADDR: "nowhere" }, /SPOT_GRPC_ADDR must be host:port/],
+    [
+      ["serve", "--heartbeat-interval", "-5"],
+      {},
+      /--heartbeat-interval must be a whole number of seconds from 1 to 3600, got "-5"/,
+    ],
+    [
+      ["serve"],
+      { SPOT_HEARTBEAT_INTERVAL: "-5" },
+      /SPOT_HEARTBEAT_INTERVAL must be a whole number of seconds/,
+    ],
+    [
+      ["serve", "--liveness-deadline", "20"],
+      { SPOT_HEARTBEAT_INTERVAL: "30" },
+      /--liveness-deadline must be longer than SPOT_HEARTBEAT_INTERVAL/,
+    ],
+    [
+      ["agent", "--server", "cp:50051", "--token", "t", "--interruption-poll-ms", "5"],
+      {},
+      /--interruption-poll-ms must be a whole number from 100 to 2000/,
+    ],
     [["serve", "--bogus"], {}, /Unknown option '--bogus'/],
+    [
+      ["serve", "--grpc-adr", "x"],
+      {},
+      /Unknown option '--grpc-adr' \(did you mean --grpc-addr\?\) \(see spot-optimizer serve --help\)/,
+    ],
+    [["agent", "--server"], {}, /Option '--server <value>' argument missing/],
     [["serve"], { SPOT_LOG_LEVEL: "chatty" }, /SPOT_LOG_LEVEL must be one of/],
     [["launch"], {}, /unknown command "launch"/],
+    [["serv"], {}, /unknown command "serv" \(did you mean serve\?\)/],
   ])("exits with code 2 and one clear line for %o", async (args, env, message) => {
     const result = await cli(args as string[], env as Record<string, string>);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    expect(result.stderr.split("\n")[0]).toMatch(message); // the first line says it all
+    expect(result.stderr).not.toMatch(/ambiguous/);
+  });
+
+  it("has help for each command, with its own flag or `help <command>`", async () => {
+    const agent = await cli(["agent", "--help"]);
+    expect(agent.code).toBe(0);
+    for (const text of [
+      "Usage: spot-optimizer agent",
+      "--interruption-poll-ms <value>",
+      "SPOT_SERVER",
+      "--tls ",
+    ]) {
+      expect(agent.stdout).toContain(text);
+    }
+    const backtest = await cli(["help", "backtest"]);
+    expect(backtest.code).toBe(0);
+    expect(backtest.stdout).toContain("Usage: spot-optimizer backtest --prices <file.csv.gz> [options]");
+    const version = await cli(["--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   });
 
   it("generates an admin token file with mode 0600 on first start and stops cleanly on SIGINT", async () => {

@@ -1,7 +1,7 @@
 import { credentials, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ControlChannel } from "../../src/agent/control-channel.js";
-import { silentLogger } from "../../src/core/logging/logger.js";
+import { agentChannel, processClock } from "../../src/agent/protocol/agent-channel.js";
+import { AgentSession } from "../../src/agent/protocol/agent-session.js";
 import { createClient } from "../support/fixtures.js";
 import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
@@ -57,30 +57,30 @@ describe("admission control: a cap on new agent streams per second", () => {
     const hello = helloFor("b-3");
     const started = Date.now();
     let welcomedAt = 0;
-    const channel = new ControlChannel(
+    const { client, metadata } = agentChannel(server.grpcAddress, token, credentials.createInsecure());
+    const session = new AgentSession(
+      client,
+      metadata,
       {
-        address: server.grpcAddress,
-        token,
-        credentials: credentials.createInsecure(),
         hello: () => hello,
-        logger: silentLogger,
-        // Without the server's hint the agent would retry within 50 ms.
-        backoffBaseMs: 50,
-        backoffCapMs: 50,
-      },
-      {
         welcome: () => {
           welcomedAt = Date.now();
         },
         command: () => {},
-        settled: () => {},
-        refused: () => {},
+      },
+      {
+        clock: processClock,
+        // Without the server's hint the agent would retry within 50 ms.
+        backoff: { baseMs: 50, capMs: 50 },
+        welcomeTimeoutMs: 15_000,
+        heartbeats: "timer",
+        reconnect: true,
       },
     );
-    channel.start();
+    void session.start();
     await expect.poll(() => welcomedAt, { timeout: 5_000 }).toBeGreaterThan(0);
     expect(welcomedAt - started).toBeGreaterThanOrEqual(500);
-    await channel.stop();
+    session.close();
     holder.agent.close();
     await server.dispose();
   });

@@ -62,6 +62,11 @@ export class ImdsEmulator {
     this.rebalance = undefined;
   }
 
+  /** Every session token stops working (as after an instance restart): reads answer 401 until a new one. */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));

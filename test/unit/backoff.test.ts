@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "../../src/agent/backoff.js";
+import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "../../src/agent/protocol/backoff.js";
 
 describe("reconnect backoff", () => {
   it("grows exponentially up to the cap, with the whole range used", () => {

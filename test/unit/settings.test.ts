@@ -63,6 +63,19 @@ describe("settings", () => {
     expect(() => resolve({}, env)).toThrow(message);
   });
 
+  it("names the flag when the flag gave the bad value, and the variable when the environment did", () => {
+    expect(() => resolve({ "heartbeat-interval": "-5" }, { SPOT_HEARTBEAT_INTERVAL: "10" })).toThrow(
+      '--heartbeat-interval must be a whole number of seconds from 1 to 3600, got "-5"',
+    );
+    expect(() => resolve({}, { SPOT_HEARTBEAT_INTERVAL: "-5" })).toThrow(/^SPOT_HEARTBEAT_INTERVAL must be/);
+    expect(() => resolve({ "log-level": "loud" })).toThrow(
+      /^--log-level must be one of debug, info, warn, error/,
+    );
+    expect(() => resolve({ "liveness-deadline": "20" }, { SPOT_HEARTBEAT_INTERVAL: "30" })).toThrow(
+      "--liveness-deadline must be longer than SPOT_HEARTBEAT_INTERVAL",
+    );
+  });
+
   it("reads how Prometheus reaches /metrics: a listener of its own and a metrics token, off by default", () => {
     expect(resolve().metrics).toEqual({ address: null, token: null });
     const settings = resolve(

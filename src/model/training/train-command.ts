@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import type { TrainOptions } from "../../cli/train-cli.js";
 import { MarketReplay, SHIPPED_PRICE_FILE } from "../../replay/market-replay.js";
 import { PriceFileError } from "../../replay/price-csv.js";
 import { BUNDLED_CARD_PATH, BUNDLED_MODEL_PATH, SAMPLE_FEATURES_PATH } from "../bundled-model.js";
@@ -9,57 +9,11 @@ import { type TrainingReport, trainPriceModel } from "./price-model-trainer.js";
 import type { SampleQuality } from "./sample-quality.js";
 import { TerminalProgress } from "./training-progress.js";
 
-export const TRAIN_HELP = `Usage: spot-optimizer train [options]
-
-Trains the spot price model (gradient-boosted trees, in TypeScript) on a price file and writes it as ONNX with its
-model card. The file is cut in three, by time: training; validation weeks, where the model is measured and the
-weight the engine gives its forecasts is chosen (the one with the least decision regret against hindsight, 0 unless
-the forecasts save a measurable amount); held-out weeks, only measured. The same file gives the same bytes.
-
-It writes a new file (models/price-model-<version>.onnx, never over an existing one) unless --out says where. To
-compare it with the model in service before anyone activates it, upload it to the registry without activating
-(POST /api/admin/models, or the dashboard's admin page lists both with their figures).
-
-  --prices <file>      price history, the format of spot-prices-*.csv.gz (default: the shipped us-east-1 file)
-  --split <date>       first held-out day, YYYY-MM-DD (default: three quarters into the file)
-  --validation <date>  first validation day, YYYY-MM-DD (default: two thirds of the way to the held-out weeks)
-  --horizon <hours>    what the model forecasts: the mean price over this many hours (default 72, the engine's
-                       planning horizon)
-  --out <file>         the ONNX model (default: a new file under models/); src/model/data/price-model.onnx
-                       rebuilds the committed model, its card and sample rows
-  --card <file>        model card, JSON: data, features, validation and held-out figures (default: next to the model)
-  --samples <file>     held-out feature rows for validation dry runs (default: next to the model)
-  -h, --help           show this help
-`;
-
 /** `spot-optimizer train`: exit 0 with the model written, 2 on a bad option or an unreadable file. */
-export async function runTrainCommand(argv: string[], fail: (message: string) => never): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        prices: { type: "string" },
-        split: { type: "string" },
-        validation: { type: "string" },
-        horizon: { type: "string" },
-        out: { type: "string" },
-        card: { type: "string" },
-        samples: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    fail(`${(error as Error).message} (see spot-optimizer train --help)`);
-  }
-  if (values.help) {
-    process.stdout.write(TRAIN_HELP);
-    return;
-  }
-  const file = (values.prices as string | undefined) ?? SHIPPED_PRICE_FILE;
-  const split = day("--split", values.split as string | undefined, fail);
-  const validationFrom = day("--validation", values.validation as string | undefined, fail);
+export async function runTrainCommand(values: TrainOptions, fail: (message: string) => never): Promise<void> {
+  const file = values.prices ?? SHIPPED_PRICE_FILE;
+  const split = day("--split", values.split, fail);
+  const validationFrom = day("--validation", values.validation, fail);
   let horizonHours: number | undefined;
   if (values.horizon !== undefined) {
     horizonHours = Number(values.horizon);
@@ -99,10 +53,10 @@ export async function runTrainCommand(argv: string[], fail: (message: string) =>
 
 /** Where the model, its card and its sample rows go: --out (the committed ones, or any file), else a new file. */
 function outputPaths(
-  values: Record<string, string | boolean | undefined>,
+  values: TrainOptions,
   version: string,
 ): { model: string; card: string; samples: string } {
-  const out = values.out as string | undefined;
+  const out = values.out;
   let model: string;
   if (out) model = out;
   else {
@@ -115,9 +69,8 @@ function outputPaths(
   const stem = model.replace(/\.onnx$/, "");
   return {
     model,
-    card: (values.card as string | undefined) ?? (committed ? BUNDLED_CARD_PATH : `${stem}.json`),
-    samples:
-      (values.samples as string | undefined) ?? (committed ? SAMPLE_FEATURES_PATH : `${stem}.samples.json`),
+    card: values.card ?? (committed ? BUNDLED_CARD_PATH : `${stem}.json`),
+    samples: values.samples ?? (committed ? SAMPLE_FEATURES_PATH : `${stem}.samples.json`),
   };
 }
 

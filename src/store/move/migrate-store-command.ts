@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { parseDatabaseUrl, SettingsError } from "../../config/settings.js";
 import { ProgressBar } from "../../sim/progress-bar.js";
@@ -11,41 +10,20 @@ import {
   TargetNotEmptyError,
 } from "./copy-to-postgres.js";
 
-export const MIGRATE_STORE_HELP = `Usage: spot-optimizer migrate-store --from <sqlite file> --to <postgres url>
-
-Moves a deployment from its SQLite file to PostgreSQL: creates the schema in the (empty) target database, copies
-every table in one transaction (parents first, in batches), checks each table's row count against the source,
-and makes the target's id sequences continue after the copied ids. Stop the control plane first: the copy reads
-one snapshot of the file, so writes made during the copy would not be in it. The file is brought up to this
-build's schema first, as 'spot-optimizer serve' would do.
-
-  --from <file>       the SQLite file (e.g. ./data/spot-optimizer.db)
-  --to <url>          postgres://user:password@host:5432/database, an existing and empty database
-  --batch-rows <n>    rows per INSERT (default 1000)
-  -h, --help          show this help
-
-Exit codes: 0 copied and the row counts match; 2 a bad option, no such file, or a target that cannot be used;
-3 the target already holds data (nothing copied); 4 a row count differs after the copy (nothing kept);
-1 any other failure (nothing kept).
-`;
-
 const PROGRESS_LINE_EVERY_ROWS = 100_000;
+
+/** What `spot-optimizer migrate-store` was given (src/cli/migrate-store-cli.ts parses the command line). */
+export interface MigrateStoreOptions {
+  from?: string;
+  to?: string;
+  batchRows?: string;
+}
 
 /** `spot-optimizer migrate-store`: returns the exit code (see the help). */
 export async function runMigrateStoreCommand(
-  argv: string[],
+  values: MigrateStoreOptions,
   fail: (message: string) => never,
 ): Promise<number> {
-  let values: ReturnType<typeof parse>["values"];
-  try {
-    ({ values } = parse(argv));
-  } catch (error) {
-    fail(`${(error as Error).message} (see spot-optimizer migrate-store --help)`);
-  }
-  if (values.help) {
-    process.stdout.write(MIGRATE_STORE_HELP);
-    return 0;
-  }
   if (!values.from || !values.to) fail("--from <sqlite file> and --to <postgres url> are both required");
   let url: string;
   try {
@@ -55,9 +33,9 @@ export async function runMigrateStoreCommand(
     throw error;
   }
   if (!existsSync(values.from)) fail(`no SQLite file at ${values.from}`);
-  const batchRows = Number(values["batch-rows"] ?? "1000");
+  const batchRows = Number(values.batchRows ?? "1000");
   if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 10_000) {
-    fail(`--batch-rows must be a whole number from 1 to 10000, got "${values["batch-rows"]}"`);
+    fail(`--batch-rows must be a whole number from 1 to 10000, got "${values.batchRows}"`);
   }
 
   const target = await openOrFail({ dialect: "postgres", url }, fail);
@@ -141,17 +119,4 @@ class CopyReport {
   done(): void {
     this.bar?.done();
   }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      from: { type: "string" },
-      to: { type: "string" },
-      "batch-rows": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
 }

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Command } from "../../gen/spot/v1/command.js";
 import type { AgentContext } from "../../src/agent/agent-context.js";
 import { AgentStateFile } from "../../src/agent/agent-state-file.js";
-import { CommandExecutor, type Settlement } from "../../src/agent/command-executor.js";
-import type { MessageBody } from "../../src/agent/control-channel.js";
+import { Ec2CommandExecutor } from "../../src/agent/ec2-command-executor.js";
+import { CommandRunner } from "../../src/agent/protocol/command-runner.js";
+import type { MessageBody, Settlement } from "../../src/agent/protocol/outbox.js";
 import type { Ec2Gateway } from "../../src/aws/ec2-gateway.js";
 import { silentLogger } from "../../src/core/logging/logger.js";
 
@@ -48,16 +49,24 @@ function harness(path: string, ackAnswer: Settlement = { ok: true }) {
     },
     ec2,
     logger: silentLogger,
-    report: (body) => {
-      const seq = sent.push(body);
-      if (body.$case === "commandAck") setImmediate(() => executor.settled(seq, ackAnswer));
-      return seq;
-    },
+    report: (body) => reporter.send(body),
     config: () => undefined,
     retire: () => {},
     timing: { ec2WaitTimeoutMs: 1_000, ec2PollMs: 10 },
   };
-  const executor = new CommandExecutor(context, AgentStateFile.load(path), () => {});
+  const reporter = {
+    send: (body: MessageBody) => {
+      const seq = sent.push(body);
+      if (body.$case === "commandAck") setImmediate(() => executor.settled(seq, ackAnswer));
+      return seq;
+    },
+  };
+  const executor = new CommandRunner(
+    reporter,
+    AgentStateFile.load(path),
+    new Ec2CommandExecutor(context, () => {}),
+    silentLogger,
+  );
   const results = () => sent.filter((body) => body.$case === "commandResult").map((body) => body.value);
   const acks = () => sent.filter((body) => body.$case === "commandAck").length;
   return { executor, terminated, results, acks };
@@ -74,7 +83,7 @@ const terminateCommand = (id: string, instanceId = "i-0000000000000000b"): Comma
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-describe("command executor", () => {
+describe("command runner over the EC2 executor", () => {
   it("executes a re-delivered command once, acknowledging it and repeating its result", async () => {
     const { executor, terminated, results, acks } = harness(statePath());
     executor.handle(terminateCommand("c-1"));
