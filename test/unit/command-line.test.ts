@@ -10,6 +10,7 @@ describe("the spot-optimizer command line", () => {
       "backup",
       "backtest",
       "train",
+      "migrate-store",
     ]);
     for (const command of program.commands) {
       const help = command.helpInformation();
