@@ -6,7 +6,6 @@ import {
   OPEN_STATES,
 } from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs, jsonText } from "./dialect-expressions.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -40,7 +39,7 @@ export function createKyselyCommandRepository({
   db,
   dialect,
   sqlite,
-}: StoreBinding): AsyncPort<CommandRepository> {
+}: StoreBinding): CommandRepository {
   // Every column but rowid, which only orders ties.
   const commands = () =>
     db

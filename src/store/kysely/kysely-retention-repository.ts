@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { RetentionRepository, RetentionTarget } from "../../core/retention/retention-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs } from "./dialect-expressions.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -21,7 +20,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string }> = {
 export function createKyselyRetentionRepository({
   db,
   sqlite,
-}: StoreBinding): AsyncPort<RetentionRepository> {
+}: StoreBinding): RetentionRepository {
   return {
     deleteOlderThan: async (target, before, limit) => {
       const spec = TARGETS[target];
