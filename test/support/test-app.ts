@@ -60,12 +60,14 @@ export async function startTestApp(
     settings?: Partial<Settings>;
     dataDir?: string;
     store?: Dialect;
+    /** A PostgreSQL database of the test's own (a cluster it stops and starts), instead of this run's store. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "spot-test-"));
-  const { settings: settingOverrides, dataDir: _dir, store: chosen, ...appOptions } = options;
-  const store = chosen ?? TEST_STORE;
-  const databaseUrl = await testDatabaseUrl(dataDir, store);
+  const { settings: settingOverrides, dataDir: _dir, store: chosen, databaseUrl: own, ...appOptions } = options;
+  const store = own ? "postgres" : (chosen ?? TEST_STORE);
+  const databaseUrl = own ?? (await testDatabaseUrl(dataDir, store));
   const app = await createApp({
     logger: silentLogger,
     shutdownGraceMs: 1_000,
