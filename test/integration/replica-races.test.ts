@@ -97,7 +97,9 @@ describe("replica operations raced by concurrent callers", () => {
       "race-promote",
       "c6i.xlarge",
     );
-    const answers = await race(() => call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {}));
+    const answers = await race(() =>
+      call("POST", `/api/agents/${agentId}/replicas/${replicaId}/promote`, {}),
+    );
     expect(statuses(answers)).toEqual([200, ...Array(CALLERS - 1).fill(409)]);
     for (const refused of answers.filter((answer) => answer.status === 409)) {
       expect(refused.body.error.code).toBe("failed_precondition");

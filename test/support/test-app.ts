@@ -65,7 +65,13 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "spot-test-"));
-  const { settings: settingOverrides, dataDir: _dir, store: chosen, databaseUrl: own, ...appOptions } = options;
+  const {
+    settings: settingOverrides,
+    dataDir: _dir,
+    store: chosen,
+    databaseUrl: own,
+    ...appOptions
+  } = options;
   const store = own ? "postgres" : (chosen ?? TEST_STORE);
   const databaseUrl = own ?? (await testDatabaseUrl(dataDir, store));
   const app = await createApp({
