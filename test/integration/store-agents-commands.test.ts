@@ -260,4 +260,22 @@ describe("transactions of the Kysely store", () => {
       }
     }
   });
+
+  it("on PostgreSQL, text with a NUL character (which it cannot store) is the caller's bad input, not a crash", async () => {
+    const database = await openTestStoreDatabase("postgres");
+    const store = createKyselyStore(database);
+    try {
+      await database.db.insertInto("clients").values(clientRow("acme")).execute();
+      await expect(store.agents.findById("acme", "a\u0000b")).rejects.toMatchObject({
+        code: "invalid_argument",
+        message: "text must not contain NUL characters",
+      });
+      await expect(
+        store.transaction((tx) => tx.agents.insert(agent("a1", "acme", { hostname: "host\u0000name" }))),
+      ).rejects.toMatchObject({ code: "invalid_argument" });
+      expect(await store.agents.findById("acme", "a1")).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
 });
