@@ -157,7 +157,7 @@ describe("bad input on every gRPC method", () => {
       await fc.assert(
         fc.asyncProperty(requestBytes(input, hints()), auth(method), async (bytes, metadata) => {
           await tick();
-          const before = await fingerprint.take();
+          const before = await fingerprint.settled();
           const outcome = method.responseStream
             ? await serverStreamCall(client, method.path, bytes, metadata)
             : await unaryCall(client, method.path, bytes, metadata);
@@ -198,7 +198,7 @@ describe("bad input on every gRPC method", () => {
         async (frame, metadata) => {
           await ensureWorld();
           await tick();
-          const before = await fingerprint.take();
+          const before = await fingerprint.settled();
           const probe = new ConnectProbe(client, metadata);
           const opened = await probe.open(frame);
           probe.close();
@@ -231,7 +231,7 @@ describe("bad input on every gRPC method", () => {
             expect(await probe.open(encodeFrame(1, { $case: "hello", value: hello }))).toBe("welcomed");
             for (const frame of frames) {
               await tick();
-              const before = await fingerprint.take();
+              const before = await fingerprint.settled();
               const outcome = await probe.send(frame, hello);
               const context = `Connect frame=${frame.toString("hex").slice(0, 400)} → ${JSON.stringify(outcome)}`;
               if (outcome.ended) expectSafe(outcome.ended, context);

@@ -58,7 +58,7 @@ describe("bad input on every REST route", () => {
   /** Sends one request; checks the answer, the log and, for a refusal, that nothing was stored. */
   async function check(route: FuzzRoute, request: FuzzRequest): Promise<void> {
     await tick();
-    const before = await fingerprint.take();
+    const before = await fingerprint.settled();
     const response = await fetch(`${server.httpUrl}${request.path}`, {
       method: request.method,
       headers: request.headers,
@@ -87,7 +87,7 @@ describe("bad input on every REST route", () => {
   }
 
   it("notices a change of state (the check below is live)", async () => {
-    const before = await fingerprint.take();
+    const before = await fingerprint.settled();
     const created = await rest(server.httpUrl, "POST", "/api/admin/clients/create", {
       token: server.adminToken,
       body: { name: `fingerprint-${Date.now()}` },

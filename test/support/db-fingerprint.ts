@@ -98,6 +98,22 @@ export class DbFingerprint {
     return { digest: whole.digest("hex"), tables };
   }
 
+  /**
+   * The fingerprint once the store has stopped changing: what an accepted request set off after its answer (the
+   * delivery record written after a push, a round trip or two later on PostgreSQL) has landed when two readings
+   * `quietMs` apart agree.
+   */
+  async settled(quietMs = 30, timeoutMs = 5_000): Promise<Fingerprint> {
+    const deadline = Date.now() + timeoutMs;
+    let last = await this.take();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      const next = await this.take();
+      if (next.digest === last.digest || Date.now() > deadline) return next;
+      last = next;
+    }
+  }
+
   /** The tables whose content differs between two fingerprints. */
   static differences(before: Fingerprint, after: Fingerprint): string[] {
     return Object.keys(after.tables).filter((name) => before.tables[name] !== after.tables[name]);
