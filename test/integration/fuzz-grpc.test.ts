@@ -126,7 +126,10 @@ describe("bad input on every gRPC method", () => {
   ): Promise<void> {
     await tick();
     await tick();
-    if (accepted) return;
+    if (accepted) {
+      fingerprint.unsettle();
+      return;
+    }
     const after = await fingerprint.take();
     if (after.digest !== before.digest) {
       const tables = DbFingerprint.differences(before, after).join(", ");
@@ -157,7 +160,7 @@ describe("bad input on every gRPC method", () => {
       await fc.assert(
         fc.asyncProperty(requestBytes(input, hints()), auth(method), async (bytes, metadata) => {
           await tick();
-          const before = await fingerprint.settled();
+          const before = await fingerprint.before();
           const outcome = method.responseStream
             ? await serverStreamCall(client, method.path, bytes, metadata)
             : await unaryCall(client, method.path, bytes, metadata);
@@ -198,12 +201,13 @@ describe("bad input on every gRPC method", () => {
         async (frame, metadata) => {
           await ensureWorld();
           await tick();
-          const before = await fingerprint.settled();
+          const before = await fingerprint.before();
           const probe = new ConnectProbe(client, metadata);
           const opened = await probe.open(frame);
           probe.close();
           const context = `Connect first frame=${frame.toString("hex").slice(0, 400)}`;
           if (opened === "welcomed") {
+            fingerprint.unsettle();
             expect(logger.drainErrors(), context).toEqual([]);
             return;
           }
@@ -229,9 +233,10 @@ describe("bad input on every gRPC method", () => {
           const probe = new ConnectProbe(client, metadata);
           try {
             expect(await probe.open(encodeFrame(1, { $case: "hello", value: hello }))).toBe("welcomed");
+            fingerprint.unsettle();
             for (const frame of frames) {
               await tick();
-              const before = await fingerprint.settled();
+              const before = await fingerprint.before();
               const outcome = await probe.send(frame, hello);
               const context = `Connect frame=${frame.toString("hex").slice(0, 400)} → ${JSON.stringify(outcome)}`;
               if (outcome.ended) expectSafe(outcome.ended, context);

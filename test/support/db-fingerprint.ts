@@ -51,6 +51,9 @@ interface FingerprintSource {
  * equal digests.
  */
 export class DbFingerprint {
+  /** No call was accepted since the last `before`: nothing can be landing late. */
+  private quiet = false;
+
   private constructor(
     private readonly source: FingerprintSource,
     private readonly queries: readonly TableQuery[],
@@ -112,6 +115,21 @@ export class DbFingerprint {
       if (next.digest === last.digest || Date.now() > deadline) return next;
       last = next;
     }
+  }
+
+  /**
+   * The state before a call whose refusal must change nothing: settled (see `settled`) when a call since the last
+   * one was accepted, or may have set off work of its own; otherwise taken at once (cheap, for a run of refusals).
+   */
+  async before(): Promise<Fingerprint> {
+    const state = this.quiet ? await this.take() : await this.settled();
+    this.quiet = true;
+    return state;
+  }
+
+  /** A call was accepted: what it set off may still be landing, so the next `before` waits for it. */
+  unsettle(): void {
+    this.quiet = false;
   }
 
   /** The tables whose content differs between two fingerprints. */
