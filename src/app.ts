@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Hono } from "hono";
 import { createAdminServiceHandler } from "./adapters/grpc/admin-service-handler.js";
 import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler.js";
@@ -23,8 +22,7 @@ import { createPinoLogger } from "./logging/pino-logger.js";
 import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
 import type { DataStore } from "./store/data-store.js";
-import { SQLITE_FILE } from "./store/sqlite-backup.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openDataStore, storeLocation } from "./store/open-data-store.js";
 import { RUNNING_FROM, VERSION } from "./version.js";
 
 export interface AppOptions {
@@ -62,17 +60,28 @@ export interface App {
 
 /**
  * The composition root: one store, one set of core services and one session registry, shared by gRPC, REST
- * and the background work. start() opens the listeners; stop() drains streams, closes listeners, then the store.
+ * and the background work. The store is opened (and migrated) first, so a database that cannot be used fails
+ * before anything is created (StoreOpenError: one line, no password). start() opens the listeners; stop()
+ * drains streams, closes listeners, then the store.
  */
-export function createApp(options: AppOptions): App {
+export async function createApp(options: AppOptions): Promise<App> {
   const { settings } = options;
   const clock = options.clock ?? systemClock;
   const logger =
     options.logger ?? rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer" }));
-  const admin = resolveAdminToken(settings.adminToken, settings.dataDir);
   // The metrics read the core's state at each scrape, once the services below exist.
   const metrics = new PrometheusMetrics(() => services.operations.snapshot());
-  const store = openSqliteStore(join(settings.dataDir, SQLITE_FILE), { timings: metrics });
+  const store = await openDataStore(storeLocation(settings), {
+    timings: metrics,
+    onConnectionLost: (error) => logger.warn("database connection lost", { error: error.message }),
+  });
+  let admin: ReturnType<typeof resolveAdminToken>;
+  try {
+    admin = resolveAdminToken(settings.adminToken, settings.dataDir);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const sessionOptions: SessionOptions = {
     ...DEFAULT_SESSION_OPTIONS,
@@ -115,7 +124,7 @@ export function createApp(options: AppOptions): App {
   const graceMs = options.shutdownGraceMs ?? 5_000;
   let state: "new" | "started" | "stopped" = "new";
 
-  return {
+  const app: App = {
     services,
     store,
     httpApp,
@@ -163,7 +172,7 @@ export function createApp(options: AppOptions): App {
         });
         return { grpcPort, httpPort };
       } catch (error) {
-        await this.stop();
+        await app.stop();
         throw error;
       }
     },
@@ -178,6 +187,7 @@ export function createApp(options: AppOptions): App {
       logger.info("stopped");
     },
   };
+  return app;
 }
 
 function bracketed(host: string): string {

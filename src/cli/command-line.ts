@@ -10,7 +10,7 @@ import { TRAIN_HELP, trainCommand } from "./train-cli.js";
 export const USAGE = `spot-optimizer ${VERSION}: runs EC2 workloads on spot capacity and moves them before AWS takes it back
 
 Usage:
-  spot-optimizer serve [options]   start the control plane (gRPC + REST) on an embedded SQLite file
+  spot-optimizer serve [options]   start the control plane (gRPC + REST) on SQLite or PostgreSQL
   spot-optimizer agent [options]   run the agent on an EC2 instance
   spot-optimizer backup --to FILE  copy the SQLite store consistently, while the server runs
   spot-optimizer backtest [options] replay a fleet through the decision engine on a price history, per policy

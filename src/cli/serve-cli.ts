@@ -15,36 +15,25 @@ Each option can also be set with its environment variable; a flag wins over the 
 /** `spot-optimizer serve`: runs until SIGTERM or SIGINT; exit 2 on a bad setting or a listener it cannot open. */
 export function serveCommand(fail: (message: string) => never): Command {
   const command = new Command("serve").summary(
-    "start the control plane (gRPC + REST) on an embedded SQLite file",
+    "start the control plane (gRPC + REST) on SQLite or PostgreSQL",
   );
   addSettingOptions(command, SETTINGS);
   return command.action(() => serve(commandSettings(command, resolveSettings, fail), fail));
 }
 
-/**
- * Connects to the PostgreSQL store and brings its schema up to date; a database that cannot be used is one
- * clear line and exit code 2, with nothing created (no data dir, no database).
- */
-async function preparePostgresStore(url: string, fail: (message: string) => never): Promise<void> {
-  const { openStoreDatabase, StoreOpenError } = await import("../store/kysely/open-store-database.js");
-  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
+async function serve(settings: Settings, fail: (message: string) => never): Promise<void> {
+  const [{ createApp }, { StoreOpenError }] = await Promise.all([
+    import("../app.js"),
+    import("../store/kysely/open-store-database.js"),
+  ]);
+  let app: Awaited<ReturnType<typeof createApp>>;
   try {
-    store = await openStoreDatabase({ dialect: "postgres", url });
+    app = await createApp({ settings });
   } catch (error) {
+    // A database that cannot be used is one clear line and exit code 2, with nothing created.
     if (error instanceof StoreOpenError) fail(error.message);
     throw error;
   }
-  await store.close();
-  // Until the Kysely store is wired into the app, the services run on the SQLite store only.
-  fail(
-    `PostgreSQL ${store.location} is ready (schema version ${store.schema.to}), but this build serves on SQLite only: unset SPOT_DATABASE_URL`,
-  );
-}
-
-async function serve(settings: Settings, fail: (message: string) => never): Promise<void> {
-  if (settings.databaseUrl) await preparePostgresStore(settings.databaseUrl, fail);
-  const { createApp } = await import("../app.js");
-  const app = createApp({ settings });
   try {
     await app.start();
   } catch (error) {

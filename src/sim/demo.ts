@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   const settings = demoSettings(demo);
   rmSync(settings.dataDir, { recursive: true, force: true });
   const clock = new ScaledClock(demo.speed, Date.now());
-  const app = createApp({
+  const app = await createApp({
     settings,
     clock,
     logger: silentLogger,

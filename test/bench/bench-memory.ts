@@ -25,7 +25,7 @@ async function settledRss(server: BenchServer) {
 }
 
 /** 3: resident memory of the server per connected idle agent, on a server of its own. */
-export async function benchMemory(options: BenchOptions) {
+export async function benchMemory(options: BenchOptions, databaseUrl?: string) {
   return withServerAndFleet(async ({ server, fleet }) => {
     log(`\n[memory] server pid ${server.pid}, fleet pid ${fleet.pid}`);
     // Baseline: started, one client created over AdminService, nothing connected, settled after full GCs.
@@ -72,7 +72,7 @@ export async function benchMemory(options: BenchOptions) {
             }
           : null,
     };
-  });
+  }, databaseUrl);
 }
 
 export type MemoryReport = Awaited<ReturnType<typeof benchMemory>>;

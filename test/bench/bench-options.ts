@@ -13,6 +13,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --hb-seconds S        length of one heartbeat flood (default 5)
   --repeats N           heartbeat floods; the median is reported (default 3)
   --only LIST           some of push,heartbeats,memory (default all three)
+  --stores LIST         the stores to serve on, one after the other: sqlite,postgres (default both; PostgreSQL
+                        is a throwaway cluster with its default durability, started by the benchmark)
   --quick               300 commands, 2 floods of 3 s by 1000 agents, memory at 1000 and 2000 agents
   --out PATH            JSON report (default bench-results/core-bench.json)
 
@@ -28,6 +30,7 @@ export interface BenchOptions {
   hbSeconds: number;
   repeats: number;
   only: Set<string>;
+  stores: Array<"sqlite" | "postgres">;
   quick: boolean;
   out: string;
 }
@@ -44,6 +47,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       "hb-seconds": { type: "string" },
       repeats: { type: "string" },
       only: { type: "string" },
+      stores: { type: "string" },
       quick: { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -76,6 +80,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     if (!["push", "heartbeats", "memory"].includes(name))
       throw new Error(`--only: unknown benchmark "${name}"`);
   }
+  const stores = [...new Set((values.stores ?? "sqlite,postgres").split(",").map((part) => part.trim()))];
+  for (const store of stores) {
+    if (store !== "sqlite" && store !== "postgres") throw new Error(`--stores: unknown store "${store}"`);
+  }
   return {
     agents: count("agents", values.agents, 1000),
     hbAgents: count("hb-agents", values["hb-agents"], quick ? 1000 : 2000),
@@ -85,6 +93,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     hbSeconds: positive("hb-seconds", values["hb-seconds"], quick ? 3 : 5),
     repeats: Math.round(positive("repeats", values.repeats, quick ? 2 : 3)),
     only,
+    stores: stores as Array<"sqlite" | "postgres">,
     quick,
     out: resolve(REPO_ROOT, values.out ?? "bench-results/core-bench.json"),
   };

@@ -20,7 +20,8 @@ import {
   DEFAULT_BATCH_OPTIONS,
   RetentionService,
 } from "../../src/core/retention/retention-service.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
+import { openStoreDatabase } from "../../src/store/kysely/open-store-database.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { REPO_ROOT } from "../support/server-process.js";
 import { percentile, renderTable, round } from "./stats.js";
@@ -78,7 +79,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "spot-retention-bench-"));
   const path = join(dir, "spot-optimizer.db");
   const clock = new ManualClock(Date.UTC(2025, 5, 1));
-  const store = openSqliteStore(path, { synchronous });
+  const store = createKyselyStore(await openStoreDatabase({ dialect: "sqlite", path }, { synchronous }));
   try {
     const pools = Array.from({ length: POOLS }, (_, index) =>
       makePool(`m${5 + Math.floor(index / 6)}.large`, `us-east-1${"abcdef"[index % 6]}`),

@@ -33,16 +33,23 @@ export class BenchServer {
 
   /**
    * `dataDir` keeps the data directory (a restart reuses it; without it a fresh one is created and removed at
-   * stop); `args` are more CLI options, e.g. fixed listen addresses so a restarted server is found again.
+   * stop); `args` are more CLI options, e.g. fixed listen addresses so a restarted server is found again;
+   * `databaseUrl` serves on that PostgreSQL database instead of the data dir's SQLite file.
    */
   static async start(
     adminToken: string,
-    options: { dataDir?: string; args?: string[] } = {},
+    options: { dataDir?: string; args?: string[]; databaseUrl?: string } = {},
   ): Promise<{ server: BenchServer; grpcAddress: string; httpUrl: string }> {
     const server = await startServerProcess({
       nodeArgs: [...extraNodeArgs(), "--expose-gc", "--import", PROBE],
       // The optimizer runs when the benchmark triggers it (mid-window), not whenever the clock says :x0.
-      env: { SPOT_ADMIN_TOKEN: adminToken, NODE_OPTIONS: "", SPOT_JOB_OPTIMIZER: "off" },
+      // No database URL: the SQLite file of the data dir, whatever SPOT_TEST_STORE or the shell say.
+      env: {
+        SPOT_ADMIN_TOKEN: adminToken,
+        NODE_OPTIONS: "",
+        SPOT_JOB_OPTIMIZER: "off",
+        SPOT_DATABASE_URL: options.databaseUrl ?? "",
+      },
       startTimeoutMs: 30_000,
       dataDir: options.dataDir,
       args: options.args,

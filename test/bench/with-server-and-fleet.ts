@@ -33,12 +33,16 @@ export async function connectAgents(fleet: FleetProcess, total: number, label: s
   log(`  ${formatCount(total)} agents connected and welcomed in ${(result.elapsedMs / 1000).toFixed(1)} s`);
 }
 
-/** A fresh server and fleet for one benchmark; both are stopped (fleet first) whatever happens. */
+/**
+ * A fresh server and fleet for one benchmark; both are stopped (fleet first) whatever happens. The server serves
+ * on a fresh SQLite file, or on the (fresh) PostgreSQL database `databaseUrl`.
+ */
 export async function withServerAndFleet<T>(
   run: (context: { server: BenchServer; fleet: FleetProcess }) => Promise<T>,
+  databaseUrl?: string,
 ): Promise<T> {
   const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
-  const { server, grpcAddress, httpUrl } = await BenchServer.start(adminToken);
+  const { server, grpcAddress, httpUrl } = await BenchServer.start(adminToken, { databaseUrl });
   const fleet = FleetProcess.start();
   try {
     await fleet.setup(grpcAddress, httpUrl, adminToken);

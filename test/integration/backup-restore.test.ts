@@ -88,11 +88,11 @@ describe("spot-optimizer backup and restore", () => {
       const acmeView = await rest(server.httpUrl, "GET", "/api/client/validate", { token });
       await server.stop();
 
-      const original = new DbFingerprint(join(dataDir, "spot-optimizer.db"));
-      const backedUp = new DbFingerprint(join(scratch, "quiet.db"));
-      expect(DbFingerprint.differences(original.take(), backedUp.take())).toEqual([]);
-      original.close();
-      backedUp.close();
+      const original = await DbFingerprint.ofSqliteFile(join(dataDir, "spot-optimizer.db"));
+      const backedUp = await DbFingerprint.ofSqliteFile(join(scratch, "quiet.db"));
+      expect(DbFingerprint.differences(await original.take(), await backedUp.take())).toEqual([]);
+      await original.close();
+      await backedUp.close();
 
       restored = await startServerProcess({
         dataDir: restoreInto(join(scratch, "quiet.db")),

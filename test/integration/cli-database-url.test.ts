@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,10 +7,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openStoreDatabase } from "../../src/store/kysely/open-store-database.js";
 import { STORE_MIGRATIONS } from "../../src/store/schema/store-migrations.js";
 import { freePort } from "../support/free-port.js";
+import { rest } from "../support/rest.js";
+import { startServerProcess } from "../support/server-process.js";
 import { createTestDatabase, sharedPostgresCluster } from "../support/shared-postgres.js";
 
 const CLI = new URL("../../src/bin/spot-optimizer.js", import.meta.url).pathname;
 const run = promisify(execFile);
+const ADMIN_TOKEN = "database-url-admin-token-0123456789";
 const parent = mkdtempSync(join(tmpdir(), "spot-cli-db-"));
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
@@ -83,13 +86,28 @@ describe("serve with SPOT_DATABASE_URL", { timeout: 90_000 }, () => {
     expect(result.dataDirCreated).toBe(false);
   });
 
-  it("an empty database is migrated at start", async () => {
+  it("an empty database is migrated at start, and served: the state is in it, not in the data dir", async () => {
     const url = await createTestDatabase({ migrated: false });
-    const result = await serveWith(url);
-    expect(result.stderr).toContain(`is ready (schema version ${STORE_MIGRATIONS.length})`);
+    const server = await startServerProcess({
+      env: { SPOT_DATABASE_URL: url, SPOT_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
+    try {
+      const listening = await server.waitForLine((line) => line.msg === "listening", 1_000, { past: true });
+      expect(listening.database).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/t_\w+$/);
+      const created = await rest(server.httpUrl, "POST", "/api/admin/clients/create", {
+        token: ADMIN_TOKEN,
+        body: { name: "Acme" },
+      });
+      expect(created.status).toBe(201);
+      expect(readdirSync(server.dataDir)).toEqual([]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
     const store = await openStoreDatabase({ dialect: "postgres", url });
     try {
       expect(store.schema.from).toBe(STORE_MIGRATIONS.length);
+      const clients = await store.db.selectFrom("clients").select("name").execute();
+      expect(clients).toEqual([{ name: "Acme" }]);
     } finally {
       await store.close();
     }

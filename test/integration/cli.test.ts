@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { startServerProcess } from "../support/server-process.js";
+import { TEST_STORE } from "../support/test-store.js";
 
 const CLI = new URL("../../src/bin/spot-optimizer.js", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -111,7 +112,12 @@ describe("spot-optimizer command", () => {
       expect(health.status).toBe(200);
       server.kill("SIGINT");
       expect(await server.exited).toBe(0);
-      expect(statSync(join(dataDir, "spot-optimizer.db")).size).toBeGreaterThan(0);
+      // The state is in the store of this run: the data dir's SQLite file, or a PostgreSQL database (and no file).
+      if (TEST_STORE === "sqlite") {
+        expect(statSync(join(dataDir, "spot-optimizer.db")).size).toBeGreaterThan(0);
+      } else {
+        expect(existsSync(join(dataDir, "spot-optimizer.db"))).toBe(false);
+      }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

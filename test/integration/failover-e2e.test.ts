@@ -60,6 +60,15 @@ describe("failover end to end", () => {
       .then(
         async () => await server.app.store.interruptions.findLatest(clientId, hostId, "termination_notice"),
       );
+    // The response is written by a transaction of its own after the notice's: on PostgreSQL it can be a moment later.
+    await expect
+      .poll(
+        async () => (await server.app.store.interruptions.responseOf(interruption?.id ?? ""))?.commandId,
+        {
+          timeout: 5_000,
+        },
+      )
+      .toBeTruthy();
     const response = await server.app.store.interruptions.responseOf(interruption?.id ?? "");
     const commandId = response?.commandId ?? "";
     await expect

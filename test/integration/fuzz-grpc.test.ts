@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { DescMessage, FileRegistry } from "@bufbuild/protobuf";
 import { Client, credentials, Metadata, status } from "@grpc/grpc-js";
 import fc from "fast-check";
@@ -7,7 +6,7 @@ import { ERROR_CODES } from "../../src/core/errors/app-error.js";
 import { JOB_NAMES } from "../../src/jobs/background-jobs.js";
 import { CapturingLogger } from "../support/capturing-logger.js";
 import { ConnectProbe, encodeFrame } from "../support/connect-probe.js";
-import { DbFingerprint } from "../support/db-fingerprint.js";
+import { DbFingerprint, type Fingerprint } from "../support/db-fingerprint.js";
 import { type FuzzWorld, seedFuzzWorld } from "../support/fuzz-seed.js";
 import {
   bidiCall,
@@ -50,7 +49,7 @@ describe("bad input on every gRPC method", () => {
       sessions: { admission: { ratePerSecond: 0, burst: 0, maxRetryAfterMs: 1_000 } },
     });
     world = await seedFuzzWorld(server);
-    fingerprint = new DbFingerprint(join(server.dataDir, "spot-optimizer.db"));
+    fingerprint = await DbFingerprint.of(server);
     registry = contractRegistry();
     methods = await generatedMethods();
     client = new Client(server.grpcAddress, credentials.createInsecure(), {
@@ -59,7 +58,7 @@ describe("bad input on every gRPC method", () => {
   }, 30_000);
   afterAll(async () => {
     client?.close();
-    fingerprint?.close();
+    await fingerprint?.close();
     for (const agent of world?.agents ?? []) agent.close();
     await server?.dispose();
   });
@@ -122,13 +121,16 @@ describe("bad input on every gRPC method", () => {
 
   async function unchangedUnlessAccepted(
     accepted: boolean,
-    before: ReturnType<DbFingerprint["take"]>,
+    before: Fingerprint,
     context: string,
   ): Promise<void> {
     await tick();
     await tick();
-    if (accepted) return;
-    const after = fingerprint.take();
+    if (accepted) {
+      fingerprint.unsettle();
+      return;
+    }
+    const after = await fingerprint.take();
     if (after.digest !== before.digest) {
       const tables = DbFingerprint.differences(before, after).join(", ");
       expect.fail(`a refused call changed the stored state (${tables}): ${context}`);
@@ -158,7 +160,7 @@ describe("bad input on every gRPC method", () => {
       await fc.assert(
         fc.asyncProperty(requestBytes(input, hints()), auth(method), async (bytes, metadata) => {
           await tick();
-          const before = fingerprint.take();
+          const before = await fingerprint.before();
           const outcome = method.responseStream
             ? await serverStreamCall(client, method.path, bytes, metadata)
             : await unaryCall(client, method.path, bytes, metadata);
@@ -199,12 +201,13 @@ describe("bad input on every gRPC method", () => {
         async (frame, metadata) => {
           await ensureWorld();
           await tick();
-          const before = fingerprint.take();
+          const before = await fingerprint.before();
           const probe = new ConnectProbe(client, metadata);
           const opened = await probe.open(frame);
           probe.close();
           const context = `Connect first frame=${frame.toString("hex").slice(0, 400)}`;
           if (opened === "welcomed") {
+            fingerprint.unsettle();
             expect(logger.drainErrors(), context).toEqual([]);
             return;
           }
@@ -230,9 +233,10 @@ describe("bad input on every gRPC method", () => {
           const probe = new ConnectProbe(client, metadata);
           try {
             expect(await probe.open(encodeFrame(1, { $case: "hello", value: hello }))).toBe("welcomed");
+            fingerprint.unsettle();
             for (const frame of frames) {
               await tick();
-              const before = fingerprint.take();
+              const before = await fingerprint.before();
               const outcome = await probe.send(frame, hello);
               const context = `Connect frame=${frame.toString("hex").slice(0, 400)} → ${JSON.stringify(outcome)}`;
               if (outcome.ended) expectSafe(outcome.ended, context);

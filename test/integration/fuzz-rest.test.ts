@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiPath } from "../../src/adapters/http/openapi/openapi-schema.js";
@@ -36,7 +35,7 @@ describe("bad input on every REST route", () => {
       authThrottle: { maxFailures: Number.MAX_SAFE_INTEGER },
     });
     world = await seedFuzzWorld(server);
-    fingerprint = new DbFingerprint(join(server.dataDir, "spot-optimizer.db"));
+    fingerprint = await DbFingerprint.of(server);
     const document = (await rest(server.httpUrl, "GET", "/openapi.json")).body;
     const seen = new Set<string>();
     routes = [];
@@ -48,7 +47,7 @@ describe("bad input on every REST route", () => {
     }
   }, 30_000);
   afterAll(async () => {
-    fingerprint?.close();
+    await fingerprint?.close();
     for (const agent of world?.agents ?? []) agent.close();
     await server?.dispose();
   });
@@ -59,7 +58,7 @@ describe("bad input on every REST route", () => {
   /** Sends one request; checks the answer, the log and, for a refusal, that nothing was stored. */
   async function check(route: FuzzRoute, request: FuzzRequest): Promise<void> {
     await tick();
-    const before = fingerprint.take();
+    const before = await fingerprint.before();
     const response = await fetch(`${server.httpUrl}${request.path}`, {
       method: request.method,
       headers: request.headers,
@@ -74,13 +73,16 @@ describe("bad input on every REST route", () => {
     const context = `${request.describe}\n→ ${response.status} ${text.slice(0, 300)}`;
     expect(response.status, context).toBeLessThan(500);
     expect(logger.drainErrors(), context).toEqual([]);
-    if (response.status < 400) return;
+    if (response.status < 400) {
+      fingerprint.unsettle();
+      return;
+    }
     if (isApi(request.path)) {
       const body = JSON.parse(text);
       expect(ERROR_CODES, context).toContain(body.error?.code);
       expect(typeof body.error?.message, context).toBe("string");
     }
-    const after = fingerprint.take();
+    const after = await fingerprint.take();
     if (after.digest !== before.digest) {
       const tables = DbFingerprint.differences(before, after).join(", ");
       expect.fail(`a refused request changed the stored state (${tables}):\n${context}`);
@@ -88,13 +90,13 @@ describe("bad input on every REST route", () => {
   }
 
   it("notices a change of state (the check below is live)", async () => {
-    const before = fingerprint.take();
+    const before = await fingerprint.settled();
     const created = await rest(server.httpUrl, "POST", "/api/admin/clients/create", {
       token: server.adminToken,
       body: { name: `fingerprint-${Date.now()}` },
     });
     expect(created.status).toBe(201);
-    expect(fingerprint.take().digest).not.toBe(before.digest);
+    expect((await fingerprint.take()).digest).not.toBe(before.digest);
   });
 
   it("finds every route of the live app, each described unless it is a dashboard page", () => {

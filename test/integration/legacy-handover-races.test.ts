@@ -189,8 +189,8 @@ describe("agent v4 across instance handovers", () => {
     expect((await store().agents.findById(clientId, agentId))?.instanceId).toBe(third.instanceId);
 
     // A switch report from the old instance for the new primary's move is refused, and changes nothing.
-    const fingerprint = new DbFingerprint(store().location);
-    const before = fingerprint.take().digest;
+    const fingerprint = await DbFingerprint.of(server);
+    const before = (await fingerprint.take()).digest;
     const stray = v4SwitchReport(
       legacyInstance({ instanceId: host.instanceId }),
       legacyInstance({ az: "us-east-1d" }),
@@ -199,8 +199,8 @@ describe("agent v4 across instance handovers", () => {
     const refused = await first.post("/switch-report", stray);
     expect(refused).toBeNull();
     expect(first.calls.at(-1)).toMatchObject({ status: 409 });
-    expect(fingerprint.take().digest).toBe(before);
-    fingerprint.close();
+    expect((await fingerprint.take()).digest).toBe(before);
+    await fingerprint.close();
 
     // Both old agents say goodbye: the workload stays online, its primary is the third instance.
     await Promise.all([first.stop(), second.stop()]);

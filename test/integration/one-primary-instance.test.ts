@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Command } from "../../gen/spot/v1/command.js";
 import { ReplicaStatus } from "../../gen/spot/v1/common.js";
@@ -19,25 +20,24 @@ describe("one primary instance per agent, at every statement", () => {
   let server: TestApp;
   let token: string;
   let clientId: string;
-  let db: Database.Database;
+  let db: RawConnection;
 
   beforeAll(async () => {
     server = await startTestApp();
     ({ token, clientId } = await createClient(server.grpcAddress, server.adminToken, "Acme"));
-    db = new Database(join(server.dataDir, "spot-optimizer.db"), { fileMustExist: true });
-    db.pragma("busy_timeout = 5000");
-    db.exec("CREATE UNIQUE INDEX test_one_primary ON instances (client_id, agent_id) WHERE role = 'primary'");
+    db = await rawConnection(server);
+    await db.exec(
+      "CREATE UNIQUE INDEX test_one_primary ON instances (client_id, agent_id) WHERE role = 'primary'",
+    );
   });
   afterAll(async () => {
-    db?.close();
+    await db?.close();
     await server?.dispose();
   });
 
-  const primaries = (agentId: string) =>
+  const primaries = async (agentId: string) =>
     (
-      db
-        .prepare("SELECT id FROM instances WHERE agent_id = ? AND role = 'primary' ORDER BY id")
-        .all(agentId) as Array<{ id: string }>
+      await db.ids("SELECT id FROM instances WHERE agent_id = $1 AND role = 'primary' ORDER BY id", agentId)
     ).map((row) => row.id);
 
   const nextCommand = (agent: TestAgent, kind: NonNullable<Command["action"]>["$case"]) =>
@@ -47,13 +47,13 @@ describe("one primary instance per agent, at every statement", () => {
     const hello = helloFor("one-primary-1");
     const first = await TestAgent.connect(server.grpcAddress, token, hello);
     const { agentId } = first.welcome;
-    expect(primaries(agentId)).toEqual([hello.instanceId]);
+    expect(await primaries(agentId)).toEqual([hello.instanceId]);
 
     // The replacement's agent registers while the old primary's row is still the primary.
     const replacement = { ...hello, instanceId: newInstanceId(), availabilityZone: "us-east-1b" };
     const second = await TestAgent.connect(server.grpcAddress, token, replacement);
     expect(second.welcome.agentId).toBe(agentId);
-    expect(primaries(agentId)).toEqual([replacement.instanceId]);
+    expect(await primaries(agentId)).toEqual([replacement.instanceId]);
 
     // Its own switch report moves the workload on again.
     const answers = () =>
@@ -63,7 +63,7 @@ describe("one primary instance per agent, at every statement", () => {
     const moved = reportSwitch(second.agent, replacement, { toZone: "us-east-1c" });
     await second.agent.waitFor(() => answers() > before || undefined);
     expect(second.agent.rejections()).toEqual([]);
-    expect(primaries(agentId)).toEqual([moved]);
+    expect(await primaries(agentId)).toEqual([moved]);
     first.agent.close();
     second.agent.close();
   });
@@ -101,9 +101,36 @@ describe("one primary instance per agent, at every statement", () => {
       demote_old_primary: false,
     });
     expect(promoted.status).toBe(200);
-    expect(primaries(welcome.agentId)).toEqual([replicaInstance]);
+    expect(await primaries(welcome.agentId)).toEqual([replicaInstance]);
     const stored = await server.app.store.instances.find(clientId, hello.instanceId);
     expect(stored).toMatchObject({ role: "retired" });
     agent.close();
   });
 });
+
+/** The test's own connection to the app's store (SQLite file or PostgreSQL database), beside the app's. */
+interface RawConnection {
+  exec(sql: string): Promise<void>;
+  ids(sql: string, parameter: string): Promise<Array<{ id: string }>>;
+  close(): Promise<void>;
+}
+
+async function rawConnection(server: TestApp): Promise<RawConnection> {
+  if (server.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    return {
+      exec: async (sql) => void (await client.query(sql)),
+      ids: async (sql, parameter) => (await client.query<{ id: string }>(sql, [parameter])).rows,
+      close: () => client.end(),
+    };
+  }
+  const db = new Database(join(server.dataDir, "spot-optimizer.db"), { fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  return {
+    exec: async (sql) => void db.exec(sql),
+    // SQLite reads $1 as a named parameter "1".
+    ids: async (sql, parameter) => db.prepare(sql).all({ 1: parameter }) as Array<{ id: string }>,
+    close: async () => void db.close(),
+  };
+}

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentMessage } from "../../gen/spot/v1/agent_service.js";
 import { InstanceMode, ReplicaStatus } from "../../gen/spot/v1/common.js";
@@ -28,19 +27,19 @@ describe("ids in an agent's reports", () => {
     server = await startTestApp({ jobDriver: "off" });
     ({ token: tokenA, clientId: clientA } = await createClient(server.grpcAddress, server.adminToken, "A"));
     ({ token: tokenB, clientId: clientB } = await createClient(server.grpcAddress, server.adminToken, "B"));
-    fingerprint = new DbFingerprint(join(server.dataDir, "spot-optimizer.db"));
+    fingerprint = await DbFingerprint.of(server);
   });
   afterAll(async () => {
-    fingerprint.close();
+    await fingerprint.close();
     await server.dispose();
   });
 
   /** The stored state once pushes have had their delivery records written (committed after the push). */
   async function settled() {
     for (;;) {
-      const first = fingerprint.take();
+      const first = await fingerprint.take();
       await new Promise((resolve) => setTimeout(resolve, 150));
-      const second = fingerprint.take();
+      const second = await fingerprint.take();
       if (first.digest === second.digest) return second;
     }
   }
@@ -54,7 +53,7 @@ describe("ids in an agent's reports", () => {
       agent.rejections().find((candidate) => candidate.seq === seq),
     );
     expect(rejection.code, `${body.$case}: ${rejection.message}`).toBe("not_found");
-    expect(DbFingerprint.differences(before, fingerprint.take())).toEqual([]);
+    expect(DbFingerprint.differences(before, await fingerprint.take())).toEqual([]);
     expect(agent.commands()).toHaveLength(commandsBefore);
     // No receipt: the agent must not drop the report as handled.
     expect(agent.received.some((m) => m.body?.$case === "receipt" && m.body.value.seq === seq)).toBe(false);
@@ -217,7 +216,7 @@ describe("ids in an agent's reports", () => {
       expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(404);
       expect(answer.body.error.code).toBe("not_found");
     }
-    const changed = DbFingerprint.differences(before, fingerprint.take());
+    const changed = DbFingerprint.differences(before, await fingerprint.take());
     expect(changed).toEqual([]);
   });
 });

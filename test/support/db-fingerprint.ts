@@ -1,5 +1,8 @@
 import { createHash, type Hash } from "node:crypto";
+import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
+import { SQLITE_FILE } from "../../src/store/sqlite-backup.js";
 
 /**
  * Columns that change without any request: last-seen times are written by the once-a-second batch, a token's last
@@ -18,60 +21,178 @@ const AUDIT_ROWS: Readonly<Record<string, string>> = {
   system_events: "type NOT IN ('auth_failed', 'auth_throttled')",
 };
 
+/** A digest of the whole stored state, and one per table (to say which tables differ). */
+export interface Fingerprint {
+  digest: string;
+  tables: Record<string, string>;
+}
+
+/** One table as the fingerprint reads it: its columns minus the volatile ones, in primary-key-free order. */
+interface TableQuery {
+  name: string;
+  sql: string;
+}
+
+/** What differs between the dialects: listing tables and columns, and reading rows in one snapshot. */
+interface FingerprintSource {
+  tables(): Promise<Array<{ name: string; columns: string[] }>>;
+  /** Rows of every query, all read in one snapshot. */
+  read(queries: readonly TableQuery[]): Promise<unknown[][][]>;
+  /** How a column is written in ORDER BY (PostgreSQL cannot order json; its text is as good a key). */
+  orderKey(column: string): string;
+  close(): Promise<void>;
+}
+
 /**
  * A digest of everything the control plane has stored, for tests that must prove a refused request changed
  * nothing but its audit trail (a refused authentication is recorded as an event on purpose). Test-only: it
- * reads the SQLite file through its own read-only connection (the app's store stays the only place with SQL in
- * src/). Rows are hashed in primary-key order, so equal states give equal digests.
+ * reads the store through its own connection, read-only (the app's store stays the only place with SQL in
+ * src/): the SQLite file, or the PostgreSQL database. Rows are hashed in a total order, so equal states give
+ * equal digests.
  */
 export class DbFingerprint {
-  private readonly db: Database.Database;
-  private readonly tables: Array<{ name: string; sql: string }>;
+  /** No call was accepted since the last `before`: nothing can be landing late. */
+  private quiet = false;
 
-  constructor(path: string) {
-    this.db = new Database(path, { readonly: true, fileMustExist: true });
-    const names = (
-      this.db
-        .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .all() as Array<{ name: string }>
-    )
-      .map((row) => row.name)
-      .filter((name) => !SKIPPED_TABLES.has(name));
-    this.tables = names.map((name) => {
-      const columns = (this.db.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>)
-        .map((column) => column.name)
-        .filter((column) => !(VOLATILE[name] ?? []).includes(column));
-      const list = columns.map((column) => `"${column}"`).join(", ");
-      const where = AUDIT_ROWS[name] ? ` WHERE ${AUDIT_ROWS[name]}` : "";
-      return { name, sql: `SELECT ${list} FROM "${name}"${where} ORDER BY ${list}` };
-    });
+  private constructor(
+    private readonly source: FingerprintSource,
+    private readonly queries: readonly TableQuery[],
+  ) {}
+
+  /** The store of a test server: its PostgreSQL database when it has one, otherwise the data dir's SQLite file. */
+  static of(server: { dataDir: string; databaseUrl: string | null }): Promise<DbFingerprint> {
+    return server.databaseUrl
+      ? DbFingerprint.ofPostgres(server.databaseUrl)
+      : DbFingerprint.ofSqliteFile(join(server.dataDir, SQLITE_FILE));
   }
 
-  /** The digest of the stored state now, and one per table (to say which tables differ). */
-  take(): { digest: string; tables: Record<string, string> } {
+  static ofSqliteFile(path: string): Promise<DbFingerprint> {
+    return DbFingerprint.open(sqliteSource(path));
+  }
+
+  static async ofPostgres(url: string): Promise<DbFingerprint> {
+    return DbFingerprint.open(await postgresSource(url));
+  }
+
+  private static async open(source: FingerprintSource): Promise<DbFingerprint> {
+    const queries = (await source.tables())
+      .filter((table) => !SKIPPED_TABLES.has(table.name))
+      .map(({ name, columns }) => {
+        const kept = columns.filter((column) => !(VOLATILE[name] ?? []).includes(column));
+        const list = kept.map((column) => `"${column}"`).join(", ");
+        const where = AUDIT_ROWS[name] ? ` WHERE ${AUDIT_ROWS[name]}` : "";
+        const order = kept.map((column) => source.orderKey(`"${column}"`)).join(", ");
+        return { name, sql: `SELECT ${list} FROM "${name}"${where} ORDER BY ${order}` };
+      });
+    return new DbFingerprint(source, queries);
+  }
+
+  /** The digest of the stored state now, and one per table. */
+  async take(): Promise<Fingerprint> {
     const whole = createHash("sha256");
     const tables: Record<string, string> = {};
-    this.db.transaction(() => {
-      for (const table of this.tables) {
-        const hash = createHash("sha256");
-        for (const row of this.db.prepare(table.sql).raw().all() as unknown[][]) hashRow(hash, row);
-        tables[table.name] = hash.digest("hex").slice(0, 16);
-        whole.update(`${table.name}:${tables[table.name]}`);
-      }
-    })();
+    const results = await this.source.read(this.queries);
+    this.queries.forEach((table, index) => {
+      const hash = createHash("sha256");
+      for (const row of results[index] ?? []) hashRow(hash, row);
+      tables[table.name] = hash.digest("hex").slice(0, 16);
+      whole.update(`${table.name}:${tables[table.name]}`);
+    });
     return { digest: whole.digest("hex"), tables };
   }
 
+  /**
+   * The fingerprint once the store has stopped changing: what an accepted request set off after its answer (the
+   * delivery record written after a push, a round trip or two later on PostgreSQL) has landed when two readings
+   * `quietMs` apart agree.
+   */
+  async settled(quietMs = 30, timeoutMs = 5_000): Promise<Fingerprint> {
+    const deadline = Date.now() + timeoutMs;
+    let last = await this.take();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      const next = await this.take();
+      if (next.digest === last.digest || Date.now() > deadline) return next;
+      last = next;
+    }
+  }
+
+  /**
+   * The state before a call whose refusal must change nothing: settled (see `settled`) when a call since the last
+   * one was accepted, or may have set off work of its own; otherwise taken at once (cheap, for a run of refusals).
+   */
+  async before(): Promise<Fingerprint> {
+    const state = this.quiet ? await this.take() : await this.settled();
+    this.quiet = true;
+    return state;
+  }
+
+  /** A call was accepted: what it set off may still be landing, so the next `before` waits for it. */
+  unsettle(): void {
+    this.quiet = false;
+  }
+
   /** The tables whose content differs between two fingerprints. */
-  static differences(before: ReturnType<DbFingerprint["take"]>, after: ReturnType<DbFingerprint["take"]>) {
+  static differences(before: Fingerprint, after: Fingerprint): string[] {
     return Object.keys(after.tables).filter((name) => before.tables[name] !== after.tables[name]);
   }
 
-  close(): void {
-    this.db.close();
+  close(): Promise<void> {
+    return this.source.close();
   }
+}
+
+function sqliteSource(path: string): FingerprintSource {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  return {
+    tables: async () =>
+      (
+        db
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+          )
+          .all() as Array<{ name: string }>
+      ).map(({ name }) => ({
+        name,
+        columns: (db.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map(
+          (column) => column.name,
+        ),
+      })),
+    read: async (queries) =>
+      db.transaction(() => queries.map((query) => db.prepare(query.sql).raw().all() as unknown[][]))(),
+    orderKey: (column) => column,
+    close: async () => void db.close(),
+  };
+}
+
+async function postgresSource(url: string): Promise<FingerprintSource> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  return {
+    tables: async () => {
+      const { rows } = await client.query<{ table_name: string; columns: string[] }>(
+        `SELECT table_name, array_agg(column_name::text ORDER BY ordinal_position) AS columns
+           FROM information_schema.columns WHERE table_schema = current_schema()
+          GROUP BY table_name ORDER BY table_name`,
+      );
+      return rows.map((row) => ({ name: row.table_name, columns: row.columns }));
+    },
+    read: async (queries) => {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        const results: unknown[][][] = [];
+        for (const query of queries) {
+          results.push((await client.query({ text: query.sql, rowMode: "array" })).rows as unknown[][]);
+        }
+        return results;
+      } finally {
+        await client.query("COMMIT");
+      }
+    },
+    orderKey: (column) => `${column}::text COLLATE "C"`,
+    close: () => client.end(),
+  };
 }
 
 /** Hashes one row: blobs (model files) as their bytes, everything else as JSON. */

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +140,20 @@ export class PostgresCluster {
     }
   }
 
+  /** `destroy()` for an exit handler, which cannot wait for a promise. */
+  destroyNow(): void {
+    if (this.running) {
+      const [file, argv] = this.command("pg_ctl", ["-D", join(this.dir, "data"), "-m", "immediate", "stop"]);
+      try {
+        execFileSync(file, argv, { cwd: this.dir, stdio: "ignore", timeout: 30_000 });
+      } catch {
+        // Exiting anyway: what is left is a temp dir.
+      }
+      this.running = false;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Runs statements on `database` through one short-lived connection. */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
@@ -178,9 +192,14 @@ export class PostgresCluster {
     }
   }
 
-  private async ctl(program: "initdb" | "pg_ctl", args: string[]): Promise<void> {
+  /** The program and its arguments, run as the `postgres` user when we are root. */
+  private command(program: "initdb" | "pg_ctl", args: string[]): [string, string[]] {
     const binary = join(this.binDir, program);
-    const [file, argv] = this.runAs ? ["runuser", ["-u", this.runAs, "--", binary, ...args]] : [binary, args];
+    return this.runAs ? ["runuser", ["-u", this.runAs, "--", binary, ...args]] : [binary, args];
+  }
+
+  private async ctl(program: "initdb" | "pg_ctl", args: string[]): Promise<void> {
+    const [file, argv] = this.command(program, args);
     try {
       await run(file, argv, { cwd: this.dir, timeout: 90_000 });
     } catch (error) {

@@ -27,6 +27,8 @@ const JOBS = [
 export async function seedStoreFile(): Promise<{ dataDir: string; path: string }> {
   const clock = new ShiftedClock(HISTORY_HOURS * 3_600_000);
   const server = await startTestApp({
+    // A SQLite file whatever the run's store: it is the source migrate-store copies from.
+    store: "sqlite",
     clock,
     settings: { livenessDeadlineSeconds: 30 * 86_400 },
     sessions: { disconnectGraceMs: 500, sweepIntervalMs: 100 },

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Dialect } from "../../src/store/schema/store-migration.js";
 import { CliProcess, type LogLine } from "./cli-process.js";
+import { dropDataDirDatabase, testStoreEnv } from "./test-store.js";
 
 export { REPO_ROOT } from "./cli-process.js";
 export type { LogLine };
@@ -9,8 +11,15 @@ export type { LogLine };
 export interface ServerProcessOptions {
   /** Data directory. Without one, a fresh temporary one is created, and removed by stop() and killNow(). */
   dataDir?: string;
-  /** Added to the environment, over `process.env` and SPOT_LOG_LEVEL=info (the "listening" line needs it). */
+  /**
+   * Added to the environment, over `process.env` and SPOT_LOG_LEVEL=info (the "listening" line needs it). Without
+   * a SPOT_DATABASE_URL here, the server serves on this run's store (SPOT_TEST_STORE, or `store`): the data dir's
+   * SQLite file, or the PostgreSQL database the data dir remembers (test-store.ts), so a restart on the same data
+   * dir finds the same data on either store.
+   */
   env?: Record<string, string>;
+  /** The store, when not this run's (SPOT_TEST_STORE); ignored when `env` names a SPOT_DATABASE_URL. */
+  store?: Dialect;
   /** Node flags placed before the CLI script, e.g. `["--expose-gc", "--import", probeUrl]`. */
   nodeArgs?: string[];
   /** CLI options after `serve --grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --data-dir DIR` (later ones win). */
@@ -37,10 +46,12 @@ class ServerProcess {
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const ownsDataDir = options.dataDir === undefined;
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "spot-server-"));
+    const storeEnv =
+      options.env?.SPOT_DATABASE_URL === undefined ? await testStoreEnv(dataDir, options.store) : {};
     const child = new CliProcess({
       name: "server",
       nodeArgs: options.nodeArgs,
-      env: options.env,
+      env: { ...storeEnv, ...options.env },
       args: [
         "serve",
         "--grpc-addr",
@@ -92,8 +103,12 @@ class ServerProcess {
     return this.process.logs;
   }
 
-  waitForLine(match: (line: LogLine) => boolean, timeoutMs: number): Promise<LogLine> {
-    return this.process.waitForLine(match, timeoutMs);
+  waitForLine(
+    match: (line: LogLine) => boolean,
+    timeoutMs: number,
+    options: { past?: boolean } = {},
+  ): Promise<LogLine> {
+    return this.process.waitForLine(match, timeoutMs, options);
   }
 
   /** Sends a signal, without waiting: SIGKILL for a crash, SIGINT/SIGTERM for a clean stop; see `exited`. */
@@ -105,6 +120,7 @@ class ServerProcess {
   async stop(graceMs = 10_000): Promise<number | string> {
     const exit = await this.process.stop(graceMs);
     unstopped.delete(this);
+    if (this.ownsDataDir) await dropDataDirDatabase(this.dataDir);
     this.removeDataDir();
     return exit;
   }

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { openStoreDatabase } from "../../src/store/kysely/open-store-database.js";
-import { PostgresCluster, type PostgresClusterState } from "./postgres-cluster.js";
+import { PostgresCluster, type PostgresClusterState, quoteIdent } from "./postgres-cluster.js";
 import { CLUSTER_STATE } from "./postgres-global-setup.js";
 
 declare module "vitest" {
@@ -41,6 +41,13 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   databases += 1;
   const name = `t_${process.pid}_${databases}_${Math.random().toString(36).slice(2, 8)}`;
   return cluster.createDatabase(name, options.migrated === false ? "template0" : TEMPLATE);
+}
+
+/** Drops a database of the shared cluster, whoever is still connected to it (a test file's clean-up). */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const cluster = await sharedPostgresCluster();
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  await cluster.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
 }
 
 async function startOrJoin(): Promise<PostgresCluster> {

@@ -6,6 +6,8 @@ export interface RunSummary {
   failed: number;
   /** Files that failed outside any test (load error, a failed beforeAll / afterAll): "file: first error". */
   brokenFiles: string[];
+  /** The same counts per vitest project (one per store), in the order the projects first appear. */
+  projects: Array<{ name: string; passed: number; failed: number }>;
 }
 
 /**
@@ -16,21 +18,34 @@ export function summarize(
   testModules: ReadonlyArray<TestModule>,
   unhandledErrors: ReadonlyArray<SerializedError> = [],
 ): RunSummary {
-  const summary: RunSummary = { passed: 0, failed: unhandledErrors.length, brokenFiles: [] };
+  const summary: RunSummary = { passed: 0, failed: unhandledErrors.length, brokenFiles: [], projects: [] };
+  const projects = new Map<string, { name: string; passed: number; failed: number }>();
   for (const testModule of testModules) {
-    let failedTests = 0;
+    const name = testModule.project.name;
+    let project = projects.get(name);
+    if (!project) {
+      project = { name, passed: 0, failed: 0 };
+      projects.set(name, project);
+    }
+    let passed = 0;
+    let failed = 0;
     for (const test of testModule.children.allTests()) {
       const state = test.result().state;
-      if (state === "passed") summary.passed += 1;
-      else if (state === "failed") failedTests += 1;
+      if (state === "passed") passed += 1;
+      else if (state === "failed") failed += 1;
     }
-    summary.failed += failedTests;
-    if (failedTests === 0 && testModule.state() === "failed") {
-      summary.failed += 1;
+    if (failed === 0 && testModule.state() === "failed") {
+      failed = 1;
       const error = firstError(testModule);
-      summary.brokenFiles.push(`${testModule.relativeModuleId}${error ? `: ${error}` : ""}`);
+      const where = name ? `[${name}] ` : "";
+      summary.brokenFiles.push(`${where}${testModule.relativeModuleId}${error ? `: ${error}` : ""}`);
     }
+    summary.passed += passed;
+    summary.failed += failed;
+    project.passed += passed;
+    project.failed += failed;
   }
+  summary.projects = [...projects.values()];
   return summary;
 }
 
@@ -50,16 +65,23 @@ function colour(): boolean {
   return Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true;
 }
 
-/** Prints one plain "N passed, N failed" line at the end of a run (red when anything failed), for CI and humans. */
+/**
+ * Prints one plain "N passed, N failed" line at the end of a run (red when anything failed), for CI and humans:
+ * the whole run, every project (store) together. With several projects, a line per project comes first.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(
     testModules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
   ): void {
-    const { passed, failed, brokenFiles } = summarize(testModules, unhandledErrors);
+    const { passed, failed, brokenFiles, projects } = summarize(testModules, unhandledErrors);
     const details = brokenFiles.map((file) => `failed outside its tests: ${file}\n`).join("");
+    const perProject =
+      projects.length > 1
+        ? projects.map((project) => `${project.name}: ${project.passed} passed, ${project.failed} failed\n`)
+        : [];
     const line = `${passed} passed, ${failed} failed`;
     const painted = colour() ? `${failed > 0 ? RED : GREEN}${line}${RESET}` : line;
-    process.stdout.write(`\n${details}${painted}\n`);
+    process.stdout.write(`\n${details}${perProject.join("")}${painted}\n`);
   }
 }

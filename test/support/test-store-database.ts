@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DataStore } from "../../src/store/data-store.js";
+import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
 import {
   type OpenStoreOptions,
   openStoreDatabase,
@@ -38,6 +40,23 @@ export async function openTestStoreDatabase(
   return {
     ...store,
     where,
+    close: () => store.close(),
+    dispose: async () => {
+      await store.close();
+      if (where.dialect === "sqlite") rmSync(join(where.path, ".."), { recursive: true, force: true });
+    },
+  };
+}
+
+/** The control plane's store (repositories and unit of work) on a fresh database of `dialect`, for core tests. */
+export async function openTestDataStore(
+  dialect: Dialect,
+  options: OpenStoreOptions = {},
+): Promise<DataStore & { dispose(): Promise<void> }> {
+  const where = await newStoreLocation(dialect);
+  const store = createKyselyStore(await openStoreDatabase(where, options));
+  return {
+    ...store,
     close: () => store.close(),
     dispose: async () => {
       await store.close();

@@ -1,24 +1,32 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { MIGRATIONS } from "../../src/store/migrations.js";
-import { migrate, openDatabase } from "../../src/store/open-database.js";
+import { openStoreDatabase } from "../../src/store/kysely/open-store-database.js";
+import { STORE_MIGRATIONS } from "../../src/store/schema/store-migrations.js";
+import { writeLegacySqliteFile } from "../support/legacy-sqlite-file.js";
 
-const REBUILD = MIGRATIONS.findIndex((migration) => migration.name.startsWith("instances of deleted agents"));
+const REBUILD = STORE_MIGRATIONS.findIndex((migration) =>
+  migration.name.startsWith("instances of deleted agents"),
+);
 
-/** The migration that rebuilds `instances` for the `unmanaged` state, on a database of the version before it. */
-describe("the instances rebuild migration", () => {
+/**
+ * The migration that rebuilds `instances` for the `unmanaged` state (SQLite changes a CHECK no other way), on a
+ * file of the version before it, as the store upgrades it at start.
+ */
+describe("the instances rebuild migration on SQLite", () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("keeps every row and every reference, and takes running instances of deleted agents out of the fleet", () => {
+  it("keeps every row and every reference, and takes running instances of deleted agents out of the fleet", async () => {
     dir = mkdtempSync(join(tmpdir(), "spot-migration-"));
-    const db = openDatabase(join(dir, "db.sqlite"), { migrations: MIGRATIONS.slice(0, REBUILD) });
+    const path = join(dir, "db.sqlite");
+    const before = writeLegacySqliteFile(path, REBUILD);
     const t = 1_750_000_000_000;
-    db.exec(`
+    before.exec(`
       INSERT INTO clients VALUES ('c1', 'Acme', 'a@example.com', 'hash', 'spot_x', ${t}, NULL, 1, ${t});
       INSERT INTO agents (id, client_id, logical_agent_id, instance_id, instance_type, region, availability_zone,
         mode, agent_version, status, created_at, updated_at, deleted_at)
@@ -37,8 +45,12 @@ describe("the instances rebuild migration", () => {
       INSERT INTO instance_savings_daily VALUES ('c1', 'i-gone', 'gone', '2025-06-15', 1, 1, 0, 0.5, 1.0);
       INSERT INTO instance_savings_state VALUES ('c1', 'i-gone', ${t + 1000});
     `);
+    before.close();
 
-    migrate(db, MIGRATIONS);
+    await (await openStoreDatabase({ dialect: "sqlite", path })).close();
+    const db = new Database(path);
+    // A connection of its own, with foreign keys on as the store has them, to check what the upgrade left.
+    db.pragma("foreign_keys = ON");
 
     const states = db.prepare("SELECT id, state, unmanaged_at FROM instances ORDER BY id").all();
     expect(states).toEqual([
@@ -49,7 +61,6 @@ describe("the instances rebuild migration", () => {
     // Dropping the old table did not cascade to the figures that reference it.
     expect(db.prepare("SELECT COUNT(*) AS n FROM instance_savings_daily").get()).toEqual({ n: 1 });
     expect(db.prepare("SELECT COUNT(*) AS n FROM instance_savings_state").get()).toEqual({ n: 1 });
-    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
     expect(db.pragma("foreign_key_check")).toEqual([]);
     // References still hold: a figure of an unknown instance is refused, and deleting an instance cascades.
     expect(() => db.exec("INSERT INTO instance_savings_state VALUES ('c1', 'i-nope', 1)")).toThrow(

@@ -10,8 +10,9 @@ import { readBundledModel, sampleFeatureRows } from "../../src/model/bundled-mod
 import { inspectOnnx } from "../../src/model/onnx-inspector.js";
 import { OnnxModelRuntime } from "../../src/model/onnx-model-runtime.js";
 import { FEATURE_LIST } from "../../src/model/price-model-contract.js";
-import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite-store.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { TEST_STORE } from "../support/test-store.js";
+import { openTestDataStore } from "../support/test-store-database.js";
 
 /** A runtime whose verdict the test decides: bytes starting with "ok" load, anything else is refused. */
 function fakeRuntime(): PriceModelRuntime & { released: string[] } {
@@ -43,13 +44,16 @@ function fakeRuntime(): PriceModelRuntime & { released: string[] } {
 }
 
 describe("model registry", () => {
-  let store: SqliteStore | undefined;
-  afterEach(async () => store?.close());
+  let store: Awaited<ReturnType<typeof openTestDataStore>> | undefined;
+  afterEach(async () => {
+    await store?.dispose();
+    store = undefined;
+  });
   const bytes = (text: string) => new TextEncoder().encode(text);
 
   async function registry(runtime: PriceModelRuntime) {
-    await store?.close();
-    store = openSqliteStore(":memory:");
+    await store?.dispose();
+    store = await openTestDataStore(TEST_STORE);
     const clock = new ManualClock(Date.UTC(2025, 0, 1));
     const active = new ActiveModel(silentLogger);
     return new ModelRegistryService({

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EventLog } from "../../src/core/events/event-log.js";
 import { makePool } from "../../src/core/pricing/pool.js";
@@ -11,26 +8,24 @@ import {
   nextBatchSize,
   RetentionService,
 } from "../../src/core/retention/retention-service.js";
-import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite-store.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { TEST_STORE } from "../support/test-store.js";
+import { openTestDataStore } from "../support/test-store-database.js";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 describe("price upkeep on a real store", () => {
-  let dir: string;
-  let store: SqliteStore;
+  let store: Awaited<ReturnType<typeof openTestDataStore>>;
   const clock = new ManualClock(Date.UTC(2025, 5, 1));
   const pool = makePool("m5.large", "us-east-1a");
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "spot-upkeep-"));
-    store = openSqliteStore(join(dir, "db.sqlite"), { synchronous: "NORMAL" });
+    store = await openTestDataStore(TEST_STORE, { synchronous: "NORMAL" });
     await store.prices.ensurePools([pool], clock.now());
   });
   afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await store.dispose();
   });
 
   const spot = (ago: number, price: number) =>

@@ -13,6 +13,8 @@ describe("driver errors as the core's errors", () => {
     ["postgres", "08006", "unavailable"],
     ["postgres", "57P01", "unavailable"],
     ["postgres", "ECONNREFUSED", "unavailable"],
+    ["postgres", "22021", "invalid_argument"],
+    ["postgres", "22P05", "invalid_argument"],
     ["sqlite", "SQLITE_BUSY", "unavailable"],
     ["sqlite", "SQLITE_BUSY_SNAPSHOT", "unavailable"],
   ] as const)(

@@ -1,5 +1,5 @@
 import type { SqliteDatabase as KyselySqliteDatabase } from "kysely";
-import type { SqliteDatabase } from "../open-database.js";
+import type { SqliteDatabase } from "../open-sqlite-file.js";
 
 /**
  * The SQLite file as Kysely sees it, with its statements prepared once per SQL text: Kysely's SQLite driver

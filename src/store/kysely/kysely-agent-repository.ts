@@ -1,17 +1,11 @@
 import { type Selectable, sql } from "kysely";
 import type { Agent, AgentConfig, AgentStatus, AgentWithClient } from "../../core/agents/agent.js";
 import type { AgentRepository } from "../../core/agents/agent-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { AgentConfigsTable, AgentsTable, Flag } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
 type AgentRow = Selectable<AgentsTable> & Omit<Selectable<AgentConfigsTable>, "agent_id" | "updated_at">;
-
-export type KyselyAgentRepository = AsyncPort<AgentRepository> & {
-  /** See AgentRepository.lockForUpdate on branch i15: FOR UPDATE on PostgreSQL, a read on SQLite. */
-  lockForUpdate(agentId: string): Promise<Agent | undefined>;
-};
 
 const flag = (value: boolean): Flag => (value ? 1 : 0);
 
@@ -88,7 +82,7 @@ const agentColumns = (agent: Agent) => ({
 });
 
 /** Agents with their config, written once for SQLite and PostgreSQL. */
-export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBinding): KyselyAgentRepository {
+export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBinding): AgentRepository {
   const selectAgents = () =>
     db
       .selectFrom("agents as a")

@@ -2,7 +2,6 @@ import type { Selectable } from "kysely";
 import type { ClientOverview } from "../../core/clients/client.js";
 import type { ClientRecord, ClientRepository } from "../../core/clients/client-repository.js";
 import { utcDate } from "../../core/clock/utc-day.js";
-import type { AsyncPort } from "./async-port.js";
 import type { ClientsTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -19,7 +18,7 @@ const toRecord = (row: Selectable<ClientsTable>): ClientRecord => ({
 });
 
 /** Clients (tenants) with their tokens and the admin overview, written once for SQLite and PostgreSQL. */
-export function createKyselyClientRepository({ db }: StoreBinding): AsyncPort<ClientRepository> {
+export function createKyselyClientRepository({ db }: StoreBinding): ClientRepository {
   const one = async (column: "id" | "name" | "email" | "token_hash", value: string) => {
     const row = await db.selectFrom("clients").selectAll().where(column, "=", value).executeTakeFirst();
     return row && toRecord(row);

@@ -6,7 +6,6 @@ import {
   OPEN_STATES,
 } from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs, jsonText } from "./dialect-expressions.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -36,11 +35,7 @@ const DELIVERABLE: CommandState[] = ["pending", "delivered"];
 const OPEN = [...OPEN_STATES];
 
 /** The command queue, written once for SQLite and PostgreSQL. */
-export function createKyselyCommandRepository({
-  db,
-  dialect,
-  sqlite,
-}: StoreBinding): AsyncPort<CommandRepository> {
+export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBinding): CommandRepository {
   // Every column but rowid, which only orders ties.
   const commands = () =>
     db

@@ -3,7 +3,6 @@ import type { InstanceMode } from "../../core/agents/agent.js";
 import { DAY_MS } from "../../core/clock/utc-day.js";
 import type { DecisionPolicy, GuardRail, OptionScore } from "../../core/decisions/decision.js";
 import type { DecisionRecord, DecisionRepository } from "../../core/decisions/decision-record.js";
-import type { AsyncPort } from "./async-port.js";
 import type { CommandsTable } from "./fleet-tables.js";
 import type { DecisionLogsTable } from "./market-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -44,7 +43,7 @@ const LIVE_STATES: Array<CommandsTable["state"]> = ["pending", "delivered", "ack
 const OPEN_STATES: Array<CommandsTable["state"]> = ["pending", "delivered", "acknowledged"];
 
 /** Decisions with their inputs, scores and reasons, written once for SQLite and PostgreSQL. */
-export function createKyselyDecisionRepository({ db }: StoreBinding): AsyncPort<DecisionRepository> {
+export function createKyselyDecisionRepository({ db }: StoreBinding): DecisionRepository {
   const decisions = () => db.selectFrom("decision_logs").selectAll();
   const switchCommands = (agentId: string) =>
     db

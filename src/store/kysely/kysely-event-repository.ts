@@ -1,7 +1,6 @@
 import type { Selectable } from "kysely";
 import type { EventRepository } from "../../core/events/event-repository.js";
 import type { SystemEvent } from "../../core/events/system-event.js";
-import type { AsyncPort } from "./async-port.js";
 import type { SystemEventsTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -18,7 +17,7 @@ const toEvent = (row: Selectable<SystemEventsTable>): SystemEvent => ({
 });
 
 /** The operator's activity log, written once for SQLite and PostgreSQL. */
-export function createKyselyEventRepository({ db }: StoreBinding): AsyncPort<EventRepository> {
+export function createKyselyEventRepository({ db }: StoreBinding): EventRepository {
   return {
     insert: async (event, at) => {
       await db

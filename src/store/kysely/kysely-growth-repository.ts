@@ -1,6 +1,5 @@
 import type { Selectable } from "kysely";
 import type { GrowthRepository, GrowthSnapshot } from "../../core/growth/growth-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { ClientGrowthDailyTable } from "./market-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -13,7 +12,7 @@ const toSnapshot = (row: Selectable<ClientGrowthDailyTable>): GrowthSnapshot => 
 });
 
 /** Daily client-growth snapshots, written once for SQLite and PostgreSQL. */
-export function createKyselyGrowthRepository({ db }: StoreBinding): AsyncPort<GrowthRepository> {
+export function createKyselyGrowthRepository({ db }: StoreBinding): GrowthRepository {
   return {
     clientStates: async () =>
       (await db.selectFrom("clients").select(["created_at", "active"]).execute()).map((row) => ({

@@ -1,6 +1,5 @@
 import type { Selectable } from "kysely";
 import type { InstancePeer, InstancePeerRepository } from "../../core/polling/instance-peer.js";
-import type { AsyncPort } from "./async-port.js";
 import type { InstancePeersTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -14,7 +13,7 @@ const toPeer = (row: Selectable<InstancePeersTable>): InstancePeer => ({
 });
 
 /** Where the agent on each instance of a polling agent calls from, written once for SQLite and PostgreSQL. */
-export function createKyselyInstancePeerRepository({ db }: StoreBinding): AsyncPort<InstancePeerRepository> {
+export function createKyselyInstancePeerRepository({ db }: StoreBinding): InstancePeerRepository {
   return {
     save: async (peer) => {
       const changes = {

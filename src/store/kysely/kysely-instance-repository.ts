@@ -2,7 +2,6 @@ import { type ExpressionBuilder, type Selectable, sql } from "kysely";
 import type { InstanceMode } from "../../core/agents/agent.js";
 import type { Instance, InstanceFilter, InstanceWithOwner } from "../../core/instances/instance.js";
 import type { InstanceRepository } from "../../core/instances/instance-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { Database } from "./database.js";
 import type { InstancesTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -34,7 +33,7 @@ export const toInstance = (row: Selectable<InstancesTable>): Instance => ({
  * (schema v9): saving a primary first retires the agent's other primaries, so the rule holds whichever order a
  * use case saves the new primary and retires the old ones in.
  */
-export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): AsyncPort<InstanceRepository> {
+export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): InstanceRepository {
   // SQLite's instr and PostgreSQL's strpos: a case-sensitive substring test, arguments in the same order.
   const contains = sql.raw(dialect === "sqlite" ? "instr" : "strpos");
   const filtered =

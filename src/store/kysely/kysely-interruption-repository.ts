@@ -5,7 +5,6 @@ import type {
   Interruption,
   InterruptionRepository,
 } from "../../core/interruptions/interruption.js";
-import type { AsyncPort } from "./async-port.js";
 import type { InterruptionsTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -23,7 +22,7 @@ const toInterruption = (row: Selectable<InterruptionsTable>): Interruption => ({
 });
 
 /** Interruption signals and what answered them, written once for SQLite and PostgreSQL. */
-export function createKyselyInterruptionRepository({ db }: StoreBinding): AsyncPort<InterruptionRepository> {
+export function createKyselyInterruptionRepository({ db }: StoreBinding): InterruptionRepository {
   return {
     insert: async (interruption) => {
       await db
@@ -125,7 +124,7 @@ export function createKyselyInterruptionRepository({ db }: StoreBinding): AsyncP
 }
 
 /** The agents' cleanup reports, written once for SQLite and PostgreSQL. */
-export function createKyselyCleanupRepository({ db }: StoreBinding): AsyncPort<CleanupRepository> {
+export function createKyselyCleanupRepository({ db }: StoreBinding): CleanupRepository {
   return {
     insert: async (clientId, agentId, report, at) => {
       await db

@@ -1,7 +1,6 @@
 import type { Selectable } from "kysely";
 import type { JobRunRepository } from "../../core/jobs/job-run-repository.js";
 import type { JobRecord } from "../../core/jobs/job-status.js";
-import type { AsyncPort } from "./async-port.js";
 import type { JobRunsTable } from "./market-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -25,7 +24,7 @@ const toRecord = (row: Selectable<JobRunsTable>): JobRecord => ({
 });
 
 /** The background jobs' last runs, written once for SQLite and PostgreSQL. */
-export function createKyselyJobRunRepository({ db }: StoreBinding): AsyncPort<JobRunRepository> {
+export function createKyselyJobRunRepository({ db }: StoreBinding): JobRunRepository {
   return {
     list: async () => (await db.selectFrom("job_runs").selectAll().orderBy("name").execute()).map(toRecord),
     save: async (record) => {

@@ -1,13 +1,12 @@
 import { sql } from "kysely";
 import type { MarketRepository, PoolExperience } from "../../core/market/market-repository.js";
 import type { PriceStep } from "../../core/pricing/price-series-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs, larger, smaller } from "./dialect-expressions.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunked } from "./values-list.js";
 
 /** Read models of the market for decisions and the price collector, written once for SQLite and PostgreSQL. */
-export function createKyselyMarketRepository({ db, dialect }: StoreBinding): AsyncPort<MarketRepository> {
+export function createKyselyMarketRepository({ db, dialect }: StoreBinding): MarketRepository {
   const observed = (poolId: string) =>
     db
       .selectFrom("spot_price_snapshots")

@@ -1,9 +1,8 @@
 import type { ModelRecord, ModelRepository } from "../../core/models/model-record.js";
-import type { AsyncPort } from "./async-port.js";
 import type { StoreBinding } from "./store-binding.js";
 
 /** The model registry (model files and the activation history), written once for SQLite and PostgreSQL. */
-export function createKyselyModelRepository({ db }: StoreBinding): AsyncPort<ModelRepository> {
+export function createKyselyModelRepository({ db }: StoreBinding): ModelRepository {
   const activeId = () =>
     db
       .selectFrom("model_activations")

@@ -1,7 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Notification } from "../../core/notifications/notification.js";
 import type { NotificationRepository } from "../../core/notifications/notification-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { NotificationsTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -17,7 +16,7 @@ const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
 });
 
 /** A client's notifications, written once for SQLite and PostgreSQL. */
-export function createKyselyNotificationRepository({ db }: StoreBinding): AsyncPort<NotificationRepository> {
+export function createKyselyNotificationRepository({ db }: StoreBinding): NotificationRepository {
   return {
     insert: async (notification, at) => {
       const row = await db

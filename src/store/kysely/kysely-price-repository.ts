@@ -1,7 +1,6 @@
 import { type Selectable, sql } from "kysely";
 import type { Pool } from "../../core/pricing/pool.js";
 import type { PriceRepository, PricingReportRecord } from "../../core/pricing/price-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs } from "./dialect-expressions.js";
 import type { PricingReportsTable, SpotPoolsTable } from "./market-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -33,7 +32,7 @@ const toReport = (row: Selectable<PricingReportsTable>): PricingReportRecord => 
 });
 
 /** Spot pools, observed prices and the agents' pricing reports, written once for SQLite and PostgreSQL. */
-export function createKyselyPriceRepository({ db }: StoreBinding): AsyncPort<PriceRepository> {
+export function createKyselyPriceRepository({ db }: StoreBinding): PriceRepository {
   const reports = (clientId: string, agentId: string) =>
     db
       .selectFrom("pricing_reports")

@@ -1,5 +1,4 @@
 import type { PriceSeriesRepository, PriceStep } from "../../core/pricing/price-series-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunked } from "./values-list.js";
 
@@ -9,7 +8,7 @@ const toStep = (row: { price: number; observed_at: number }): PriceStep => ({
 });
 
 /** Prices as time series, and the upkeep of the snapshot table, written once for SQLite and PostgreSQL. */
-export function createKyselyPriceSeriesRepository({ db }: StoreBinding): AsyncPort<PriceSeriesRepository> {
+export function createKyselyPriceSeriesRepository({ db }: StoreBinding): PriceSeriesRepository {
   // Savings integrate what was observed; gap-filled prices only smooth charts.
   const observedSpot = (poolId: string) =>
     db

@@ -1,7 +1,6 @@
 import type { Selectable } from "kysely";
 import { ACTIVE_REPLICA_STATUSES, type Replica } from "../../core/replicas/replica.js";
 import type { ReplicaRepository } from "../../core/replicas/replica-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import type { ReplicasTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -82,7 +81,7 @@ const COLUMNS = [
  * Replicas, written once for SQLite and PostgreSQL. At most one active replica per agent is also a partial
  * unique index (schema v9): an insert that would make a second one fails instead of adding it.
  */
-export function createKyselyReplicaRepository({ db }: StoreBinding): AsyncPort<ReplicaRepository> {
+export function createKyselyReplicaRepository({ db }: StoreBinding): ReplicaRepository {
   const replicas = () => db.selectFrom("replicas").select(COLUMNS);
   return {
     insert: async (replica) => {

@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { RetentionRepository, RetentionTarget } from "../../core/retention/retention-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs } from "./dialect-expressions.js";
 import type { StoreBinding } from "./store-binding.js";
 
@@ -18,10 +17,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string }> = {
  * primary key, so a large backlog is removed in many short transactions instead of one that holds its locks
  * (and, on PostgreSQL, bloats one snapshot) for minutes.
  */
-export function createKyselyRetentionRepository({
-  db,
-  sqlite,
-}: StoreBinding): AsyncPort<RetentionRepository> {
+export function createKyselyRetentionRepository({ db, sqlite }: StoreBinding): RetentionRepository {
   return {
     deleteOlderThan: async (target, before, limit) => {
       const spec = TARGETS[target];

@@ -1,6 +1,5 @@
 import { type Selectable, sql } from "kysely";
 import type { PeriodFigures, SavingsRepository } from "../../core/savings/savings-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { smaller } from "./dialect-expressions.js";
 import { toInstance } from "./kysely-instance-repository.js";
 import type { ClientSavingsDailyTable } from "./market-tables.js";
@@ -22,7 +21,7 @@ const toPeriod = (row: PeriodRow): PeriodFigures => ({
 const RUN_HOURS = sql<number>`CAST(SUM(run_ms) AS DOUBLE PRECISION) / 3600000.0`;
 
 /** Time-weighted savings: per instance and day, and the clients' daily and monthly roll-ups. */
-export function createKyselySavingsRepository({ db, dialect }: StoreBinding): AsyncPort<SavingsRepository> {
+export function createKyselySavingsRepository({ db, dialect }: StoreBinding): SavingsRepository {
   // When an instance stopped counting: its termination, or its agent's deletion.
   const trackedUntil = sql<number | null>`COALESCE(i.terminated_at, i.unmanaged_at)`;
 

@@ -2,8 +2,7 @@ import { sql } from "kysely";
 import type { Repositories } from "../data-store.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { StoreTimings, TransactionKind } from "../store-timings.js";
-import type { AsyncPort } from "./async-port.js";
-import { createKyselyAgentRepository, type KyselyAgentRepository } from "./kysely-agent-repository.js";
+import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
 import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import { createKyselyDecisionRepository } from "./kysely-decision-repository.js";
@@ -30,13 +29,8 @@ import { rootBinding, type StoreBinding, transactionBinding } from "./store-bind
 import { translateStoreError } from "./store-errors.js";
 import { TransactionGate } from "./transaction-gate.js";
 
-/**
- * Every repository port, asynchronous: the contract of branch i15 (until it is merged here, the synchronous ports
- * made asynchronous), plus the agent row lock. Typed so, the store cannot miss a repository or a method.
- */
-export type KyselyRepositories = {
-  [Name in Exclude<keyof Repositories, "transaction" | "ping">]: AsyncPort<Repositories[Name]>;
-} & { agents: KyselyAgentRepository };
+/** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
+export type KyselyRepositories = Repositories;
 
 /** Every repository of the store, bound to the whole database or to one transaction. */
 export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {

@@ -3,7 +3,6 @@ import type { InstanceMode } from "../../core/agents/agent.js";
 import { DAY_MS, utcDate } from "../../core/clock/utc-day.js";
 import type { SwitchWithAgent } from "../../core/switches/switch-record.js";
 import type { SwitchRepository } from "../../core/switches/switch-repository.js";
-import type { AsyncPort } from "./async-port.js";
 import { epochMs } from "./dialect-expressions.js";
 import type { SwitchesTable } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
@@ -48,7 +47,7 @@ const toSwitch = (row: Selectable<SwitchesTable> & { logical_agent_id: string })
 });
 
 /** Switches the agents reported, written once for SQLite and PostgreSQL. */
-export function createKyselySwitchRepository({ db }: StoreBinding): AsyncPort<SwitchRepository> {
+export function createKyselySwitchRepository({ db }: StoreBinding): SwitchRepository {
   const withAgent = () =>
     db
       .selectFrom("switches as s")

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type { Pool } from "pg";
-import { openSqliteFile, type SqliteDatabase } from "../open-database.js";
+import { openSqliteFile, type SqliteDatabase } from "../open-sqlite-file.js";
 import { type MigrationOutcome, migrateSchema } from "../schema/migrate-schema.js";
 import type { Dialect, StoreMigration } from "../schema/store-migration.js";
 import { STORE_MIGRATIONS } from "../schema/store-migrations.js";

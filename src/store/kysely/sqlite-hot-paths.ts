@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "../open-database.js";
+import type { SqliteDatabase } from "../open-sqlite-file.js";
 
 /** A command row as the commands table stores it. */
 export interface CommandRowValues {

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { SqliteDatabase } from "../open-database.js";
+import type { SqliteDatabase } from "../open-sqlite-file.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { Database } from "./database.js";
 import { type SqliteHotPaths, sqliteHotPaths } from "./sqlite-hot-paths.js";

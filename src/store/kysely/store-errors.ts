@@ -16,6 +16,11 @@ const UNREACHABLE_CODES = new Set([
 ]);
 /** Transient conflicts PostgreSQL resolves by aborting one transaction: trying again succeeds. */
 const RETRY_CODES = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
+/**
+ * Text PostgreSQL cannot hold: a NUL character (SQLite stores it, PostgreSQL's text and jsonb refuse it). It can
+ * only come from the request, so it is the caller's bad input, not a server error.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(["22021", "22P05"]); // character_not_in_repertoire, untranslatable_character
 // node-postgres and pg-pool report a lost or unobtainable connection without a code.
 const UNREACHABLE_MESSAGES = [
   "Connection terminated",
@@ -26,7 +31,8 @@ const UNREACHABLE_MESSAGES = [
 /**
  * A driver error the callers must be able to tell apart, as the core's error: the database is unreachable or
  * busy (unavailable: HTTP 503, nothing was written), or, on PostgreSQL, a concurrent change got there first and
- * an "at most one" constraint turned this one away (failed_precondition: HTTP 409). Anything else, and a
+ * an "at most one" constraint turned this one away (failed_precondition: HTTP 409), or text with a NUL character
+ * PostgreSQL cannot take (invalid_argument: HTTP 400). Anything else, and a
  * constraint failing on SQLite (where every write is serialised, so only a bug can break one), stays as it is:
  * an internal error, logged in full. The driver's error is kept as the cause.
  */
@@ -42,6 +48,9 @@ export function translateStoreError(error: unknown, dialect: Dialect): unknown {
           "a concurrent change got there first; read the current state and try again",
         ),
       );
+    }
+    if (typeof code === "string" && UNSTORABLE_TEXT_CODES.has(code)) {
+      return translated(new AppError("invalid_argument", "text must not contain NUL characters"));
     }
     if (
       typeof code === "string" &&

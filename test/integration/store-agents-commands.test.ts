@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Agent, DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
 import type { Command } from "../../src/core/commands/command.js";
 import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
 import { agent, T } from "../support/domain-fixtures.js";
-import {
-  type OpenedStore,
-  openStoreUnderTest,
-  STORES_UNDER_TEST,
-  type StoreUnderTest,
-} from "../support/repository-parity.js";
+import { describeParity, type OpenedStore } from "../support/repository-parity.js";
 import { clientRow } from "../support/store-rows.js";
 import { openTestStoreDatabase } from "../support/test-store-database.js";
 
@@ -89,6 +84,7 @@ async function agentScenario({ repositories: { agents }, addClient }: OpenedStor
   seen.push((await agents.listAutoSwitching("", 10)).map((found) => found.id));
   seen.push((await agents.listAutoSwitching("a1", 1)).map((found) => found.id));
   seen.push(await agents.countByStatus());
+  seen.push(await agents.findById("acme", "a3"));
   return seen;
 }
 
@@ -186,56 +182,26 @@ async function replicaCommands(commands: OpenedStore["repositories"]["commands"]
   return seen;
 }
 
-describe.each([
-  ["agents", agentScenario],
-  ["commands", commandScenario],
-] as const)(
-  "Kysely %s repository: the same answers as today's store, on SQLite and PostgreSQL",
-  (_name, scenario) => {
-    const transcripts = new Map<StoreUnderTest, unknown[]>();
-    const opened: OpenedStore[] = [];
-    beforeAll(async () => {
-      for (const store of STORES_UNDER_TEST) {
-        const under = await openStoreUnderTest(store);
-        opened.push(under);
-        transcripts.set(store, await scenario(under));
-      }
-    });
-    afterAll(async () => {
-      for (const store of opened) await store.close();
-    });
+describeParity("the agents repository", agentScenario, (seen) => {
+  const [stale, autoSwitching, counts, a3] = [seen[8], seen[9], seen[11], seen[12] as Agent | undefined];
+  expect((stale as Agent[]).map((found) => found.id).sort()).toEqual(["a2", "a3"]);
+  expect(autoSwitching).toEqual(["a1", "a2", "a3"]);
+  expect(counts).toEqual({ online: 3, offline: 1, deleted: 1 });
+  // Last-seen never moves back; the config is written.
+  expect(a3?.lastSeenAt).toBe(T + 300);
+  expect(a3?.config.riskThreshold).toBe(0.5);
+});
 
-    it.each(STORES_UNDER_TEST.slice(1))("%s answers as today's SQLite store", (store) => {
-      expect(transcripts.get(store)).toEqual(transcripts.get("sqlite (better-sqlite3)"));
-    });
-  },
-);
-
-describe("Kysely agents and commands: what the answers are", () => {
-  it("orders deliverable commands by priority, then time, then insertion; never moves last-seen back", async () => {
-    const under = await openStoreUnderTest("postgres (kysely)");
-    try {
-      const seen = await agentScenario(under);
-      const [stale, autoSwitching, counts] = [seen[8], seen[9], seen[11]];
-      expect((stale as Agent[]).map((found) => found.id).sort()).toEqual(["a2", "a3"]);
-      expect(autoSwitching).toEqual(["a1", "a2", "a3"]);
-      expect(counts).toEqual({ online: 3, offline: 1, deleted: 1 });
-      const a3 = await under.repositories.agents.findById("acme", "a3");
-      expect(a3?.lastSeenAt).toBe(T + 300);
-      expect(a3?.config.riskThreshold).toBe(0.5);
-      const answers = await commandScenario(await openStoreUnderTest("sqlite (kysely)"));
-      expect(answers.slice(0, 5)).toEqual([
-        ["c-urgent", "c-b", "c-a", "c-c", "c-old", "c-unbound"],
-        ["c-standby", "c-unbound"],
-        true,
-        false,
-        ["c-urgent", "c-standby", "c-old"],
-      ]);
-      expect(answers.at(-1)).toEqual([["r-launch", "r-promote"], ["r-promote"], [], []]);
-    } finally {
-      await under.close();
-    }
-  });
+describeParity("the commands repository", commandScenario, (answers) => {
+  // Priority, then time, then insertion order.
+  expect(answers.slice(0, 5)).toEqual([
+    ["c-urgent", "c-b", "c-a", "c-c", "c-old", "c-unbound"],
+    ["c-standby", "c-unbound"],
+    true,
+    false,
+    ["c-urgent", "c-standby", "c-old"],
+  ]);
+  expect(answers.at(-1)).toEqual([["r-launch", "r-promote"], ["r-promote"], [], []]);
 });
 
 describe("transactions of the Kysely store", () => {
@@ -292,6 +258,24 @@ describe("transactions of the Kysely store", () => {
       } finally {
         await store.close();
       }
+    }
+  });
+
+  it("on PostgreSQL, text with a NUL character (which it cannot store) is the caller's bad input, not a crash", async () => {
+    const database = await openTestStoreDatabase("postgres");
+    const store = createKyselyStore(database);
+    try {
+      await database.db.insertInto("clients").values(clientRow("acme")).execute();
+      await expect(store.agents.findById("acme", "a\u0000b")).rejects.toMatchObject({
+        code: "invalid_argument",
+        message: "text must not contain NUL characters",
+      });
+      await expect(
+        store.transaction((tx) => tx.agents.insert(agent("a1", "acme", { hostname: "host\u0000name" }))),
+      ).rejects.toMatchObject({ code: "invalid_argument" });
+      expect(await store.agents.findById("acme", "a1")).toBeUndefined();
+    } finally {
+      await store.close();
     }
   });
 });

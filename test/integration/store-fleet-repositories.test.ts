@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
 import type { Instance } from "../../src/core/instances/instance.js";
 import type { Replica } from "../../src/core/replicas/replica.js";
 import { agent, instance, T } from "../support/domain-fixtures.js";
-import {
-  type OpenedStore,
-  openStoreUnderTest,
-  STORES_UNDER_TEST,
-  type StoreUnderTest,
-} from "../support/repository-parity.js";
+import { describeParity, type OpenedStore, openStoreUnderTest } from "../support/repository-parity.js";
 
 const replica = (id: string, agentId: string, overrides: Partial<Replica> = {}): Replica => ({
   id,
@@ -246,76 +241,53 @@ async function jobAndGrowthScenario({ repositories: { jobRuns, growth }, addClie
   return seen;
 }
 
-const SCENARIOS = [
-  ["clients", clientScenario],
-  ["events and notifications", eventAndNotificationScenario],
-  ["replicas", replicaScenario],
-  ["instances", instanceScenario],
-  ["job runs and growth", jobAndGrowthScenario],
-] as const;
+describeParity("clients", clientScenario, (seen) => {
+  expect(seen[7]).toEqual({ total: 3, active: 1 });
+  expect(seen[8]).toEqual({
+    before: 1,
+    days: [
+      { date: "2023-11-15", created: 1 },
+      { date: "2023-11-16", created: 1 },
+    ],
+  });
+  expect(seen[11]).toMatchObject({
+    id: "acme",
+    agentsTotal: 2,
+    agentsOnline: 1,
+    activeInstances: 1,
+    lastSeenAt: T + 900,
+  });
+});
 
-describe.each(SCENARIOS)(
-  "Kysely %s: the same answers as today's store, on SQLite and PostgreSQL",
-  (_name, scenario) => {
-    const transcripts = new Map<StoreUnderTest, unknown[]>();
-    const opened: OpenedStore[] = [];
-    beforeAll(async () => {
-      for (const store of STORES_UNDER_TEST) {
-        const under = await openStoreUnderTest(store);
-        opened.push(under);
-        transcripts.set(store, await scenario(under));
-      }
-    });
-    afterAll(async () => {
-      for (const store of opened) await store.close();
-    });
+describeParity("events and notifications", eventAndNotificationScenario, (seen) => {
+  expect(seen[6]).toEqual([1, 2, 3]);
+});
 
-    it.each(STORES_UNDER_TEST.slice(1))("%s answers as today's SQLite store", (store) => {
-      expect(transcripts.get(store)).toEqual(transcripts.get("sqlite (better-sqlite3)"));
-    });
+describeParity("replicas", replicaScenario, (seen) => {
+  expect(seen[8]).toEqual([{ clientId: "acme", agentId: "a2" }]);
+});
 
-    it("answers what the scenario expects", () => {
-      const seen = transcripts.get("postgres (kysely)") ?? [];
-      if (_name === "clients") {
-        expect(seen[7]).toEqual({ total: 3, active: 1 });
-        expect(seen[8]).toEqual({
-          before: 1,
-          days: [
-            { date: "2023-11-15", created: 1 },
-            { date: "2023-11-16", created: 1 },
-          ],
-        });
-        expect(seen[11]).toMatchObject({
-          id: "acme",
-          agentsTotal: 2,
-          agentsOnline: 1,
-          activeInstances: 1,
-          lastSeenAt: T + 900,
-        });
-      }
-      if (_name === "events and notifications") expect(seen[6]).toEqual([1, 2, 3]);
-      if (_name === "job runs and growth") expect(seen.slice(3, 6)).toEqual([true, true, false]);
-      if (_name === "replicas") expect(seen[8]).toEqual([{ clientId: "acme", agentId: "a2" }]);
-      if (_name === "instances") {
-        const listed = seen[4] as Instance[];
-        expect(listed.map((row) => `${row.id}:${row.role}:${row.state}`)).toEqual([
-          "i-second:primary:running",
-          "i-standby:replica:running",
-          "i-first:retired:terminated",
-        ]);
-        expect(seen.slice(11, 14)).toEqual([1, 0, 0]);
-        expect(seen[14]).toMatchObject({ state: "unmanaged", unmanagedAt: T + 6, role: "primary" });
-        expect(seen[15]).toMatchObject({ state: "terminated", unmanagedAt: null });
-        expect(seen[16]).toBe(3);
-        expect((seen[17] as Instance[]).map((row) => row.id)).toEqual(["i-a2"]);
-      }
-    });
-  },
-);
+describeParity("instances", instanceScenario, (seen) => {
+  const listed = seen[4] as Instance[];
+  expect(listed.map((row) => `${row.id}:${row.role}:${row.state}`)).toEqual([
+    "i-second:primary:running",
+    "i-standby:replica:running",
+    "i-first:retired:terminated",
+  ]);
+  expect(seen.slice(11, 14)).toEqual([1, 0, 0]);
+  expect(seen[14]).toMatchObject({ state: "unmanaged", unmanagedAt: T + 6, role: "primary" });
+  expect(seen[15]).toMatchObject({ state: "terminated", unmanagedAt: null });
+  expect(seen[16]).toBe(3);
+  expect((seen[17] as Instance[]).map((row) => row.id)).toEqual(["i-a2"]);
+});
+
+describeParity("job runs and growth", jobAndGrowthScenario, (seen) => {
+  expect(seen.slice(3, 6)).toEqual([true, true, false]);
+});
 
 describe("one primary instance per agent, on the Kysely store", () => {
   it("saving a new primary retires the old one first, so the constraint holds in either order", async () => {
-    const under = await openStoreUnderTest("postgres (kysely)");
+    const under = await openStoreUnderTest("postgres");
     try {
       const { agents, instances } = under.repositories;
       await under.addClient("acme");
