@@ -119,7 +119,11 @@ const switchBody = z
     prices: switchPrices.nullish(),
     pricing: switchPrices.nullish(),
     timing: switchTiming.nullish(),
-    trigger: text(32),
+    // Agents guess it from the command's priority; the control plane derives it from the command instead.
+    trigger: text(32).meta({
+      deprecated: true,
+      description: "Ignored: the control plane derives the trigger",
+    }),
     command_id: legacyId.nullish(),
   })
   .transform((body): SwitchReportInput => {
@@ -138,7 +142,6 @@ const switchBody = z
         oldTerminatedAt: timing?.old_terminated_at ?? timing?.old_instance_terminated_at ?? null,
       },
       prices: { onDemand: price("on_demand"), oldSpot: price("old_spot"), newSpot: price("new_spot") },
-      trigger: body.trigger ?? null,
     };
   });
 
