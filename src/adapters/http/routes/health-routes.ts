@@ -1,5 +1,6 @@
 import { presentEngineStatus } from "../presenters/decision-presenter.js";
 import { presentJob } from "../presenters/job-presenter.js";
+import { healthResponse } from "../responses/job-responses.js";
 import { route } from "../route-definition.js";
 
 /** GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. */
@@ -8,6 +9,7 @@ export function healthRoutes(version: string) {
     route({
       method: "get",
       path: "/health",
+      response: healthResponse,
       auth: "none",
       summary: "Liveness and readiness of the control plane",
       handle: async ({ services, context }) => {

@@ -4,6 +4,12 @@ import type { PricingReportInput } from "../../../core/pricing/pricing-service.j
 import type { SwitchReportInput, SwitchSideInput } from "../../../core/switches/switch-service.js";
 import { presentLegacyCleanup } from "../presenters/legacy-agent-presenter.js";
 import { peerOf } from "../request-auth.js";
+import {
+  cleanupResponse,
+  pricingReportResponse,
+  rebalanceResponse,
+  switchReportResponse,
+} from "../responses/legacy-responses.js";
 import { route } from "../route-definition.js";
 import { legacyId, legacyMode, legacyOptionalText, legacyPrice, legacyTime } from "./legacy-fields.js";
 
@@ -207,13 +213,14 @@ const cleanupBody = z
     }),
   );
 
-const agentId = (params: Record<string, string>) => params.agentId ?? "";
+const agentId = (params: { agentId: string }) => params.agentId;
 
 /** Reports of polling agents (A6, A7, A9, A10), decoded into the inputs the stream's reports use. */
 export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/pricing-report",
+    response: pricingReportResponse,
     auth: "client",
     summary: "Spot prices of the pools the agent sees and its on-demand price (A6)",
     body: pricingBody,
@@ -230,6 +237,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/switch-report",
+    response: switchReportResponse,
     auth: "client",
     summary: "The agent moved its workload: old and new instance, prices and timing (A7)",
     body: switchBody,
@@ -246,6 +254,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/cleanup-report",
+    response: cleanupResponse,
     auth: "client",
     summary: "Old snapshots and AMIs the agent deleted, and what it could not delete (A9)",
     body: cleanupBody,
@@ -257,6 +266,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/rebalance-recommendation",
+    response: rebalanceResponse,
     auth: "client",
     summary: "AWS recommends moving off the agent's instance; recorded once per instance (A10)",
     body: z.object({
