@@ -108,7 +108,15 @@ export const terminationImminentResponse = z.object({
 });
 
 const latencyHistogram = z.object({
-  buckets: z.array(z.object({ leSeconds: z.number(), count: z.number() })),
+  buckets: z.array(
+    z.object({
+      leSeconds: z
+        .number()
+        .nullable()
+        .describe("Upper bound in seconds; null for +Inf (JSON has no infinity)"),
+      count: z.number(),
+    }),
+  ),
   count: z.number(),
   sumSeconds: z.number(),
   p50Seconds: numberOrNull,
