@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { presentEngineStatus } from "../presenters/decision-presenter.js";
 import { presentJob } from "../presenters/job-presenter.js";
 import { healthResponse } from "../responses/job-responses.js";
@@ -24,7 +25,7 @@ export function healthRoutes(version: string) {
           // "model" when the active model decides; "rules" (with the reason) when no valid model is loaded.
           decisionEngine: health.decisionEngine ? presentEngineStatus(health.decisionEngine) : null,
           jobs: health.jobs.map(presentJob),
-        };
+        } satisfies z.input<typeof healthResponse>;
         return context.json(body, health.databaseOk ? 200 : 503);
       },
     }),

@@ -245,7 +245,7 @@ export const replicaRoutes = [
           hourly_cost: replica?.hourlyCost ?? null,
           urgency: signal === "termination_notice" ? "critical" : "high",
           created,
-        },
+        } satisfies z.input<typeof emergencyReplicaResponse>,
         created ? 201 : 200,
       );
     },
