@@ -21,8 +21,8 @@ import { rest } from "../support/rest.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-/** Statuses that mean the server failed rather than refused: a bug, or a hang. */
-const FAILURES = new Set([status.INTERNAL, status.UNKNOWN, status.DEADLINE_EXCEEDED]);
+/** Statuses that mean the server failed rather than refused: a bug, a hang, or a method without a handler. */
+const FAILURES = new Set([status.INTERNAL, status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED]);
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**

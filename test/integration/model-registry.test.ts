@@ -6,10 +6,7 @@ import {
   type ListModelsResponse,
   type UploadModelResponse,
 } from "../../gen/spot/v1/admin_service.js";
-import { FEATURE_COUNT } from "../../src/core/market/price-features.js";
-import { sampleFeatureRows } from "../../src/model/bundled-model.js";
-import { exportPriceModel } from "../../src/model/price-model-export.js";
-import { trainBoosting } from "../../src/model/training/gradient-boosting.js";
+import { alternativeModel } from "../support/alternative-model.js";
 import { createClient } from "../support/fixtures.js";
 import { bearer, call } from "../support/grpc-clients.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -17,53 +14,6 @@ import { rest } from "../support/rest.js";
 import { reportPrices } from "../support/rest-seed.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
-
-/** A small but valid price model (the engine's features, both outputs), different from the committed one. */
-function alternativeModel(
-  version: string,
-  features?: string,
-  stated: { forecastWeight?: number; metrics?: Record<string, unknown> } = {},
-): Uint8Array {
-  const rows = sampleFeatureRows();
-  const x = Float32Array.from(rows.flat());
-  const options = {
-    trees: 3,
-    learningRate: 0.3,
-    maxDepth: 2,
-    minLeafRows: 4,
-    l2: 1,
-    maxBins: 16,
-    subsample: 1,
-    seed: 7,
-  };
-  const rise = trainBoosting(
-    x,
-    FEATURE_COUNT,
-    rows.map((_, i) => (i % 5 === 0 ? 1 : 0)),
-    { ...options, loss: "logistic" },
-  );
-  const ratio = trainBoosting(
-    x,
-    FEATURE_COUNT,
-    rows.map((_, i) => (i % 3) * 0.001),
-    { ...options, loss: "squared" },
-  );
-  const bytes = exportPriceModel(rise, ratio, {
-    name: "test-model",
-    version,
-    horizonHours: 24,
-    riseThreshold: 0.05,
-    forecastWeight: stated.forecastWeight ?? 1,
-    trainedFrom: "2021-03-02",
-    trainedTo: "2021-04-15",
-    metrics: stated.metrics ?? { note: "test" },
-  });
-  if (!features) return bytes;
-  // Same model, but declaring other features: swap the metadata value in place (same length keeps it valid).
-  const text = Buffer.from(bytes).toString("latin1");
-  const declared = text.indexOf("ondemand_ratio,");
-  return Buffer.from(text.slice(0, declared) + features + text.slice(declared + features.length), "latin1");
-}
 
 describe("model registry", () => {
   const clock = new ManualClock(Date.UTC(2025, 6, 1, 12));

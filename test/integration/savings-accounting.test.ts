@@ -57,7 +57,6 @@ describe("time-weighted savings over a scripted week", () => {
         oldTerminatedAt: null,
       },
       prices: { onDemand: OD, oldSpot: null, newSpot },
-      trigger: "manual",
     });
   const terminated = async (instanceId: string) =>
     await server.app.services.signals.recordInstanceTerminated(caller, agentId, instanceId, clock.now());

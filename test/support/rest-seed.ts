@@ -28,7 +28,15 @@ export function reportPrices(
 export function reportSwitch(
   agent: TestAgent,
   from: Hello,
-  options: { toZone: string; commandId?: string; oldTerminated?: boolean; newSpot?: number; at?: number },
+  options: {
+    toZone: string;
+    commandId?: string;
+    oldTerminated?: boolean;
+    newSpot?: number;
+    at?: number;
+    /** The deprecated trigger field; the control plane ignores it. */
+    trigger?: string;
+  },
 ): string {
   const newInstanceIdValue = newInstanceId();
   const now = new Date(options.at ?? Date.now());
@@ -62,7 +70,7 @@ export function reportSwitch(
         oldTerminatedAt: options.oldTerminated ? now : undefined,
       },
       prices: { onDemand: 0.096, oldSpot: 0.035, newSpot: options.newSpot ?? 0.03 },
-      trigger: "manual",
+      trigger: options.trigger ?? "manual",
     },
   });
   return newInstanceIdValue;

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildOpenApiDocument } from "../../src/adapters/http/openapi/openapi-document.js";
 import { openApiPath, pathParameterNames } from "../../src/adapters/http/openapi/openapi-schema.js";
-import { type RouteDefinition, route } from "../../src/adapters/http/route-definition.js";
+import { type AnyRoute, route } from "../../src/adapters/http/route-definition.js";
 
 const handle = () => ({});
+const response = z.object({});
 
 describe("buildOpenApiDocument", () => {
   it("writes Hono paths as OpenAPI templates", () => {
@@ -16,13 +17,14 @@ describe("buildOpenApiDocument", () => {
   });
 
   it("describes each route from its definition", () => {
-    const routes: RouteDefinition[] = [
+    const routes: AnyRoute[] = [
       route({
         method: "get",
         path: "/api/things/:thingId",
         auth: "client",
         summary: "One thing",
         query: z.object({ days: z.coerce.number().int().min(1).max(30).default(7), tag: z.string() }),
+        response,
         handle,
       }),
       route({
@@ -32,6 +34,7 @@ describe("buildOpenApiDocument", () => {
         summary: "Make a thing",
         body: z.object({ name: z.string().min(1), note: z.string().optional() }),
         status: 201,
+        response,
         handle,
       }),
       route({
@@ -40,10 +43,11 @@ describe("buildOpenApiDocument", () => {
         auth: "client",
         summary: "Touch it; an empty body is fine",
         body: z.object({ hard: z.boolean().optional() }),
+        response,
         handle,
       }),
-      route({ method: "get", path: "/health", auth: "none", summary: "Up?", handle }),
-      route({ method: "get", path: "/health", auth: "admin", summary: "Never reached", handle }),
+      route({ method: "get", path: "/health", auth: "none", summary: "Up?", response, handle }),
+      route({ method: "get", path: "/health", auth: "admin", summary: "Never reached", response, handle }),
     ];
     const document = buildOpenApiDocument(routes, "1.2.3");
     expect(document.info.version).toBe("1.2.3");

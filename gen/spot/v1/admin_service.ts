@@ -104,10 +104,21 @@ export interface GetStatsResponse {
   poolsCovered: number;
   totalSavings: number;
   totalSwitches: number;
+  /** Switches a person asked for: manual switches and replica promotions. */
   manualSwitches: number;
+  /** Switches the optimizer decided. */
   modelSwitches: number;
   switchesToday: number;
   connectedAgents: number;
+  /** The failover's answers to interruption notices. */
+  emergencySwitches: number;
+  /** Every switch by its trigger: manual, optimizer, emergency, replica_promotion, agent (no command asked for it). */
+  switchesByTrigger: { [key: string]: number };
+}
+
+export interface GetStatsResponse_SwitchesByTriggerEntry {
+  key: string;
+  value: number;
 }
 
 export interface GetClientGrowthRequest {
@@ -1626,6 +1637,8 @@ function createBaseGetStatsResponse(): GetStatsResponse {
     modelSwitches: 0,
     switchesToday: 0,
     connectedAgents: 0,
+    emergencySwitches: 0,
+    switchesByTrigger: {},
   };
 }
 
@@ -1667,6 +1680,12 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     if (message.connectedAgents !== 0) {
       writer.uint32(96).uint32(message.connectedAgents);
     }
+    if (message.emergencySwitches !== 0) {
+      writer.uint32(104).uint32(message.emergencySwitches);
+    }
+    globalThis.Object.entries(message.switchesByTrigger).forEach(([key, value]: [string, number]) => {
+      GetStatsResponse_SwitchesByTriggerEntry.encode({ key: key as any, value }, writer.uint32(114).fork()).join();
+    });
     return writer;
   },
 
@@ -1779,6 +1798,25 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
             message.connectedAgents = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.emergencySwitches = reader.uint32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            const entry14 = GetStatsResponse_SwitchesByTriggerEntry.decode(reader, reader.uint32());
+            if (entry14.value !== undefined) {
+              message.switchesByTrigger[entry14.key] = entry14.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1853,6 +1891,38 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
         : isSet(object.connected_agents)
         ? globalThis.Number(object.connected_agents)
         : 0,
+      emergencySwitches: isSet(object.emergencySwitches)
+        ? globalThis.Number(object.emergencySwitches)
+        : isSet(object.emergency_switches)
+        ? globalThis.Number(object.emergency_switches)
+        : 0,
+      switchesByTrigger: isObject(object.switchesByTrigger)
+        ? (globalThis.Object.entries(object.switchesByTrigger) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.switches_by_trigger)
+        ? (globalThis.Object.entries(object.switches_by_trigger) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1894,6 +1964,18 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     if (message.connectedAgents !== 0) {
       obj.connectedAgents = Math.round(message.connectedAgents);
     }
+    if (message.emergencySwitches !== 0) {
+      obj.emergencySwitches = Math.round(message.emergencySwitches);
+    }
+    if (message.switchesByTrigger) {
+      const entries = globalThis.Object.entries(message.switchesByTrigger) as [string, number][];
+      if (entries.length > 0) {
+        obj.switchesByTrigger = {};
+        entries.forEach(([k, v]) => {
+          obj.switchesByTrigger[k] = Math.round(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -1914,6 +1996,103 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     message.modelSwitches = object.modelSwitches ?? 0;
     message.switchesToday = object.switchesToday ?? 0;
     message.connectedAgents = object.connectedAgents ?? 0;
+    message.emergencySwitches = object.emergencySwitches ?? 0;
+    message.switchesByTrigger = (globalThis.Object.entries(object.switchesByTrigger ?? {}) as [string, number][])
+      .reduce((acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      }, {});
+    return message;
+  },
+};
+
+function createBaseGetStatsResponse_SwitchesByTriggerEntry(): GetStatsResponse_SwitchesByTriggerEntry {
+  return { key: "", value: 0 };
+}
+
+export const GetStatsResponse_SwitchesByTriggerEntry: MessageFns<GetStatsResponse_SwitchesByTriggerEntry> = {
+  encode(message: GetStatsResponse_SwitchesByTriggerEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStatsResponse_SwitchesByTriggerEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStatsResponse_SwitchesByTriggerEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStatsResponse_SwitchesByTriggerEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: GetStatsResponse_SwitchesByTriggerEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStatsResponse_SwitchesByTriggerEntry>, I>>(
+    base?: I,
+  ): GetStatsResponse_SwitchesByTriggerEntry {
+    return GetStatsResponse_SwitchesByTriggerEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStatsResponse_SwitchesByTriggerEntry>, I>>(
+    object: I,
+  ): GetStatsResponse_SwitchesByTriggerEntry {
+    const message = createBaseGetStatsResponse_SwitchesByTriggerEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };

@@ -122,7 +122,13 @@ export interface SwitchReport {
   prices:
     | SwitchPrices
     | undefined;
-  /** "manual", "model", "interruption", ... */
+  /**
+   * Deprecated and ignored: the control plane derives a switch's trigger from the command's origin and its
+   * interruption link (manual, optimizer, emergency, replica_promotion; agent when no command asked for it).
+   * Agents still fill it (the priority's guess, "manual" or "model") for servers older than that.
+   *
+   * @deprecated
+   */
   trigger: string;
 }
 

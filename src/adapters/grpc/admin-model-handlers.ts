@@ -1,9 +1,10 @@
-import type { DecisionEngineStatus, Model } from "../../../gen/spot/v1/admin_service.js";
+import type { AdminServiceServer, DecisionEngineStatus, Model } from "../../../gen/spot/v1/admin_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import type { Logger } from "../../core/logging/logger.js";
 import type { EngineStatus } from "../../core/models/active-model.js";
 import type { ModelRecord } from "../../core/models/model-record.js";
 import type { ModelRegistryService } from "../../core/models/model-registry-service.js";
+import type { DecodedServer } from "./decoded-server.js";
 import { timeToProto } from "./proto-convert.js";
 import { adminUnary } from "./unary.js";
 
@@ -43,7 +44,9 @@ export function engineStatusToProto(status: EngineStatus | null): DecisionEngine
 }
 
 /** AdminService's model registry methods: each decodes, calls one registry use case, encodes. */
-export function modelHandlers(deps: ModelHandlerDeps) {
+export function modelHandlers(
+  deps: ModelHandlerDeps,
+): Pick<DecodedServer<AdminServiceServer>, "listModels" | "uploadModel" | "activateModel" | "rollbackModel"> {
   const admin = <Req, Res>(rpc: string, run: (request: Req) => Res | Promise<Res>) =>
     adminUnary<Req, Res>(deps.authenticator, deps.logger, rpc, run);
   const withEngine = (model: ModelRecord) => ({
@@ -55,7 +58,7 @@ export function modelHandlers(deps: ModelHandlerDeps) {
       models: (await deps.models.list()).map(modelToProto),
       engine: engineStatusToProto(deps.models.status()),
     })),
-    uploadModel: admin("UploadModel", async (request: { content: Buffer; activate: boolean; note: string }) =>
+    uploadModel: admin("UploadModel", async (request) =>
       withEngine(
         await deps.models.upload(new Uint8Array(request.content), {
           activate: request.activate,
@@ -63,7 +66,7 @@ export function modelHandlers(deps: ModelHandlerDeps) {
         }),
       ),
     ),
-    activateModel: admin("ActivateModel", async (request: { modelId: string }) =>
+    activateModel: admin("ActivateModel", async (request) =>
       withEngine(await deps.models.activate(request.modelId)),
     ),
     rollbackModel: admin("RollbackModel", async () => withEngine(await deps.models.rollback())),

@@ -1,4 +1,4 @@
-import type { Client, GetFailoverStatsResponse, Job } from "../../../gen/spot/v1/admin_service.js";
+import type { AdminServiceServer, Client, Job } from "../../../gen/spot/v1/admin_service.js";
 import { InstanceMode } from "../../../gen/spot/v1/common.js";
 import type { AgentStatus } from "../../core/agents/agent.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
@@ -14,6 +14,7 @@ import type { LatencyHistogram } from "../../core/replicas/failover-stats.js";
 import type { AdminReportService } from "../../core/reports/admin-report-service.js";
 import type { SessionControl } from "../../core/sessions/session-control.js";
 import { engineStatusToProto, type ModelHandlerDeps, modelHandlers } from "./admin-model-handlers.js";
+import type { DecodedServer } from "./decoded-server.js";
 import { configToProto, modeFromProto, modeToProto, timeToProto } from "./proto-convert.js";
 import { adminUnary } from "./unary.js";
 
@@ -90,28 +91,28 @@ function limitOf(value: number, fallback: number, max: number): number {
 }
 
 /** spot.v1.AdminService: operator calls, admin token required. */
-export function createAdminServiceHandler(deps: AdminHandlerDeps) {
+export function createAdminServiceHandler(deps: AdminHandlerDeps): DecodedServer<AdminServiceServer> {
   const { authenticator, clients, reports, growth, jobs, sessions, logger } = deps;
   const admin = <Req, Res>(rpc: string, run: (request: Req) => Promise<Res>) =>
     adminUnary<Req, Res>(authenticator, logger, `AdminService/${rpc}`, run);
 
   return {
-    createClient: admin("CreateClient", async (request: { name: string; email: string }) => {
+    createClient: admin("CreateClient", async (request) => {
       const { client, token } = await clients.create({ name: request.name, email: request.email || null });
       return { client: clientToProto(await clients.get(client.id)), token };
     }),
     listClients: admin("ListClients", async () => ({ clients: (await clients.list()).map(clientToProto) })),
-    deleteClient: admin("DeleteClient", async (request: { clientId: string }) => {
+    deleteClient: admin("DeleteClient", async (request) => {
       await clients.delete(request.clientId);
       return {};
     }),
-    setClientActive: admin("SetClientActive", async (request: { clientId: string; active: boolean }) => ({
+    setClientActive: admin("SetClientActive", async (request) => ({
       client: clientToProto(await clients.setActive(request.clientId, request.active)),
     })),
-    regenerateClientToken: admin("RegenerateClientToken", async (request: { clientId: string }) => ({
+    regenerateClientToken: admin("RegenerateClientToken", async (request) => ({
       token: await clients.regenerateToken(request.clientId),
     })),
-    getClientToken: admin("GetClientToken", async (request: { clientId: string }) => {
+    getClientToken: admin("GetClientToken", async (request) => {
       const info = await clients.tokenInfo(request.clientId);
       return {
         clientName: info.clientName,
@@ -121,10 +122,10 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
       };
     }),
     getStats: admin("GetStats", () => reports.stats()),
-    getClientGrowth: admin("GetClientGrowth", async (request: { days: number }) => ({
+    getClientGrowth: admin("GetClientGrowth", async (request) => ({
       points: await growth.history(request.days || 30),
     })),
-    listAgents: admin("ListAgents", async (request: { status: string; limit: number }) => {
+    listAgents: admin("ListAgents", async (request) => {
       const status = request.status ? (request.status as AgentStatus) : undefined;
       if (status && !AGENT_STATUSES.includes(status)) {
         throw invalidArgument(`status must be one of ${AGENT_STATUSES.join(", ")}`);
@@ -152,46 +153,43 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
         })),
       };
     }),
-    listInstances: admin(
-      "ListInstances",
-      async (request: { state: string; mode: InstanceMode; region: string; limit: number }) => {
-        const state = request.state ? (request.state as InstanceState) : undefined;
-        if (state && !INSTANCE_STATES.includes(state)) {
-          throw invalidArgument(`state must be one of ${INSTANCE_STATES.join(", ")}`);
-        }
-        const mode =
-          request.mode === InstanceMode.INSTANCE_MODE_UNSPECIFIED ? undefined : modeFromProto(request.mode);
-        const { instances, total } = await reports.instances({
-          state,
-          mode,
-          region: request.region || undefined,
-          limit: limitOf(request.limit, 500, 500),
-        });
-        return {
-          total,
-          instances: instances.map((instance) => ({
-            id: instance.id,
-            clientId: instance.clientId,
-            clientName: instance.clientName,
-            agentId: instance.agentId ?? "",
-            instanceType: instance.instanceType,
-            region: instance.region,
-            availabilityZone: instance.availabilityZone,
-            mode: modeToProto(instance.mode),
-            poolId: instance.poolId ?? "",
-            role: instance.role,
-            running: instance.state === "running",
-            state: instance.state,
-            unmanagedAt: timeToProto(instance.unmanagedAt),
-            spotPrice: instance.spotPrice ?? 0,
-            onDemandPrice: instance.onDemandPrice ?? 0,
-            launchedAt: timeToProto(instance.launchedAt),
-            terminatedAt: timeToProto(instance.terminatedAt),
-          })),
-        };
-      },
-    ),
-    listActivity: admin("ListActivity", async (request: { limit: number }) => ({
+    listInstances: admin("ListInstances", async (request) => {
+      const state = request.state ? (request.state as InstanceState) : undefined;
+      if (state && !INSTANCE_STATES.includes(state)) {
+        throw invalidArgument(`state must be one of ${INSTANCE_STATES.join(", ")}`);
+      }
+      const mode =
+        request.mode === InstanceMode.INSTANCE_MODE_UNSPECIFIED ? undefined : modeFromProto(request.mode);
+      const { instances, total } = await reports.instances({
+        state,
+        mode,
+        region: request.region || undefined,
+        limit: limitOf(request.limit, 500, 500),
+      });
+      return {
+        total,
+        instances: instances.map((instance) => ({
+          id: instance.id,
+          clientId: instance.clientId,
+          clientName: instance.clientName,
+          agentId: instance.agentId ?? "",
+          instanceType: instance.instanceType,
+          region: instance.region,
+          availabilityZone: instance.availabilityZone,
+          mode: modeToProto(instance.mode),
+          poolId: instance.poolId ?? "",
+          role: instance.role,
+          running: instance.state === "running",
+          state: instance.state,
+          unmanagedAt: timeToProto(instance.unmanagedAt),
+          spotPrice: instance.spotPrice ?? 0,
+          onDemandPrice: instance.onDemandPrice ?? 0,
+          launchedAt: timeToProto(instance.launchedAt),
+          terminatedAt: timeToProto(instance.terminatedAt),
+        })),
+      };
+    }),
+    listActivity: admin("ListActivity", async (request) => ({
       events: (await reports.activity(limitOf(request.limit, 50, 500))).map((event) => ({
         id: event.id,
         type: event.type,
@@ -212,20 +210,17 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps) {
         decisionEngine: engineStatusToProto(decisionEngine),
       };
     }),
-    getFailoverStats: admin(
-      "GetFailoverStats",
-      async (request: { days: number }): Promise<GetFailoverStatsResponse> => {
-        const stats = await deps.failover.stats(request.days);
-        return {
-          interruptions: stats.interruptions,
-          actions: stats.actions,
-          noticeToCommandPushed: histogramToProto(stats.noticeToCommandPushed),
-          noticeToCompleted: histogramToProto(stats.noticeToCompleted),
-        };
-      },
-    ),
+    getFailoverStats: admin("GetFailoverStats", async (request) => {
+      const stats = await deps.failover.stats(request.days);
+      return {
+        interruptions: stats.interruptions,
+        actions: stats.actions,
+        noticeToCommandPushed: histogramToProto(stats.noticeToCommandPushed),
+        noticeToCompleted: histogramToProto(stats.noticeToCompleted),
+      };
+    }),
     listJobs: admin("ListJobs", async () => ({ jobs: jobs.list().map(jobToProto) })),
-    runJob: admin("RunJob", async (request: { name: string }) => ({
+    runJob: admin("RunJob", async (request) => ({
       job: jobToProto(await jobs.run(request.name)),
     })),
     ...modelHandlers(deps),

@@ -83,7 +83,7 @@ function decodeBody(body: AgentMessage["body"]): InboundMessage | undefined {
             oldSpot: report.prices?.oldSpot ?? null,
             newSpot: report.prices?.newSpot ?? null,
           },
-          trigger: report.trigger || null,
+          // report.trigger is deprecated: the control plane derives the trigger from the command.
         },
       };
     }

@@ -1,5 +1,5 @@
 import { Metadata, type ServerDuplexStream } from "@grpc/grpc-js";
-import type { AgentMessage, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
+import type { AgentMessage, AgentServiceServer, ServerMessage } from "../../../gen/spot/v1/agent_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import { AppError } from "../../core/errors/app-error.js";
 import { AgentConnection, type ConnectionServices } from "../../core/sessions/agent-connection.js";
@@ -9,6 +9,7 @@ import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { decodeAgentMessage, encodeServerMessage } from "./agent-message-codec.js";
 import { type AgentStreamMetrics, NO_STREAM_METRICS } from "./agent-stream-metrics.js";
 import { bearerToken, methodOf, peerAddress } from "./call-context.js";
+import type { DecodedServer } from "./decoded-server.js";
 import type { Decoded } from "./safe-service.js";
 
 type ConnectCall = ServerDuplexStream<Decoded<AgentMessage>, ServerMessage>;
@@ -24,7 +25,7 @@ export function createAgentServiceHandler(
   authenticator: Authenticator,
   services: ConnectionServices,
   metrics: AgentStreamMetrics = NO_STREAM_METRICS,
-) {
+): DecodedServer<AgentServiceServer> {
   const { logger, clock } = services;
   return {
     connect(call: ConnectCall): void {

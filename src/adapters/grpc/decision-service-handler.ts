@@ -1,5 +1,6 @@
 import {
   type Decision,
+  type DecisionServiceServer,
   RecommendedAction as ProtoAction,
   type OptionScore as ProtoOptionScore,
 } from "../../../gen/spot/v1/decision_service.js";
@@ -8,6 +9,7 @@ import type { OptionScore, RecommendedAction } from "../../core/decisions/decisi
 import type { DecisionFacts, DecisionRecord } from "../../core/decisions/decision-record.js";
 import type { DecisionService } from "../../core/decisions/decision-service.js";
 import type { Logger } from "../../core/logging/logger.js";
+import type { DecodedServer } from "./decoded-server.js";
 import { timeToProto } from "./proto-convert.js";
 import { clientUnary } from "./unary.js";
 
@@ -72,52 +74,48 @@ export function decisionToProto(record: DecisionRecord): Decision {
 }
 
 /** DecisionService: each method decodes, calls one decision use case, encodes. */
-export function createDecisionServiceHandler(deps: DecisionHandlerDeps) {
+export function createDecisionServiceHandler(
+  deps: DecisionHandlerDeps,
+): DecodedServer<DecisionServiceServer> {
   const client = <Req, Res>(rpc: string, run: Parameters<typeof clientUnary<Req, Res>>[3]) =>
-    clientUnary<Req, Res>(deps.authenticator, deps.logger, rpc, run);
+    clientUnary<Req, Res>(deps.authenticator, deps.logger, `DecisionService/${rpc}`, run);
   return {
-    decide: client("Decide", async (request: { agentId: string }, caller) => ({
+    decide: client("Decide", async (request, caller) => ({
       decision: decisionToProto((await deps.decisions.decide(caller, request.agentId)).record),
     })),
-    getSwitchRecommendation: client(
-      "GetSwitchRecommendation",
-      async (request: { agentId: string }, caller) => {
-        const { agent, decision, facts, willAutoExecute } = await deps.decisions.recommend(
-          caller,
-          request.agentId,
-        );
-        return {
-          // Not recorded: no id, outcome, command or time.
-          decision: {
-            id: "",
-            agentId: agent.id,
-            instanceId: agent.instanceId,
-            ...factsToProto(facts),
-            outcome: "",
-            commandId: "",
-            decidedAt: undefined,
-            scores: decision.scores.map(scoreToProto),
-          },
-          autoSwitchEnabled: agent.config.autoSwitchEnabled,
-          willAutoExecute,
-          alternatives: decision.scores
-            .filter((score) => !score.current)
-            .slice(0, 5)
-            .map(scoreToProto),
-        };
-      },
-    ),
-    listDecisions: client(
-      "ListDecisions",
-      async (request: { agentId: string; days: number; limit: number }, caller) => ({
-        decisions: (
-          await deps.decisions.list(caller, caller.clientId, {
-            agentId: request.agentId || undefined,
-            days: Math.min(Math.max(request.days || 7, 1), 90),
-            limit: Math.min(Math.max(request.limit || 100, 1), 500),
-          })
-        ).map(decisionToProto),
-      }),
-    ),
+    getSwitchRecommendation: client("GetSwitchRecommendation", async (request, caller) => {
+      const { agent, decision, facts, willAutoExecute } = await deps.decisions.recommend(
+        caller,
+        request.agentId,
+      );
+      return {
+        // Not recorded: no id, outcome, command or time.
+        decision: {
+          id: "",
+          agentId: agent.id,
+          instanceId: agent.instanceId,
+          ...factsToProto(facts),
+          outcome: "",
+          commandId: "",
+          decidedAt: undefined,
+          scores: decision.scores.map(scoreToProto),
+        },
+        autoSwitchEnabled: agent.config.autoSwitchEnabled,
+        willAutoExecute,
+        alternatives: decision.scores
+          .filter((score) => !score.current)
+          .slice(0, 5)
+          .map(scoreToProto),
+      };
+    }),
+    listDecisions: client("ListDecisions", async (request, caller) => ({
+      decisions: (
+        await deps.decisions.list(caller, caller.clientId, {
+          agentId: request.agentId || undefined,
+          days: Math.min(Math.max(request.days || 7, 1), 90),
+          limit: Math.min(Math.max(request.limit || 100, 1), 500),
+        })
+      ).map(decisionToProto),
+    })),
   };
 }

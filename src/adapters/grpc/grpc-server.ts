@@ -6,11 +6,12 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { HealthService } from "../../../gen/grpc/health/v1/health.js";
-import { AdminServiceService } from "../../../gen/spot/v1/admin_service.js";
-import { AgentServiceService } from "../../../gen/spot/v1/agent_service.js";
-import { DecisionServiceService } from "../../../gen/spot/v1/decision_service.js";
-import { ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
+import { type AdminServiceServer, AdminServiceService } from "../../../gen/spot/v1/admin_service.js";
+import { type AgentServiceServer, AgentServiceService } from "../../../gen/spot/v1/agent_service.js";
+import { type DecisionServiceServer, DecisionServiceService } from "../../../gen/spot/v1/decision_service.js";
+import { type ReplicaServiceServer, ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
 import type { Logger } from "../../core/logging/logger.js";
+import type { DecodedServer } from "./decoded-server.js";
 import { HealthServiceHandler } from "./health-service-handler.js";
 import { addReflection } from "./reflection.js";
 import { withSafeDecoding } from "./safe-service.js";
@@ -20,11 +21,12 @@ export interface TlsFiles {
   keyPath: string;
 }
 
+/** One handler object per service, each with every method of its generated server interface. */
 export interface GrpcServerHandlers {
-  agent: UntypedServiceImplementation;
-  replica: UntypedServiceImplementation;
-  admin: UntypedServiceImplementation;
-  decision: UntypedServiceImplementation;
+  agent: DecodedServer<AgentServiceServer>;
+  replica: DecodedServer<ReplicaServiceServer>;
+  admin: DecodedServer<AdminServiceServer>;
+  decision: DecodedServer<DecisionServiceServer>;
 }
 
 const SERVICE_NAMES = [

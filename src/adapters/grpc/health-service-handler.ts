@@ -1,14 +1,11 @@
-import {
-  status as GrpcStatus,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type sendUnaryData,
-} from "@grpc/grpc-js";
+import { status as GrpcStatus, type ServerWritableStream } from "@grpc/grpc-js";
 import {
   type HealthCheckRequest,
   type HealthCheckResponse,
   HealthCheckResponse_ServingStatus,
+  type HealthServer,
 } from "../../../gen/grpc/health/v1/health.js";
+import type { DecodedServer } from "./decoded-server.js";
 import type { Decoded } from "./safe-service.js";
 
 const { SERVING, NOT_SERVING, SERVICE_UNKNOWN } = HealthCheckResponse_ServingStatus;
@@ -31,11 +28,8 @@ export class HealthServiceHandler {
     return this.serving ? SERVING : NOT_SERVING;
   }
 
-  readonly handlers = {
-    check: (
-      call: ServerUnaryCall<Decoded<HealthCheckRequest>, HealthCheckResponse>,
-      callback: sendUnaryData<HealthCheckResponse>,
-    ) => {
+  readonly handlers: DecodedServer<HealthServer> = {
+    check: (call, callback) => {
       if (!call.request.ok) {
         callback({
           code: GrpcStatus.INVALID_ARGUMENT,
@@ -47,7 +41,7 @@ export class HealthServiceHandler {
       if (status === undefined) callback({ code: GrpcStatus.NOT_FOUND, details: "unknown service" });
       else callback(null, { status });
     },
-    watch: (call: ServerWritableStream<Decoded<HealthCheckRequest>, HealthCheckResponse>) => {
+    watch: (call) => {
       if (!call.request.ok) {
         call.emit("error", {
           code: GrpcStatus.INVALID_ARGUMENT,

@@ -1,10 +1,7 @@
 import type { Replica } from "../../../gen/spot/v1/common.js";
 import {
-  type CreateEmergencyReplicaRequest,
-  type CreateReplicaRequest,
   InterruptionSignal as ProtoSignal,
-  type TerminationImminentRequest,
-  type UpdateReplicaSyncStatusRequest,
+  type ReplicaServiceServer,
 } from "../../../gen/spot/v1/replica_service.js";
 import type { Authenticator } from "../../core/auth/authenticator.js";
 import type { ClientContext } from "../../core/clients/client.js";
@@ -15,6 +12,7 @@ import type { SignalService } from "../../core/interruptions/signal-service.js";
 import type { Logger } from "../../core/logging/logger.js";
 import type { Replica as DomainReplica } from "../../core/replicas/replica.js";
 import type { ReplicaService } from "../../core/replicas/replica-service.js";
+import type { DecodedServer } from "./decoded-server.js";
 import {
   replicaKindToProto,
   replicaStatusFromProto,
@@ -63,13 +61,13 @@ function signalFromProto(signal: ProtoSignal): InterruptionSignal {
 }
 
 /** spot.v1.ReplicaService: the replica routes of the original, on the core's replica and failover use cases. */
-export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
+export function createReplicaServiceHandler(deps: ReplicaHandlerDeps): DecodedServer<ReplicaServiceServer> {
   const { replicas, signals } = deps;
   const call = <Req, Res>(rpc: string, run: (request: Req, caller: ClientContext) => Promise<Res>) =>
     clientUnary<Req, Res>(deps.authenticator, deps.logger, `ReplicaService/${rpc}`, run);
 
   return {
-    createReplica: call("CreateReplica", async (request: CreateReplicaRequest, caller) => ({
+    createReplica: call("CreateReplica", async (request, caller) => ({
       replica: replicaToProto(
         await replicas.create(caller, request.agentId, {
           poolId: request.poolId || null,
@@ -78,104 +76,80 @@ export function createReplicaServiceHandler(deps: ReplicaHandlerDeps) {
         }),
       ),
     })),
-    listReplicas: call(
-      "ListReplicas",
-      async (request: { agentId: string; includeTerminated: boolean }, caller) => ({
-        replicas: (
-          await replicas.list(caller, request.agentId, { includeTerminated: request.includeTerminated })
-        ).map(replicaToProto),
-      }),
-    ),
-    promoteReplica: call(
-      "PromoteReplica",
-      async (request: { agentId: string; replicaId: string; demoteOldPrimary?: boolean }, caller) => {
-        // Unset keeps the old primary as the standby: terminating it must be asked for.
-        const promotion = await replicas.promote(caller, request.agentId, request.replicaId, {
-          demoteOldPrimary: request.demoteOldPrimary ?? true,
-        });
-        return {
-          newInstanceId: promotion.newInstanceId,
-          oldInstanceId: promotion.oldInstanceId,
-          demoted: promotion.demoted,
-          switchedAt: timeToProto(promotion.switchedAt),
-          commandId: promotion.command.id,
-        };
-      },
-    ),
-    deleteReplica: call("DeleteReplica", async (request: { agentId: string; replicaId: string }, caller) => ({
+    listReplicas: call("ListReplicas", async (request, caller) => ({
+      replicas: (
+        await replicas.list(caller, request.agentId, { includeTerminated: request.includeTerminated })
+      ).map(replicaToProto),
+    })),
+    promoteReplica: call("PromoteReplica", async (request, caller) => {
+      // Unset keeps the old primary as the standby: terminating it must be asked for.
+      const promotion = await replicas.promote(caller, request.agentId, request.replicaId, {
+        demoteOldPrimary: request.demoteOldPrimary ?? true,
+      });
+      return {
+        newInstanceId: promotion.newInstanceId,
+        oldInstanceId: promotion.oldInstanceId,
+        demoted: promotion.demoted,
+        switchedAt: timeToProto(promotion.switchedAt),
+        commandId: promotion.command.id,
+      };
+    }),
+    deleteReplica: call("DeleteReplica", async (request, caller) => ({
       replica: replicaToProto(await replicas.delete(caller, request.agentId, request.replicaId)),
     })),
-    updateReplicaInstance: call(
-      "UpdateReplicaInstance",
-      async (
-        request: { agentId: string; replicaId: string; instanceId: string; status: number },
-        caller,
-      ) => ({
+    updateReplicaInstance: call("UpdateReplicaInstance", async (request, caller) => ({
+      replica: replicaToProto(
+        await replicas.attachInstance(
+          caller,
+          request.agentId,
+          request.replicaId,
+          request.instanceId,
+          replicaStatusFromProto(request.status) ?? undefined,
+        ),
+      ),
+    })),
+    updateReplicaStatus: call("UpdateReplicaStatus", async (request, caller) => {
+      const status = replicaStatusFromProto(request.status);
+      if (!status) throw invalidArgument("status is required");
+      return {
         replica: replicaToProto(
-          await replicas.attachInstance(
+          await replicas.updateStatus(
             caller,
             request.agentId,
             request.replicaId,
-            request.instanceId,
-            replicaStatusFromProto(request.status) ?? undefined,
+            status,
+            request.errorMessage || undefined,
           ),
         ),
-      }),
-    ),
-    updateReplicaStatus: call(
-      "UpdateReplicaStatus",
-      async (
-        request: { agentId: string; replicaId: string; status: number; errorMessage: string },
-        caller,
-      ) => {
-        const status = replicaStatusFromProto(request.status);
-        if (!status) throw invalidArgument("status is required");
-        return {
-          replica: replicaToProto(
-            await replicas.updateStatus(
-              caller,
-              request.agentId,
-              request.replicaId,
-              status,
-              request.errorMessage || undefined,
-            ),
-          ),
-        };
-      },
-    ),
-    updateReplicaSyncStatus: call(
-      "UpdateReplicaSyncStatus",
-      async (request: UpdateReplicaSyncStatusRequest, caller) => ({
-        replica: replicaToProto(
-          await replicas.updateSync(caller, request.agentId, request.replicaId, {
-            syncStatus: syncStatusFromProto(request.syncStatus),
-            syncLatencyMs: request.syncLatencyMs,
-            stateTransferProgress: request.stateTransferProgress,
-          }),
-        ),
-      }),
-    ),
-    createEmergencyReplica: call(
-      "CreateEmergencyReplica",
-      async (request: CreateEmergencyReplicaRequest, caller) => {
-        const signal = signalFromProto(request.signal);
-        const recorded = await signals.recordInterruption(caller, request.agentId, signal, {
-          instanceId: request.instanceId,
-          action: null,
-          actionAt: timeFromProto("termination_time", request.terminationTime),
-          detectedAt: null,
-        });
-        const replicaId = recorded.response?.replicaId;
-        return {
-          replica: replicaId
-            ? replicaToProto(await replicas.get(caller, request.agentId, replicaId))
-            : undefined,
-          urgency: signal === "termination_notice" ? "critical" : "high",
-          created: !recorded.duplicate && recorded.response?.action === "emergency_replica",
-        };
-      },
-    ),
-    terminationImminent: call("TerminationImminent", async (request: TerminationImminentRequest, caller) => {
+      };
+    }),
+    updateReplicaSyncStatus: call("UpdateReplicaSyncStatus", async (request, caller) => ({
+      replica: replicaToProto(
+        await replicas.updateSync(caller, request.agentId, request.replicaId, {
+          syncStatus: syncStatusFromProto(request.syncStatus),
+          syncLatencyMs: request.syncLatencyMs,
+          stateTransferProgress: request.stateTransferProgress,
+        }),
+      ),
+    })),
+    createEmergencyReplica: call("CreateEmergencyReplica", async (request, caller) => {
+      const signal = signalFromProto(request.signal);
+      const recorded = await signals.recordInterruption(caller, request.agentId, signal, {
+        instanceId: request.instanceId,
+        action: null,
+        actionAt: timeFromProto("termination_time", request.terminationTime),
+        detectedAt: null,
+      });
+      const replicaId = recorded.response?.replicaId;
+      return {
+        replica: replicaId
+          ? replicaToProto(await replicas.get(caller, request.agentId, replicaId))
+          : undefined,
+        urgency: signal === "termination_notice" ? "critical" : "high",
+        created: !recorded.duplicate && recorded.response?.action === "emergency_replica",
+      };
+    }),
+    terminationImminent: call("TerminationImminent", async (request, caller) => {
       const recorded = await signals.recordInterruption(caller, request.agentId, "termination_notice", {
         instanceId: request.instanceId,
         action: "terminate",

@@ -4,14 +4,14 @@ import { AppError } from "../../core/errors/app-error.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
 import { withOpenApiRoute } from "./openapi/openapi-route.js";
-import type { RouteDefinition } from "./route-definition.js";
+import type { AnyRoute } from "./route-definition.js";
 import { registerRoutes } from "./route-definition.js";
 
 /**
  * The Hono application of the REST bridge: routes, `/openapi.json` generated from them, the dashboard's pages,
  * JSON errors `{"error": {"code", "message"}}`.
  */
-export function createHttpApp(services: CoreServices, routes: readonly RouteDefinition[]): Hono {
+export function createHttpApp(services: CoreServices, routes: readonly AnyRoute[]): Hono {
   const app = new Hono();
   const documented = withOpenApiRoute(routes);
   registerRoutes(app, documented, services);

@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import type { ParamKeys } from "hono/types";
 import type { z } from "zod";
 import type { ClientContext } from "../../core/clients/client.js";
 import type { CoreServices } from "../../core/core-services.js";
@@ -7,41 +8,87 @@ import { authenticateRequest } from "./request-auth.js";
 
 export type Auth = "none" | "client" | "admin";
 
-export interface RouteInput<Q, B> {
-  params: Record<string, string>;
+/** Who called: the client on client routes; nobody in particular on admin and open routes. */
+export type CallerOf<A extends Auth> = A extends "client" ? ClientContext : undefined;
+
+/** The `:name` parameters of a Hono path, each a string (Hono matches only non-empty segments). */
+export type PathParams<P extends string> = {
+  [K in ParamKeys<P> & string as K extends `${string}?` ? never : K]: string;
+};
+
+/** A route that answers something other than JSON (Prometheus text): its media type, for the document. */
+export interface RawResponse {
+  raw: string;
+  description: string;
+}
+
+/** What a route answers on success: a zod schema of its JSON body, or a raw media type. */
+export type ResponseSpec = z.ZodType | RawResponse;
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What `handle` may return: the JSON body its response schema describes (so the compiler checks what the presenter
+ * returns against the schema), or a Response of its own (another status; a raw body).
+ */
+export type HandlerResult<R extends ResponseSpec> = Awaitable<
+  (R extends z.ZodType ? z.input<R> : never) | Response
+>;
+
+export interface RouteInput<P extends string, A extends Auth, Q, B> {
+  params: PathParams<P>;
   query: Q;
   body: B;
-  /** Set when auth is "client". */
-  caller: ClientContext;
+  caller: CallerOf<A>;
   services: CoreServices;
   context: Context;
 }
 
 /**
- * One REST route: the schemas here validate requests and (later) describe the API, so the two cannot drift.
- * `handle` only decodes, calls one core use case and encodes its answer.
+ * One REST route: the schemas here validate requests and describe the API (requests and responses), so the two
+ * cannot drift. `handle` only decodes, calls one core use case and encodes its answer.
  */
-export interface RouteDefinition<Q = unknown, B = unknown> {
+export interface RouteDefinition<
+  P extends string = string,
+  A extends Auth = Auth,
+  Q = unknown,
+  B = unknown,
+  R extends ResponseSpec = ResponseSpec,
+> {
   method: "get" | "post" | "put" | "delete";
-  path: string;
-  auth: Auth;
+  path: P;
+  auth: A;
   summary: string;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** The success body: published in /openapi.json; the handler's return type is checked against it. */
+  response: R;
   /**
    * HTTP status of a success; 200 by default. A handler may also return a Response of its own, or a promise (a
    * use case that answers later, such as running a job on demand).
    */
   status?: 200 | 201;
-  handle(input: RouteInput<Q, B>): unknown;
+  handle(input: RouteInput<P, A, Q, B>): HandlerResult<R>;
 }
 
-/** Keeps the inferred query/body types of each route while collecting them in one list. */
-export function route<Q = Record<string, never>, B = Record<string, never>>(
-  definition: RouteDefinition<Q, B>,
-): RouteDefinition {
-  return definition as unknown as RouteDefinition;
+/** Any route, its types erased: what the list of routes, the registration and the document handle. */
+export type AnyRoute = Omit<RouteDefinition, "handle"> & {
+  handle(input: RouteInput<string, Auth, unknown, unknown>): unknown;
+};
+
+/** Keeps the inferred path, auth, query, body and response types of each route while collecting them in one list. */
+export function route<
+  const P extends string,
+  const A extends Auth,
+  R extends ResponseSpec,
+  Q = Record<string, never>,
+  B = Record<string, never>,
+>(definition: RouteDefinition<P, A, Q, B, R>): AnyRoute {
+  return definition as unknown as AnyRoute;
 }
+
+/** Whether a route answers JSON (described by a zod schema) rather than a raw body. */
+export const isRawResponse = (response: ResponseSpec): response is RawResponse => "raw" in response;
 
 function describeIssues(where: string, error: z.ZodError): string {
   return error.issues
@@ -64,7 +111,7 @@ async function readJsonBody(context: Context): Promise<unknown> {
   }
 }
 
-export function registerRoutes(app: Hono, routes: readonly RouteDefinition[], services: CoreServices): void {
+export function registerRoutes(app: Hono, routes: readonly AnyRoute[], services: CoreServices): void {
   for (const definition of routes) {
     app.on(definition.method.toUpperCase(), definition.path, async (context) => {
       const caller = await authenticateRequest(
@@ -76,10 +123,10 @@ export function registerRoutes(app: Hono, routes: readonly RouteDefinition[], se
       const query = definition.query ? parse("query", definition.query, context.req.query()) : {};
       const body = definition.body ? parse("body", definition.body, await readJsonBody(context)) : {};
       const result = await definition.handle({
-        params: context.req.param() as Record<string, string>,
+        params: context.req.param(),
         query,
         body,
-        caller: caller as ClientContext,
+        caller,
         services,
         context,
       });

@@ -183,7 +183,7 @@ export class FailoverService implements InterruptionResponder {
     if (candidate) {
       const promotion = await this.deps.promoter.promoteInTransaction(tx, agent, candidate, {
         demoteOldPrimary: false,
-        trigger: "interruption",
+        forInterruption: true,
         priority: PRIORITY.emergency,
       });
       return {

@@ -22,6 +22,13 @@ export interface Promotion {
   switchedAt: number;
 }
 
+export interface PromotionOptions {
+  demoteOldPrimary: boolean;
+  /** The failover promotes in answer to an interruption notice; otherwise a person asked. */
+  forInterruption?: boolean;
+  priority?: number;
+}
+
 /** What a promotion writes, in the caller's transaction. */
 export type PromotionWrites = { replicas: ReplicaRepository } & SwitchWrites & CommandWrites & EventWrites;
 
@@ -48,7 +55,7 @@ export class ReplicaPromoter {
     tx: PromotionWrites,
     agent: Agent,
     replica: Replica,
-    options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
+    options: PromotionOptions,
   ): Promise<Promotion> {
     if (replica.status !== "ready" && replica.status !== "syncing") {
       throw failedPrecondition(
@@ -94,9 +101,9 @@ export class ReplicaPromoter {
         oldSpot,
         newSpot: replica.hourlyCost,
       },
-      trigger: options.trigger ?? "replica_promotion",
     });
-    await switches.recordInTransaction(tx, agent, report);
+    const trigger = options.forInterruption ? "emergency" : "replica_promotion";
+    await switches.recordInTransaction(tx, agent, report, trigger);
     const promoted: Replica = { ...replica, status: "promoted", promotedAt: now };
     await tx.replicas.save(promoted);
     if (options.demoteOldPrimary && oldPool) {
@@ -134,7 +141,7 @@ export class ReplicaPromoter {
       },
       priority: options.priority ?? PRIORITY.manual,
       reason: `promote replica ${replica.id}`,
-      origin: options.trigger === "interruption" ? "system" : "user",
+      origin: options.forInterruption ? "system" : "user",
     });
     await this.deps.events.record(tx, {
       type: "replica_promoted",
@@ -143,7 +150,7 @@ export class ReplicaPromoter {
       agentId: agent.id,
       instanceId: replica.instanceId,
       message: `Replica ${replica.instanceId} promoted to primary of ${agent.logicalAgentId}`,
-      metadata: { replicaId: replica.id, oldInstanceId, trigger: options.trigger ?? "replica_promotion" },
+      metadata: { replicaId: replica.id, oldInstanceId, trigger },
     });
     return {
       replica: promoted,

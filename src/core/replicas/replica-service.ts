@@ -15,7 +15,7 @@ import type { PriceRepository } from "../pricing/price-repository.js";
 import type { Store } from "../unit-of-work.js";
 import { requireInstanceId, requireNumberInRange } from "../validation/validate.js";
 import { REPLICA_TRANSITIONS, type Replica, type ReplicaStatus, type SyncStatus } from "./replica.js";
-import type { Promotion, PromotionWrites, ReplicaPromoter } from "./replica-promoter.js";
+import type { Promotion, PromotionOptions, PromotionWrites, ReplicaPromoter } from "./replica-promoter.js";
 import type { ReplicaRepository } from "./replica-repository.js";
 import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
@@ -150,7 +150,7 @@ export class ReplicaService {
     caller: ClientContext,
     agentId: string,
     replicaId: string,
-    options: { demoteOldPrimary: boolean; trigger?: string; priority?: number },
+    options: PromotionOptions,
   ): Promise<Promotion> {
     const promotion = await this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);

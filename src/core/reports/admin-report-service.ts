@@ -26,8 +26,14 @@ export interface FleetStats {
   poolsCovered: number;
   totalSavings: number;
   totalSwitches: number;
+  /** Switches a person asked for: manual switches and replica promotions. */
   manualSwitches: number;
+  /** Switches the optimizer decided. */
   modelSwitches: number;
+  /** The failover's answers to interruption notices. */
+  emergencySwitches: number;
+  /** Every switch by its trigger (see SwitchTrigger; older rows may keep what their agent reported). */
+  switchesByTrigger: Record<string, number>;
   switchesToday: number;
   decisionEngine: EngineStatus | null;
 }
@@ -92,8 +98,10 @@ export class AdminReportService {
         0,
       ),
       totalSwitches: sum(allTriggers),
-      manualSwitches: allTriggers.manual ?? 0,
-      modelSwitches: allTriggers.model ?? 0,
+      manualSwitches: (allTriggers.manual ?? 0) + (allTriggers.replica_promotion ?? 0),
+      modelSwitches: allTriggers.optimizer ?? 0,
+      emergencySwitches: allTriggers.emergency ?? 0,
+      switchesByTrigger: allTriggers,
       switchesToday: sum(today),
       decisionEngine: this.deps.engine?.status() ?? null,
     };

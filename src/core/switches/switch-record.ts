@@ -31,6 +31,10 @@ export interface SwitchRecord {
   newSpotPrice: number | null;
   /** USD per hour: what the old instance cost minus what the new one costs (positive = cheaper now). */
   hourlySavings: number;
+  /**
+   * A SwitchTrigger, derived by the control plane. Switches recorded before it did so keep what their agent
+   * reported when their command is not known ("manual", "model", ...).
+   */
   trigger: string;
   timing: SwitchTiming;
   reportedAt: number;

@@ -23,6 +23,7 @@ import {
 } from "../validation/validate.js";
 import type { SwitchRecord, SwitchSide, SwitchTiming } from "./switch-record.js";
 import type { SwitchRepository } from "./switch-repository.js";
+import { type SwitchTrigger, switchTriggerOf } from "./switch-trigger.js";
 
 export interface SwitchSideInput {
   instanceId: string;
@@ -38,7 +39,6 @@ export interface SwitchReportInput {
   to: SwitchSideInput;
   timing: SwitchTiming;
   prices: { onDemand: number | null; oldSpot: number | null; newSpot: number | null };
-  trigger: string | null;
 }
 
 /** A switch report checked and priced, ready to be recorded for an agent. */
@@ -51,7 +51,6 @@ export interface CheckedSwitch {
   oldSpotPrice: number | null;
   newSpotPrice: number | null;
   hourlySavings: number;
-  trigger: string;
   reportedAt: number;
 }
 
@@ -125,13 +124,20 @@ export class SwitchService {
       newSpotPrice,
       // Unknown prices claim nothing rather than a made-up figure.
       hourlySavings: oldCost !== null && newCost !== null ? round6(oldCost - newCost) : 0,
-      trigger: optionalText("trigger", input.trigger, 32) ?? "manual",
       reportedAt: now,
     };
   }
 
-  /** Records the switch of `agent`, which the caller's transaction `tx` has locked. */
-  async recordInTransaction(tx: SwitchWrites, agent: Agent, report: CheckedSwitch): Promise<SwitchRecord> {
+  /**
+   * Records the switch of `agent`, which the caller's transaction `tx` has locked. Its trigger is `trigger` when
+   * the control plane moves the agent itself (a promotion), else what the command it carried out says.
+   */
+  async recordInTransaction(
+    tx: SwitchWrites,
+    agent: Agent,
+    report: CheckedSwitch,
+    trigger?: SwitchTrigger,
+  ): Promise<SwitchRecord> {
     const { from, to, timing, onDemandPrice, newSpotPrice } = report;
     const now = report.reportedAt;
     // Every id the report names must be the agent's own: a command it was sent, instances it runs (or ran).
@@ -168,7 +174,7 @@ export class SwitchService {
       oldSpotPrice: report.oldSpotPrice,
       newSpotPrice,
       hourlySavings: report.hourlySavings,
-      trigger: report.trigger,
+      trigger: trigger ?? switchTriggerOf(command),
       timing,
       reportedAt: now,
     };

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from "../route-definition.js";
+import type { AnyRoute } from "../route-definition.js";
 
 /**
  * The REST routes behind the dashboard's optional sections, or null where this control plane does not serve
@@ -21,8 +21,8 @@ export interface DashboardFeatures {
   models: string | null;
 }
 
-export function dashboardFeatures(routes: readonly RouteDefinition[]): DashboardFeatures {
-  const find = (method: RouteDefinition["method"], pattern: RegExp) =>
+export function dashboardFeatures(routes: readonly AnyRoute[]): DashboardFeatures {
+  const find = (method: AnyRoute["method"], pattern: RegExp) =>
     routes.find((definition) => definition.method === method && pattern.test(definition.path))?.path ?? null;
   const get = (pattern: RegExp) => find("get", pattern);
   return {

@@ -3,7 +3,7 @@ import { html } from "hono/html";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { VERSION } from "../../../version.js";
 import { buildOpenApiDocument } from "../openapi/openapi-document.js";
-import type { RouteDefinition } from "../route-definition.js";
+import type { AnyRoute } from "../route-definition.js";
 import { dashboardFeatures } from "./dashboard-features.js";
 import { AdminPage } from "./pages/admin-page.js";
 import { AgentPage } from "./pages/agent-page.js";
@@ -36,7 +36,7 @@ async function page(context: Context, element: JSX.Element) {
  * The dashboard: server-rendered page shells under /dashboard, filled in the browser from the REST bridge with
  * the token the tab holds, plus the assets they load. Pages need no token; every figure on them does.
  */
-export function mountDashboard(app: Hono, routes: readonly RouteDefinition[]): void {
+export function mountDashboard(app: Hono, routes: readonly AnyRoute[]): void {
   const features = dashboardFeatures(routes);
   const assets = loadStaticAssets();
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from "../../../core/errors/app-error.js";
 import { ERROR_STATUS } from "../../error-map.js";
-import type { Auth, RouteDefinition } from "../route-definition.js";
+import { type AnyRoute, type Auth, isRawResponse, type ResponseSpec } from "../route-definition.js";
 import {
   bodyIsRequired,
   type JsonSchema,
@@ -9,6 +9,7 @@ import {
   pathParameters,
   queryParameters,
   requestSchema,
+  responseSchema,
 } from "./openapi-schema.js";
 
 export interface OpenApiOperation {
@@ -70,7 +71,7 @@ function operationId(method: string, path: string): string {
 const errorRef = (status: number) => ({ $ref: `#/components/responses/Error${status}` });
 
 /** The error answers a route can give, from what it validates and how it authenticates. */
-function errorResponses(definition: RouteDefinition): Record<string, unknown> {
+function errorResponses(definition: AnyRoute): Record<string, unknown> {
   // Any route can fail (500) or find the control plane unavailable (503: its database, or shutting down).
   const statuses = new Set<number>([500, 503]);
   const hasPathParams = definition.path.includes(":");
@@ -87,7 +88,14 @@ function errorResponses(definition: RouteDefinition): Record<string, unknown> {
   );
 }
 
-function operation(definition: RouteDefinition): OpenApiOperation {
+/** The success body: JSON described by the route's response schema, or a raw media type (Prometheus text). */
+function successContent(response: ResponseSpec): Record<string, { schema: JsonSchema }> {
+  if (isRawResponse(response))
+    return { [response.raw]: { schema: { type: "string", description: response.description } } };
+  return { "application/json": { schema: responseSchema(response) } };
+}
+
+function operation(definition: AnyRoute): OpenApiOperation {
   const parameters = [
     ...pathParameters(definition.path),
     ...(definition.query ? queryParameters(definition.query) : []),
@@ -110,7 +118,7 @@ function operation(definition: RouteDefinition): OpenApiOperation {
     responses: {
       [String(status)]: {
         description: status === 201 ? "Created" : "Success",
-        content: { "application/json": { schema: {} } },
+        content: successContent(definition.response),
       },
       ...errorResponses(definition),
     },
@@ -142,7 +150,7 @@ function errorComponents(): Record<string, unknown> {
  * The OpenAPI 3.1 description of the REST bridge, built from the same route definitions that register and
  * validate the routes: a route cannot be served without being described, nor described differently.
  */
-export function buildOpenApiDocument(routes: readonly RouteDefinition[], version: string): OpenApiDocument {
+export function buildOpenApiDocument(routes: readonly AnyRoute[], version: string): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   for (const definition of routes) {
     const path = openApiPath(definition.path);

@@ -25,6 +25,19 @@ export function requestSchema(schema: z.ZodType): JsonSchema {
   return json;
 }
 
+/**
+ * The JSON Schema of what a route answers, from its response schema: the output side, where an object admits no
+ * property the schema does not name (a presenter that grows a field must describe it).
+ */
+export function responseSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io: "output",
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  }) as JsonSchema;
+  return json;
+}
+
 /** Hono's `/api/client/:clientId/agents` as OpenAPI's `/api/client/{clientId}/agents`. */
 export function openApiPath(path: string): string {
   return path.replace(/:(\w+)(\{[^}]*\})?\??/g, "{$1}");

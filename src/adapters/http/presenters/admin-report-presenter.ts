@@ -17,6 +17,8 @@ export function presentFleetStats(stats: FleetStats) {
     totalSwitches: stats.totalSwitches,
     manualSwitches: stats.manualSwitches,
     modelSwitches: stats.modelSwitches,
+    emergencySwitches: stats.emergencySwitches,
+    switchesByTrigger: stats.switchesByTrigger,
     switchesToday: stats.switchesToday,
     // The statistics were just read from the database, so the backend answers.
     backendHealth: "Healthy",

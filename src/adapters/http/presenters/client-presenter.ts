@@ -7,7 +7,7 @@ export function presentClientSummary(client: ClientOverview) {
     id: client.id,
     name: client.name,
     email: client.email,
-    status: client.active ? "active" : "inactive",
+    status: client.active ? ("active" as const) : ("inactive" as const),
     agentsOnline: client.agentsOnline,
     agentsTotal: client.agentsTotal,
     instances: client.activeInstances,

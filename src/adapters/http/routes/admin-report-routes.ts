@@ -6,6 +6,13 @@ import {
 } from "../presenters/admin-report-presenter.js";
 import { presentAdminAgent } from "../presenters/agent-presenter.js";
 import { presentAdminInstance } from "../presenters/instance-presenter.js";
+import {
+  activityResponse,
+  adminAgentsResponse,
+  adminInstancesResponse,
+  fleetStatsResponse,
+  systemHealthResponse,
+} from "../responses/admin-responses.js";
 import { route } from "../route-definition.js";
 import { instanceModeQuery, intQuery } from "./query-params.js";
 
@@ -14,6 +21,7 @@ export const adminReportRoutes = [
   route({
     method: "get",
     path: "/api/admin/stats",
+    response: fleetStatsResponse,
     auth: "admin",
     summary: "Fleet statistics for the admin overview cards (D7)",
     handle: async ({ services }) => presentFleetStats(await services.reports.stats()),
@@ -21,6 +29,7 @@ export const adminReportRoutes = [
   route({
     method: "get",
     path: "/api/admin/instances",
+    response: adminInstancesResponse,
     auth: "admin",
     summary: "Instances of every client; filters status active|terminated|unmanaged, mode, region (D8)",
     query: z.object({
@@ -46,6 +55,7 @@ export const adminReportRoutes = [
   route({
     method: "get",
     path: "/api/admin/agents",
+    response: adminAgentsResponse,
     auth: "admin",
     summary: "Agents of every client (deleted ones only when asked for by status) (D9)",
     query: z.object({
@@ -64,6 +74,7 @@ export const adminReportRoutes = [
   route({
     method: "get",
     path: "/api/admin/activity",
+    response: activityResponse,
     auth: "admin",
     summary: "The newest events of the activity log, optionally of the last `days` (D10)",
     query: z.object({
@@ -76,6 +87,7 @@ export const adminReportRoutes = [
   route({
     method: "get",
     path: "/api/admin/system-health",
+    response: systemHealthResponse,
     auth: "admin",
     summary: "Database, sessions, stale agents, pending commands and recent errors (D11)",
     handle: async ({ services }) => presentSystemHealth(await services.reports.health()),

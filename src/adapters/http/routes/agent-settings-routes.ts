@@ -1,6 +1,12 @@
 import { z } from "zod";
 import type { SettingsPatch } from "../../../core/agents/agent-settings.js";
 import { presentAgentConfig } from "../presenters/agent-presenter.js";
+import {
+  configResponse,
+  deletedAgentResponse,
+  settingsResponse,
+  toggledResponse,
+} from "../responses/agent-responses.js";
 import { route } from "../route-definition.js";
 
 const flag = z.boolean().optional();
@@ -75,11 +81,12 @@ export const agentSettingsRoutes = [
   route({
     method: "post",
     path: "/api/client/agents/:agentId/toggle-enabled",
+    response: toggledResponse,
     auth: "client",
     summary: "Enable or disable an agent: a disabled agent stays connected but gets no switch (C5)",
     body: z.object({ enabled: z.boolean() }),
     handle: async ({ params, body, caller, services }) => {
-      const config = await services.agents.updateSettings(caller, params.agentId ?? "", {
+      const config = await services.agents.updateSettings(caller, params.agentId, {
         enabled: body.enabled,
       });
       return { success: true, enabled: config.enabled };
@@ -88,22 +95,24 @@ export const agentSettingsRoutes = [
   route({
     method: "post",
     path: "/api/client/agents/:agentId/settings",
+    response: settingsResponse,
     auth: "client",
     summary: "Turn auto-switch, auto-terminate or manual replica mode on or off (C6)",
     body: settingsBody,
     handle: async ({ params, body, caller, services }) => ({
       success: true,
-      settings: presentAgentConfig(await services.agents.updateSettings(caller, params.agentId ?? "", body)),
+      settings: presentAgentConfig(await services.agents.updateSettings(caller, params.agentId, body)),
     }),
   }),
   route({
     method: "post",
     path: "/api/client/agents/:agentId/config",
+    response: configResponse,
     auth: "client",
     summary: "Mode, termination and guard-rail configuration of an agent (C7)",
     body: configBody,
     handle: async ({ params, body, caller, services }) => {
-      const config = await services.agents.updateSettings(caller, params.agentId ?? "", body);
+      const config = await services.agents.updateSettings(caller, params.agentId, body);
       return {
         success: true,
         auto_switch_enabled: config.autoSwitchEnabled,
@@ -115,10 +124,11 @@ export const agentSettingsRoutes = [
   route({
     method: "delete",
     path: "/api/client/agents/:agentId",
+    response: deletedAgentResponse,
     auth: "client",
     summary: "Delete an agent: its stream is closed, open commands cancelled, history kept (C8)",
     handle: async ({ params, caller, services }) => {
-      const agent = await services.agents.delete(caller, params.agentId ?? "");
+      const agent = await services.agents.delete(caller, params.agentId);
       return { success: true, message: `Agent ${agent.logicalAgentId} deleted`, agent_id: agent.id };
     },
   }),

@@ -4,6 +4,15 @@ import { presentAgentHistory, presentAgentOverview } from "../presenters/agent-p
 import { presentPricingHistory, presentSwitch } from "../presenters/client-history-presenter.js";
 import { presentClientSummary } from "../presenters/client-presenter.js";
 import { presentInstance } from "../presenters/instance-presenter.js";
+import { clientSummaryResponse } from "../responses/admin-responses.js";
+import {
+  agentHistoryResponse,
+  agentOverviewsResponse,
+  pricingHistoryResponse,
+  switchHistoryResponse,
+  validTokenResponse,
+} from "../responses/agent-responses.js";
+import { instanceResponse } from "../responses/instance-responses.js";
 import { route } from "../route-definition.js";
 import { clampedIntQuery, instanceModeQuery, intQuery } from "./query-params.js";
 
@@ -23,6 +32,7 @@ export const clientRoutes = [
   route({
     method: "get",
     path: "/api/client/validate",
+    response: validTokenResponse,
     auth: "client",
     summary: "Check a client token (C1); 401 when it is missing, unknown or revoked",
     handle: async ({ caller, services }) => {
@@ -33,6 +43,7 @@ export const clientRoutes = [
   route({
     method: "get",
     path: "/api/client/pricing-history",
+    response: pricingHistoryResponse,
     auth: "client",
     summary: "Pricing reports of one agent (agent_id, or the most recently seen) over 1-30 days (C14)",
     query: z.object({ days: clampedIntQuery(7), agent_id: z.string().min(1).max(64).optional() }),
@@ -44,36 +55,38 @@ export const clientRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId",
+    response: clientSummaryResponse,
     auth: "client",
     summary: "The caller's client with agent and instance counts (C2)",
     handle: async ({ params, caller, services }) =>
-      presentClientSummary(
-        await services.clientReports.overview(requireOwnClient(caller, params.clientId ?? "")),
-      ),
+      presentClientSummary(await services.clientReports.overview(requireOwnClient(caller, params.clientId))),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/agents",
+    response: agentOverviewsResponse,
     auth: "client",
     summary: "Agents of the client, deleted ones excluded, online first (C3)",
     handle: async ({ params, caller, services }) =>
-      (await services.clientReports.agents(requireOwnClient(caller, params.clientId ?? ""))).map((overview) =>
+      (await services.clientReports.agents(requireOwnClient(caller, params.clientId))).map((overview) =>
         presentAgentOverview(overview, services.polling.reachOf(overview.agent.id)),
       ),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/agents/history",
+    response: agentHistoryResponse,
     auth: "client",
     summary: "Every agent the client had, deleted ones included (C9)",
     handle: async ({ params, caller, services }) =>
-      (await services.clientReports.agentHistory(requireOwnClient(caller, params.clientId ?? ""))).map(
+      (await services.clientReports.agentHistory(requireOwnClient(caller, params.clientId))).map(
         presentAgentHistory,
       ),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/instances",
+    response: z.array(instanceResponse),
     auth: "client",
     summary:
       "Instances of the client; status all|active|terminated|unmanaged, mode, search by id or type (C10)",
@@ -85,7 +98,7 @@ export const clientRoutes = [
     }),
     handle: async ({ params, query, caller, services }) =>
       (
-        await services.instances.list(requireOwnClient(caller, params.clientId ?? ""), {
+        await services.instances.list(requireOwnClient(caller, params.clientId), {
           state: INSTANCE_STATUS[query.status],
           mode: query.mode,
           search: query.search,
@@ -96,12 +109,13 @@ export const clientRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId/switch-history",
+    response: switchHistoryResponse,
     auth: "client",
     summary: "The newest switches (at most 100) of the last `days`, optionally of one instance (C19)",
     query: z.object({ days: intQuery(1, 365, 30), instance_id: z.string().min(1).max(32).optional() }),
     handle: async ({ params, query, caller, services }) =>
       (
-        await services.clientReports.switchHistory(requireOwnClient(caller, params.clientId ?? ""), {
+        await services.clientReports.switchHistory(requireOwnClient(caller, params.clientId), {
           days: query.days,
           instanceId: query.instance_id,
         })

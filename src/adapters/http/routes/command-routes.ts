@@ -4,6 +4,7 @@ import { invalidArgument } from "../../../core/errors/app-error.js";
 import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import { presentReach } from "../presenters/agent-presenter.js";
 import { presentCommand } from "../presenters/command-presenter.js";
+import { commandResponse, forceSwitchResponse } from "../responses/command-responses.js";
 import { route } from "../route-definition.js";
 
 const forceSwitchBody = z.object({
@@ -31,6 +32,7 @@ export const commandRoutes = [
   route({
     method: "post",
     path: "/api/client/instances/:instanceId/force-switch",
+    response: forceSwitchResponse,
     auth: "client",
     summary:
       "Switch an instance's workload to a spot pool or to on-demand now: pushed to a streaming agent, or taken by a polling agent at its next poll",
@@ -41,7 +43,7 @@ export const commandRoutes = [
       if (body.target === "ondemand") target = { kind: "ondemand" };
       else if (body.pool_id) target = { kind: "pool", poolId: body.pool_id };
       else throw invalidArgument(`pool_id is required when target is ${body.target}`);
-      const { command, agent } = await services.commands.forceSwitch(caller, params.instanceId ?? "", target);
+      const { command, agent } = await services.commands.forceSwitch(caller, params.instanceId, target);
       const reach = services.polling.reachOf(agent.id);
       return {
         success: true,
@@ -57,18 +59,20 @@ export const commandRoutes = [
   route({
     method: "get",
     path: "/api/client/agents/:agentId/commands",
+    response: z.array(commandResponse),
     auth: "client",
     summary: "Recent commands of an agent, newest first, with their delivery state",
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     handle: async ({ params, query, caller, services }) =>
-      (await services.commands.listForAgent(caller, params.agentId ?? "", query.limit)).map(presentCommand),
+      (await services.commands.listForAgent(caller, params.agentId, query.limit)).map(presentCommand),
   }),
   route({
     method: "get",
     path: "/api/client/commands/:commandId",
+    response: commandResponse,
     auth: "client",
     summary: "One command with its delivery state and result",
     handle: async ({ params, caller, services }) =>
-      presentCommand(await services.commands.get(caller, params.commandId ?? "")),
+      presentCommand(await services.commands.get(caller, params.commandId)),
   }),
 ];

@@ -4,10 +4,15 @@ import {
   presentDecisionRow,
   presentRecommendation,
 } from "../presenters/decision-presenter.js";
+import {
+  decisionResponse,
+  decisionRowsResponse,
+  recommendationResponse,
+} from "../responses/decision-responses.js";
 import { route } from "../route-definition.js";
 import { intQuery } from "./query-params.js";
 
-const agentId = (params: Record<string, string>) => params.agentId ?? "";
+const agentId = (params: { agentId: string }) => params.agentId;
 
 /**
  * The decision routes: the original agent's A12 (decide) and A13 (switch recommendation), and the client's
@@ -18,6 +23,7 @@ export const decisionRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/decide",
+    response: decisionResponse,
     auth: "client",
     summary: "Decide now for the agent (the model, or the rules without one) and record the decision (A12)",
     body: z.object({
@@ -30,6 +36,7 @@ export const decisionRoutes = [
   route({
     method: "get",
     path: "/api/agents/:agentId/switch-recommendation",
+    response: recommendationResponse,
     auth: "client",
     summary:
       "What the engine would do now, with up to five alternatives and will_auto_execute; not recorded (A13)",
@@ -39,6 +46,7 @@ export const decisionRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId/agents/decisions",
+    response: decisionRowsResponse,
     auth: "client",
     summary:
       "Decisions of the client's agents over the last `days`, newest first, with inputs, scores and reasons (C4)",
@@ -49,7 +57,7 @@ export const decisionRoutes = [
     }),
     handle: async ({ params, query, caller, services }) => ({
       decisions: (
-        await services.decisions.list(caller, params.clientId ?? "", {
+        await services.decisions.list(caller, params.clientId, {
           days: query.days,
           agentId: query.agent_id,
           limit: query.limit,

@@ -1,5 +1,7 @@
+import type { z } from "zod";
 import { presentEngineStatus } from "../presenters/decision-presenter.js";
 import { presentJob } from "../presenters/job-presenter.js";
+import { healthResponse } from "../responses/job-responses.js";
 import { route } from "../route-definition.js";
 
 /** GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. */
@@ -8,6 +10,7 @@ export function healthRoutes(version: string) {
     route({
       method: "get",
       path: "/health",
+      response: healthResponse,
       auth: "none",
       summary: "Liveness and readiness of the control plane",
       handle: async ({ services, context }) => {
@@ -22,7 +25,7 @@ export function healthRoutes(version: string) {
           // "model" when the active model decides; "rules" (with the reason) when no valid model is loaded.
           decisionEngine: health.decisionEngine ? presentEngineStatus(health.decisionEngine) : null,
           jobs: health.jobs.map(presentJob),
-        };
+        } satisfies z.input<typeof healthResponse>;
         return context.json(body, health.databaseOk ? 200 : 503);
       },
     }),

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from "../route-definition.js";
+import type { AnyRoute } from "../route-definition.js";
 import { adminClientRoutes } from "./admin-client-routes.js";
 import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
@@ -24,7 +24,7 @@ import { replicaRoutes } from "./replica-routes.js";
 export function httpRoutes(
   version: string,
   options: { metrics?: MetricsSource; metricsToken?: string | null } = {},
-): RouteDefinition[] {
+): AnyRoute[] {
   return [
     ...healthRoutes(version),
     ...(options.metrics ? metricsRoutes(options.metrics, options.metricsToken ?? null) : []),

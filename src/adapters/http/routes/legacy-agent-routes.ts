@@ -7,6 +7,15 @@ import {
   presentLegacyReplicaConfig,
 } from "../presenters/legacy-agent-presenter.js";
 import { peerOf } from "../request-auth.js";
+import {
+  executedResponse,
+  issuedSwitchResponse,
+  legacyCommandsResponse,
+  legacyConfigResponse,
+  legacyReplicaConfigResponse,
+  registeredResponse,
+} from "../responses/legacy-responses.js";
+import { successResponse } from "../responses/notification-responses.js";
 import { route } from "../route-definition.js";
 import {
   legacyHeartbeatStatus,
@@ -87,7 +96,7 @@ const issueSwitchBody = z
     return { target, priority: body.priority ?? null, reason: body.reason ?? null };
   });
 
-const agentId = (params: Record<string, string>) => params.agentId ?? "";
+const agentId = (params: { agentId: string }) => params.agentId;
 
 /**
  * The agent routes of the original system (A1-A5, A8, A11, A14 and v3.2's mark-command-executed; the reports
@@ -98,6 +107,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/register",
+    response: registeredResponse,
     auth: "client",
     summary: "Register an agent of the original system; the same logical id keeps its agent id (A1)",
     body: registerBody,
@@ -109,6 +119,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/heartbeat",
+    response: successResponse,
     auth: "client",
     summary:
       "Heartbeat of a polling agent: it is online and seen now; status offline says it shuts down (A2)",
@@ -128,6 +139,7 @@ export const legacyAgentRoutes = [
   route({
     method: "get",
     path: "/api/agents/:agentId/config",
+    response: legacyConfigResponse,
     auth: "client",
     summary: "The agent's config; reading it completes config changes queued for a polling agent (A3)",
     handle: async ({ params, caller, services, context }) =>
@@ -136,6 +148,7 @@ export const legacyAgentRoutes = [
   route({
     method: "get",
     path: "/api/agents/:agentId/pending-commands",
+    response: legacyCommandsResponse,
     auth: "client",
     summary:
       "Open switch commands issued for the caller's instance, as a bare array, highest priority first; fetching delivers them (A4)",
@@ -147,6 +160,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/commands/:commandId/executed",
+    response: executedResponse,
     auth: "client",
     summary: "Outcome of a command the agent fetched: completed or failed; 409 when it was cancelled (A5)",
     body: executedBody,
@@ -154,7 +168,7 @@ export const legacyAgentRoutes = [
       const command = await services.polling.commandExecuted(
         caller,
         agentId(params),
-        params.commandId ?? "",
+        params.commandId,
         { success: body.success, message: body.message ?? "" },
         peerOf(context),
       );
@@ -164,6 +178,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/mark-command-executed",
+    response: executedResponse,
     auth: "client",
     summary: "Agent v3.2's way to report a command executed (body command_id; success defaults to true)",
     body: markExecutedBody,
@@ -181,6 +196,7 @@ export const legacyAgentRoutes = [
   route({
     method: "get",
     path: "/api/agents/:agentId/replica-config",
+    response: legacyReplicaConfigResponse,
     auth: "client",
     summary: "Whether the agent keeps a manual replica, in both of the original's shapes (A11)",
     handle: async ({ params, caller, services, context }) =>
@@ -191,6 +207,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/issue-switch-command",
+    response: issuedSwitchResponse,
     auth: "client",
     summary: "Queue an automatic switch; needs the agent enabled and auto-switch on (A14)",
     body: issueSwitchBody,
@@ -219,6 +236,7 @@ export const legacyAgentRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/termination",
+    response: successResponse,
     auth: "client",
     summary: "An instance of the agent (its own when none is named) was terminated (A8)",
     body: z.object({

@@ -4,6 +4,12 @@ import type { PricingReportInput } from "../../../core/pricing/pricing-service.j
 import type { SwitchReportInput, SwitchSideInput } from "../../../core/switches/switch-service.js";
 import { presentLegacyCleanup } from "../presenters/legacy-agent-presenter.js";
 import { peerOf } from "../request-auth.js";
+import {
+  cleanupResponse,
+  pricingReportResponse,
+  rebalanceResponse,
+  switchReportResponse,
+} from "../responses/legacy-responses.js";
 import { route } from "../route-definition.js";
 import { legacyId, legacyMode, legacyOptionalText, legacyPrice, legacyTime } from "./legacy-fields.js";
 
@@ -119,7 +125,11 @@ const switchBody = z
     prices: switchPrices.nullish(),
     pricing: switchPrices.nullish(),
     timing: switchTiming.nullish(),
-    trigger: text(32),
+    // Agents guess it from the command's priority; the control plane derives it from the command instead.
+    trigger: text(32).meta({
+      deprecated: true,
+      description: "Ignored: the control plane derives the trigger",
+    }),
     command_id: legacyId.nullish(),
   })
   .transform((body): SwitchReportInput => {
@@ -138,7 +148,6 @@ const switchBody = z
         oldTerminatedAt: timing?.old_terminated_at ?? timing?.old_instance_terminated_at ?? null,
       },
       prices: { onDemand: price("on_demand"), oldSpot: price("old_spot"), newSpot: price("new_spot") },
-      trigger: body.trigger ?? null,
     };
   });
 
@@ -204,13 +213,14 @@ const cleanupBody = z
     }),
   );
 
-const agentId = (params: Record<string, string>) => params.agentId ?? "";
+const agentId = (params: { agentId: string }) => params.agentId;
 
 /** Reports of polling agents (A6, A7, A9, A10), decoded into the inputs the stream's reports use. */
 export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/pricing-report",
+    response: pricingReportResponse,
     auth: "client",
     summary: "Spot prices of the pools the agent sees and its on-demand price (A6)",
     body: pricingBody,
@@ -227,6 +237,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/switch-report",
+    response: switchReportResponse,
     auth: "client",
     summary: "The agent moved its workload: old and new instance, prices and timing (A7)",
     body: switchBody,
@@ -243,6 +254,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/cleanup-report",
+    response: cleanupResponse,
     auth: "client",
     summary: "Old snapshots and AMIs the agent deleted, and what it could not delete (A9)",
     body: cleanupBody,
@@ -254,6 +266,7 @@ export const legacyReportRoutes = [
   route({
     method: "post",
     path: "/api/agents/:agentId/rebalance-recommendation",
+    response: rebalanceResponse,
     auth: "client",
     summary: "AWS recommends moving off the agent's instance; recorded once per instance (A10)",
     body: z.object({

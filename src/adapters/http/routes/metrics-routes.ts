@@ -12,6 +12,11 @@ export interface MetricsSource {
 const SUMMARY =
   "Prometheus metrics: agents connected, stream messages by type, command push latency, command states, jobs, SQLite timings, event-loop lag, failovers, cost and savings per client";
 
+const PROMETHEUS_TEXT = {
+  raw: "text/plain",
+  description: "The Prometheus text exposition format (version 0.0.4)",
+};
+
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 const bearerOf = (context: Context) =>
@@ -38,6 +43,7 @@ export function metricsRoutes(metrics: MetricsSource, metricsToken: string | nul
         path: "/metrics",
         auth: "admin",
         summary: SUMMARY,
+        response: PROMETHEUS_TEXT,
         handle: ({ context }) => answer(context),
       }),
     ];
@@ -49,6 +55,7 @@ export function metricsRoutes(metrics: MetricsSource, metricsToken: string | nul
       // Checked here: the metrics token, else the admin token (with the same throttle on failures).
       auth: "none",
       summary: `${SUMMARY}. Needs the metrics token or the admin token.`,
+      response: PROMETHEUS_TEXT,
       handle: ({ context, services }) => {
         if (!carriesToken(context, metricsToken)) {
           services.authenticator.authenticateAdmin(bearerOf(context), {

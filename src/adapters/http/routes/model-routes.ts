@@ -2,6 +2,7 @@ import { z } from "zod";
 import { invalidArgument } from "../../../core/errors/app-error.js";
 import { MAX_MODEL_BYTES } from "../../../model/onnx-model-runtime.js";
 import { presentEngineStatus, presentModel } from "../presenters/decision-presenter.js";
+import { modelChangeResponse, modelsResponse } from "../responses/decision-responses.js";
 import { route } from "../route-definition.js";
 
 /**
@@ -12,6 +13,7 @@ export const modelRoutes = [
   route({
     method: "get",
     path: "/api/admin/models",
+    response: modelsResponse,
     auth: "admin",
     summary: "Models of the registry, newest first, and whether the model or the rules decide now",
     handle: async ({ services }) => ({
@@ -22,6 +24,7 @@ export const modelRoutes = [
   route({
     method: "post",
     path: "/api/admin/models",
+    response: modelChangeResponse,
     auth: "admin",
     summary:
       "Upload an ONNX model as the raw body (application/octet-stream); it is validated (inputs, outputs, features, a dry run) before it is stored; activate=true makes it active",
@@ -42,6 +45,7 @@ export const modelRoutes = [
   route({
     method: "post",
     path: "/api/admin/models/rollback",
+    response: modelChangeResponse,
     auth: "admin",
     summary: "Make the model that was active before the current one active again",
     handle: async ({ services }) => ({
@@ -52,10 +56,11 @@ export const modelRoutes = [
   route({
     method: "post",
     path: "/api/admin/models/:modelId/activate",
+    response: modelChangeResponse,
     auth: "admin",
     summary: "Load, check and activate a registered model, swapped in without a restart",
     handle: async ({ params, services }) => ({
-      model: presentModel(await services.models.activate(params.modelId ?? "")),
+      model: presentModel(await services.models.activate(params.modelId)),
       engine: presentEngineStatus(services.models.status()),
     }),
   }),

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { invalidArgument } from "../../../core/errors/app-error.js";
 import { presentNotification } from "../presenters/notification-presenter.js";
+import {
+  markedAllResponse,
+  notificationsResponse,
+  successResponse,
+} from "../responses/notification-responses.js";
 import { route } from "../route-definition.js";
 import { intQuery } from "./query-params.js";
 
@@ -16,6 +21,7 @@ export const notificationRoutes = [
   route({
     method: "get",
     path: "/api/notifications",
+    response: notificationsResponse,
     auth: "client",
     summary: "The caller's notifications, newest first",
     query: z.object({ limit: intQuery(1, 500, 50), unread_only: z.enum(["true", "false"]).default("false") }),
@@ -30,6 +36,7 @@ export const notificationRoutes = [
   route({
     method: "post",
     path: "/api/notifications/mark-all-read",
+    response: markedAllResponse,
     auth: "client",
     summary: "Mark every notification of the caller's client read",
     handle: async ({ caller, services }) => ({
@@ -40,6 +47,7 @@ export const notificationRoutes = [
   route({
     method: "post",
     path: "/api/notifications/:notificationId/mark-read",
+    response: successResponse,
     auth: "client",
     summary: "Mark one notification read; another client's id answers 404",
     handle: async ({ params, caller, services }) => {

@@ -4,6 +4,17 @@ import type { ReplicaStatus, SyncStatus } from "../../../core/replicas/replica.j
 import type { Promotion } from "../../../core/replicas/replica-promoter.js";
 import { presentReplica } from "../presenters/replica-presenter.js";
 import { peerOf } from "../request-auth.js";
+import {
+  attachedReplicaResponse,
+  createdReplicaResponse,
+  emergencyReplicaResponse,
+  messageResponse,
+  promotedReplicaResponse,
+  replicaStatusResponse,
+  replicasResponse,
+  terminatedReplicaResponse,
+  terminationImminentResponse,
+} from "../responses/replica-responses.js";
 import { route } from "../route-definition.js";
 import { legacyTime } from "./legacy-fields.js";
 
@@ -26,6 +37,7 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/replicas`,
+    response: createdReplicaResponse,
     auth: "client",
     summary: "Create the manual standby replica (manual replica mode only, at most one) (R1)",
     body: z.object({
@@ -37,7 +49,7 @@ export const replicaRoutes = [
     }),
     status: 201,
     handle: async ({ params, body, caller, services }) => {
-      const replica = await services.replicas.create(caller, params.agentId ?? "", {
+      const replica = await services.replicas.create(caller, params.agentId, {
         poolId: body.pool_id ?? null,
         excludeZones: body.exclude_zones ?? [],
         maxHourlyCost: body.max_hourly_cost ?? null,
@@ -59,6 +71,7 @@ export const replicaRoutes = [
   route({
     method: "get",
     path: `${BASE}/replicas`,
+    response: replicasResponse,
     auth: "client",
     summary:
       "Replicas of an agent, newest first; include_terminated=true for all, status= for one status. status=launching is the original agent's replica poll: the replicas its instance is to launch now (R2)",
@@ -68,7 +81,7 @@ export const replicaRoutes = [
     }),
     handle: async ({ params, query, caller, services, context }) => {
       const now = services.clock.now();
-      const agentId = params.agentId ?? "";
+      const agentId = params.agentId;
       const found =
         query.status === "launching"
           ? await services.polling.replicasToLaunch(caller, agentId, peerOf(context))
@@ -84,20 +97,16 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/replicas/:replicaId/promote`,
+    response: promotedReplicaResponse,
     auth: "client",
     summary:
       "Make a ready or syncing replica the primary; the old primary stays as a standby unless demote_old_primary is false (R3)",
     // As in the original, the old primary is kept unless the caller asks for it to be terminated.
     body: z.object({ demote_old_primary: z.boolean().default(true), wait_for_sync: z.boolean().optional() }),
     handle: async ({ params, body, caller, services }) => {
-      const promotion = await services.replicas.promote(
-        caller,
-        params.agentId ?? "",
-        params.replicaId ?? "",
-        {
-          demoteOldPrimary: body.demote_old_primary,
-        },
-      );
+      const promotion = await services.replicas.promote(caller, params.agentId, params.replicaId, {
+        demoteOldPrimary: body.demote_old_primary,
+      });
       return {
         message: `Replica ${promotion.newInstanceId} is the primary now; ${oldPrimaryFate(promotion)}`,
         new_instance_id: promotion.newInstanceId,
@@ -111,10 +120,11 @@ export const replicaRoutes = [
   route({
     method: "delete",
     path: `${BASE}/replicas/:replicaId`,
+    response: terminatedReplicaResponse,
     auth: "client",
     summary: "Terminate a replica; the agent terminates its instance (R4)",
     handle: async ({ params, caller, services }) => {
-      const replica = await services.replicas.delete(caller, params.agentId ?? "", params.replicaId ?? "");
+      const replica = await services.replicas.delete(caller, params.agentId, params.replicaId);
       return {
         message: "Replica terminated",
         replica_id: replica.id,
@@ -125,14 +135,15 @@ export const replicaRoutes = [
   route({
     method: "put",
     path: `${BASE}/replicas/:replicaId`,
+    response: attachedReplicaResponse,
     auth: "client",
     summary: "The agent launched the replica's instance (R5)",
     body: z.object({ instance_id: z.string().max(32), status: z.enum(STATUSES).optional() }),
     handle: async ({ params, body, caller, services }) => {
       const replica = await services.replicas.attachInstance(
         caller,
-        params.agentId ?? "",
-        params.replicaId ?? "",
+        params.agentId,
+        params.replicaId,
         body.instance_id,
         body.status,
       );
@@ -142,6 +153,7 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/replicas/:replicaId/status`,
+    response: replicaStatusResponse,
     auth: "client",
     summary: "A replica's status from the agent (R6)",
     body: z.object({
@@ -153,8 +165,8 @@ export const replicaRoutes = [
     handle: async ({ params, body, caller, services }) => {
       const replica = await services.replicas.updateStatus(
         caller,
-        params.agentId ?? "",
-        params.replicaId ?? "",
+        params.agentId,
+        params.replicaId,
         body.status,
         body.error_message ?? undefined,
       );
@@ -164,6 +176,7 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/replicas/:replicaId/sync-status`,
+    response: messageResponse,
     auth: "client",
     summary: "A replica's sync progress; 100 % makes it ready (R7)",
     body: z.object({
@@ -173,8 +186,8 @@ export const replicaRoutes = [
       status: z.enum(STATUSES).optional(),
     }),
     handle: async ({ params, body, caller, services }) => {
-      const agentId = params.agentId ?? "";
-      const replicaId = params.replicaId ?? "";
+      const agentId = params.agentId;
+      const replicaId = params.replicaId;
       if (body.status) await services.replicas.updateStatus(caller, agentId, replicaId, body.status);
       if (
         body.sync_status ||
@@ -195,6 +208,7 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/create-emergency-replica`,
+    response: emergencyReplicaResponse,
     auth: "client",
     summary: "An interruption signal from the agent: an emergency replica once per interruption (R8)",
     body: z.object({
@@ -208,7 +222,7 @@ export const replicaRoutes = [
     handle: async ({ params, body, caller, services, context }) => {
       const signal: InterruptionSignal =
         body.signal_type === "termination-notice" ? "termination_notice" : "rebalance_recommendation";
-      const agentId = params.agentId ?? "";
+      const agentId = params.agentId;
       const recorded = await services.signals.recordInterruption(caller, agentId, signal, {
         instanceId: body.instance_id ?? "",
         action: null,
@@ -231,7 +245,7 @@ export const replicaRoutes = [
           hourly_cost: replica?.hourlyCost ?? null,
           urgency: signal === "termination_notice" ? "critical" : "high",
           created,
-        },
+        } satisfies z.input<typeof emergencyReplicaResponse>,
         created ? 201 : 200,
       );
     },
@@ -239,6 +253,7 @@ export const replicaRoutes = [
   route({
     method: "post",
     path: `${BASE}/termination-imminent`,
+    response: terminationImminentResponse,
     auth: "client",
     summary: "The 2-minute notice: promote the best replica, or launch a replacement at once (R9)",
     body: z.object({
@@ -248,7 +263,7 @@ export const replicaRoutes = [
       detected_at: legacyTime,
     }),
     handle: async ({ params, body, caller, services }) => {
-      const agentId = params.agentId ?? "";
+      const agentId = params.agentId;
       const recorded = await services.signals.recordInterruption(caller, agentId, "termination_notice", {
         instanceId: body.instance_id ?? "",
         action: "terminate",

@@ -22,6 +22,7 @@ function adminApi(onRefused) {
 }
 
 async function loadStats(api) {
+  /** @type {import("../../responses/response-types.js").FleetStatsAnswer} */
   const stats = await api("/api/admin/stats");
   const stat = (key, value) => setText(q(`[data-stat="${key}"]`), value);
   stat("clients", String(stats.totalAccounts));
@@ -32,6 +33,7 @@ async function loadStats(api) {
 }
 
 async function loadClients(api) {
+  /** @type {import("../../responses/response-types.js").ClientSummaryAnswer[]} */
   const clients = await api("/api/admin/clients");
   showClientChoices(clients);
   fillTable(
@@ -52,6 +54,7 @@ async function loadClients(api) {
 }
 
 async function loadHealth(api) {
+  /** @type {import("../../responses/response-types.js").SystemHealthAnswer} */
   const health = await api("/api/admin/system-health");
   const fact = (key, value) => setText(q(`[data-fact="${key}"]`), value);
   fact("apiStatus", health.apiStatus);
@@ -65,6 +68,7 @@ async function loadHealth(api) {
 }
 
 async function loadActivity(api) {
+  /** @type {import("../../responses/response-types.js").ActivityEntry[]} */
   const events = await api("/api/admin/activity?limit=100");
   fillTable(
     q("#activity-table"),

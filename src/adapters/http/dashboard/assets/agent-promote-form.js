@@ -15,7 +15,7 @@ export function promotionRequest(agentId, replicaId, terminateOld) {
 
 /** Fills the replica choice from R2; the form shows only when a replica can be promoted. */
 export async function loadPromoteChoices(api, agentId) {
-  const form = document.getElementById("promote-form");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("promote-form"));
   if (!form) return;
   const answer = await api(`/api/agents/${encodeURIComponent(agentId)}/replicas`);
   const promotable = (answer?.replicas ?? []).filter((replica) => PROMOTABLE.has(replica.status));
@@ -34,21 +34,25 @@ export async function loadPromoteChoices(api, agentId) {
 }
 
 export function wirePromoteForm(api, agentId, onPromoted) {
-  const form = document.getElementById("promote-form");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("promote-form"));
   if (!form) return;
   const result = q("#promote-result", form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const replicaId = form.elements.replica.value;
+    const replicaId = /** @type {HTMLSelectElement} */ (form.elements.namedItem("replica")).value;
     if (!replicaId) return;
-    const { path, body } = promotionRequest(agentId, replicaId, form.elements.terminateOld.checked);
+    const { path, body } = promotionRequest(
+      agentId,
+      replicaId,
+      /** @type {HTMLInputElement} */ (form.elements.namedItem("terminateOld")).checked,
+    );
     const button = q("button[type=submit]", form);
     button.disabled = true;
     try {
       const answer = await api(path, { method: "POST", body });
       setText(result, answer.message);
       announce(answer.message);
-      form.elements.terminateOld.checked = false;
+      /** @type {HTMLInputElement} */ (form.elements.namedItem("terminateOld")).checked = false;
       await onPromoted();
     } catch (error) {
       setText(result, `Not promoted: ${describeError(error)}`);

@@ -4,6 +4,12 @@ import { ApiError, describeError } from "./api-client.js";
 import { announce, el, q, setText } from "./dom.js";
 import { percent, price } from "./format.js";
 
+/**
+ * @param {string} value
+ * @param {string} label
+ * @param {string} detail
+ * @param {{ checked?: boolean, disabled?: boolean, badges?: string[] }} [options]
+ */
 function choice(value, label, detail, { checked = false, disabled = false, badges = [] } = {}) {
   const id = `target-${value.replace(/[^\w-]/g, "_")}`;
   return el(

@@ -59,6 +59,7 @@ async function showInstance(api, agent) {
   fact("saved", `${dollars(metrics.savingsLast30Days)} / ${dollars(metrics.totalSavings)}`);
 }
 
+/** @param {import("../../responses/response-types.js").CommandAnswer} command */
 function commandRow(command) {
   const result =
     command.success === null
@@ -77,6 +78,7 @@ function commandRow(command) {
   };
 }
 
+/** @param {import("../../responses/response-types.js").SwitchHistoryEntry} entry */
 function switchRow(entry) {
   return {
     key: String(entry.id),
@@ -92,7 +94,7 @@ function switchRow(entry) {
 }
 
 export async function start({ session, api }) {
-  const agentId = document.body.dataset.agentId;
+  const agentId = document.body.dataset.agentId ?? "";
   const client = encodeURIComponent(session.clientId);
   let agent = null;
   let days = 7;

@@ -2,6 +2,7 @@
 import { clearClientSession, goToSignIn } from "./session-store.js";
 
 export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message @param {number | null} [retryAfterSeconds] */
   constructor(status, code, message, retryAfterSeconds = null) {
     super(message);
     this.status = status;
@@ -10,8 +11,18 @@ export class ApiError extends Error {
   }
 }
 
-/** One request; `token` goes in the authorization header. Never sends cookies. */
+/**
+ * @typedef {{ token?: string, method?: string, body?: unknown }} RequestOptions
+ */
+
+/**
+ * One request; `token` goes in the authorization header. Never sends cookies.
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ * @returns {Promise<any>}
+ */
 export async function request(path, { token, method = "GET", body } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   let payload;
@@ -50,6 +61,7 @@ export async function request(path, { token, method = "GET", body } = {}) {
  * is dropped and the browser goes to sign-in, so a page never keeps showing data to a token that lost access.
  */
 export function clientApi(session) {
+  /** @param {string} path @param {Omit<RequestOptions, "token">} [options] */
   return async (path, options = {}) => {
     try {
       return await request(path, { ...options, token: session.token });

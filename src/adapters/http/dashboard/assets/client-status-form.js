@@ -13,7 +13,7 @@ export function clientStatusRequest(clientId, active) {
 
 /** Lists the clients in the form's choice, each offering the opposite of its status. */
 export function showClientChoices(clients) {
-  const form = document.getElementById("client-status");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("client-status"));
   if (!form) return;
   const select = q("#client-status-client", form);
   const previous = select.value;
@@ -30,19 +30,22 @@ export function showClientChoices(clients) {
   labelButton(form);
 }
 
+/** @param {HTMLFormElement} form */
 function labelButton(form) {
-  const option = form.elements.client.selectedOptions[0];
+  const option = /** @type {HTMLSelectElement} */ (form.elements.namedItem("client")).selectedOptions[0];
   setText(q("button[type=submit]", form), option?.dataset.status === "inactive" ? "Activate" : "Deactivate");
 }
 
 export function wireClientStatusForm(api, reload) {
-  const form = document.getElementById("client-status");
+  const form = /** @type {HTMLFormElement | null} */ (document.getElementById("client-status"));
   if (!form) return;
   const result = q("#client-status-result");
-  form.elements.client.addEventListener("change", () => labelButton(form));
+  /** @type {HTMLSelectElement} */ (form.elements.namedItem("client")).addEventListener("change", () =>
+    labelButton(form),
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const option = form.elements.client.selectedOptions[0];
+    const option = /** @type {HTMLSelectElement} */ (form.elements.namedItem("client")).selectedOptions[0];
     if (!option) return;
     const activate = option.dataset.status === "inactive";
     const { path, method } = clientStatusRequest(option.value, activate);

@@ -27,7 +27,13 @@ function asNode(child) {
   return child instanceof Node ? child : document.createTextNode(String(child));
 }
 
-/** The element or an error naming the selector: a page whose shell lacks it is a bug. */
+/**
+ * The element or an error naming the selector: a page whose shell lacks it is a bug. Typed loosely (the shell
+ * decides what kind of element the selector names: an input, a select, a button).
+ * @param {string} selector
+ * @param {ParentNode} [root]
+ * @returns {any}
+ */
 export function q(selector, root = document) {
   const node = root.querySelector(selector);
   if (!node) throw new Error(`missing ${selector}`);

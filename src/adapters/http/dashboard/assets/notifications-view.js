@@ -5,6 +5,10 @@ import { ago, dateTime, toneOf } from "./format.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { refreshUnreadCount } from "./unread-count.js";
 
+/**
+ * @param {import("../../responses/response-types.js").NotificationEntry} notification
+ * @param {(notification: import("../../responses/response-types.js").NotificationEntry, li: HTMLElement) => unknown} onMarkRead
+ */
 function item(notification, onMarkRead) {
   const li = el("li", { "data-id": notification.id, "data-read": String(notification.isRead) });
   const button = notification.isRead

@@ -29,7 +29,7 @@ function renderCell(td, cell) {
 export function fillTable(table, rows) {
   const columns = (table.dataset.columns ?? "").split(",");
   const numeric = new Set(
-    [...table.querySelectorAll("thead th")]
+    [.../** @type {NodeListOf<HTMLTableCellElement>} */ (table.querySelectorAll("thead th"))]
       .filter((th) => th.classList.contains("num"))
       .map((th) => th.dataset.key),
   );
@@ -51,7 +51,7 @@ export function fillTable(table, rows) {
   const ordered = rows.map((row) => {
     let tr = existing.get(row.key);
     if (!tr) {
-      tr = el("tr", { "data-key": row.key });
+      tr = /** @type {HTMLTableRowElement} */ (el("tr", { "data-key": row.key }));
       for (const column of columns) tr.append(el("td", { class: numeric.has(column) ? "num" : undefined }));
     }
     columns.forEach((column, index) => {
