@@ -4,6 +4,7 @@ import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler
 import { createDecisionServiceHandler } from "./adapters/grpc/decision-service-handler.js";
 import { GrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-handler.js";
+import { createSavingsServiceHandler } from "./adapters/grpc/savings-service-handler.js";
 import { createHttpApp } from "./adapters/http/http-app.js";
 import { HttpServer } from "./adapters/http/http-server.js";
 import { createMetricsListenerApp } from "./adapters/http/metrics-listener-app.js";
@@ -108,6 +109,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       replica: createReplicaServiceHandler(services),
       admin: createAdminServiceHandler({ ...services, version: VERSION }),
       decision: createDecisionServiceHandler(services),
+      savings: createSavingsServiceHandler(services),
     },
     logger,
     settings.tls,

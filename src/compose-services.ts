@@ -33,6 +33,7 @@ import { ClientReportService } from "./core/reports/client-report-service.js";
 import { OperationsReport } from "./core/reports/operations-report.js";
 import { RetentionService } from "./core/retention/retention-service.js";
 import { SavingsEngine } from "./core/savings/savings-engine.js";
+import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
@@ -179,6 +180,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     clientReports: new ClientReportService({ store, clock, sessions }),
     sessions,
     savings,
+    savingsReport: new SavingsReportService({ store, clock }),
     growth,
     jobs,
     operations: new OperationsReport({ store, clock, sessions, jobs, failover }),

@@ -16,6 +16,7 @@ import type { PriceRepository } from "../core/pricing/price-repository.js";
 import type { PriceSeriesRepository } from "../core/pricing/price-series-repository.js";
 import type { ReplicaRepository } from "../core/replicas/replica-repository.js";
 import type { RetentionRepository } from "../core/retention/retention-repository.js";
+import type { SavingsReportRepository } from "../core/savings/savings-report-repository.js";
 import type { SavingsRepository } from "../core/savings/savings-repository.js";
 import type { SwitchRepository } from "../core/switches/switch-repository.js";
 import type { Store, StoreHealth } from "../core/unit-of-work.js";
@@ -39,6 +40,8 @@ export interface Repositories {
   cleanups: CleanupRepository;
   priceSeries: PriceSeriesRepository;
   savings: SavingsRepository;
+  /** Savings reports: sums of the accounted per-instance days, by range, period, instance or agent. */
+  savingsReport: SavingsReportRepository;
   growth: GrowthRepository;
   retention: RetentionRepository;
   jobRuns: JobRunRepository;

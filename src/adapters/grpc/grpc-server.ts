@@ -10,6 +10,7 @@ import { AdminServiceService } from "../../../gen/spot/v1/admin_service.js";
 import { AgentServiceService } from "../../../gen/spot/v1/agent_service.js";
 import { DecisionServiceService } from "../../../gen/spot/v1/decision_service.js";
 import { ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
+import { SavingsServiceService } from "../../../gen/spot/v1/savings_service.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { HealthServiceHandler } from "./health-service-handler.js";
 import { addReflection } from "./reflection.js";
@@ -25,6 +26,7 @@ export interface GrpcServerHandlers {
   replica: UntypedServiceImplementation;
   admin: UntypedServiceImplementation;
   decision: UntypedServiceImplementation;
+  savings: UntypedServiceImplementation;
 }
 
 const SERVICE_NAMES = [
@@ -32,6 +34,7 @@ const SERVICE_NAMES = [
   "spot.v1.ReplicaService",
   "spot.v1.AdminService",
   "spot.v1.DecisionService",
+  "spot.v1.SavingsService",
 ] as const;
 
 export class GrpcServer {
@@ -61,6 +64,7 @@ export class GrpcServer {
     add(ReplicaServiceService, handlers.replica);
     add(AdminServiceService, handlers.admin);
     add(DecisionServiceService, handlers.decision);
+    add(SavingsServiceService, handlers.savings);
     add(HealthService, this.health.handlers);
     addReflection(this.server, [
       ...SERVICE_NAMES,

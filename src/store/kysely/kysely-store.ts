@@ -22,6 +22,7 @@ import { createKyselyPriceRepository } from "./kysely-price-repository.js";
 import { createKyselyPriceSeriesRepository } from "./kysely-price-series-repository.js";
 import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
 import { createKyselyRetentionRepository } from "./kysely-retention-repository.js";
+import { createKyselySavingsReportRepository } from "./kysely-savings-report-repository.js";
 import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
@@ -48,6 +49,7 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
     cleanups: createKyselyCleanupRepository(binding),
     priceSeries: createKyselyPriceSeriesRepository(binding),
     savings: createKyselySavingsRepository(binding),
+    savingsReport: createKyselySavingsReportRepository(binding),
     growth: createKyselyGrowthRepository(binding),
     retention: createKyselyRetentionRepository(binding),
     jobRuns: createKyselyJobRunRepository(binding),

@@ -4,6 +4,7 @@ import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
 import { agentSettingsRoutes } from "./agent-settings-routes.js";
 import { clientRoutes } from "./client-routes.js";
+import { clientSavingsReportRoutes } from "./client-savings-report-routes.js";
 import { clientSavingsRoutes } from "./client-savings-routes.js";
 import { commandRoutes } from "./command-routes.js";
 import { decisionRoutes } from "./decision-routes.js";
@@ -34,6 +35,7 @@ export function httpRoutes(
     ...clientReplicaRoutes,
     ...clientRoutes,
     ...clientSavingsRoutes,
+    ...clientSavingsReportRoutes,
     ...notificationRoutes,
     ...adminClientRoutes,
     ...adminReportRoutes,
