@@ -14,6 +14,7 @@ import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
 import { EventLog } from "./core/events/event-log.js";
+import { FleetViewService } from "./core/fleet/fleet-view-service.js";
 import { ClientGrowthService } from "./core/growth/client-growth-service.js";
 import { InstanceService } from "./core/instances/instance-service.js";
 import { SignalService } from "./core/interruptions/signal-service.js";
@@ -181,6 +182,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     sessions,
     savings,
     savingsReport: new SavingsReportService({ store, clock }),
+    fleetView: new FleetViewService({ store, clock }),
     growth,
     jobs,
     operations: new OperationsReport({ store, clock, sessions, jobs, failover }),

@@ -3,6 +3,7 @@ import type { ClientRepository } from "../core/clients/client-repository.js";
 import type { CommandRepository } from "../core/commands/command-repository.js";
 import type { DecisionRepository } from "../core/decisions/decision-record.js";
 import type { EventRepository } from "../core/events/event-repository.js";
+import type { FleetViewRepository } from "../core/fleet/fleet-view.js";
 import type { GrowthRepository } from "../core/growth/growth-repository.js";
 import type { InstanceRepository } from "../core/instances/instance-repository.js";
 import type { CleanupRepository } from "../core/interruptions/cleanup-report.js";
@@ -42,6 +43,8 @@ export interface Repositories {
   savings: SavingsRepository;
   /** Savings reports: sums of the accounted per-instance days, by range, period, instance or agent. */
   savingsReport: SavingsReportRepository;
+  /** The fleet page: agents filtered, sorted and paged, those that need attention, the event feed. */
+  fleetView: FleetViewRepository;
   growth: GrowthRepository;
   retention: RetentionRepository;
   jobRuns: JobRunRepository;

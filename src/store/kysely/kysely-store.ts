@@ -7,6 +7,7 @@ import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import { createKyselyDecisionRepository } from "./kysely-decision-repository.js";
 import { createKyselyEventRepository } from "./kysely-event-repository.js";
+import { createKyselyFleetViewRepository } from "./kysely-fleet-view-repository.js";
 import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
 import { createKyselyInstancePeerRepository } from "./kysely-instance-peer-repository.js";
 import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
@@ -50,6 +51,7 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
     priceSeries: createKyselyPriceSeriesRepository(binding),
     savings: createKyselySavingsRepository(binding),
     savingsReport: createKyselySavingsReportRepository(binding),
+    fleetView: createKyselyFleetViewRepository(binding),
     growth: createKyselyGrowthRepository(binding),
     retention: createKyselyRetentionRepository(binding),
     jobRuns: createKyselyJobRunRepository(binding),

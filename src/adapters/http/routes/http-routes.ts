@@ -3,6 +3,7 @@ import { adminClientRoutes } from "./admin-client-routes.js";
 import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
 import { agentSettingsRoutes } from "./agent-settings-routes.js";
+import { clientFleetRoutes } from "./client-fleet-routes.js";
 import { clientRoutes } from "./client-routes.js";
 import { clientSavingsReportRoutes } from "./client-savings-report-routes.js";
 import { clientSavingsRoutes } from "./client-savings-routes.js";
@@ -33,6 +34,7 @@ export function httpRoutes(
     ...agentSettingsRoutes,
     ...instanceRoutes,
     ...clientReplicaRoutes,
+    ...clientFleetRoutes,
     ...clientRoutes,
     ...clientSavingsRoutes,
     ...clientSavingsReportRoutes,
