@@ -115,6 +115,16 @@ describe("fleet view: server-side paging, filters and needs attention", () => {
       [bulkAgent(512).id],
     );
     expect((await fleet("q=%25")).total).toBe(0); // a % is a character, not a wildcard
+    const summary = await getOk(server.httpUrl, `/api/client/${acme.clientId}/fleet/summary`, acme.token);
+    const onSpot = count((agent) => agent.mode === "spot");
+    expect(summary).toMatchObject({
+      agents: COUNT,
+      agentsOnline: COUNT - count((agent) => agent.offline),
+      instances: COUNT,
+      onSpot,
+      pricedSpot: onSpot,
+    });
+    expect(summary.hourlySaving).toBeCloseTo(onSpot * (0.096 - 0.035), 6);
     const facets = await getOk(server.httpUrl, `/api/client/${acme.clientId}/fleet/facets`, acme.token);
     expect(facets.zones).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
     expect(facets.instanceTypes).toHaveLength(4);

@@ -98,6 +98,10 @@ export class FleetViewService {
     );
   }
 
+  async summary(caller: ClientContext) {
+    return await this.deps.store.fleetView.summary(caller.clientId);
+  }
+
   async facets(caller: ClientContext) {
     return await this.deps.store.fleetView.facets(caller.clientId);
   }

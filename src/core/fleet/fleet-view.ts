@@ -78,7 +78,20 @@ export interface FeedEntry {
   createdAt: number;
 }
 
+/** The client's running instances now, added up by the database. */
+export interface RunningSummary {
+  agents: number;
+  agentsOnline: number;
+  instances: number;
+  onSpot: number;
+  /** On-demand minus spot price, per hour, over the running spot instances whose prices are known. */
+  hourlySaving: number;
+  /** How many running spot instances have both prices (the ones hourlySaving counts). */
+  pricedSpot: number;
+}
+
 export interface FleetViewRepository {
+  summary(clientId: string): Promise<RunningSummary>;
   /** One page of the client's (not deleted) agents matching the filter, in a stable order, and how many match. */
   page(
     clientId: string,

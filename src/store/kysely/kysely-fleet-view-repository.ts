@@ -154,6 +154,37 @@ export function createKyselyFleetViewRepository({ db }: StoreBinding): FleetView
   };
 
   return {
+    summary: async (clientId) => {
+      const priced = sql`i.mode = 'spot' AND i.spot_price IS NOT NULL AND i.ondemand_price IS NOT NULL`;
+      const running = await db
+        .selectFrom("instances as i")
+        .select([
+          sql<number>`COUNT(*)`.as("instances"),
+          sql<number>`SUM(CASE WHEN i.mode = 'spot' THEN 1 ELSE 0 END)`.as("on_spot"),
+          sql<number>`SUM(CASE WHEN ${priced} THEN i.ondemand_price - i.spot_price ELSE 0 END)`.as("saving"),
+          sql<number>`SUM(CASE WHEN ${priced} THEN 1 ELSE 0 END)`.as("priced"),
+        ])
+        .where("i.client_id", "=", clientId)
+        .where("i.state", "=", "running")
+        .executeTakeFirstOrThrow();
+      const fleet = await db
+        .selectFrom("agents as a")
+        .select([
+          sql<number>`COUNT(*)`.as("agents"),
+          sql<number>`SUM(CASE WHEN a.status = 'online' THEN 1 ELSE 0 END)`.as("online"),
+        ])
+        .where("a.client_id", "=", clientId)
+        .where("a.status", "<>", "deleted")
+        .executeTakeFirstOrThrow();
+      return {
+        agents: Number(fleet.agents),
+        agentsOnline: Number(fleet.online ?? 0),
+        instances: Number(running.instances),
+        onSpot: Number(running.on_spot ?? 0),
+        hourlySaving: Number(running.saving ?? 0),
+        pricedSpot: Number(running.priced ?? 0),
+      };
+    },
     page: async (clientId, filter, window, page) => {
       const direction = page.descending ? "desc" : "asc";
       const rows = await columns(filtered(clientId, filter, window))

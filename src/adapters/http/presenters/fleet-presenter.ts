@@ -1,9 +1,13 @@
 import type { FeedEntry, FleetRow } from "../../../core/fleet/fleet-view.js";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
+import { presentReach } from "./agent-presenter.js";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function presentFleetRow(row: FleetRow) {
+/** One agent of the fleet list, with how this process reaches it (its stream, or polling). */
+export function presentFleetRow(row: FleetRow, reach: AgentReach) {
   return {
+    ...presentReach(reach),
     id: row.id,
     logicalAgentId: row.logicalAgentId,
     hostname: row.hostname,

@@ -42,7 +42,7 @@ export const clientFleetRoutes = [
         total: found.total,
         offset: found.offset,
         limit: found.limit,
-        rows: found.rows.map(presentFleetRow),
+        rows: found.rows.map((row) => presentFleetRow(row, services.polling.reachOf(row.id))),
       };
     },
   }),
@@ -61,9 +61,21 @@ export const clientFleetRoutes = [
       return {
         total: found.total,
         counts: found.counts,
-        items: found.items.map((item) => ({ ...presentFleetRow(item.row), reasons: item.reasons })),
+        items: found.items.map((item) => ({
+          ...presentFleetRow(item.row, services.polling.reachOf(item.row.id)),
+          reasons: item.reasons,
+        })),
       };
     },
+  }),
+  route({
+    method: "get",
+    path: "/api/client/:clientId/fleet/summary",
+    auth: "client",
+    summary:
+      "Agents and agents online, running instances, those on spot, and what they save per hour now (on-demand minus spot price), over the whole fleet",
+    handle: async ({ params, caller, services }) =>
+      await services.fleetView.summary(requireOwnClient(caller, params.clientId ?? "")),
   }),
   route({
     method: "get",

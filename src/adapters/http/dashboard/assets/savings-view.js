@@ -7,7 +7,6 @@ import { costPairChart } from "./cost-pair-chart.js";
 import { downloadCsv } from "./csv-download.js";
 import { announce, loadSection, q, sectionReady, setText } from "./dom.js";
 import { DASH, dateTime, dollars, modeLabel, percent, price, toneOf } from "./format.js";
-import { hourlySaving } from "./hourly-saving.js";
 import { fillTable } from "./table-rows.js";
 
 const PAGE_SIZE = 50;
@@ -106,9 +105,8 @@ export async function start({ session, api }) {
   let yearly = null;
 
   const loadTotals = async () => {
-    const instances = await api(`${clientPath}/instances?status=active`);
-    const rates = instances.map(hourlySaving).filter((rate) => rate !== null);
-    showTotals(recent, rates.length ? `${price(rates.reduce((sum, rate) => sum + rate, 0))}/h` : DASH);
+    const summary = await api(`${clientPath}/fleet/summary`);
+    showTotals(recent, summary.pricedSpot ? `${price(summary.hourlySaving)}/h` : DASH);
   };
   const draw = async () => {
     let periods = recent.daily;
