@@ -50,6 +50,15 @@ export const FleetPage: FC = () => (
       <StatCard stat="instances" label="Instances running" />
       <StatCard stat="rate" label="Saving now" note="on-demand minus spot price, per hour" />
     </div>
+    <div class="two-columns">
+      <Section id="attention" title="Needs attention">
+        <p class="panel-note" id="attention-summary" />
+        <ul class="attention-list" id="attention-list" />
+      </Section>
+      <Section id="fleet-feed" title="Fleet feed">
+        <ul class="feed-list" id="feed-list" />
+      </Section>
+    </div>
     <Section id="agents" title="Agents">
       <form id="fleet-filters" class="filters" aria-label="Filter the agents">
         <label class="filter search">
@@ -107,12 +116,6 @@ export const FleetPage: FC = () => (
           <span>Needs attention only</span>
         </label>
       </form>
-      <DataTable
-        id="agents-table"
-        caption="Agents, one page, live"
-        columns={COLUMNS}
-        empty="No agents yet: start an agent with this client's token and it appears here."
-      />
       <div class="pager" data-pager-for="agents-table">
         <button type="button" data-pager="previous" disabled>
           Previous
@@ -122,15 +125,12 @@ export const FleetPage: FC = () => (
           Next
         </button>
       </div>
+      <DataTable
+        id="agents-table"
+        caption="Agents, one page, live"
+        columns={COLUMNS}
+        empty="No agents yet: start an agent with this client's token and it appears here."
+      />
     </Section>
-    <div class="two-columns">
-      <Section id="attention" title="Needs attention">
-        <p class="panel-note" id="attention-summary" />
-        <ul class="attention-list" id="attention-list" />
-      </Section>
-      <Section id="fleet-feed" title="Fleet feed">
-        <ul class="feed-list" id="feed-list" />
-      </Section>
-    </div>
   </Layout>
 );
