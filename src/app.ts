@@ -4,6 +4,7 @@ import { createAgentServiceHandler } from "./adapters/grpc/agent-service-handler
 import { createDecisionServiceHandler } from "./adapters/grpc/decision-service-handler.js";
 import { GrpcServer } from "./adapters/grpc/grpc-server.js";
 import { createReplicaServiceHandler } from "./adapters/grpc/replica-service-handler.js";
+import { createSavingsServiceHandler } from "./adapters/grpc/savings-service-handler.js";
 import { createHttpApp } from "./adapters/http/http-app.js";
 import { HttpServer } from "./adapters/http/http-server.js";
 import { createMetricsListenerApp } from "./adapters/http/metrics-listener-app.js";
@@ -108,6 +109,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       replica: createReplicaServiceHandler(services),
       admin: createAdminServiceHandler({ ...services, version: VERSION }),
       decision: createDecisionServiceHandler(services),
+      savings: createSavingsServiceHandler(services),
     },
     logger,
     settings.tls,
@@ -170,6 +172,11 @@ export async function createApp(options: AppOptions): Promise<App> {
           version: VERSION,
           code: RUNNING_FROM,
         });
+        await logFirstRunHints(
+          logger,
+          store,
+          dashboardUrl(settings.http.host, httpPort, settings.tls !== null),
+        );
         return { grpcPort, httpPort };
       } catch (error) {
         await app.stop();
@@ -188,6 +195,22 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   };
   return app;
+}
+
+/** Where a browser on this machine finds the dashboard: a wildcard listen address is reached as localhost. */
+export function dashboardUrl(host: string, port: number, tls: boolean): string {
+  const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
+  return `${tls ? "https" : "http"}://${bracketed(reachable)}:${port}/dashboard`;
+}
+
+/** The dashboard's address, and while no client exists, how to make the first one (whose token signs in). */
+async function logFirstRunHints(logger: Logger, store: DataStore, url: string): Promise<void> {
+  logger.info("dashboard", { url });
+  if ((await store.clients.count()).total > 0) return;
+  logger.info(
+    'no client yet: run `npx spot-optimizer client create "Your team"` here; it prints the client token to sign in to the dashboard and to give your agents',
+    { command: "spot-optimizer client create NAME" },
+  );
 }
 
 function bracketed(host: string): string {

@@ -14,6 +14,7 @@ import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
 import type { CoreServices } from "./core/core-services.js";
 import { EventLog } from "./core/events/event-log.js";
+import { FleetViewService } from "./core/fleet/fleet-view-service.js";
 import { ClientGrowthService } from "./core/growth/client-growth-service.js";
 import { InstanceService } from "./core/instances/instance-service.js";
 import { SignalService } from "./core/interruptions/signal-service.js";
@@ -33,6 +34,7 @@ import { ClientReportService } from "./core/reports/client-report-service.js";
 import { OperationsReport } from "./core/reports/operations-report.js";
 import { RetentionService } from "./core/retention/retention-service.js";
 import { SavingsEngine } from "./core/savings/savings-engine.js";
+import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
@@ -179,6 +181,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     clientReports: new ClientReportService({ store, clock, sessions }),
     sessions,
     savings,
+    savingsReport: new SavingsReportService({ store, clock }),
+    fleetView: new FleetViewService({ store, clock }),
     growth,
     jobs,
     operations: new OperationsReport({ store, clock, sessions, jobs, failover }),

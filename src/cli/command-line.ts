@@ -3,6 +3,7 @@ import { VERSION } from "../version.js";
 import { AGENT_HELP, agentCommand } from "./agent-cli.js";
 import { BACKTEST_HELP, backtestCommand } from "./backtest-cli.js";
 import { BACKUP_HELP, backupCommand } from "./backup-cli.js";
+import { CLIENT_HELP, clientCommand } from "./client-cli.js";
 import { MIGRATE_STORE_HELP, migrateStoreCommand } from "./migrate-store-cli.js";
 import { SERVE_HELP, serveCommand } from "./serve-cli.js";
 import { TRAIN_HELP, trainCommand } from "./train-cli.js";
@@ -12,6 +13,8 @@ export const USAGE = `spot-optimizer ${VERSION}: runs EC2 workloads on spot capa
 Usage:
   spot-optimizer serve [options]   start the control plane (gRPC + REST) on SQLite or PostgreSQL
   spot-optimizer agent [options]   run the agent on an EC2 instance
+  spot-optimizer client create NAME
+                                   create a client in the local store and print its token (to sign in)
   spot-optimizer backup --to FILE  copy the SQLite store consistently, while the server runs
   spot-optimizer backtest [options] replay a fleet through the decision engine on a price history, per policy
   spot-optimizer train [options]   train the spot price model on a price history and write it as ONNX
@@ -51,6 +54,7 @@ export function spotOptimizerProgram(): Command {
     [serveCommand(fail), SERVE_HELP],
     [agentCommand(fail), AGENT_HELP],
     [backupCommand(fail), BACKUP_HELP],
+    [clientCommand(fail), CLIENT_HELP],
     [backtestCommand(fail), BACKTEST_HELP],
     [trainCommand(fail), TRAIN_HELP],
     [migrateStoreCommand(fail), MIGRATE_STORE_HELP],

@@ -4,6 +4,7 @@ import type { ClientService } from "./clients/client-service.js";
 import type { Clock } from "./clock/clock.js";
 import type { CommandService } from "./commands/command-service.js";
 import type { DecisionService } from "./decisions/decision-service.js";
+import type { FleetViewService } from "./fleet/fleet-view-service.js";
 import type { ClientGrowthService } from "./growth/client-growth-service.js";
 import type { InstanceService } from "./instances/instance-service.js";
 import type { SignalService } from "./interruptions/signal-service.js";
@@ -18,6 +19,7 @@ import type { ReplicaService } from "./replicas/replica-service.js";
 import type { AdminReportService } from "./reports/admin-report-service.js";
 import type { ClientReportService } from "./reports/client-report-service.js";
 import type { OperationsReport } from "./reports/operations-report.js";
+import type { SavingsReportService } from "./savings/savings-report-service.js";
 import type { SavingsService } from "./savings/savings-service.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
@@ -44,6 +46,10 @@ export interface CoreServices {
   sessions: SessionRegistry;
   /** Time-weighted savings: the accounting job and the savings and chart read models (C18, C20). */
   savings: SavingsService;
+  /** Savings of a whole client from the accounted figures: totals, series, per instance and agent. */
+  savingsReport: SavingsReportService;
+  /** The fleet page at any size: filtered, sorted, paged agents; needs attention; the event feed. */
+  fleetView: FleetViewService;
   /** Client growth per day (D6) and its daily snapshot job. */
   growth: ClientGrowthService;
   /** The background jobs: their state, and running one on demand. */

@@ -3,6 +3,7 @@ import type { ClientRepository } from "../core/clients/client-repository.js";
 import type { CommandRepository } from "../core/commands/command-repository.js";
 import type { DecisionRepository } from "../core/decisions/decision-record.js";
 import type { EventRepository } from "../core/events/event-repository.js";
+import type { FleetViewRepository } from "../core/fleet/fleet-view.js";
 import type { GrowthRepository } from "../core/growth/growth-repository.js";
 import type { InstanceRepository } from "../core/instances/instance-repository.js";
 import type { CleanupRepository } from "../core/interruptions/cleanup-report.js";
@@ -16,6 +17,7 @@ import type { PriceRepository } from "../core/pricing/price-repository.js";
 import type { PriceSeriesRepository } from "../core/pricing/price-series-repository.js";
 import type { ReplicaRepository } from "../core/replicas/replica-repository.js";
 import type { RetentionRepository } from "../core/retention/retention-repository.js";
+import type { SavingsReportRepository } from "../core/savings/savings-report-repository.js";
 import type { SavingsRepository } from "../core/savings/savings-repository.js";
 import type { SwitchRepository } from "../core/switches/switch-repository.js";
 import type { Store, StoreHealth } from "../core/unit-of-work.js";
@@ -39,6 +41,10 @@ export interface Repositories {
   cleanups: CleanupRepository;
   priceSeries: PriceSeriesRepository;
   savings: SavingsRepository;
+  /** Savings reports: sums of the accounted per-instance days, by range, period, instance or agent. */
+  savingsReport: SavingsReportRepository;
+  /** The fleet page: agents filtered, sorted and paged, those that need attention, the event feed. */
+  fleetView: FleetViewRepository;
   growth: GrowthRepository;
   retention: RetentionRepository;
   jobRuns: JobRunRepository;

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReplicaStatus } from "../../gen/spot/v1/common.js";
@@ -201,29 +202,55 @@ describe("dashboard in Chromium against the real control plane", () => {
     expect(await page.evaluate("document.activeElement?.textContent")).toBe("Mark read");
   });
 
-  it("shows time-weighted savings per instance, and says so where a figure is not served", async () => {
+  it("shows the savings the server computed for every instance: cost vs on-demand, shares, CSV", async () => {
     await page.goto(dash.url("/dashboard/savings"));
     await dash.ready(page);
+    const report = await getOk(
+      dash.server.httpUrl,
+      `/api/client/${dash.fleet.acme.clientId}/savings/report`,
+      dash.fleet.acme.token,
+    );
+    expect(report.allTime.instances).toBeGreaterThan(0);
+    const money = (value: number) =>
+      `$${value.toLocaleString("en-US", {
+        minimumFractionDigits: Math.abs(value) < 1 && value !== 0 ? 4 : 2,
+        maximumFractionDigits: Math.abs(value) < 1 && value !== 0 ? 4 : 2,
+      })}`;
+    // The cards show the server's totals, not a sum made in the browser.
+    expect(await page.textContent('[data-stat="savedAll"]')).toBe(money(report.allTime.savings));
+    expect(await page.textContent('[data-stat="saved30"]')).toBe(money(report.totals.savings));
     const rows = await rowsOf(page, "#instance-savings-table");
+    expect(rows).toHaveLength(report.allTime.instances);
     const current = rows.find((row) => row[0] === dash.fleet.agents.web.instanceId);
     expect(current?.[1]).toBe("web-1");
-    expect(current?.[6]).toMatch(/^\$\d+\.\d{2}$/);
-    expect(await page.textContent('[data-stat="savedAll"]')).toMatch(/^\$\d+\.\d{2}$/);
-    if ((await page.locator("#savings-chart").count()) > 0) {
-      // Served (spec C18): drawn from what the route answers, or a sentence saying there is nothing.
-      expect(
-        await page.locator("#savings-chart svg rect.bar, #savings-chart .chart-message").count(),
-      ).toBeGreaterThan(0);
-      await page.click("button[data-range='monthly']");
-      await expect.poll(() => page.getAttribute("button[data-range='monthly']", "aria-pressed")).toBe("true");
-      await dash.ready(page);
-      await page.click("button[data-range='daily']");
-      await dash.ready(page);
-    } else {
-      expect(await page.locator("#savings-over-time [data-unavailable]").count()).toBe(1);
-      expect(await page.locator("#savings-over-time svg").count()).toBe(0);
-    }
+    expect(current?.[7]).toMatch(/^-?\$\d+\.\d{2,4}$/);
+    expect(await page.textContent("#instance-savings [data-pager-status]")).toBe(
+      `1–${report.allTime.instances} of ${report.allTime.instances}`,
+    );
+    expect((await rowsOf(page, "#agent-savings-table")).map((row) => row[0])).not.toContain(
+      "globex-secret-1",
+    );
+    // Cost paid beside the on-demand cost it replaced, both drawn, per day and per month.
+    expect(await page.locator("#savings-chart svg rect.bar.paid").count()).toBe(30);
+    expect(await page.locator("#savings-chart svg rect.bar.on-demand").count()).toBe(30);
     await dash.screenshot(page, "savings");
+    await page.click("button[data-range='monthly']");
+    await expect.poll(() => page.getAttribute("button[data-range='monthly']", "aria-pressed")).toBe("true");
+    await dash.ready(page);
+    expect(await page.locator("#savings-chart svg rect.bar.paid").count()).toBe(12);
+    await page.click("button[data-range='daily']");
+    await dash.ready(page);
+    // The CSV export downloads the same numbers, with the token.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("button[data-export='instance']"),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      /^savings-instance-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
+    const csv = (await readFile((await download.path()) as string, "utf8")).trimEnd().split("\r\n");
+    expect(csv).toHaveLength(report.allTime.instances + 1);
+    expect(csv.join("\n")).toContain(dash.fleet.agents.web.instanceId);
   });
 
   it("opens the admin view with the admin token only", async () => {

@@ -67,9 +67,9 @@ describe("dashboard layout: phones, keyboards, refreshes", () => {
     expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
     await page.keyboard.press("Enter");
     expect(await page.evaluate("document.activeElement?.id")).toBe("main");
-    // From the main content, Tab reaches the agents' links; Enter opens one.
+    // From the main content, Tab reaches the agents' links (past the filters); Enter opens one.
     let focused = "";
-    for (let step = 0; step < 10 && focused !== "web-1"; step++) {
+    for (let step = 0; step < 80 && focused !== "web-1"; step++) {
       await page.keyboard.press("Tab");
       focused = await page.evaluate<string>('document.activeElement?.textContent ?? ""');
     }

@@ -21,7 +21,7 @@ describe("server reflection with buf curl", () => {
   });
   afterAll(async () => server.dispose());
 
-  it("lists the four services, health and reflection", async () => {
+  it("lists the five services, health and reflection", async () => {
     const { stdout } = await curl("--list-services", base());
     expect(stdout.trim().split("\n").sort()).toEqual([
       "grpc.health.v1.Health",
@@ -31,6 +31,7 @@ describe("server reflection with buf curl", () => {
       "spot.v1.AgentService",
       "spot.v1.DecisionService",
       "spot.v1.ReplicaService",
+      "spot.v1.SavingsService",
     ]);
     const methods = await curl("--list-methods", base());
     expect(methods.stdout).toContain("spot.v1.AgentService/Connect");

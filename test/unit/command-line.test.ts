@@ -8,13 +8,16 @@ describe("the spot-optimizer command line", () => {
       "serve",
       "agent",
       "backup",
+      "client",
       "backtest",
       "train",
       "migrate-store",
     ]);
-    for (const command of program.commands) {
+    const commands = program.commands.flatMap((command) => [command, ...command.commands]);
+    for (const command of commands) {
       const help = command.helpInformation();
-      expect(help, command.name()).toMatch(new RegExp(`^Usage: spot-optimizer ${command.name()}`));
+      const name = command.parent?.parent ? `${command.parent.name()} ${command.name()}` : command.name();
+      expect(help, name).toMatch(new RegExp(`^Usage: spot-optimizer ${name}`));
       for (const option of command.options) {
         expect(help, `${command.name()} ${option.long}`).toContain(option.long as string);
       }

@@ -10,6 +10,7 @@ import { type AdminServiceServer, AdminServiceService } from "../../../gen/spot/
 import { type AgentServiceServer, AgentServiceService } from "../../../gen/spot/v1/agent_service.js";
 import { type DecisionServiceServer, DecisionServiceService } from "../../../gen/spot/v1/decision_service.js";
 import { type ReplicaServiceServer, ReplicaServiceService } from "../../../gen/spot/v1/replica_service.js";
+import { type SavingsServiceServer, SavingsServiceService } from "../../../gen/spot/v1/savings_service.js";
 import type { Logger } from "../../core/logging/logger.js";
 import type { DecodedServer } from "./decoded-server.js";
 import { HealthServiceHandler } from "./health-service-handler.js";
@@ -27,6 +28,7 @@ export interface GrpcServerHandlers {
   replica: DecodedServer<ReplicaServiceServer>;
   admin: DecodedServer<AdminServiceServer>;
   decision: DecodedServer<DecisionServiceServer>;
+  savings: DecodedServer<SavingsServiceServer>;
 }
 
 const SERVICE_NAMES = [
@@ -34,6 +36,7 @@ const SERVICE_NAMES = [
   "spot.v1.ReplicaService",
   "spot.v1.AdminService",
   "spot.v1.DecisionService",
+  "spot.v1.SavingsService",
 ] as const;
 
 export class GrpcServer {
@@ -63,6 +66,7 @@ export class GrpcServer {
     add(ReplicaServiceService, handlers.replica);
     add(AdminServiceService, handlers.admin);
     add(DecisionServiceService, handlers.decision);
+    add(SavingsServiceService, handlers.savings);
     add(HealthService, this.health.handlers);
     addReflection(this.server, [
       ...SERVICE_NAMES,

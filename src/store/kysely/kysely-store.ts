@@ -7,6 +7,7 @@ import { createKyselyClientRepository } from "./kysely-client-repository.js";
 import { createKyselyCommandRepository } from "./kysely-command-repository.js";
 import { createKyselyDecisionRepository } from "./kysely-decision-repository.js";
 import { createKyselyEventRepository } from "./kysely-event-repository.js";
+import { createKyselyFleetViewRepository } from "./kysely-fleet-view-repository.js";
 import { createKyselyGrowthRepository } from "./kysely-growth-repository.js";
 import { createKyselyInstancePeerRepository } from "./kysely-instance-peer-repository.js";
 import { createKyselyInstanceRepository } from "./kysely-instance-repository.js";
@@ -22,6 +23,7 @@ import { createKyselyPriceRepository } from "./kysely-price-repository.js";
 import { createKyselyPriceSeriesRepository } from "./kysely-price-series-repository.js";
 import { createKyselyReplicaRepository } from "./kysely-replica-repository.js";
 import { createKyselyRetentionRepository } from "./kysely-retention-repository.js";
+import { createKyselySavingsReportRepository } from "./kysely-savings-report-repository.js";
 import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
@@ -48,6 +50,8 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
     cleanups: createKyselyCleanupRepository(binding),
     priceSeries: createKyselyPriceSeriesRepository(binding),
     savings: createKyselySavingsRepository(binding),
+    savingsReport: createKyselySavingsReportRepository(binding),
+    fleetView: createKyselyFleetViewRepository(binding),
     growth: createKyselyGrowthRepository(binding),
     retention: createKyselyRetentionRepository(binding),
     jobRuns: createKyselyJobRunRepository(binding),

@@ -48,7 +48,7 @@ export function mountDashboard(app: Hono, routes: readonly AnyRoute[]): void {
   app.get("/dashboard/agents/:agentId", (context) =>
     page(context, <AgentPage agentId={context.req.param("agentId")} features={features} />),
   );
-  app.get("/dashboard/savings", (context) => page(context, <SavingsPage features={features} />));
+  app.get("/dashboard/savings", (context) => page(context, <SavingsPage />));
   app.get("/dashboard/notifications", (context) => page(context, <NotificationsPage />));
   app.get("/dashboard/admin", (context) => page(context, <AdminPage features={features} />));
   app.get("/dashboard/api", (context) => {

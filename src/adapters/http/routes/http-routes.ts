@@ -3,7 +3,9 @@ import { adminClientRoutes } from "./admin-client-routes.js";
 import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
 import { agentSettingsRoutes } from "./agent-settings-routes.js";
+import { clientFleetRoutes } from "./client-fleet-routes.js";
 import { clientRoutes } from "./client-routes.js";
+import { clientSavingsReportRoutes } from "./client-savings-report-routes.js";
 import { clientSavingsRoutes } from "./client-savings-routes.js";
 import { commandRoutes } from "./command-routes.js";
 import { decisionRoutes } from "./decision-routes.js";
@@ -32,8 +34,10 @@ export function httpRoutes(
     ...agentSettingsRoutes,
     ...instanceRoutes,
     ...clientReplicaRoutes,
+    ...clientFleetRoutes,
     ...clientRoutes,
     ...clientSavingsRoutes,
+    ...clientSavingsReportRoutes,
     ...notificationRoutes,
     ...adminClientRoutes,
     ...adminReportRoutes,

@@ -1,13 +1,26 @@
-// Fleet overview: every agent with status, mode, pool, price and what it saves now; refreshed live.
-import { loadSection, q, setText } from "./dom.js";
+// Fleet at any size: the server filters, searches, sorts and pages the agents; the view's state lives in the
+// URL (shareable, kept on reload); rows keep their place as heartbeats arrive (a stable server-side order).
+// Beside it: the agents that need attention, and the fleet-wide feed of events. Refreshed live.
+import { el, loadSection, q, sectionReady, setText } from "./dom.js";
 import { ago, DASH, dateTime, modeLabel, percent, price, reachLabel, toneOf } from "./format.js";
 import { hourlySaving } from "./hourly-saving.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { fillTable } from "./table-rows.js";
 
-function agentRow(agent, instance, now) {
-  const saving = hourlySaving(instance);
-  const paid = agent.currentMode === "spot" ? instance?.spotPrice : instance?.onDemandPrice;
+const PAGE_SIZE = 50;
+const FILTERS = ["q", "status", "mode", "pool", "type", "zone", "sort", "order", "attention"];
+const REASONS = {
+  offline: "offline",
+  disabled: "disabled",
+  commands_failed: "command failed or expired",
+  interrupted: "interruption notice",
+  failover: "failover",
+  stale_prices: "stale prices",
+};
+
+function agentRow(agent, now) {
+  const saving = hourlySaving(agent);
+  const paid = agent.mode === "spot" ? agent.spotPrice : agent.onDemandPrice;
   const status = agent.enabled ? agent.status : `${agent.status}, disabled`;
   return {
     key: agent.id,
@@ -18,48 +31,184 @@ function agentRow(agent, instance, now) {
         text: reachLabel(agent, now),
         title: agent.lastPollAt ? `last poll ${dateTime(agent.lastPollAt)}` : "",
       },
-      mode: modeLabel(agent.currentMode),
-      pool: agent.currentMode === "spot" ? (agent.currentPoolId ?? DASH) : DASH,
+      mode: modeLabel(agent.mode),
+      pool: agent.mode === "spot" ? (agent.poolId ?? DASH) : DASH,
       type: agent.instanceType,
       price: price(paid),
-      onDemand: price(instance?.onDemandPrice),
+      onDemand: price(agent.onDemandPrice),
       savings:
-        saving === null ? DASH : `${price(saving)}/h (${percent((saving / instance.onDemandPrice) * 100)})`,
-      seen: { text: ago(agent.lastHeartbeat, now), title: dateTime(agent.lastHeartbeat) },
+        saving === null ? DASH : `${price(saving)}/h (${percent((saving / agent.onDemandPrice) * 100)})`,
+      seen: { text: ago(agent.lastSeenAt, now), title: dateTime(agent.lastSeenAt) },
     },
   };
 }
 
-export async function start({ session, api }) {
-  const client = encodeURIComponent(session.clientId);
-  const section = q("#agents");
-  const table = q("#agents-table");
-  const stat = (key, value) => setText(q(`[data-stat="${key}"]`), value);
-  const note = (key, value) => setText(q(`[data-stat-note="${key}"]`), value);
+/** The view from the URL: filters, sort and page. */
+function readState() {
+  const params = new URLSearchParams(location.search);
+  const state = { offset: Math.max(0, Number.parseInt(params.get("offset") ?? "0", 10) || 0) };
+  for (const name of FILTERS) state[name] = params.get(name) ?? "";
+  return state;
+}
 
-  const refresh = async () => {
-    const [agents, instances] = await Promise.all([
-      api(`/api/client/${client}/agents`),
-      api(`/api/client/${client}/instances?status=active`),
-    ]);
-    const byId = new Map(instances.map((instance) => [instance.id, instance]));
+function writeState(state) {
+  const params = new URLSearchParams();
+  for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+  if (state.offset) params.set("offset", String(state.offset));
+  const search = params.toString();
+  history.replaceState(null, "", search ? `?${search}` : location.pathname);
+}
+
+function fillChoices(select, values, current) {
+  const keep = select.querySelector("option[value='']");
+  select.replaceChildren(keep, ...values.map((value) => el("option", { value }, value)));
+  if (current && !values.includes(current)) select.append(el("option", { value: current }, current));
+  select.value = current;
+}
+
+export async function start({ session, api }) {
+  const client = `/api/client/${encodeURIComponent(session.clientId)}`;
+  const form = q("#fleet-filters");
+  const table = q("#agents-table");
+  const pager = q("[data-pager-for='agents-table']");
+  const state = readState();
+  const stat = (key, value) => setText(q(`[data-stat="${key}"]`), value);
+
+  for (const name of FILTERS) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    if (field.type === "checkbox") field.checked = state[name] === "true";
+    else if (field.tagName === "INPUT" || [...field.options].some((option) => option.value === state[name])) {
+      field.value = state[name] || (name === "sort" ? "name" : name === "order" ? "asc" : "");
+    }
+  }
+
+  const loadPage = async () => {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(state.offset) });
+    for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+    const page = await api(`${client}/fleet?${params}`);
     const now = Date.now();
     fillTable(
       table,
-      agents.map((agent) => agentRow(agent, byId.get(agent.instanceId), now)),
+      page.rows.map((agent) => agentRow(agent, now)),
     );
-    const online = agents.filter((agent) => agent.status === "online").length;
-    const savings = instances.map(hourlySaving).filter((saving) => saving !== null);
-    stat("online", `${online} / ${agents.length}`);
-    stat("instances", String(instances.length));
-    stat("spot", String(instances.filter((instance) => instance.mode === "spot").length));
-    stat("rate", savings.length ? `${price(savings.reduce((sum, value) => sum + value, 0))}/h` : DASH);
-    note(
-      "rate",
-      savings.length ? "on-demand minus spot price, per hour" : "no spot instance with known prices",
+    const last = state.offset + page.rows.length;
+    setText(
+      pager.querySelector("[data-pager-status]"),
+      page.total ? `${state.offset + 1}–${last} of ${page.total}` : "no agent matches",
+    );
+    pager.querySelector("[data-pager='previous']").disabled = state.offset === 0;
+    pager.querySelector("[data-pager='next']").disabled = last >= page.total;
+  };
+  const loadStats = async () => {
+    const summary = await api(`${client}/fleet/summary`);
+    stat("online", `${summary.agentsOnline} / ${summary.agents}`);
+    stat("instances", `${summary.instances}`);
+    setText(q('[data-stat-note="instances"]'), `${summary.onSpot} on spot`);
+    stat("rate", summary.pricedSpot ? `${price(summary.hourlySaving)}/h` : DASH);
+  };
+  const loadAttention = async () => {
+    const attention = await api(`${client}/fleet/attention?limit=50`);
+    stat("attention", String(attention.total));
+    const parts = Object.entries(attention.counts)
+      .filter(([, count]) => count > 0)
+      .map(([reason, count]) => `${count} ${REASONS[reason] ?? reason}`);
+    setText(q("#attention-summary"), parts.length ? parts.join(" · ") : "Nothing needs attention.");
+    q("#attention-list").replaceChildren(
+      ...attention.items.map((item) =>
+        el(
+          "li",
+          { "data-id": item.id },
+          el("a", { href: `/dashboard/agents/${encodeURIComponent(item.id)}` }, item.logicalAgentId),
+          " ",
+          ...item.reasons.map((reason) =>
+            el(
+              "span",
+              { class: "badge", "data-tone": reason === "offline" ? "bad" : "warn" },
+              REASONS[reason] ?? reason,
+            ),
+          ),
+        ),
+      ),
     );
   };
+  const loadFeed = async () => {
+    const feed = await api(`${client}/fleet/feed?limit=20`);
+    const now = Date.now();
+    q("#feed-list").replaceChildren(
+      ...(feed.length
+        ? feed.map((entry) =>
+            el(
+              "li",
+              { "data-severity": entry.severity },
+              el(
+                "time",
+                { datetime: entry.createdAt, title: dateTime(entry.createdAt) },
+                ago(entry.createdAt, now),
+              ),
+              " ",
+              entry.agentId
+                ? el(
+                    "a",
+                    { href: `/dashboard/agents/${encodeURIComponent(entry.agentId)}` },
+                    entry.logicalAgentId ?? entry.agentId,
+                  )
+                : "",
+              " ",
+              entry.message,
+            ),
+          )
+        : [el("li", { class: "empty-state" }, "No events yet.")]),
+    );
+  };
+  const loadFacets = async () => {
+    const facets = await api(`${client}/fleet/facets`);
+    fillChoices(form.elements.namedItem("pool"), facets.pools, state.pool);
+    fillChoices(form.elements.namedItem("type"), facets.instanceTypes, state.type);
+    fillChoices(form.elements.namedItem("zone"), facets.zones, state.zone);
+  };
 
-  await loadSection(section, refresh);
-  everyWhileVisible(() => loadSection(section, refresh));
+  const reload = () => {
+    writeState(state);
+    return loadSection(q("#agents"), loadPage);
+  };
+  let typing;
+  form.addEventListener("input", (event) => {
+    for (const name of FILTERS) {
+      const field = form.elements.namedItem(name);
+      if (field) state[name] = field.type === "checkbox" ? (field.checked ? "true" : "") : field.value.trim();
+    }
+    if (state.sort === "name") state.sort = "";
+    if (state.order === "asc") state.order = "";
+    state.offset = 0;
+    clearTimeout(typing);
+    typing = setTimeout(reload, event.target.name === "q" ? 250 : 0);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  pager.querySelector("[data-pager='previous']").addEventListener("click", () => {
+    state.offset = Math.max(0, state.offset - PAGE_SIZE);
+    void reload();
+  });
+  pager.querySelector("[data-pager='next']").addEventListener("click", () => {
+    state.offset += PAGE_SIZE;
+    void reload();
+  });
+
+  // The first page first: it is what the user waits for.
+  await loadSection(q("#agents"), loadPage);
+  await Promise.all([
+    loadSection(q("#fleet-stats"), loadStats),
+    loadSection(q("#attention"), loadAttention),
+    loadSection(q("#fleet-feed"), loadFeed),
+    loadFacets().catch(() => undefined),
+  ]);
+  sectionReady(q("#fleet-stats"));
+  everyWhileVisible(() =>
+    Promise.all([
+      loadSection(q("#agents"), loadPage),
+      loadSection(q("#fleet-stats"), loadStats),
+      loadSection(q("#attention"), loadAttention),
+      loadSection(q("#fleet-feed"), loadFeed),
+    ]),
+  );
 }

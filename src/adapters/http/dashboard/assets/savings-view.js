@@ -1,13 +1,15 @@
-// Savings: the rate saved now, time-weighted savings per instance (C12), and savings per day or month when
-// the control plane serves them (C18/C20). No figure is estimated here.
-import { expandPath } from "./api-client.js";
-import { barChart } from "./bar-chart.js";
+// Savings, as the server computes them for every instance of the client (the savings job's time-weighted
+// figures): totals, cost paid against the on-demand cost it replaced per day or month, each instance's and
+// agent's share, and the same numbers as CSV. Nothing is added up here.
+
 import { chartMessage } from "./chart-parts.js";
-import { loadSection, q, setText } from "./dom.js";
-import { DASH, dateTime, dollars, modeLabel, price, toneOf } from "./format.js";
-import { hourlySaving } from "./hourly-saving.js";
-import { savingsSeries } from "./savings-series.js";
+import { costPairChart } from "./cost-pair-chart.js";
+import { downloadCsv } from "./csv-download.js";
+import { announce, loadSection, q, sectionReady, setText } from "./dom.js";
+import { DASH, dateTime, dollars, modeLabel, percent, price, toneOf } from "./format.js";
 import { fillTable } from "./table-rows.js";
+
+const PAGE_SIZE = 50;
 
 /**
  * Running, terminated, or unmanaged since its agent was deleted: then it is history (no longer counted or
@@ -16,7 +18,7 @@ import { fillTable } from "./table-rows.js";
 export function instanceState(instance) {
   if (instance.state === "unmanaged") {
     return {
-      text: `unmanaged since ${dateTime(instance.unmanagedAt)}`,
+      text: instance.unmanagedAt ? `unmanaged since ${dateTime(instance.unmanagedAt)}` : "unmanaged",
       tone: "warn",
       title: "Its agent was deleted: no longer managed, counted or accruing savings",
     };
@@ -24,104 +26,171 @@ export function instanceState(instance) {
   return { text: instance.state ?? DASH, tone: toneOf(instance.state) };
 }
 
-/** Metrics are read per instance: the newest ones, a few at a time. */
-const MAX_INSTANCES = 50;
-const BATCH = 6;
-
-async function metricsOf(api, instances) {
-  const results = [];
-  for (let index = 0; index < instances.length; index += BATCH) {
-    const batch = instances.slice(index, index + BATCH);
-    results.push(
-      ...(await Promise.all(
-        batch.map((instance) =>
-          api(`/api/client/instances/${encodeURIComponent(instance.id)}/metrics`).catch(() => null),
-        ),
-      )),
-    );
-  }
-  return results;
+/** YYYY-MM of the month `back` months before the month of a YYYY-MM-DD date, as its first day. */
+function monthsBefore(date, back) {
+  const [year, month] = date.split("-").map(Number);
+  const first = new Date(Date.UTC(year, month - 1 - back, 1));
+  return first.toISOString().slice(0, 10);
 }
 
-async function loadInstances(api, session) {
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const periodLabel = (period) =>
+  period.length === 7 ? `${MONTHS[Number(period.slice(5)) - 1]} ${period.slice(2, 4)}` : period.slice(5);
+
+function showTotals(report, rateText) {
   const stat = (key, value) => setText(q(`[data-stat="${key}"]`), value);
   const note = (key, value) => setText(q(`[data-stat-note="${key}"]`), value);
-  const all = await api(`/api/client/${encodeURIComponent(session.clientId)}/instances?status=all`);
-  const instances = all.slice(0, MAX_INSTANCES);
-  const metrics = await metricsOf(api, instances);
-  const rates = all
-    .filter((instance) => instance.isActive)
-    .map(hourlySaving)
-    .filter((rate) => rate !== null);
-  stat("rate", rates.length ? `${price(rates.reduce((sum, rate) => sum + rate, 0))}/h` : DASH);
-  const known = metrics.filter(Boolean);
-  const total = (key) => known.reduce((sum, row) => sum + (row[key] ?? 0), 0);
-  stat("saved30", known.length ? dollars(total("savingsLast30Days")) : DASH);
-  stat("savedAll", known.length ? dollars(total("totalSavings")) : DASH);
-  const scope =
-    all.length > MAX_INSTANCES
-      ? `newest ${MAX_INSTANCES} of ${all.length} instances`
-      : `${all.length} instances`;
-  note("saved30", `time-weighted, ${scope}`);
-  note("savedAll", `time-weighted, ${scope}`);
-  fillTable(
-    q("#instance-savings-table"),
-    instances.map((instance, index) => {
-      const row = metrics[index];
-      return {
-        key: instance.id,
-        cells: {
-          instance: instance.id,
-          agent: instance.agentId
-            ? {
-                text: instance.logicalAgentId ?? instance.agentId,
-                href: `/dashboard/agents/${encodeURIComponent(instance.agentId)}`,
-              }
-            : DASH,
-          state: instanceState(instance),
-          mode: modeLabel(instance.mode),
-          pool: instance.mode === "spot" ? instance.poolId : DASH,
-          uptime: row ? row.uptimeHours.toFixed(1) : DASH,
-          saved30: row ? dollars(row.savingsLast30Days) : DASH,
-          savedAll: row ? dollars(row.totalSavings) : DASH,
-        },
-      };
-    }),
+  const { totals, allTime } = report;
+  stat("rate", rateText);
+  stat("saved30", totals.instances ? dollars(totals.savings) : DASH);
+  note(
+    "saved30",
+    totals.instances
+      ? `${dollars(totals.cost)} paid instead of ${dollars(totals.onDemandCost)} on demand, ${totals.instances} instances`
+      : "nothing accounted in the last 30 days",
+  );
+  stat("savedAll", allTime.instances ? dollars(allTime.savings) : DASH);
+  note(
+    "savedAll",
+    allTime.instances
+      ? `${percent(allTime.savingsPercent)} of ${dollars(allTime.onDemandCost)}, ${allTime.instances} instances since ${allTime.firstDay}`
+      : "nothing accounted yet",
   );
 }
 
-async function drawSavings(api, session, source, range) {
-  const frame = q("#savings-chart");
-  const path = expandPath(source, { clientId: session.clientId });
-  const answer = await api(`${path}?range=${range}&days=${range === "daily" ? 30 : 365}`);
-  const bars = savingsSeries(answer, range);
-  if (bars === null) {
-    chartMessage(frame, `The savings route answered without a ${range} series this page can read.`);
-  } else if (
-    !barChart(frame, { bars, yFormat: dollars, name: `Savings per ${range === "daily" ? "day" : "month"}` })
-  ) {
-    chartMessage(frame, "No savings recorded in this period yet.");
-  }
+/** A table of shares, one page at a time, with its pager. */
+function sharesTable({ api, session, by, table, pager, cells, range }) {
+  let offset = 0;
+  const base = `/api/client/${encodeURIComponent(session.clientId)}/savings/${by}s`;
+  const load = async () => {
+    const params = new URLSearchParams({ ...range, limit: String(PAGE_SIZE), offset: String(offset) });
+    const page = await api(`${base}?${params}`);
+    fillTable(
+      table,
+      page.rows.map((row) => ({ key: row.instanceId ?? row.agentId ?? "none", cells: cells(row) })),
+    );
+    const last = Math.min(offset + page.rows.length, page.total);
+    setText(
+      pager.querySelector("[data-pager-status]"),
+      page.total ? `${offset + 1}–${last} of ${page.total}` : "",
+    );
+    pager.querySelector("[data-pager='previous']").disabled = offset === 0;
+    pager.querySelector("[data-pager='next']").disabled = last >= page.total;
+  };
+  pager.querySelector("[data-pager='previous']").addEventListener("click", () => {
+    offset = Math.max(0, offset - PAGE_SIZE);
+    void loadSection(pager.closest("section"), load);
+  });
+  pager.querySelector("[data-pager='next']").addEventListener("click", () => {
+    offset += PAGE_SIZE;
+    void loadSection(pager.closest("section"), load);
+  });
+  return load;
 }
 
+const figures = (row) => ({
+  hours: row.instanceHours.toFixed(1),
+  cost: dollars(row.cost),
+  onDemand: dollars(row.onDemandCost),
+  saved: dollars(row.savings),
+});
+
 export async function start({ session, api }) {
-  const source = document.body.dataset.savingsSource;
+  const clientPath = `/api/client/${encodeURIComponent(session.clientId)}`;
+  const recent = await api(`${clientPath}/savings/report`);
+  const allRange = { from: recent.allTime.firstDay ?? recent.from, to: recent.to };
+  const yearRange = { from: monthsBefore(recent.to, 11), to: recent.to };
   const chartSection = q("#savings-over-time");
   let range = "daily";
-  const draw = () => (source ? drawSavings(api, session, source, range) : undefined);
+  let yearly = null;
+
+  const loadTotals = async () => {
+    const summary = await api(`${clientPath}/fleet/summary`);
+    showTotals(recent, summary.pricedSpot ? `${price(summary.hourlySaving)}/h` : DASH);
+  };
+  const draw = async () => {
+    let periods = recent.daily;
+    if (range === "monthly") {
+      yearly ??= await api(`${clientPath}/savings/report?${new URLSearchParams(yearRange)}`);
+      periods = yearly.monthly;
+    }
+    const frame = q("#savings-chart");
+    if (!costPairChart(frame, { periods, label: periodLabel, yFormat: dollars })) {
+      chartMessage(frame, "No instance ran in this period, or the savings job has not accounted it yet.");
+    }
+  };
+  const loadInstances = sharesTable({
+    api,
+    session,
+    by: "instance",
+    table: q("#instance-savings-table"),
+    pager: q("#instance-savings [data-pager-for]"),
+    range: allRange,
+    cells: (row) => ({
+      instance: row.instanceId,
+      agent: row.agentId
+        ? {
+            text: row.logicalAgentId ?? row.agentId,
+            href: `/dashboard/agents/${encodeURIComponent(row.agentId)}`,
+          }
+        : DASH,
+      state: instanceState(row),
+      mode: modeLabel(row.mode),
+      ...figures(row),
+    }),
+  });
+  const loadAgents = sharesTable({
+    api,
+    session,
+    by: "agent",
+    table: q("#agent-savings-table"),
+    pager: q("#agent-savings [data-pager-for]"),
+    range: allRange,
+    cells: (row) => ({
+      agent: row.agentId
+        ? {
+            text: row.logicalAgentId ?? row.agentId,
+            href: `/dashboard/agents/${encodeURIComponent(row.agentId)}`,
+          }
+        : "instances without an agent",
+      instances: row.instances,
+      ...figures(row),
+    }),
+  });
+
   await Promise.all([
-    loadSection(q("#instance-savings"), () => loadInstances(api, session)),
+    loadSection(q("#savings-totals"), loadTotals),
     loadSection(chartSection, draw),
+    loadSection(q("#instance-savings"), loadInstances),
+    loadSection(q("#agent-savings"), loadAgents),
   ]);
   for (const button of chartSection.querySelectorAll("button[data-range]")) {
-    button.disabled = !source;
     button.addEventListener("click", () => {
       range = button.dataset.range;
       for (const other of chartSection.querySelectorAll("button[data-range]")) {
         other.setAttribute("aria-pressed", String(other === button));
       }
-      // loadSection shows its own failure in the section.
       void loadSection(chartSection, draw);
+    });
+  }
+  sectionReady(q("#savings-export"));
+  for (const button of document.querySelectorAll("button[data-export]")) {
+    button.addEventListener("click", async () => {
+      const by = button.dataset.export;
+      const exportRange =
+        by === "day" ? { from: recent.from, to: recent.to } : by === "month" ? yearRange : allRange;
+      button.disabled = true;
+      try {
+        await downloadCsv(
+          `${clientPath}/savings/export?${new URLSearchParams({ ...exportRange, by })}`,
+          session.token,
+        );
+        announce(`Savings per ${by} downloaded.`);
+      } catch (error) {
+        announce(error.message);
+      } finally {
+        button.disabled = false;
+      }
     });
   }
 }

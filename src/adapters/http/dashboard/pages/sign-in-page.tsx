@@ -9,7 +9,23 @@ export const SignInPage: FC = () => (
   <Layout title="Sign in" page="sign-in" nav="none">
     <div class="sign-in">
       <h1>Sign in</h1>
-      <p>Paste the client token you were given when your client was created. It stays in this browser tab.</p>
+      <p>Paste your client token. It stays in this browser tab.</p>
+      <div class="token-source" id="token-source">
+        <h2>Where a token comes from</h2>
+        <p>
+          A client token is printed once, when a client is created. On the machine that runs the control
+          plane, in its directory, run:
+        </p>
+        <pre>
+          <code>npx spot-optimizer client create "Your team"</code>
+        </pre>
+        <p>
+          It prints the token (add <code>--data-dir</code> or <code>--database-url</code> if the server uses
+          other ones than the default). An operator with the admin token can also create a client, or issue a
+          new token for one, in the <a href="/dashboard/admin">admin view</a> or with{" "}
+          <code>AdminService/CreateClient</code>.
+        </p>
+      </div>
       <form id="sign-in-form" class="stack" novalidate>
         <label for="token">Client token</label>
         <input
