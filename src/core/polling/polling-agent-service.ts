@@ -138,8 +138,8 @@ export class PollingAgentService<RegisterTx = unknown> {
   }
 
   /**
-   * Fetching is delivery: open switch commands issued for the caller's instance become delivered and come back on
-   * its every poll until reported (a switch report or the executed call).
+   * Fetching is delivery: open switch commands issued for the caller's instance become delivered (once: the first
+   * fetch is recorded) and come back on its every poll until reported (a switch report or the executed call).
    */
   async pendingCommands(caller: ClientContext, agentId: string, peer: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
@@ -151,14 +151,17 @@ export class PollingAgentService<RegisterTx = unknown> {
             POLLABLE_COMMAND_TYPES.includes(command.action.type),
           )
         : [];
-      if (open.length > 0) await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+      // Only a first fetch changes anything: handing a delivered command again (every poll until the agent
+      // reports) writes nothing, so an agent polling every 15 s costs no commit, no fsync.
+      const fresh = open.filter((command) => command.state === "pending");
+      if (fresh.length > 0) {
+        await tx.commands.markDelivered(new Map(fresh.map((command) => [command.id, now])));
+      }
       const commands = open.map(
-        (command): Command => ({
-          ...command,
-          state: command.state === "pending" ? "delivered" : command.state,
-          deliveredAt: now,
-          deliveryCount: command.deliveryCount + 1,
-        }),
+        (command): Command =>
+          command.state === "pending"
+            ? { ...command, state: "delivered", deliveredAt: now, deliveryCount: command.deliveryCount + 1 }
+            : command,
       );
       return { agent, commands, fromPrimary: target === agent.instanceId };
     });
