@@ -46,7 +46,11 @@ const connections = Number(values.connections ?? 32);
 const out = resolve(values.out ?? join(REPO_ROOT, "bench-results/rest-bench.json"));
 
 /** The issue's targets (req/s) where it sets one; every route: p99 < 20 ms, no non-2xx, >= half the yardstick. */
-const TARGET_PER_SECOND: Record<string, number> = { heartbeat: 21_000, "pending-commands": 16_000, health: 30_000 };
+const TARGET_PER_SECOND: Record<string, number> = {
+  heartbeat: 21_000,
+  "pending-commands": 16_000,
+  health: 30_000,
+};
 const P99_TARGET_MS = 20;
 
 interface Fixture {
@@ -109,7 +113,9 @@ async function seed(url: string, adminToken: string): Promise<Fixture> {
     agents.push({ id: registered.agent_id, instanceId });
   }
   const first = agents[0] as { id: string; instanceId: string };
-  await call(`${url}/api/client/instances/${first.instanceId}/force-switch`, token, "POST", { target: "ondemand" });
+  await call(`${url}/api/client/instances/${first.instanceId}/force-switch`, token, "POST", {
+    target: "ondemand",
+  });
   const pending = (await call(`${url}/api/agents/${first.id}/pending-commands`, token, "GET")) as unknown[];
   if (pending.length !== 1) throw new Error(`expected one pending command, got ${pending.length}`);
   return { url, adminToken, clientId, token, agents };
@@ -237,7 +243,9 @@ async function main(): Promise<void> {
     }
     const summaries = specs.map((spec) => summarise(spec.name, results.get(spec.name) ?? []));
     const yardstick = summaries.find((s) => s.route === "unknown path")?.requestsPerSecond ?? 0;
-    const rows = [["route", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "vs unknown", "failed", "target"]];
+    const rows = [
+      ["route", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "vs unknown", "failed", "target"],
+    ];
     for (const summary of summaries) {
       rows.push([
         summary.route,

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashToken, tokenPrefix } from "../../src/core/clients/client-token.js";
+import { rest } from "../support/rest.js";
+import { startTestApp, type TestApp } from "../support/test-app.js";
+
+/** What the REST hot paths skip (issue 20), and that skipping never lets a revoked caller in. */
+describe("REST hot paths", () => {
+  let server: TestApp;
+  const admin = (method: string, path: string) =>
+    rest(server.httpUrl, method, path, { token: server.adminToken });
+  const create = async (name: string) => {
+    const answer = await rest(server.httpUrl, "POST", "/api/admin/clients/create", {
+      token: server.adminToken,
+      body: { name },
+    });
+    expect(answer.status).toBe(201);
+    return answer.body.client as { id: string; token: string };
+  };
+  const agentsOf = (client: { id: string }, token: string) =>
+    rest(server.httpUrl, "GET", `/api/client/${client.id}/agents`, { token });
+
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+  afterAll(async () => server.dispose());
+
+  it("reads a token's client once, not on every call", async () => {
+    const client = await create("Cached");
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+    // Behind the app's back (as no use case would), the stored digest changes: the cached caller still answers.
+    const replaced = "spot_changed-behind-the-apps-back";
+    await server.app.store.clients.replaceToken(client.id, hashToken(replaced), tokenPrefix(replaced), 1);
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+  });
+
+  it("refuses a regenerated token at once, and takes the new one", async () => {
+    const client = await create("Regenerated");
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+    const regenerated = await admin("POST", `/api/admin/clients/${client.id}/regenerate-token`);
+    expect(regenerated.status).toBe(200);
+    const old = await agentsOf(client, client.token);
+    expect(old).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+    expect((await agentsOf(client, regenerated.body.token)).status).toBe(200);
+  });
+
+  it("refuses a deactivated client's token at once, and lets it in again on reactivation", async () => {
+    const client = await create("Deactivated");
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+    expect((await admin("POST", `/api/admin/clients/${client.id}/deactivate`)).status).toBe(200);
+    const refused = await agentsOf(client, client.token);
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: "permission_denied" } } });
+    expect((await admin("POST", `/api/admin/clients/${client.id}/activate`)).status).toBe(200);
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+  });
+
+  it("refuses a deleted client's token at once", async () => {
+    const client = await create("Deleted");
+    expect((await agentsOf(client, client.token)).status).toBe(200);
+    expect((await admin("DELETE", `/api/admin/clients/${client.id}`)).status).toBe(200);
+    expect((await agentsOf(client, client.token)).status).toBe(401);
+  });
+
+  it("answers /health from one trivial query, with the job table only under ?detail=1", async () => {
+    const probe = await rest(server.httpUrl, "GET", "/health");
+    expect(probe).toMatchObject({ status: 200, body: { status: "healthy", database: "connected" } });
+    expect(probe.body.jobs).toBeUndefined();
+    const detailed = await rest(server.httpUrl, "GET", "/health?detail=1");
+    expect(detailed.status).toBe(200);
+    expect(detailed.body.jobs.length).toBeGreaterThan(0);
+    expect((await rest(server.httpUrl, "GET", "/health?detail=yes")).status).toBe(400);
+  });
+});
+
+describe("REST /health when the database does not answer", () => {
+  it("answers 503 unhealthy: the probe really asks the database", async () => {
+    const server = await startTestApp();
+    try {
+      expect((await rest(server.httpUrl, "GET", "/health")).status).toBe(200);
+      await server.app.store.close();
+      const probe = await rest(server.httpUrl, "GET", "/health");
+      expect(probe).toMatchObject({ status: 503, body: { status: "unhealthy", database: "unavailable" } });
+    } finally {
+      await server.dispose().catch(() => undefined);
+    }
+  });
+});
