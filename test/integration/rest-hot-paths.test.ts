@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, tokenPrefix } from "../../src/core/clients/client-token.js";
+import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { rest } from "../support/rest.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
@@ -59,6 +60,50 @@ describe("REST hot paths", () => {
     expect((await agentsOf(client, client.token)).status).toBe(200);
     expect((await admin("DELETE", `/api/admin/clients/${client.id}`)).status).toBe(200);
     expect((await agentsOf(client, client.token)).status).toBe(401);
+  });
+
+  it("takes a legacy heartbeat that changes nothing without a write transaction", async () => {
+    // The store's transaction histogram is SQLite's (PostgreSQL has no such metric).
+    if (server.store !== "sqlite") return;
+    const client = await create("Heartbeats");
+    const registered = await rest(server.httpUrl, "POST", "/api/agents/register", {
+      token: client.token,
+      body: {
+        logical_agent_id: "heartbeats-1",
+        instance_id: "i-0123456789abcdef0",
+        instance_type: "m5.large",
+        region: "us-east-1",
+        az: "us-east-1a",
+      },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    const agentId = registered.body.agent_id as string;
+    const commits = async () => {
+      const response = await fetch(`${server.httpUrl}/metrics`, {
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      });
+      const samples = parsePrometheusText(await response.text());
+      return sampleValue(samples, "spot_sqlite_transaction_seconds_count", {
+        kind: "use_case",
+        outcome: "commit",
+      });
+    };
+    const before = await commits();
+    for (const body of [{ status: "online" }, { status: "online", instance_id: "i-0123456789abcdef0" }]) {
+      const beat = await rest(server.httpUrl, "POST", `/api/agents/${agentId}/heartbeat`, {
+        token: client.token,
+        body,
+      });
+      expect(beat).toMatchObject({ status: 200, body: { success: true } });
+    }
+    expect(await commits()).toBe(before);
+    // Still a heartbeat: the agent is seen and online.
+    const agents = await rest(server.httpUrl, "GET", `/api/client/${client.id}/agents`, {
+      token: client.token,
+    });
+    expect(agents.body.find((agent: { id: string }) => agent.id === agentId)).toMatchObject({
+      status: "online",
+    });
   });
 
   it("answers /health from one trivial query, with the job table only under ?detail=1", async () => {

@@ -111,6 +111,14 @@ export class PollingAgentService<RegisterTx = unknown> {
   ): Promise<void> {
     const { store, callers, liveness, sessions } = this.deps;
     const goodbye = input.status.trim().toLowerCase() === "offline";
+    if (!goodbye) {
+      const quiet = await this.quietHeartbeat(caller, agentId, input.instanceId, peer);
+      if (quiet === "ignored") return;
+      if (quiet) {
+        await this.alive(quiet);
+        return;
+      }
+    }
     const agent = await store.transaction(async (tx) => {
       // It may write where the agent's instances call from: the agent is locked.
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
@@ -135,6 +143,26 @@ export class PollingAgentService<RegisterTx = unknown> {
     if (!sessions.isConnected(agent.id)) {
       await liveness.markOffline(agent.clientId, agent.id, "the agent reported that it is shutting down");
     }
+  }
+
+  /**
+   * The common heartbeat, which changes nothing in the database (the primary's agent, from an address already
+   * known), decided from reads alone: no transaction, no write lock, no commit. The agent to count alive, "ignored"
+   * for a former primary's agent (the transaction would return without writing either), or null when the
+   * heartbeat may write (a new address, a named non-primary instance) and takes the locked path.
+   */
+  private async quietHeartbeat(
+    caller: ClientContext,
+    agentId: string,
+    instanceId: string | null,
+    peer: string,
+  ): Promise<Agent | "ignored" | null> {
+    const { store, callers } = this.deps;
+    const agent = await requireLiveAgent(store.agents, caller, agentId);
+    const named = instanceId && (await callers.isAgentInstance(store, agent, instanceId)) ? instanceId : null;
+    if (named) return (await callers.wouldRecord(store, agent, named, peer)) ? null : agent;
+    const sender = await callers.identify(store, agent, peer);
+    return sender !== null && sender !== agent.instanceId ? "ignored" : agent;
   }
 
   /**
