@@ -211,6 +211,7 @@ function summarise(name: string, results: RoundResult[]) {
 
 function verdict(summary: ReturnType<typeof summarise>, yardstick: number): string {
   const misses: string[] = [];
+  if (summary.rounds.some((r) => r.answers === 0)) misses.push("a round without a single answer");
   const target = TARGET_PER_SECOND[summary.route];
   if (target !== undefined && summary.requestsPerSecond < target) misses.push(`< ${formatCount(target)}/s`);
   if (summary.route !== "unknown path") {
