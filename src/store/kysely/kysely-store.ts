@@ -32,58 +32,30 @@ import { TransactionGate } from "./transaction-gate.js";
 /** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
 export type KyselyRepositories = Repositories;
 
-const REPOSITORY_FACTORIES: {
-  [Name in keyof KyselyRepositories]: (binding: StoreBinding) => KyselyRepositories[Name];
-} = {
-  clients: createKyselyClientRepository,
-  agents: createKyselyAgentRepository,
-  instances: createKyselyInstanceRepository,
-  instancePeers: createKyselyInstancePeerRepository,
-  prices: createKyselyPriceRepository,
-  commands: createKyselyCommandRepository,
-  switches: createKyselySwitchRepository,
-  notifications: createKyselyNotificationRepository,
-  events: createKyselyEventRepository,
-  interruptions: createKyselyInterruptionRepository,
-  cleanups: createKyselyCleanupRepository,
-  priceSeries: createKyselyPriceSeriesRepository,
-  savings: createKyselySavingsRepository,
-  growth: createKyselyGrowthRepository,
-  retention: createKyselyRetentionRepository,
-  jobRuns: createKyselyJobRunRepository,
-  replicas: createKyselyReplicaRepository,
-  decisions: createKyselyDecisionRepository,
-  market: createKyselyMarketRepository,
-  models: createKyselyModelRepository,
-};
-
 /** Every repository of the store, bound to the whole database or to one transaction. */
 export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
-  return Object.fromEntries(
-    Object.entries(REPOSITORY_FACTORIES).map(([name, create]) => [name, create(binding)]),
-  ) as unknown as KyselyRepositories;
-}
-
-/**
- * A transaction's repositories, each made on its first use: a use case touches two or three of the twenty, and
- * making them all (with every method wrapped) cost a measurable share of a short transaction.
- */
-function lazyRepositories(binding: StoreBinding, through: Call): KyselyRepositories {
-  const made = new Map<string, unknown>();
-  return new Proxy({} as KyselyRepositories, {
-    get(_target, name) {
-      if (typeof name !== "string" || !(name in REPOSITORY_FACTORIES)) return undefined;
-      let repository = made.get(name);
-      if (!repository) {
-        const create = REPOSITORY_FACTORIES[name as keyof KyselyRepositories] as (
-          binding: StoreBinding,
-        ) => object;
-        repository = wrappedRepository(name, create(binding), through);
-        made.set(name, repository);
-      }
-      return repository;
-    },
-  });
+  return {
+    clients: createKyselyClientRepository(binding),
+    agents: createKyselyAgentRepository(binding),
+    instances: createKyselyInstanceRepository(binding),
+    instancePeers: createKyselyInstancePeerRepository(binding),
+    prices: createKyselyPriceRepository(binding),
+    commands: createKyselyCommandRepository(binding),
+    switches: createKyselySwitchRepository(binding),
+    notifications: createKyselyNotificationRepository(binding),
+    events: createKyselyEventRepository(binding),
+    interruptions: createKyselyInterruptionRepository(binding),
+    cleanups: createKyselyCleanupRepository(binding),
+    priceSeries: createKyselyPriceSeriesRepository(binding),
+    savings: createKyselySavingsRepository(binding),
+    growth: createKyselyGrowthRepository(binding),
+    retention: createKyselyRetentionRepository(binding),
+    jobRuns: createKyselyJobRunRepository(binding),
+    replicas: createKyselyReplicaRepository(binding),
+    decisions: createKyselyDecisionRepository(binding),
+    market: createKyselyMarketRepository(binding),
+    models: createKyselyModelRepository(binding),
+  };
 }
 
 /**
@@ -128,7 +100,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
     db.transaction().execute(async (trx) => {
       const scope = { open: true };
-      const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
+      const tx = wrapped(kyselyRepositories(transactionBinding(root, trx)), (name, method, call) =>
         scope.open
           ? translating(call)()
           : Promise.reject(
@@ -166,18 +138,16 @@ type Call = (name: string, method: string, call: () => Promise<unknown>) => Prom
 
 /** The repositories with every method call passed through `through` (which runs it, waits, or refuses it). */
 function wrapped(repositories: KyselyRepositories, through: Call): KyselyRepositories {
-  const entries = Object.entries(repositories).map(([name, repository]) => [
-    name,
-    wrappedRepository(name, repository, through),
-  ]);
+  const entries = Object.entries(repositories).map(([name, repository]) => {
+    const methods = Object.entries(
+      repository as unknown as Record<string, (...args: unknown[]) => unknown>,
+    ).map(([method, call]) => [
+      method,
+      (...args: unknown[]) => through(name, method, async () => call(...args)),
+    ]);
+    return [name, Object.fromEntries(methods)];
+  });
   return Object.fromEntries(entries) as KyselyRepositories;
-}
-
-function wrappedRepository(name: string, repository: object, through: Call): object {
-  const methods = Object.entries(repository as Record<string, (...args: unknown[]) => unknown>).map(
-    ([method, call]) => [method, (...args: unknown[]) => through(name, method, async () => call(...args))],
-  );
-  return Object.fromEntries(methods);
 }
 
 /** An asynchronous unit of work, with its duration and whether it succeeded reported to `timings`. */
