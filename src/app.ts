@@ -22,9 +22,13 @@ import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createPinoLogger } from "./logging/pino-logger.js";
 import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
+import { raiseOpenFileLimit } from "./raise-open-file-limit.js";
 import type { DataStore } from "./store/data-store.js";
 import { openDataStore, storeLocation } from "./store/open-data-store.js";
 import { RUNNING_FROM, VERSION } from "./version.js";
+
+/** Descriptors a fleet of 10,000 agents with REST clients needs; below it the start-up log warns. */
+const FLEET_OPEN_FILES = 16_384;
 
 export interface AppOptions {
   settings: Settings;
@@ -161,6 +165,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           metricsListener && metricsAddress
             ? await metricsListener.listen(metricsAddress.host, metricsAddress.port)
             : null;
+        const openFiles = raiseOpenFileLimit();
         services.sessions.start();
         if (jobDriver !== "off") await jobs.start(jobDriver);
         logger.info("listening", {
@@ -171,7 +176,14 @@ export async function createApp(options: AppOptions): Promise<App> {
           database: store.location,
           version: VERSION,
           code: RUNNING_FROM,
+          ...(openFiles ? { openFilesLimit: openFiles.soft } : {}),
         });
+        if (openFiles && openFiles.soft < FLEET_OPEN_FILES) {
+          logger.warn("open files limit is low: each agent's stream holds one (raise LimitNOFILE)", {
+            limit: openFiles.soft,
+            wanted: FLEET_OPEN_FILES,
+          });
+        }
         await logFirstRunHints(
           logger,
           store,

@@ -7,6 +7,7 @@ import { AgentService } from "./core/agents/agent-service.js";
 import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusal-log.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
+import { CallerCache } from "./core/auth/caller-cache.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
 import { CommandHandover } from "./core/commands/command-handover.js";
@@ -143,6 +144,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     onDemand: shippedOnDemandPrices,
     handover,
   });
+  const callers = new CallerCache(clock);
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
@@ -159,8 +161,9 @@ export function composeServices(input: ServiceSettings): { services: CoreService
         counter: input.authRefusalCounter ?? null,
       }),
       adminToken: input.adminToken,
+      callers,
     }),
-    clients: new ClientService({ store, clock, events, notifications, sessions }),
+    clients: new ClientService({ store, clock, events, notifications, sessions, callers }),
     agents,
     commands,
     instances: new InstanceService({ store, clock, savings: savingsEngine }),

@@ -1,7 +1,11 @@
 /** Command-line options of `npm run bench:fleet` (run-fleet-benchmark.ts). */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readOpenFileLimit } from "../../src/raise-open-file-limit.js";
 import { REPO_ROOT } from "../support/server-process.js";
+
+/** Descriptors of the server besides its agents' streams: listeners, the store, REST clients, the probe. */
+const FD_HEADROOM = 500;
 
 const USAGE = `Usage: npm run bench:fleet -- [options]
 
@@ -54,8 +58,11 @@ export function parseFleetBenchOptions(argv: string[]): FleetBenchOptions {
     return parsed;
   };
   const agents = Math.round(number("agents", values.agents, 10_000));
-  // Each agent is a socket in the fleet and one in the server; the hard fd limit here is 20,000 per process.
-  if (agents > 18_000) throw new Error("--agents: at most 18000 agents fit under the fd limit of 20000");
+  // Each agent is a socket in the server and one in a fleet process (the probe fleet takes a thousand of them);
+  // the server raises its soft limit to the hard one, and needs a few hundred more for the store and REST.
+  const hard = readOpenFileLimit()?.hard ?? 20_000;
+  const fit = Math.floor(Math.min(hard, 1_000_000) - FD_HEADROOM);
+  if (agents > fit) throw new Error(`--agents: at most ${fit} agents fit under the fd limit of ${hard}`);
   const restart = values["no-restart"] ? null : (values.restart ?? "term");
   if (restart !== null && restart !== "term" && restart !== "kill") {
     throw new Error("--restart must be term or kill");

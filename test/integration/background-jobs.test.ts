@@ -208,7 +208,12 @@ describe("background jobs", () => {
     expect((await rest(server.httpUrl, "GET", "/api/admin/jobs", { token })).status).toBe(401);
     expect((await rest(server.httpUrl, "POST", "/api/admin/jobs/savings/run", { token })).status).toBe(401);
 
-    const health = await rest(server.httpUrl, "GET", "/health");
+    // The load balancer's probe stays cheap: the job table is only in the detailed answer (and the admin API).
+    const probe = await rest(server.httpUrl, "GET", "/health");
+    expect(probe.status).toBe(200);
+    expect(probe.body).toMatchObject({ status: "healthy", database: "connected" });
+    expect(probe.body.jobs).toBeUndefined();
+    const health = await rest(server.httpUrl, "GET", "/health?detail=1");
     expect(health.body.jobs).toHaveLength(9);
     expect(
       health.body.jobs.find((job: { name: string }) => job.name === "pricing-aggregation"),

@@ -160,10 +160,14 @@ describe("legacy agent routes: switch commands", () => {
       priority: 25,
     });
 
-    // v4 runs the first one only; until it reports, a poll hands the same list again.
+    // v4 runs the first one only; until it reports, a poll hands the same list again, and writes nothing: the
+    // command stays as its first fetch recorded it.
+    const delivered = await command(manual);
+    expect(delivered).toMatchObject({ state: "delivered", deliveryCount: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const second = (await agent.get(`/api/agents/${agentId}/pending-commands`)).body;
     expect(second).toEqual(first);
-    expect(await command(manual)).toMatchObject({ state: "delivered", deliveryCount: 2 });
+    expect(await command(manual)).toEqual(delivered);
 
     const failed = await agent.post(`/api/agents/${agentId}/commands/${manual}/executed`, {
       success: false,

@@ -113,13 +113,11 @@ async function readJsonBody(context: Context): Promise<unknown> {
 
 export function registerRoutes(app: Hono, routes: readonly AnyRoute[], services: CoreServices): void {
   for (const definition of routes) {
-    app.on(definition.method.toUpperCase(), definition.path, async (context) => {
-      const caller = await authenticateRequest(
-        context,
-        definition.auth,
-        services,
-        `${definition.method.toUpperCase()} ${definition.path}`,
-      );
+    const method = definition.method.toUpperCase();
+    // Named once per route, not per request: what the trail of refused authentications records.
+    const label = `${method} ${definition.path}`;
+    app.on(method, definition.path, async (context) => {
+      const caller = await authenticateRequest(context, definition.auth, services, label);
       const query = definition.query ? parse("query", definition.query, context.req.query()) : {};
       const body = definition.body ? parse("body", definition.body, await readJsonBody(context)) : {};
       const result = await definition.handle({

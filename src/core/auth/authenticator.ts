@@ -6,6 +6,7 @@ import type { Clock } from "../clock/clock.js";
 import { AppError } from "../errors/app-error.js";
 import type { AuthRefusalLog, AuthRefusalReason } from "./auth-refusal-log.js";
 import type { AuthThrottle } from "./auth-throttle.js";
+import type { CallerCache } from "./caller-cache.js";
 
 // Recording "last used" on every call would turn each request into a write.
 const TOKEN_USE_RECORD_INTERVAL_MS = 60_000;
@@ -24,6 +25,8 @@ export interface AuthenticatorDeps {
   throttle: AuthThrottle;
   refusals: AuthRefusalLog;
   adminToken: string;
+  /** Active callers by token digest; without it every call reads the client. */
+  callers?: CallerCache;
 }
 
 /**
@@ -45,7 +48,14 @@ export class Authenticator {
       this.refuse(origin, token, "missing_token", "client");
       throw new AppError("unauthenticated", "missing bearer token (authorization: Bearer <client token>)");
     }
-    const client = await this.deps.store.clients.findByTokenHash(hashToken(token));
+    const digest = hashToken(token);
+    const cached = this.deps.callers?.get(digest);
+    if (cached) {
+      await this.recordUse(cached.clientId);
+      return cached;
+    }
+    const version = this.deps.callers?.version() ?? 0;
+    const client = await this.deps.store.clients.findByTokenHash(digest);
     if (!client) this.fail(origin, token, "invalid client token", "client");
     if (!client.active) {
       this.deps.refusals.refused(
@@ -54,8 +64,10 @@ export class Authenticator {
       );
       throw new AppError("permission_denied", "client account is not active");
     }
+    const caller = { clientId: client.id, clientName: client.name };
+    this.deps.callers?.set(digest, caller, version);
     await this.recordUse(client.id);
-    return { clientId: client.id, clientName: client.name };
+    return caller;
   }
 
   /** Synchronous: the admin token is checked against its hash in memory. */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { CallerCache } from "../auth/caller-cache.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, invalidArgument, notFound } from "../errors/app-error.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
@@ -31,6 +32,8 @@ export interface ClientServiceDeps {
   events: EventLog;
   notifications: NotificationService;
   sessions: SessionControl;
+  /** The authenticator's cache of callers: a client's are forgotten before and after its token or state changes. */
+  callers?: CallerCache;
 }
 
 /** Client (tenant) management for operators. */
@@ -84,6 +87,7 @@ export class ClientService {
 
   /** Deletes the client and everything it owns; its agents' streams are closed. */
   async delete(clientId: string): Promise<void> {
+    this.deps.callers?.forgetClient(clientId);
     await this.deps.store.transaction(async (tx) => {
       const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
@@ -94,6 +98,7 @@ export class ClientService {
         message: `Client deleted: ${client.name}`,
       });
     });
+    this.deps.callers?.forgetClient(clientId);
     this.deps.sessions.disconnectClient(clientId, { code: "unauthenticated", message: "client deleted" });
   }
 
@@ -102,6 +107,7 @@ export class ClientService {
    * transports and its streams are closed at once; its data is kept, and reactivation lets its agents back in.
    */
   async setActive(clientId: string, active: boolean): Promise<ClientOverview> {
+    this.deps.callers?.forgetClient(clientId);
     const changed = await this.deps.store.transaction(async (tx) => {
       const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
@@ -115,6 +121,7 @@ export class ClientService {
       });
       return true;
     });
+    this.deps.callers?.forgetClient(clientId);
     if (changed && !active) {
       this.deps.sessions.disconnectClient(clientId, {
         code: "permission_denied",
@@ -127,6 +134,7 @@ export class ClientService {
   /** A new token; the old one stops working at once, including on streams it opened. */
   async regenerateToken(clientId: string): Promise<string> {
     const token = generateClientToken();
+    this.deps.callers?.forgetClient(clientId);
     await this.deps.store.transaction(async (tx) => {
       const client = await tx.clients.findById(clientId);
       if (!client) throw notFound("client");
@@ -145,6 +153,7 @@ export class ClientService {
         message: `Token regenerated for ${client.name}`,
       });
     });
+    this.deps.callers?.forgetClient(clientId);
     this.deps.sessions.disconnectClient(clientId, {
       code: "unauthenticated",
       message: "client token was regenerated",

@@ -111,6 +111,14 @@ export class PollingAgentService<RegisterTx = unknown> {
   ): Promise<void> {
     const { store, callers, liveness, sessions } = this.deps;
     const goodbye = input.status.trim().toLowerCase() === "offline";
+    if (!goodbye) {
+      const quiet = await this.quietHeartbeat(caller, agentId, input.instanceId, peer);
+      if (quiet === "ignored") return;
+      if (quiet) {
+        await this.alive(quiet);
+        return;
+      }
+    }
     const agent = await store.transaction(async (tx) => {
       // It may write where the agent's instances call from: the agent is locked.
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
@@ -138,8 +146,28 @@ export class PollingAgentService<RegisterTx = unknown> {
   }
 
   /**
-   * Fetching is delivery: open switch commands issued for the caller's instance become delivered and come back on
-   * its every poll until reported (a switch report or the executed call).
+   * The common heartbeat, which changes nothing in the database (the primary's agent, from an address already
+   * known), decided from reads alone: no transaction, no write lock, no commit. The agent to count alive, "ignored"
+   * for a former primary's agent (the transaction would return without writing either), or null when the
+   * heartbeat may write (a new address, a named non-primary instance) and takes the locked path.
+   */
+  private async quietHeartbeat(
+    caller: ClientContext,
+    agentId: string,
+    instanceId: string | null,
+    peer: string,
+  ): Promise<Agent | "ignored" | null> {
+    const { store, callers } = this.deps;
+    const agent = await requireLiveAgent(store.agents, caller, agentId);
+    const named = instanceId && (await callers.isAgentInstance(store, agent, instanceId)) ? instanceId : null;
+    if (named) return (await callers.wouldRecord(store, agent, named, peer)) ? null : agent;
+    const sender = await callers.identify(store, agent, peer);
+    return sender !== null && sender !== agent.instanceId ? "ignored" : agent;
+  }
+
+  /**
+   * Fetching is delivery: open switch commands issued for the caller's instance become delivered (once: the first
+   * fetch is recorded) and come back on its every poll until reported (a switch report or the executed call).
    */
   async pendingCommands(caller: ClientContext, agentId: string, peer: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
@@ -151,14 +179,17 @@ export class PollingAgentService<RegisterTx = unknown> {
             POLLABLE_COMMAND_TYPES.includes(command.action.type),
           )
         : [];
-      if (open.length > 0) await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
+      // Only a first fetch changes anything: handing a delivered command again (every poll until the agent
+      // reports) writes nothing, so an agent polling every 15 s costs no commit, no fsync.
+      const fresh = open.filter((command) => command.state === "pending");
+      if (fresh.length > 0) {
+        await tx.commands.markDelivered(new Map(fresh.map((command) => [command.id, now])));
+      }
       const commands = open.map(
-        (command): Command => ({
-          ...command,
-          state: command.state === "pending" ? "delivered" : command.state,
-          deliveredAt: now,
-          deliveryCount: command.deliveryCount + 1,
-        }),
+        (command): Command =>
+          command.state === "pending"
+            ? { ...command, state: "delivered", deliveredAt: now, deliveryCount: command.deliveryCount + 1 }
+            : command,
       );
       return { agent, commands, fromPrimary: target === agent.instanceId };
     });

@@ -45,6 +45,15 @@ export class PollingCallers {
     });
   }
 
+  /** Whether `heard` would write: the instance is not the primary, or its address is new. */
+  async wouldRecord(repos: CallerRepos, agent: Agent, instanceId: string, peer: string): Promise<boolean> {
+    if (instanceId !== agent.instanceId) return true;
+    const known = (await repos.instancePeers.listByAgent(agent.id)).find(
+      (row) => row.instanceId === instanceId,
+    );
+    return known?.peerAddress !== peer;
+  }
+
   /** The agent on `instanceId` said goodbye: it no longer counts as running, and its address no longer as its. */
   gone(tx: CallerRepos, agent: Agent, instanceId: string): Promise<void> {
     return tx.instancePeers.delete(agent.clientId, instanceId);

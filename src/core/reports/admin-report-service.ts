@@ -53,6 +53,15 @@ export interface SystemHealth {
   decisionEngine: EngineStatus | null;
 }
 
+/** What a readiness probe needs: the database answers; the rest is in memory. */
+export interface Readiness {
+  databaseOk: boolean;
+  connectedAgents: number;
+  checkedAt: number;
+  uptimeSeconds: number;
+  decisionEngine: EngineStatus | null;
+}
+
 export interface AdminReportServiceDeps {
   store: {
     clients: ClientRepository;
@@ -122,6 +131,22 @@ export class AdminReportService {
   activity(limit: number, days?: number): Promise<SystemEvent[]> {
     const since = days === undefined ? undefined : this.deps.clock.now() - days * DAY_MS;
     return this.deps.store.events.listRecent({ limit, since });
+  }
+
+  /**
+   * The load balancer's probe, asked many times a second: one trivial query proves the database answers; no
+   * table is read (the fleet-wide counts of `health` read every online agent).
+   */
+  async readiness(): Promise<Readiness> {
+    const databaseOk = await this.deps.store.ping();
+    const now = this.deps.clock.now();
+    return {
+      databaseOk,
+      connectedAgents: this.deps.sessions.connectedCount(),
+      checkedAt: now,
+      uptimeSeconds: (now - this.startedAt) / 1000,
+      decisionEngine: this.deps.engine?.status() ?? null,
+    };
   }
 
   async health(): Promise<SystemHealth> {

@@ -37,5 +37,5 @@ export const healthResponse = z.object({
   connectedAgents: z.number(),
   uptimeSeconds: z.number(),
   decisionEngine: engineStatusResponse.nullable(),
-  jobs: z.array(jobResponse),
+  jobs: z.array(jobResponse).optional().describe("With ?detail=1 only"),
 });

@@ -1,10 +1,14 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { presentEngineStatus } from "../presenters/decision-presenter.js";
 import { presentJob } from "../presenters/job-presenter.js";
 import { healthResponse } from "../responses/job-responses.js";
 import { route } from "../route-definition.js";
 
-/** GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. */
+/**
+ * GET /health: open, for load balancers and the dashboard; 503 when the database does not answer. The plain probe
+ * runs one trivial query and reads nothing else from the database, so a busy server still answers it at once;
+ * `?detail=1` adds the background jobs (also in the admin API: GET /api/admin/jobs).
+ */
 export function healthRoutes(version: string) {
   return [
     route({
@@ -12,9 +16,10 @@ export function healthRoutes(version: string) {
       path: "/health",
       response: healthResponse,
       auth: "none",
-      summary: "Liveness and readiness of the control plane",
-      handle: async ({ services, context }) => {
-        const health = await services.reports.health();
+      summary: "Readiness of the control plane (the database answers); ?detail=1 adds the background jobs",
+      query: z.object({ detail: z.enum(["0", "1", "true", "false"]).optional() }),
+      handle: async ({ query, services, context }) => {
+        const health = await services.reports.readiness();
         const body = {
           status: health.databaseOk ? "healthy" : "unhealthy",
           timestamp: new Date(health.checkedAt).toISOString(),
@@ -24,7 +29,9 @@ export function healthRoutes(version: string) {
           uptimeSeconds: Math.round(health.uptimeSeconds),
           // "model" when the active model decides; "rules" (with the reason) when no valid model is loaded.
           decisionEngine: health.decisionEngine ? presentEngineStatus(health.decisionEngine) : null,
-          jobs: health.jobs.map(presentJob),
+          ...(query.detail === "1" || query.detail === "true"
+            ? { jobs: services.jobs.list().map(presentJob) }
+            : {}),
         } satisfies z.input<typeof healthResponse>;
         return context.json(body, health.databaseOk ? 200 : 503);
       },
