@@ -9,6 +9,7 @@ import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from ".
 import { Authenticator } from "./core/auth/authenticator.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import type { Cluster } from "./core/cluster/cluster.js";
 import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
@@ -50,6 +51,8 @@ export interface ServiceSettings {
   authThrottle?: Partial<AuthThrottleOptions>;
   /** Counts refused authentications (the metrics adapter). */
   authRefusalCounter?: AuthRefusalCounter;
+  /** This process and the ports that coordinate it with the others on the same database. */
+  cluster: Cluster;
 }
 
 /**
@@ -143,6 +146,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
+    node: input.cluster.nodeId,
     clock,
     logger,
     authenticator: new Authenticator({
