@@ -269,6 +269,8 @@ export interface Job {
   lastSuccessAt: Date | undefined;
   runs: number;
   failures: number;
+  /** Several processes on one PostgreSQL: the node id of the process that ran the last run; empty alone. */
+  ranBy: string;
 }
 
 export interface ListJobsRequest {
@@ -4236,6 +4238,7 @@ function createBaseJob(): Job {
     lastSuccessAt: undefined,
     runs: 0,
     failures: 0,
+    ranBy: "",
   };
 }
 
@@ -4267,6 +4270,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.failures !== 0) {
       writer.uint32(72).uint32(message.failures);
+    }
+    if (message.ranBy !== "") {
+      writer.uint32(82).string(message.ranBy);
     }
     return writer;
   },
@@ -4356,6 +4362,14 @@ export const Job: MessageFns<Job> = {
             message.failures = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.ranBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4391,6 +4405,11 @@ export const Job: MessageFns<Job> = {
         : undefined,
       runs: isSet(object.runs) ? globalThis.Number(object.runs) : 0,
       failures: isSet(object.failures) ? globalThis.Number(object.failures) : 0,
+      ranBy: isSet(object.ranBy)
+        ? globalThis.String(object.ranBy)
+        : isSet(object.ran_by)
+        ? globalThis.String(object.ran_by)
+        : "",
     };
   },
 
@@ -4423,6 +4442,9 @@ export const Job: MessageFns<Job> = {
     if (message.failures !== 0) {
       obj.failures = Math.round(message.failures);
     }
+    if (message.ranBy !== "") {
+      obj.ranBy = message.ranBy;
+    }
     return obj;
   },
 
@@ -4442,6 +4464,7 @@ export const Job: MessageFns<Job> = {
     message.lastSuccessAt = object.lastSuccessAt ?? undefined;
     message.runs = object.runs ?? 0;
     message.failures = object.failures ?? 0;
+    message.ranBy = object.ranBy ?? "";
     return message;
   },
 };

@@ -69,6 +69,7 @@ function jobToProto(job: JobStatus): Job {
     lastSuccessAt: timeToProto(job.lastSuccessAt),
     runs: job.runs,
     failures: job.failures,
+    ranBy: job.ranBy ?? "",
   };
 }
 
