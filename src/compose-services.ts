@@ -72,6 +72,9 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     sessionOptions,
   );
+  const { cluster } = input;
+  if (cluster.shared)
+    sessions.joinCluster({ nodeId: cluster.nodeId, bus: cluster.bus, lease: cluster.sessionLease });
   const commands = new CommandService({
     store,
     clock,
@@ -131,6 +134,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     clock,
     logger,
     events,
+    cluster: input.cluster.shared ? { nodeId: input.cluster.nodeId, lock: input.cluster.jobLock } : undefined,
   });
   const agents = new AgentService({
     store,

@@ -56,6 +56,7 @@ export async function openPostgresCluster(options: PostgresClusterOptions): Prom
     await pool.end();
     throw error;
   }
+  let closed = false;
   return {
     nodeId,
     shared: true,
@@ -72,6 +73,8 @@ export async function openPostgresCluster(options: PostgresClusterOptions): Prom
     sessionLease: postgresSessionLease(pool, nodeId),
     jobLock: postgresJobLock(pool, nodeId),
     close: async () => {
+      if (closed) return;
+      closed = true;
       await registry.leave();
       await channel.close();
       await pool.end();
