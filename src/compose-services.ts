@@ -203,6 +203,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       signals,
       liveness,
       sessions,
+      polls: input.cluster.polls,
+      logger,
     }),
   };
   return { services, jobs };

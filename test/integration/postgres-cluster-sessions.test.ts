@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveJobSettings } from "../../src/config/job-settings.js";
 import { createClient } from "../support/fixtures.js";
+import { legacyClient, legacyInstance } from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -99,6 +100,28 @@ describe("several processes on one PostgreSQL", { timeout: 30_000 }, () => {
   });
 });
 
+describe("polling agents (agent v4) on several processes", { timeout: 30_000 }, () => {
+  it("a poll answered by one process counts on the others: a command issued there waits for the next poll", async () => {
+    const instance = legacyInstance();
+    const viaB = legacyClient(nodes.b.httpUrl, token);
+    const agentId = await viaB.register("poller-1", instance);
+    expect((await viaB.get(`/api/agents/${agentId}/pending-commands`)).status).toBe(200);
+    const issued = await rest(
+      nodes.a.httpUrl,
+      "POST",
+      `/api/client/instances/${instance.instanceId}/force-switch`,
+      {
+        token,
+        body: { target: "pool", pool_id: "m5.large.us-east-1b" },
+      },
+    );
+    expect(issued.body.delivery).toBe("next_poll");
+    const listed = await rest(nodes.c.httpUrl, "GET", `/api/client/${clientId}/agents`, { token });
+    const overview = listed.body.find((agent: { id: string }) => agent.id === agentId);
+    expect(overview.reachedBy).toBe("polling");
+  });
+});
+
 describe("jobs on several processes", { timeout: 60_000 }, () => {
   it("a job scheduled every second on two processes runs once per second, and each says who ran it", async () => {
     const schedules = { ...resolveJobSettings({}).schedules, "command-expiry": "* * * * * *" };
@@ -138,6 +161,50 @@ describe("jobs on several processes", { timeout: 60_000 }, () => {
     for (const job of seen) {
       expect(["jobs-x", "jobs-y"]).toContain(job.ranBy);
       expect(job.runs).toBeGreaterThan(before);
+    }
+  });
+});
+
+describe("an agent given several addresses", { timeout: 30_000 }, () => {
+  it("holds one stream to one process and moves to the next when that stream ends", async () => {
+    const { AgentSession } = await import("../../src/agent/protocol/agent-session.js");
+    const { agentChannels, processClock } = await import("../../src/agent/protocol/agent-channel.js");
+    const { credentials } = await import("@grpc/grpc-js");
+    const { servers, metadata } = agentChannels(
+      `${nodes.b.grpcAddress},${nodes.c.grpcAddress}`,
+      token,
+      credentials.createInsecure(),
+    );
+    const welcomes: string[] = [];
+    const hello = helloFor("listed-1");
+    const session = new AgentSession(
+      servers,
+      metadata,
+      { hello: () => hello, welcome: (welcome) => welcomes.push(welcome.agentId), command: () => {} },
+      {
+        clock: processClock,
+        backoff: { baseMs: 50, capMs: 200 },
+        welcomeTimeoutMs: 5_000,
+        heartbeats: "tick",
+        reconnect: true,
+      },
+    );
+    try {
+      await session.start();
+      const agentId = welcomes[0] as string;
+      const [first, second] = nodes.b.app.services.sessions.isConnected(agentId)
+        ? [nodes.b, nodes.c]
+        : [nodes.c, nodes.b];
+      expect(first.app.services.sessions.isConnected(agentId)).toBe(true);
+      // The process ends the stream as a dying one would (UNAVAILABLE, no hint): the agent tries the next.
+      first.app.services.sessions.disconnectAgent(agentId, { code: "unavailable", message: "gone" });
+      await expect
+        .poll(() => second.app.services.sessions.isConnected(agentId), { timeout: 5_000 })
+        .toBe(true);
+      expect(first.app.services.sessions.isConnected(agentId)).toBe(false);
+      expect(welcomes).toEqual([agentId, agentId]);
+    } finally {
+      session.close();
     }
   });
 });

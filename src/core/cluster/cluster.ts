@@ -1,4 +1,5 @@
 import type { JobLock } from "../jobs/job-lock.js";
+import type { PollRecords } from "../polling/poll-records.js";
 import type { ClusterBus } from "./cluster-bus.js";
 import type { NodeRegistry } from "./node-registry.js";
 import type { SessionLease } from "./session-lease.js";
@@ -12,6 +13,8 @@ export interface Cluster {
   readonly bus: ClusterBus;
   readonly sessionLease: SessionLease;
   readonly jobLock: JobLock;
+  /** The polling agents' last polls, seen by every process. */
+  readonly polls: PollRecords;
   /** Stops renewing and listening (after the registry's leave()). */
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { inMemoryPollRecords } from "../polling/poll-records.js";
 import type { Cluster } from "./cluster.js";
 
 /**
@@ -17,6 +18,7 @@ export function singleProcessCluster(nodeId: string): Cluster {
       heldElsewhere: async () => new Set(),
     },
     jobLock: { claim: async () => ({ won: true, release: async () => {} }) },
+    polls: inMemoryPollRecords(),
     close: async () => {},
   };
 }

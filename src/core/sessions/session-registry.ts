@@ -260,6 +260,14 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     return this.sessions.has(agentId);
   }
 
+  /** Of these agents, the ones with a live stream on this process or another. */
+  async streaming(agentIds: readonly string[]): Promise<Set<string>> {
+    const here = agentIds.filter((agentId) => this.sessions.has(agentId));
+    const others = agentIds.filter((agentId) => !this.sessions.has(agentId));
+    const elsewhere = this.cluster === null ? new Set<string>() : await this.heldElsewhere(others);
+    return new Set([...here, ...elsewhere]);
+  }
+
   connectedCount(): number {
     return this.sessions.size;
   }

@@ -8,6 +8,7 @@ import { ClusterChannel } from "./postgres-cluster-channel.js";
 import { CLUSTER_CHANNEL } from "./postgres-cluster-sql.js";
 import { postgresJobLock } from "./postgres-job-lock.js";
 import { postgresNodeRegistry } from "./postgres-node-registry.js";
+import { postgresPollRecords } from "./postgres-poll-records.js";
 import { createPostgresPool } from "./postgres-pool.js";
 import { postgresSessionLease } from "./postgres-session-lease.js";
 
@@ -72,6 +73,7 @@ export async function openPostgresCluster(options: PostgresClusterOptions): Prom
     },
     sessionLease: postgresSessionLease(pool, nodeId),
     jobLock: postgresJobLock(pool, nodeId),
+    polls: postgresPollRecords(pool),
     close: async () => {
       if (closed) return;
       closed = true;

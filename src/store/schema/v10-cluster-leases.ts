@@ -2,7 +2,7 @@ import type { StoreMigration } from "./store-migration.js";
 
 /**
  * Several processes on one PostgreSQL: the live processes (each with a lease it renews), the live session of
- * each agent (which process holds its stream) and the last claimed run of each job. Created on SQLite too, where
+ * each agent (which process holds its stream), the last claimed run of each job and the polling agents' last polls. Created on SQLite too, where
  * one process never reads them, so both dialects keep one schema.
  */
 export const clusterLeases: StoreMigration = {
@@ -28,6 +28,10 @@ export const clusterLeases: StoreMigration = {
         slot INTEGER NOT NULL,
         node_id TEXT NOT NULL,
         claimed_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE agent_polls (
+        agent_id TEXT PRIMARY KEY,
+        polled_at INTEGER NOT NULL
       ) STRICT;`,
     postgres: `
       CREATE TABLE cluster_nodes (
@@ -50,6 +54,10 @@ export const clusterLeases: StoreMigration = {
         slot BIGINT NOT NULL,
         node_id TEXT NOT NULL,
         claimed_at BIGINT NOT NULL
+      );
+      CREATE TABLE agent_polls (
+        agent_id TEXT PRIMARY KEY,
+        polled_at BIGINT NOT NULL
       );`,
   },
 };
