@@ -45,9 +45,28 @@ export function postgresNodeRegistry(pool: pg.Pool, options: NodeRegistryOptions
     return result.rowCount === 1;
   };
 
+  /**
+   * The holder is a process of this host that no longer exists (killed, then restarted by systemd with the same
+   * SPOT_NODE_ID): its lease need not run out first.
+   */
+  const takeOverFromDeadProcess = async (): Promise<boolean> => {
+    const { rows } = await pool.query<{ host: string; pid: number; instance_id: string }>(
+      "SELECT host, pid, instance_id FROM cluster_nodes WHERE node_id = $1",
+      [nodeId],
+    );
+    const holder = rows[0];
+    if (!holder || holder.host !== options.host || processExists(holder.pid)) return false;
+    const result = await pool.query(
+      `UPDATE cluster_nodes SET instance_id = $3, pid = $4, started_at = ${NOW_MS}, lease_until = ${NOW_MS} + $5
+       WHERE node_id = $1 AND instance_id = $2`,
+      [nodeId, holder.instance_id, instanceId, process.pid, leaseMs],
+    );
+    return result.rowCount === 1;
+  };
+
   return {
     async join() {
-      if (!(await claimId())) {
+      if (!(await claimId()) && !(await takeOverFromDeadProcess())) {
         const { rows } = await pool.query<{ host: string; pid: number }>(
           "SELECT host, pid FROM cluster_nodes WHERE node_id = $1",
           [nodeId],
@@ -77,4 +96,14 @@ export function postgresNodeRegistry(pool: pg.Pool, options: NodeRegistryOptions
       }
     },
   };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
