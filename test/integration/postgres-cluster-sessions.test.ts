@@ -88,6 +88,48 @@ describe("several processes on one PostgreSQL", { timeout: 30_000 }, () => {
     agent.close();
   });
 
+  it("a process whose listening connection breaks listens again and pushes what it missed meanwhile", async () => {
+    const hello = helloFor("deaf-1");
+    const { agent } = await TestAgent.connect(nodes.b.grpcAddress, token, hello);
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: nodes.a.databaseUrl ?? "" });
+    await admin.connect();
+    try {
+      const deafen = () =>
+        admin.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'spot-listen cp-b'",
+        );
+      expect((await deafen()).rowCount).toBe(1);
+      // B stays deaf (its listener broken again as soon as it is back) while the command is issued and for a
+      // second after: the notification is lost for certain; B re-reads once it listens again.
+      let deaf = true;
+      const keepDeaf = (async () => {
+        while (deaf) {
+          await deafen();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const issued = await forceSwitch(nodes.a, hello.instanceId);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      deaf = false;
+      await keepDeaf;
+      expect((await agent.next("command", 5_000)).id).toBe(issued.body.command_id);
+      await expect
+        .poll(
+          async () =>
+            (
+              await admin.query(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'spot-listen cp-b'",
+              )
+            ).rows[0].n,
+        )
+        .toBe(1);
+    } finally {
+      await admin.end();
+      agent.close();
+    }
+  });
+
   it("a command for an agent whose stream is elsewhere waits in the database and follows the agent", async () => {
     const hello = helloFor("later-1");
     const first = await TestAgent.connect(nodes.c.grpcAddress, token, hello);

@@ -23,6 +23,7 @@ export class ClusterChannel {
 
   constructor(
     private readonly url: string,
+    private readonly nodeId: string,
     private readonly logger: Logger,
     private readonly listener: ClusterListener,
   ) {}
@@ -33,7 +34,13 @@ export class ClusterChannel {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, types: STORE_TYPE_PARSERS });
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      types: STORE_TYPE_PARSERS,
+      // Names the connection in pg_stat_activity (and lets a test break exactly this one).
+      application_name: `spot-listen ${this.nodeId}`,
+    });
     client.on("notification", (message) => this.receive(message.payload ?? ""));
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, null));

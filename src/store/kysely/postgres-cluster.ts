@@ -33,7 +33,7 @@ export async function openPostgresCluster(options: PostgresClusterOptions): Prom
     onIdleError: (error) => logger.warn("cluster connection lost", { error: error.message }),
   });
   const listeners: ClusterListener[] = [];
-  const channel = new ClusterChannel(url, logger, {
+  const channel = new ClusterChannel(url, nodeId, logger, {
     commandsFor: (agentId) => {
       for (const listener of listeners) listener.commandsFor(agentId);
     },
