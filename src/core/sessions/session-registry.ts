@@ -280,6 +280,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     const session = this.sessions.get(agentId);
     if (!session) return;
     this.sessions.delete(agentId);
+    this.release(session);
     session.close(reason);
   }
 
@@ -313,6 +314,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastMessageAt > deadline) {
         this.sessions.delete(session.agentId);
+        this.release(session);
         session.close({ code: "unavailable", message: "no message within the liveness deadline" });
         closedStreams++;
         if (
