@@ -23,6 +23,7 @@ export const clusterLeases: StoreMigration = {
         epoch INTEGER NOT NULL,
         claimed_at INTEGER NOT NULL
       ) STRICT;
+      CREATE INDEX agent_sessions_node ON agent_sessions (node_id);
       CREATE TABLE job_claims (
         name TEXT PRIMARY KEY,
         slot INTEGER NOT NULL,
