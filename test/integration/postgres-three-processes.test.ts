@@ -81,7 +81,9 @@ describe("three processes, one PostgreSQL, a simulated fleet", { timeout: 240_00
       SPOT_JOB_COMMAND_EXPIRY: "* * * * * *",
     };
     const [a, b, c] = await Promise.all(
-      ["cp-a", "cp-b", "cp-c"].map((nodeId) => startServerProcess({ env, args: ["--node-id", nodeId], startTimeoutMs: 90_000 })),
+      ["cp-a", "cp-b", "cp-c"].map((nodeId) =>
+        startServerProcess({ env, args: ["--node-id", nodeId], startTimeoutMs: 90_000 }),
+      ),
     );
     Object.assign(servers, { a, b, c });
     ({ token } = await createClient(servers.a.grpcAddress, ADMIN_TOKEN, "Acme"));
