@@ -22,6 +22,11 @@ export interface JobDefinition {
   schedule: string | null;
   /** `signal` is aborted at shutdown: long jobs stop between batches. */
   run(signal: AbortSignal): JobSummary | undefined | Promise<JobSummary | undefined>;
+  /**
+   * Several processes: what every process does at each scheduled time even when another one runs the job (its
+   * own streams). The process that runs the job does it as part of `run`.
+   */
+  local?: () => Promise<unknown>;
 }
 
 interface Job {
@@ -246,10 +251,12 @@ export class JobRunner implements JobControl {
         job: job.definition.name,
         error: String(error),
       });
+      await this.runLocal(job);
       return;
     }
     if (!claim.won) {
       job.ranBy = claim.ranBy;
+      await this.runLocal(job);
       await this.reload(job);
       return;
     }
@@ -258,6 +265,14 @@ export class JobRunner implements JobControl {
       await this.runOnce(job, trigger);
     } finally {
       await claim.release();
+    }
+  }
+
+  private async runLocal(job: Job): Promise<void> {
+    try {
+      await job.definition.local?.();
+    } catch (error) {
+      this.logger.error("job's local part failed", { job: job.definition.name, error: String(error) });
     }
   }
 

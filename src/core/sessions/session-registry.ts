@@ -35,9 +35,6 @@ export interface SessionOptions {
 /** Idle streams pinged per turn of the event loop. */
 const PING_BATCH = 200;
 
-/** With other processes, how often this one sweeps its own streams (the health-monitor job runs on one of them). */
-const LOCAL_SWEEP_MS = 5_000;
-
 /** What a superseded stream is told, on this process or another. */
 const REPLACED: DisconnectReason = {
   code: "failed_precondition",
@@ -154,10 +151,6 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   /** Starts the last-seen flush. Liveness sweeps are the health-monitor job's (src/jobs), on its schedule. */
   start(): void {
     const onError = (error: unknown) => this.logger.error("session upkeep failed", { error: String(error) });
-    if (this.cluster !== null) {
-      // The job runs on one process per schedule; each process still looks after its own streams.
-      this.stopTimers.push(every(this.clock, LOCAL_SWEEP_MS, () => this.sweepStreams(), onError));
-    }
     if (this.options.sweepIntervalMs !== undefined) {
       this.stopTimers.push(every(this.clock, this.options.sweepIntervalMs, () => this.sweep(), onError));
     }
