@@ -12,9 +12,11 @@ import { httpRoutes } from "./adapters/http/routes/http-routes.js";
 import { PrometheusMetrics } from "./adapters/metrics/prometheus-metrics.js";
 import { composeServices } from "./compose-services.js";
 import { resolveAdminToken } from "./config/admin-token.js";
-import type { Settings } from "./config/settings.js";
+import { defaultNodeId, type Settings } from "./config/settings.js";
 import type { AuthThrottleOptions } from "./core/auth/auth-throttle.js";
 import { type Clock, systemClock } from "./core/clock/clock.js";
+import type { Cluster } from "./core/cluster/cluster.js";
+import { singleProcessCluster } from "./core/cluster/single-process-cluster.js";
 import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
@@ -24,6 +26,7 @@ import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
 import { readBundledModel } from "./model/bundled-model.js";
 import { raiseOpenFileLimit } from "./raise-open-file-limit.js";
 import type { DataStore } from "./store/data-store.js";
+import { openPostgresCluster } from "./store/kysely/postgres-cluster.js";
 import { openDataStore, storeLocation } from "./store/open-data-store.js";
 import { RUNNING_FROM, VERSION } from "./version.js";
 
@@ -44,6 +47,8 @@ export interface AppOptions {
    * clock at croner's times ("clock", the default with an injected clock), or nothing ("off": only run on demand).
    */
   jobDriver?: JobDriver | "off";
+  /** PostgreSQL: how long this process's lease lasts unrenewed (default 10 s); tests shorten it. */
+  clusterLeaseMs?: number;
 }
 
 export interface App {
@@ -59,6 +64,8 @@ export interface App {
   readonly httpApp: Hono;
   /** The background jobs; `runNow(name)` runs one at once. */
   readonly jobs: JobRunner;
+  /** This process among the others on the same database (one alone on SQLite). */
+  readonly cluster: Cluster;
   start(): Promise<{ grpcPort: number; httpPort: number }>;
   stop(): Promise<void>;
 }
@@ -72,18 +79,30 @@ export interface App {
 export async function createApp(options: AppOptions): Promise<App> {
   const { settings } = options;
   const clock = options.clock ?? systemClock;
+  const nodeId = settings.nodeId ?? defaultNodeId();
   const logger =
-    options.logger ?? rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer" }));
+    options.logger ??
+    rateLimitedLogger(createPinoLogger(settings.logLevel, { service: "spot-optimizer", node: nodeId }));
   // The metrics read the core's state at each scrape, once the services below exist.
-  const metrics = new PrometheusMetrics(() => services.operations.snapshot());
+  const metrics = new PrometheusMetrics(() => services.operations.snapshot(), nodeId);
   const store = await openDataStore(storeLocation(settings), {
     timings: metrics,
     onConnectionLost: (error) => logger.warn("database connection lost", { error: error.message }),
   });
   let admin: ReturnType<typeof resolveAdminToken>;
+  let cluster: Cluster;
   try {
     admin = resolveAdminToken(settings.adminToken, settings.dataDir);
+    cluster = await openCluster(settings.databaseUrl ?? null, nodeId, logger, options.clusterLeaseMs);
   } catch (error) {
+    await store.close();
+    throw error;
+  }
+  try {
+    // Before anything listens: a second live process with this node id refuses to start.
+    await cluster.registry.join();
+  } catch (error) {
+    await cluster.close();
     await store.close();
     throw error;
   }
@@ -104,6 +123,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     adminToken: admin.token,
     authThrottle: options.authThrottle,
     authRefusalCounter: metrics,
+    cluster,
   });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 
@@ -135,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     store,
     httpApp,
     jobs,
+    cluster,
     adminToken: admin.token,
     get grpcPort() {
       return grpc.port;
@@ -174,6 +195,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           ...(metricsPort !== null ? { metrics: `${metricsAccess.address?.host}:${metricsPort}` } : {}),
           tls: settings.tls !== null,
           database: store.location,
+          node: nodeId,
           version: VERSION,
           code: RUNNING_FROM,
           ...(openFiles ? { openFilesLimit: openFiles.soft } : {}),
@@ -202,6 +224,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       await services.models.close();
+      await cluster.close();
       await store.close();
       logger.info("stopped");
     },
@@ -223,6 +246,17 @@ async function logFirstRunHints(logger: Logger, store: DataStore, url: string): 
     'no client yet: run `npx spot-optimizer client create "Your team"` here; it prints the client token to sign in to the dashboard and to give your agents',
     { command: "spot-optimizer client create NAME" },
   );
+}
+
+/** The processes' coordination: PostgreSQL's when several may share the database, in-process on SQLite. */
+function openCluster(
+  databaseUrl: string | null,
+  nodeId: string,
+  logger: Logger,
+  leaseMs: number | undefined,
+): Promise<Cluster> {
+  if (databaseUrl === null) return Promise.resolve(singleProcessCluster(nodeId));
+  return openPostgresCluster({ url: databaseUrl, nodeId, logger, leaseMs });
 }
 
 function bracketed(host: string): string {

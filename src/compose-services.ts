@@ -10,6 +10,7 @@ import { Authenticator } from "./core/auth/authenticator.js";
 import { CallerCache } from "./core/auth/caller-cache.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
+import type { Cluster } from "./core/cluster/cluster.js";
 import { CommandHandover } from "./core/commands/command-handover.js";
 import { CommandQueue } from "./core/commands/command-queue.js";
 import { CommandService } from "./core/commands/command-service.js";
@@ -53,6 +54,8 @@ export interface ServiceSettings {
   authThrottle?: Partial<AuthThrottleOptions>;
   /** Counts refused authentications (the metrics adapter). */
   authRefusalCounter?: AuthRefusalCounter;
+  /** This process and the ports that coordinate it with the others on the same database. */
+  cluster: Cluster;
 }
 
 /**
@@ -72,6 +75,9 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     logger,
     sessionOptions,
   );
+  const { cluster } = input;
+  if (cluster.shared)
+    sessions.joinCluster({ nodeId: cluster.nodeId, bus: cluster.bus, lease: cluster.sessionLease });
   const commands = new CommandService({
     store,
     clock,
@@ -131,6 +137,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     clock,
     logger,
     events,
+    cluster: input.cluster.shared ? { nodeId: input.cluster.nodeId, lock: input.cluster.jobLock } : undefined,
   });
   const agents = new AgentService({
     store,
@@ -147,6 +154,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const callers = new CallerCache(clock);
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
+    node: input.cluster.nodeId,
     clock,
     logger,
     authenticator: new Authenticator({
@@ -202,6 +210,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       signals,
       liveness,
       sessions,
+      polls: input.cluster.polls,
+      logger,
     }),
   };
   return { services, jobs };

@@ -38,12 +38,18 @@ export const AGENT_SETTINGS = {
   server: {
     flag: "--server",
     env: "SPOT_SERVER",
-    description: "control plane gRPC address, host:port (required)",
+    description:
+      "control plane gRPC address, host:port, or several comma-separated (a:50051,b:50051): one stream to one of them, the next when it ends; a name with several DNS records works the same (required)",
     parse: (value: string, name: string) => {
-      if (!/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(value)) {
-        throw new SettingsError(`${name} must be host:port, got "${value}"`);
+      const addresses = value.split(",").map((address) => address.trim());
+      for (const address of addresses) {
+        if (!/^[^\s:,]+:\d{1,5}$|^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(address)) {
+          throw new SettingsError(
+            `${name} must be host:port, or several separated by commas (a:50051,b:50051), got "${value}"`,
+          );
+        }
       }
-      return value;
+      return addresses.join(",");
     },
   },
   token: { flag: "--token", env: "SPOT_TOKEN", description: "client token (required)", parse: text },

@@ -12,7 +12,7 @@ import { Ec2CommandExecutor } from "./ec2-command-executor.js";
 import { ImdsClient, type InstanceIdentity } from "./imds-client.js";
 import { InterruptionWatch } from "./interruption-watch.js";
 import { cleanUpImages, reportPrices } from "./periodic-reports.js";
-import { agentChannel, processClock } from "./protocol/agent-channel.js";
+import { agentChannels, processClock } from "./protocol/agent-channel.js";
 import { AgentSession } from "./protocol/agent-session.js";
 import { RECONNECT_BACKOFF } from "./protocol/backoff.js";
 import { CommandRunner } from "./protocol/command-runner.js";
@@ -92,7 +92,7 @@ export class Agent {
       timing: { ec2WaitTimeoutMs: 600_000, ec2PollMs: 2_000 },
     };
     const tls = settings.tls;
-    const { client, metadata } = agentChannel(
+    const { servers, metadata } = agentChannels(
       settings.server,
       settings.token,
       tls
@@ -100,7 +100,7 @@ export class Agent {
         : grpcCredentials.createInsecure(),
     );
     this.session = new AgentSession(
-      client,
+      servers,
       metadata,
       {
         hello: () => this.hello(logicalAgentId),

@@ -22,16 +22,17 @@ export function serveCommand(fail: (message: string) => never): Command {
 }
 
 async function serve(settings: Settings, fail: (message: string) => never): Promise<void> {
-  const [{ createApp }, { StoreOpenError }] = await Promise.all([
+  const [{ createApp }, { StoreOpenError }, { NodeIdInUseError }] = await Promise.all([
     import("../app.js"),
     import("../store/kysely/open-store-database.js"),
+    import("../core/cluster/node-registry.js"),
   ]);
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp({ settings });
   } catch (error) {
     // A database that cannot be used is one clear line and exit code 2, with nothing created.
-    if (error instanceof StoreOpenError) fail(error.message);
+    if (error instanceof StoreOpenError || error instanceof NodeIdInUseError) fail(error.message);
     throw error;
   }
   try {

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { LogLevel } from "../core/logging/logger.js";
 import { type DecisionConfig, resolveDecisionConfig } from "./decision-settings.js";
@@ -30,6 +31,11 @@ export interface Settings {
    * or null means the SQLite file in `dataDir`.
    */
   databaseUrl?: string | null;
+  /**
+   * SPOT_NODE_ID: this process's name among the processes sharing one database (in /health, /metrics and the
+   * logs); absent: `<hostname>-<pid>`.
+   */
+  nodeId?: string;
   /** From SPOT_ADMIN_TOKEN; null means "read or create <dataDir>/admin-token". */
   adminToken: string | null;
   tls: { certPath: string; keyPath: string } | null;
@@ -87,6 +93,14 @@ export const SETTINGS = {
     description:
       "postgres://user:password@host:5432/database: keep the state in PostgreSQL (created tables are migrated at start); unset: the SQLite file in the data dir",
     parse: (value: string, name: string) => parseDatabaseUrl(value, name),
+  },
+  nodeId: {
+    flag: "--node-id",
+    env: "SPOT_NODE_ID",
+    defaultHelp: "<hostname>-<pid>",
+    description:
+      "this process's name among several on one PostgreSQL (shown in /health, /metrics, logs); two live processes may not share one",
+    parse: parseNodeId,
   },
   adminToken: {
     flag: "",
@@ -199,6 +213,25 @@ export function parseListenAddress(name: string, value: string): ListenAddress {
   return { host: (match[1] ?? match[2]) as string, port };
 }
 
+/** Letters, digits, dot, dash and underscore, 1 to 64 of them: safe in logs, labels and cluster messages. */
+export function parseNodeId(value: string, name: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+    throw new SettingsError(
+      `${name} must be 1 to 64 letters, digits, ".", "-" or "_" (e.g. cp-1), got "${value.slice(0, 80)}"`,
+    );
+  }
+  return value;
+}
+
+/** The node id when none is set: the host's name and the process id. */
+export function defaultNodeId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, "-")
+      .slice(0, 50) || "node";
+  return `${host}-${process.pid}`;
+}
+
 /** A postgres:// URL naming a host and a database; the message never repeats the password. */
 export function parseDatabaseUrl(value: string, name = "SPOT_DATABASE_URL"): string {
   const example = "postgres://user:password@host:5432/database";
@@ -244,6 +277,7 @@ export function resolveSettings(sources: SettingSources): Settings {
     http: given(SETTINGS.httpAddr),
     dataDir: given(SETTINGS.dataDir),
     databaseUrl: given(SETTINGS.databaseUrl) ?? null,
+    nodeId: given(SETTINGS.nodeId) ?? defaultNodeId(),
     adminToken,
     tls: cert.value && key.value ? { certPath: cert.value, keyPath: key.value } : null,
     logLevel: given(SETTINGS.logLevel),

@@ -26,6 +26,8 @@ import type { SwitchService } from "./switches/switch-service.js";
 
 /** The one set of use cases that gRPC, REST and jobs share (built once in src/app.ts). */
 export interface CoreServices {
+  /** This process's node id (one of several on one PostgreSQL). */
+  node: string;
   clock: Clock;
   logger: Logger;
   authenticator: Authenticator;

@@ -58,6 +58,8 @@ export function backgroundJobs(
       description:
         "Agents silent past the liveness deadline, or whose stream dropped and did not come back within the grace, go offline; idle streams are pinged",
       run: () => deps.sessions.sweep(),
+      // With other processes, each one pings and closes its own streams at every run, whoever runs the job.
+      local: () => deps.sessions.sweepStreams(),
     },
     "command-expiry": {
       description: "Commands not acknowledged within their time to live expire",

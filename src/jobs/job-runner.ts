@@ -2,6 +2,7 @@ import { Cron } from "croner";
 import type { Clock, TimerHandle } from "../core/clock/clock.js";
 import { AppError, notFound } from "../core/errors/app-error.js";
 import type { EventLog, EventWrites } from "../core/events/event-log.js";
+import type { JobLock } from "../core/jobs/job-lock.js";
 import type { JobRunRepository } from "../core/jobs/job-run-repository.js";
 import type {
   JobControl,
@@ -21,6 +22,11 @@ export interface JobDefinition {
   schedule: string | null;
   /** `signal` is aborted at shutdown: long jobs stop between batches. */
   run(signal: AbortSignal): JobSummary | undefined | Promise<JobSummary | undefined>;
+  /**
+   * Several processes: what every process does at each scheduled time even when another one runs the job (its
+   * own streams). The process that runs the job does it as part of `run`.
+   */
+  local?: () => Promise<unknown>;
 }
 
 interface Job {
@@ -36,6 +42,8 @@ interface Job {
   nextAt: number | null;
   /** Wall time the record was last persisted (see persist). */
   persistedAt: number;
+  /** The process that ran the last run, when several share the database (null alone). */
+  ranBy: string | null;
 }
 
 /**
@@ -49,6 +57,11 @@ const PERSIST_EVERY_MS = 60_000;
 
 export interface JobRunnerDeps {
   definitions: readonly JobDefinition[];
+  /**
+   * Several processes on one database: each run is claimed first (once per schedule across them), and the
+   * jobs' records are read back from the store so every process shows the cluster's last run. Absent: alone.
+   */
+  cluster?: { nodeId: string; lock: JobLock };
   store: { jobRuns: JobRunRepository } & EventWrites;
   clock: Clock;
   logger: Logger;
@@ -84,6 +97,7 @@ export class JobRunner implements JobControl {
         timer: null,
         nextAt: null,
         persistedAt: Number.NEGATIVE_INFINITY,
+        ranBy: null,
       });
     }
     this.history = this.readHistory();
@@ -122,7 +136,7 @@ export class JobRunner implements JobControl {
           catch: (error) =>
             this.logger.error("scheduled job threw", { job: job.definition.name, error: String(error) }),
         },
-        () => this.execute(job, "schedule"),
+        (self: Cron) => this.execute(job, "schedule", self.currentRun()?.getTime() ?? this.clock.now()),
       );
     }
   }
@@ -157,7 +171,7 @@ export class JobRunner implements JobControl {
         if (this.stopped) return;
         if (job.running !== null) job.again = true;
         // execute records its own failure.
-        else void this.execute(job, "schedule");
+        else void this.execute(job, "schedule", next);
         // Runs a clock jumped over are skipped, not caught up one by one (as croner does).
         this.arm(job, Math.max(next, this.clock.now()));
       },
@@ -197,6 +211,7 @@ export class JobRunner implements JobControl {
       description: job.definition.description,
       schedule: job.definition.schedule,
       running: job.running !== null,
+      ranBy: job.ranBy,
       nextRunAt: job.timer ? job.nextAt : (job.cron?.nextRun()?.getTime() ?? null),
     };
   }
@@ -205,11 +220,11 @@ export class JobRunner implements JobControl {
    * Runs the job unless a run is in progress (then joins it). Once the history is read, the job starts before
    * this returns, at the clock's time. Never rejects: the run's failure is recorded.
    */
-  private execute(job: Job, trigger: JobTrigger): Promise<void> {
+  private execute(job: Job, trigger: JobTrigger, slot: number | null = null): Promise<void> {
     if (job.running !== null) return job.running;
     const run = this.historyRead
-      ? this.runOnce(job, trigger)
-      : this.history.then(() => this.runOnce(job, trigger));
+      ? this.claimAndRun(job, trigger, slot)
+      : this.history.then(() => this.claimAndRun(job, trigger, slot));
     const running = run.finally(() => {
       job.running = null;
       if (job.again && !this.stopped) {
@@ -219,6 +234,58 @@ export class JobRunner implements JobControl {
     });
     job.running = running;
     return running;
+  }
+
+  /**
+   * Alone: runs the job. With other processes: claims the run first (an advisory lock, and the schedule time
+   * not yet taken); a lost claim skips the run and shows the winner's record. Never rejects.
+   */
+  private async claimAndRun(job: Job, trigger: JobTrigger, slot: number | null): Promise<void> {
+    const cluster = this.deps.cluster;
+    if (!cluster) return this.runOnce(job, trigger);
+    let claim: Awaited<ReturnType<JobLock["claim"]>>;
+    try {
+      claim = await cluster.lock.claim(job.definition.name, trigger === "schedule" ? slot : null);
+    } catch (error) {
+      this.logger.warn("claiming a job run failed; skipped", {
+        job: job.definition.name,
+        error: String(error),
+      });
+      await this.runLocal(job);
+      return;
+    }
+    if (!claim.won) {
+      job.ranBy = claim.ranBy;
+      await this.runLocal(job);
+      await this.reload(job);
+      return;
+    }
+    try {
+      await this.reload(job);
+      await this.runOnce(job, trigger);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async runLocal(job: Job): Promise<void> {
+    try {
+      await job.definition.local?.();
+    } catch (error) {
+      this.logger.error("job's local part failed", { job: job.definition.name, error: String(error) });
+    }
+  }
+
+  /** The job's record as the store has it (another process may have run it since). */
+  private async reload(job: Job): Promise<void> {
+    try {
+      const stored = (await this.deps.store.jobRuns.list()).find(
+        (record) => record.name === job.definition.name,
+      );
+      if (stored) job.record = stored;
+    } catch (error) {
+      this.logger.warn("reading a job's record failed", { job: job.definition.name, error: String(error) });
+    }
   }
 
   private async runOnce(job: Job, trigger: JobTrigger): Promise<void> {
@@ -271,7 +338,13 @@ export class JobRunner implements JobControl {
       failures: previous.failures + (run.outcome === "ok" ? 0 : 1),
     };
     this.logger.debug("job finished", { job: name, trigger, outcome: run.outcome, durationMs, ...summary });
-    const routine = run.outcome === "ok" && previous.lastRun?.outcome === "ok" && trigger === "schedule";
+    job.ranBy = this.deps.cluster?.nodeId ?? null;
+    // Other processes read the record back: with them, every run is saved.
+    const routine =
+      this.deps.cluster === undefined &&
+      run.outcome === "ok" &&
+      previous.lastRun?.outcome === "ok" &&
+      trigger === "schedule";
     await this.persist(job, !routine);
   }
 

@@ -280,6 +280,8 @@ export interface Job {
   lastSuccessAt: Date | undefined;
   runs: number;
   failures: number;
+  /** Several processes on one PostgreSQL: the node id of the process that ran the last run; empty alone. */
+  ranBy: string;
 }
 
 export interface ListJobsRequest {
@@ -4415,6 +4417,7 @@ function createBaseJob(): Job {
     lastSuccessAt: undefined,
     runs: 0,
     failures: 0,
+    ranBy: "",
   };
 }
 
@@ -4446,6 +4449,9 @@ export const Job: MessageFns<Job> = {
     }
     if (message.failures !== 0) {
       writer.uint32(72).uint32(message.failures);
+    }
+    if (message.ranBy !== "") {
+      writer.uint32(82).string(message.ranBy);
     }
     return writer;
   },
@@ -4535,6 +4541,14 @@ export const Job: MessageFns<Job> = {
             message.failures = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.ranBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4570,6 +4584,11 @@ export const Job: MessageFns<Job> = {
         : undefined,
       runs: isSet(object.runs) ? globalThis.Number(object.runs) : 0,
       failures: isSet(object.failures) ? globalThis.Number(object.failures) : 0,
+      ranBy: isSet(object.ranBy)
+        ? globalThis.String(object.ranBy)
+        : isSet(object.ran_by)
+        ? globalThis.String(object.ran_by)
+        : "",
     };
   },
 
@@ -4602,6 +4621,9 @@ export const Job: MessageFns<Job> = {
     if (message.failures !== 0) {
       obj.failures = Math.round(message.failures);
     }
+    if (message.ranBy !== "") {
+      obj.ranBy = message.ranBy;
+    }
     return obj;
   },
 
@@ -4621,6 +4643,7 @@ export const Job: MessageFns<Job> = {
     message.lastSuccessAt = object.lastSuccessAt ?? undefined;
     message.runs = object.runs ?? 0;
     message.failures = object.failures ?? 0;
+    message.ranBy = object.ranBy ?? "";
     return message;
   },
 };

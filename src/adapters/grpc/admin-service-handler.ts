@@ -70,6 +70,7 @@ function jobToProto(job: JobStatus): Job {
     lastSuccessAt: timeToProto(job.lastSuccessAt),
     runs: job.runs,
     failures: job.failures,
+    ranBy: job.ranBy ?? "",
   };
 }
 

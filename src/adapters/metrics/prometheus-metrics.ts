@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AuthRefusalCounter, AuthRefusalReason } from "../../core/auth/auth-refusal-log.js";
 import type { Command } from "../../core/commands/command.js";
 import type { ErrorCode } from "../../core/errors/app-error.js";
@@ -29,9 +29,21 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
   private readonly sqlite: Histogram<"kind" | "outcome">;
   private readonly authRefusals: Counter<"reason" | "surface">;
 
-  constructor(private readonly read: () => Promise<OperationsSnapshot>) {
+  constructor(
+    private readonly read: () => Promise<OperationsSnapshot>,
+    nodeId?: string,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    if (nodeId !== undefined) {
+      // Which process answered the scrape, when several share one database.
+      new Gauge({
+        name: "spot_node_info",
+        help: "This control-plane process: its node id (SPOT_NODE_ID) as a label, value 1",
+        labelNames: ["node"],
+        registers,
+      }).set({ node: nodeId }, 1);
+    }
     this.streams = new Counter({
       name: "spot_agent_streams_total",
       help: "New agent streams: admitted, or refused with the error code (resource_exhausted: over the cap on new streams per second)",

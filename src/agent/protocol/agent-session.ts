@@ -15,6 +15,7 @@ import {
 import type { Command } from "../../../gen/spot/v1/command.js";
 import type { Clock, TimerHandle } from "../../core/clock/clock.js";
 import type { Logger } from "../../core/logging/logger.js";
+import { ServerList } from "./agent-channel.js";
 import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "./backoff.js";
 import { grpcCodeName } from "./grpc-code-name.js";
 import { type MessageBody, Outbox, type Settlement } from "./outbox.js";
@@ -98,13 +99,17 @@ export class AgentSession {
   private nextBeatAt = Number.NaN;
   private waiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
+  private readonly servers: ServerList;
+
   constructor(
-    private readonly client: Client,
+    client: Client | ServerList,
     private readonly metadata: Metadata,
     private readonly peer: SessionPeer,
     private readonly policy: SessionPolicy,
     readonly outbox: Outbox = new Outbox(),
-  ) {}
+  ) {
+    this.servers = client instanceof ServerList ? client : ServerList.of(client);
+  }
 
   /** Messages sent as durable and not yet answered. */
   get pendingReports(): number {
@@ -174,7 +179,7 @@ export class AgentSession {
   /** pause(), and the gRPC client is closed. */
   close(): void {
     this.pause();
-    this.client.close();
+    this.servers.close();
   }
 
   private get random(): () => number {
@@ -185,7 +190,7 @@ export class AgentSession {
     if (this.stopped) return;
     const { policy } = this;
     if (policy.stats) policy.stats.attempts++;
-    const stream = this.client.makeBidiStreamRequest(
+    const stream = this.servers.client.makeBidiStreamRequest(
       CONNECT_PATH,
       passThrough,
       ServerMessage.decode,
@@ -255,6 +260,8 @@ export class AgentSession {
     if (stream !== this.stream) return;
     const welcomed = this.live;
     this.drop();
+    // Several control-plane addresses: the next stream tries the next one.
+    this.servers.advance();
     const { policy } = this;
     const refused = error !== undefined && isRefusal(error.code);
     // Admission control and a server shutting down both say when to come back.

@@ -29,6 +29,8 @@ export interface JobStatus extends JobRecord {
   /** The cron pattern (UTC); null when the job only runs on demand. */
   schedule: string | null;
   running: boolean;
+  /** Several processes on one database: the node id of the process that ran the last run (null alone). */
+  ranBy: string | null;
   nextRunAt: number | null;
 }
 

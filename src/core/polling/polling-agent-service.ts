@@ -12,6 +12,7 @@ import { type CommandService, deadCommand } from "../commands/command-service.js
 import { notFound } from "../errors/app-error.js";
 import type { CleanupReport } from "../interruptions/cleanup-report.js";
 import type { RecordedSignal, SignalInput, SignalService } from "../interruptions/signal-service.js";
+import type { Logger } from "../logging/logger.js";
 import type { PricingReportInput, PricingService } from "../pricing/pricing-service.js";
 import type { Replica } from "../replicas/replica.js";
 import type { ReplicaRepository } from "../replicas/replica-repository.js";
@@ -21,6 +22,7 @@ import type { SwitchReportInput, SwitchService, SwitchWrites } from "../switches
 import type { Store } from "../unit-of-work.js";
 import { optionalText } from "../validation/validate.js";
 import { type AgentReach, agentReach } from "./agent-reach.js";
+import type { PollRecords } from "./poll-records.js";
 import type { CallerRepos, PollingCallers } from "./polling-callers.js";
 
 /**
@@ -62,6 +64,9 @@ export interface PollingDependencies<RegisterTx> {
   liveness: AgentLiveness;
   sessions: SessionRegistry;
   callers: PollingCallers;
+  /** The last polls, shared by the processes on one database. */
+  polls: PollRecords;
+  logger?: Logger;
 }
 
 /**
@@ -72,18 +77,27 @@ export interface PollingDependencies<RegisterTx> {
  * instances apart (see PollingCallers): a command goes only to the instance it was issued for.
  */
 export class PollingAgentService<RegisterTx = unknown> {
-  /** When each agent last asked for its commands (in this process). */
-  private readonly polledAt = new Map<string, number>();
-
   constructor(private readonly deps: PollingDependencies<RegisterTx>) {}
 
   /** How the agent is reached now: its stream, its polling (with the last poll's time), or not at all. */
-  reachOf(agentId: string): AgentReach {
-    return agentReach(
-      this.deps.sessions.isConnected(agentId),
-      this.polledAt.get(agentId) ?? null,
-      this.deps.clock.now(),
-      this.deps.sessions.options.livenessDeadlineMs,
+  async reachOf(agentId: string): Promise<AgentReach> {
+    return (await this.reachOfMany([agentId])).get(agentId) as AgentReach;
+  }
+
+  /** reachOf for a list of agents, with one read of their streams and polls. */
+  async reachOfMany(agentIds: readonly string[]): Promise<Map<string, AgentReach>> {
+    const { sessions, polls, clock } = this.deps;
+    const [streaming, polledAt] = await Promise.all([
+      sessions.streaming(agentIds),
+      polls.lastPolls(agentIds),
+    ]);
+    const now = clock.now();
+    const deadline = sessions.options.livenessDeadlineMs;
+    return new Map(
+      agentIds.map((agentId) => [
+        agentId,
+        agentReach(streaming.has(agentId), polledAt.get(agentId) ?? null, now, deadline),
+      ]),
     );
   }
 
@@ -194,7 +208,7 @@ export class PollingAgentService<RegisterTx = unknown> {
       return { agent, commands, fromPrimary: target === agent.instanceId };
     });
     if (polled.fromPrimary) {
-      this.polledAt.set(polled.agent.id, now);
+      await this.recordPoll(polled.agent.id, now);
       await this.alive(polled.agent);
     }
     return { agent: polled.agent, commands: polled.commands };
@@ -376,6 +390,15 @@ export class PollingAgentService<RegisterTx = unknown> {
   }
 
   /** Liveness exactly as for a stream message: last-seen batched in memory, online at once if it was not. */
+  /** A lost poll record only makes the agent look unreached until its next poll: logged, never failed. */
+  private async recordPoll(agentId: string, at: number): Promise<void> {
+    try {
+      await this.deps.polls.record(agentId, at);
+    } catch (error) {
+      this.deps.logger?.warn("recording a poll failed", { agentId, error: String(error) });
+    }
+  }
+
   private async alive(agent: Agent): Promise<void> {
     this.deps.sessions.noteSeen(agent.id);
     if (agent.status !== "online") await this.deps.liveness.markOnline(agent.clientId, agent.id);

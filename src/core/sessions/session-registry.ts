@@ -1,5 +1,7 @@
 import type { AgentLiveness } from "../agents/agent-liveness.js";
 import { type Clock, every } from "../clock/clock.js";
+import type { ClusterBus } from "../cluster/cluster-bus.js";
+import type { SessionLease } from "../cluster/session-lease.js";
 import type { CommandDispatcher } from "../commands/command-dispatcher.js";
 import type { CommandQueue } from "../commands/command-queue.js";
 import { AppError } from "../errors/app-error.js";
@@ -33,6 +35,19 @@ export interface SessionOptions {
 /** Idle streams pinged per turn of the event loop. */
 const PING_BATCH = 200;
 
+/** What a superseded stream is told, on this process or another. */
+const REPLACED: DisconnectReason = {
+  code: "failed_precondition",
+  message: "replaced by a newer connection of the same agent",
+};
+
+/** The ports that share sessions and commands with other processes on the same database. */
+export interface SessionCluster {
+  nodeId: string;
+  bus: ClusterBus;
+  lease: SessionLease;
+}
+
 /** A restart takes a few seconds: agents told to come back sooner would only find the port closed. */
 const RESTART_FLOOR_MS = 3_000;
 
@@ -56,6 +71,11 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   private readonly stopTimers: Array<() => void> = [];
   private readonly admission: StreamAdmission;
   private accepting = true;
+  private cluster: SessionCluster | null = null;
+  /** The epoch of each local session's claim, once the claim is recorded. */
+  private readonly epochs = new WeakMap<AgentSession, number>();
+  /** A newer claim seen elsewhere while this process's own claim of the agent was still on its way. */
+  private readonly claimedElsewhere = new Map<string, number>();
 
   constructor(
     private readonly queue: CommandQueue,
@@ -67,6 +87,65 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     private readonly defer: (work: () => void) => void = setImmediate,
   ) {
     this.admission = new StreamAdmission(clock, options.admission);
+  }
+
+  /**
+   * Shares sessions with other processes on the same database: each new stream claims the agent's session
+   * (closing an older stream wherever it is), a command for an agent whose stream is elsewhere is announced to
+   * its holder, and this process pushes what the others announce.
+   */
+  joinCluster(cluster: SessionCluster): void {
+    this.cluster = cluster;
+    cluster.bus.subscribe({
+      // Only the holder acts; an announcement is never passed on (every process hears every one).
+      commandsFor: (agentId) => void this.sessions.get(agentId)?.flushCommands(this.clock.now()),
+      sessionClaimed: (agentId, nodeId, epoch) => this.claimedBy(agentId, nodeId, epoch),
+      // Announcements may have been lost while deaf: every local agent's open commands are read again.
+      resubscribed: () => {
+        const now = this.clock.now();
+        for (const session of this.sessions.values()) void session.flushCommands(now);
+      },
+    });
+  }
+
+  private claimedBy(agentId: string, nodeId: string, epoch: number): void {
+    if (this.cluster === null || nodeId === this.cluster.nodeId) return;
+    const session = this.sessions.get(agentId);
+    if (!session) return;
+    const own = this.epochs.get(session);
+    if (own === undefined) this.claimedElsewhere.set(agentId, epoch);
+    else if (own < epoch) this.disconnectAgent(agentId, REPLACED);
+  }
+
+  private claim(session: AgentSession): void {
+    const cluster = this.cluster;
+    if (cluster === null) return;
+    cluster.lease.claim(session.agentId).then(
+      (epoch) => {
+        this.epochs.set(session, epoch);
+        const newer = this.claimedElsewhere.get(session.agentId);
+        this.claimedElsewhere.delete(session.agentId);
+        if (newer !== undefined && newer > epoch && this.sessions.get(session.agentId) === session) {
+          this.disconnectAgent(session.agentId, REPLACED);
+        }
+      },
+      (error: unknown) =>
+        this.logger.warn("recording the agent's session failed", {
+          agentId: session.agentId,
+          error: String(error),
+        }),
+    );
+  }
+
+  private release(session: AgentSession): void {
+    const epoch = this.epochs.get(session);
+    if (this.cluster === null || epoch === undefined) return;
+    this.cluster.lease.release(session.agentId, epoch).catch((error: unknown) =>
+      this.logger.warn("releasing the agent's session failed", {
+        agentId: session.agentId,
+        error: String(error),
+      }),
+    );
   }
 
   /** Starts the last-seen flush. Liveness sweeps are the health-monitor job's (src/jobs), on its schedule. */
@@ -114,10 +193,8 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     this.sessions.set(agentId, session);
     this.droppedAt.delete(agentId);
     this.lastSeen.set(agentId, now);
-    previous?.close({
-      code: "failed_precondition",
-      message: "replaced by a newer connection of the same agent",
-    });
+    previous?.close(REPLACED);
+    this.claim(session);
     this.logger.info("agent connected", { agentId, clientId, replacedStream: previous !== undefined });
     return session;
   }
@@ -127,6 +204,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     session.close(null);
     if (this.sessions.get(session.agentId) !== session) return;
     this.sessions.delete(session.agentId);
+    this.release(session);
     this.lastSeen.set(session.agentId, session.lastMessageAt);
     this.logger.info("agent stream ended", {
       agentId: session.agentId,
@@ -159,11 +237,28 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   }
 
   dispatch(agentId: string): Promise<void> {
-    return this.sessions.get(agentId)?.flushCommands(this.clock.now()) ?? Promise.resolve();
+    const session = this.sessions.get(agentId);
+    if (session) return session.flushCommands(this.clock.now());
+    if (this.cluster === null) return Promise.resolve();
+    // The agent's stream may be on another process: its holder reads the commands from the database.
+    return this.cluster.bus.announceCommands(agentId).catch((error: unknown) => {
+      this.logger.warn("announcing commands failed; the agent gets them when its holder re-reads", {
+        agentId,
+        error: String(error),
+      });
+    });
   }
 
   isConnected(agentId: string): boolean {
     return this.sessions.has(agentId);
+  }
+
+  /** Of these agents, the ones with a live stream on this process or another. */
+  async streaming(agentIds: readonly string[]): Promise<Set<string>> {
+    const here = agentIds.filter((agentId) => this.sessions.has(agentId));
+    const others = agentIds.filter((agentId) => !this.sessions.has(agentId));
+    const elsewhere = this.cluster === null ? new Set<string>() : await this.heldElsewhere(others);
+    return new Set([...here, ...elsewhere]);
   }
 
   connectedCount(): number {
@@ -178,6 +273,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     const session = this.sessions.get(agentId);
     if (!session) return;
     this.sessions.delete(agentId);
+    this.release(session);
     session.close(reason);
   }
 
@@ -193,6 +289,15 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
    * transition is recorded once however often this runs.
    */
   async sweep(): Promise<{ closedStreams: number; markedOffline: number; pinged: number }> {
+    const local = await this.sweepStreams();
+    const stale = await this.liveness.sweepStale(this.options.livenessDeadlineMs, (agentId) =>
+      this.sessions.has(agentId),
+    );
+    return { ...local, markedOffline: local.markedOffline + stale };
+  }
+
+  /** The part of the sweep about this process's own streams, and the streams that dropped here. */
+  async sweepStreams(): Promise<{ closedStreams: number; markedOffline: number; pinged: number }> {
     const now = this.clock.now();
     const deadline = this.options.livenessDeadlineMs;
     let closedStreams = 0;
@@ -202,6 +307,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastMessageAt > deadline) {
         this.sessions.delete(session.agentId);
+        this.release(session);
         session.close({ code: "unavailable", message: "no message within the liveness deadline" });
         closedStreams++;
         if (
@@ -220,11 +326,16 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     }
     pinged = due.length;
     this.ping(due);
-    for (const [agentId, dropped] of [...this.droppedAt]) {
-      if (now - dropped.at < this.options.disconnectGraceMs) continue;
+    const overdue = [...this.droppedAt].filter(
+      ([, dropped]) => now - dropped.at >= this.options.disconnectGraceMs,
+    );
+    // An agent whose stream moved to another process is not offline.
+    const elsewhere = await this.heldElsewhere(overdue.map(([agentId]) => agentId));
+    for (const [agentId, dropped] of overdue) {
       this.droppedAt.delete(agentId);
       if (
         !this.sessions.has(agentId) &&
+        !elsewhere.has(agentId) &&
         (await this.liveness.markOffline(dropped.clientId, agentId, "stream lost", {
           deadlineMs: this.options.disconnectGraceMs,
           lastMessageAt: dropped.lastMessageAt,
@@ -234,8 +345,18 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       }
     }
     await this.flushLastSeen();
-    markedOffline += await this.liveness.sweepStale(deadline, (agentId) => this.sessions.has(agentId));
     return { closedStreams, markedOffline, pinged };
+  }
+
+  private async heldElsewhere(agentIds: string[]): Promise<Set<string>> {
+    if (this.cluster === null || agentIds.length === 0) return new Set();
+    try {
+      return await this.cluster.lease.heldElsewhere(agentIds);
+    } catch (error) {
+      // Unknown is not offline: the next sweep asks again.
+      this.logger.warn("reading where sessions are failed", { error: String(error) });
+      return new Set(agentIds);
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import { instanceBoundCommands } from "./v7-instance-bound-commands.js";
 import { forecastWeight } from "./v8-forecast-weight.js";
 import { onePerAgent } from "./v9-one-per-agent.js";
 import { derivedSwitchTriggers } from "./v10-derived-switch-triggers.js";
+import { clusterLeases } from "./v11-cluster-leases.js";
 
 /**
  * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
@@ -26,6 +27,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   forecastWeight,
   onePerAgent,
   derivedSwitchTriggers,
+  clusterLeases,
 ];
 
 /**

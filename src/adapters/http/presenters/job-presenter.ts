@@ -9,6 +9,7 @@ export function presentJob(job: JobStatus) {
     description: job.description,
     schedule: job.schedule,
     running: job.running,
+    ranBy: job.ranBy,
     nextRunAt: isoTime(job.nextRunAt),
     lastRun: run && {
       trigger: run.trigger,

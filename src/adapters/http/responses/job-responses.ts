@@ -8,6 +8,7 @@ export const jobResponse = z.object({
   description: z.string(),
   schedule: stringOrNull,
   running: z.boolean(),
+  ranBy: stringOrNull.describe("The node (control-plane process) that ran the last run"),
   nextRunAt: isoTimeOrNull,
   lastRun: z
     .object({
@@ -33,6 +34,7 @@ export const healthResponse = z.object({
   status: z.enum(["healthy", "unhealthy"]),
   timestamp: isoTime,
   version: z.string(),
+  node: z.string().describe("This process's node id"),
   database: z.enum(["connected", "unavailable"]),
   connectedAgents: z.number(),
   uptimeSeconds: z.number(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import {
   presentActivity,
   presentFleetStats,
@@ -64,8 +65,9 @@ export const adminReportRoutes = [
     }),
     handle: async ({ query, services }) => {
       const { agents, total } = await services.reports.agents({ status: query.status, limit: query.limit });
+      const reach = await services.polling.reachOfMany(agents.map((agent) => agent.id));
       return {
-        agents: agents.map((agent) => presentAdminAgent(agent, services.polling.reachOf(agent.id))),
+        agents: agents.map((agent) => presentAdminAgent(agent, reach.get(agent.id) as AgentReach)),
         total,
         filters: { status: query.status ?? null },
       };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { requireOwnClient } from "../../../core/clients/client-scope.js";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import { presentAgentHistory, presentAgentOverview } from "../presenters/agent-presenter.js";
 import { presentPricingHistory, presentSwitch } from "../presenters/client-history-presenter.js";
 import { presentClientSummary } from "../presenters/client-presenter.js";
@@ -67,10 +68,13 @@ export const clientRoutes = [
     response: agentOverviewsResponse,
     auth: "client",
     summary: "Agents of the client, deleted ones excluded, online first (C3)",
-    handle: async ({ params, caller, services }) =>
-      (await services.clientReports.agents(requireOwnClient(caller, params.clientId))).map((overview) =>
-        presentAgentOverview(overview, services.polling.reachOf(overview.agent.id)),
-      ),
+    handle: async ({ params, caller, services }) => {
+      const overviews = await services.clientReports.agents(requireOwnClient(caller, params.clientId));
+      const reach = await services.polling.reachOfMany(overviews.map((overview) => overview.agent.id));
+      return overviews.map((overview) =>
+        presentAgentOverview(overview, reach.get(overview.agent.id) as AgentReach),
+      );
+    },
   }),
   route({
     method: "get",

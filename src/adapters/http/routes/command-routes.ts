@@ -44,7 +44,7 @@ export const commandRoutes = [
       else if (body.pool_id) target = { kind: "pool", poolId: body.pool_id };
       else throw invalidArgument(`pool_id is required when target is ${body.target}`);
       const { command, agent } = await services.commands.forceSwitch(caller, params.instanceId, target);
-      const reach = services.polling.reachOf(agent.id);
+      const reach = await services.polling.reachOf(agent.id);
       return {
         success: true,
         command_id: command.id,

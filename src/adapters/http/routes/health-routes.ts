@@ -24,6 +24,7 @@ export function healthRoutes(version: string) {
           status: health.databaseOk ? "healthy" : "unhealthy",
           timestamp: new Date(health.checkedAt).toISOString(),
           version,
+          node: services.node,
           database: health.databaseOk ? "connected" : "unavailable",
           connectedAgents: health.connectedAgents,
           uptimeSeconds: Math.round(health.uptimeSeconds),

@@ -1,0 +1,12 @@
+/**
+ * Which process holds each agent's live session, cluster-wide. A claim supersedes any older one: its epoch is
+ * higher, and the holder of the older one is told (ClusterListener.sessionClaimed) to close it.
+ */
+export interface SessionLease {
+  /** Records this process as the agent's session holder; answers the claim's epoch. */
+  claim(agentId: string): Promise<number>;
+  /** Gives the session up when its stream ends here (only if this process still holds it). */
+  release(agentId: string, epoch: number): Promise<void>;
+  /** Of these agents, the ones whose live session is held by another process that is alive. */
+  heldElsewhere(agentIds: readonly string[]): Promise<Set<string>>;
+}

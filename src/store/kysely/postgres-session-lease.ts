@@ -1,0 +1,40 @@
+import type pg from "pg";
+import type { SessionLease } from "../../core/cluster/session-lease.js";
+import { CLUSTER_CHANNEL, NOW_MS } from "./postgres-cluster-sql.js";
+
+/**
+ * The live session of each agent in `agent_sessions`: a claim bumps the epoch and, in the same statement (so on
+ * its commit), tells every process; the one holding an older session closes it.
+ */
+export function postgresSessionLease(pool: pg.Pool, nodeId: string): SessionLease {
+  return {
+    async claim(agentId) {
+      const { rows } = await pool.query<{ epoch: number }>(
+        `WITH claimed AS (
+           INSERT INTO agent_sessions (agent_id, node_id, epoch, claimed_at) VALUES ($1, $2, 1, ${NOW_MS})
+           ON CONFLICT (agent_id) DO UPDATE SET node_id = EXCLUDED.node_id, epoch = agent_sessions.epoch + 1,
+             claimed_at = EXCLUDED.claimed_at
+           RETURNING epoch)
+         SELECT epoch, pg_notify('${CLUSTER_CHANNEL}', 's ' || epoch || ' ' || $2 || ' ' || $1) FROM claimed`,
+        [agentId, nodeId],
+      );
+      return Number(rows[0]?.epoch ?? 0);
+    },
+    async release(agentId, epoch) {
+      await pool.query("DELETE FROM agent_sessions WHERE agent_id = $1 AND node_id = $2 AND epoch = $3", [
+        agentId,
+        nodeId,
+        epoch,
+      ]);
+    },
+    async heldElsewhere(agentIds) {
+      if (agentIds.length === 0) return new Set();
+      const { rows } = await pool.query<{ agent_id: string }>(
+        `SELECT s.agent_id FROM agent_sessions s JOIN cluster_nodes n ON n.node_id = s.node_id
+         WHERE s.agent_id = ANY($1) AND s.node_id <> $2 AND n.lease_until > ${NOW_MS}`,
+        [agentIds, nodeId],
+      );
+      return new Set(rows.map((row) => row.agent_id));
+    },
+  };
+}
