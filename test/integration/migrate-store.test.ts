@@ -23,6 +23,14 @@ async function migrateStore(...args: string[]) {
   }
 }
 
+const EMPTY_IN_A_SQLITE_FILE = new Set([
+  "savings_rollups_pending",
+  "cluster_nodes",
+  "agent_sessions",
+  "job_claims",
+  "agent_polls",
+]);
+
 /** Rows of a table in a canonical order (blobs as hex), to compare the two databases value for value. */
 function canonical(rows: Array<Record<string, unknown>>): string[] {
   return rows
@@ -92,8 +100,9 @@ describe("spot-optimizer migrate-store", { timeout: 90_000 }, () => {
           const copied = (await client.query(`SELECT * FROM "${table}"`)).rows as Array<
             Record<string, unknown>
           >;
-          // Every table holds real rows, except the roll-ups the savings job has just worked off.
-          if (table !== "savings_rollups_pending") expect(source.length, `${table} rows`).toBeGreaterThan(0);
+          // Every table holds real rows, except the roll-ups the savings job has just worked off and the
+          // coordination of several processes, which one process on SQLite never writes.
+          if (!EMPTY_IN_A_SQLITE_FILE.has(table)) expect(source.length, `${table} rows`).toBeGreaterThan(0);
           expect(canonical(copied), table).toEqual(canonical(source));
         }
         const { rows } = await client.query(
