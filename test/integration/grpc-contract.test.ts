@@ -68,6 +68,7 @@ describe("the gRPC contract", () => {
         "spot.v1.ReplicaService",
         "spot.v1.AdminService",
         "spot.v1.DecisionService",
+        "spot.v1.SavingsService",
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection",

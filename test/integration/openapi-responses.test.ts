@@ -300,6 +300,40 @@ describe("real answers of every route against the published OpenAPI document", (
       body: { instance_id: polled.instanceId, reason: "switched" },
     });
 
+    // The fleet as the dashboard reads it: a page, the agents that need attention, totals, filters, the feed.
+    const fleet = await call("client", "GET /api/client/{clientId}/fleet", {
+      params: own,
+      query: "sort=lastSeen&order=desc&limit=10",
+    });
+    expect(fleet.rows.length).toBeGreaterThan(0);
+    await call("client", "GET /api/client/{clientId}/fleet", { params: own, query: "attention=true" });
+    const attention = await call("client", "GET /api/client/{clientId}/fleet/attention", { params: own });
+    expect(attention.items.length).toBeGreaterThan(0);
+    await call("client", "GET /api/client/{clientId}/fleet/summary", { params: own });
+    const facets = await call("client", "GET /api/client/{clientId}/fleet/facets", { params: own });
+    expect(facets.instanceTypes).toContain("m5.large");
+    const feed = await call("client", "GET /api/client/{clientId}/fleet/feed", { params: own });
+    expect(feed.length).toBeGreaterThan(0);
+
+    // Savings once the savings job has accounted the instances above: the report, each share, the CSV.
+    await call("admin", "POST /api/admin/jobs/{name}/run", { params: { name: "savings" } });
+    const report = await call("client", "GET /api/client/{clientId}/savings/report", { params: own });
+    expect(report.totals.instances).toBeGreaterThan(0);
+    const instanceShares = await call("client", "GET /api/client/{clientId}/savings/instances", {
+      params: own,
+    });
+    expect(instanceShares.rows.length).toBeGreaterThan(0);
+    const agentShares = await call("client", "GET /api/client/{clientId}/savings/agents", {
+      params: own,
+      query: "sort=id",
+    });
+    expect(agentShares.rows.length).toBeGreaterThan(0);
+    const csv: string = await call("client", "GET /api/client/{clientId}/savings/export", {
+      params: own,
+      query: "by=instance",
+    });
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(instanceShares.total + 1);
+
     // The operator's reports, jobs and models.
     await call("admin", "GET /api/admin/clients");
     await call("admin", "GET /api/admin/clients/growth");

@@ -5,7 +5,6 @@ import { invalidArgument } from "../errors/app-error.js";
 import type {
   BreakdownPage,
   BreakdownSort,
-  DayRange,
   SavingsReportRepository,
   SavingsSharePage,
   SavingsTotals,
@@ -25,8 +24,14 @@ export interface RangeQuery {
   to?: string | null;
 }
 
+/** A range as checked: both ends known (YYYY-MM-DD, UTC, both included). */
+export interface CheckedRange {
+  fromDate: string;
+  toDate: string;
+}
+
 export interface SavingsReport {
-  range: { fromDate: string; toDate: string };
+  range: CheckedRange;
   /** Every instance of the client over the range. */
   totals: SavingsTotals;
   /** Every instance of the client since it was first accounted, up to `toDate`. */
@@ -61,7 +66,7 @@ export class SavingsReportService {
   constructor(private readonly deps: SavingsReportDeps) {}
 
   /** The range a query names, checked: real dates, from ≤ to, at most MAX_RANGE_DAYS days. */
-  range(query: RangeQuery): { fromDate: string; toDate: string } {
+  range(query: RangeQuery): CheckedRange {
     const today = startOfUtcDay(this.deps.clock.now());
     const to = query.to ? parseDay("to", query.to) : today;
     const from = query.from ? parseDay("from", query.from) : to - (DEFAULT_RANGE_DAYS - 1) * DAY_MS;
@@ -96,7 +101,7 @@ export class SavingsReportService {
     by: "instance" | "agent",
     query: RangeQuery,
     page: Partial<BreakdownPage> = {},
-  ): Promise<SavingsSharePage & { range: DayRange }> {
+  ): Promise<SavingsSharePage & { range: CheckedRange }> {
     const range = this.range(query);
     const checked = checkedPage(page);
     const repository = this.deps.store.savingsReport;

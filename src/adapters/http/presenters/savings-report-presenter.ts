@@ -43,8 +43,8 @@ export function presentSavingsReport(report: SavingsReport) {
   };
 }
 
-export function presentSavingsShare(share: SavingsShare, by: "instance" | "agent") {
-  const figures = {
+function presentShareFigures(share: SavingsShare) {
+  return {
     cost: usd(share.cost),
     onDemandCost: usd(share.baseline),
     savings: usd(share.savings),
@@ -52,20 +52,27 @@ export function presentSavingsShare(share: SavingsShare, by: "instance" | "agent
     firstDay: share.firstDay,
     lastDay: share.lastDay,
   };
-  return by === "instance"
-    ? {
-        instanceId: share.id,
-        agentId: share.agentId,
-        logicalAgentId: share.logicalAgentId,
-        instanceType: share.instanceType,
-        mode: share.mode,
-        state: share.state,
-        ...figures,
-      }
-    : {
-        agentId: share.agentId,
-        logicalAgentId: share.logicalAgentId,
-        instances: share.instances,
-        ...figures,
-      };
+}
+
+/** One instance's share of a range: what it is, what it is doing now, and its figures. */
+export function presentInstanceShare(share: SavingsShare) {
+  return {
+    instanceId: share.id,
+    agentId: share.agentId,
+    logicalAgentId: share.logicalAgentId,
+    instanceType: share.instanceType,
+    mode: share.mode,
+    state: share.state,
+    ...presentShareFigures(share),
+  };
+}
+
+/** One agent's share of a range: its instances that ran, added up. */
+export function presentAgentShare(share: SavingsShare) {
+  return {
+    agentId: share.agentId,
+    logicalAgentId: share.logicalAgentId,
+    instances: share.instances,
+    ...presentShareFigures(share),
+  };
 }

@@ -3,6 +3,13 @@ import { requireOwnClient } from "../../../core/clients/client-scope.js";
 import { FLEET_SORTS } from "../../../core/fleet/fleet-view.js";
 import { MAX_FLEET_PAGE } from "../../../core/fleet/fleet-view-service.js";
 import { presentFeedEntry, presentFleetRow } from "../presenters/fleet-presenter.js";
+import {
+  fleetAttentionResponse,
+  fleetFacetsResponse,
+  fleetFeedResponse,
+  fleetPageResponse,
+  fleetSummaryResponse,
+} from "../responses/fleet-responses.js";
 import { route } from "../route-definition.js";
 import { intQuery } from "./query-params.js";
 
@@ -16,6 +23,7 @@ export const clientFleetRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId/fleet",
+    response: fleetPageResponse,
     auth: "client",
     summary:
       "The client's agents, one page: filters status (online, offline, disabled), mode, pool, type, zone, attention=true; q searches the logical id, id, instance id and hostname; sort name, status, mode, pool, type, zone or lastSeen, then the agent id",
@@ -33,7 +41,7 @@ export const clientFleetRoutes = [
       offset: intQuery(0, 1_000_000_000, 0),
     }),
     handle: async ({ params, query, caller, services }) => {
-      const client = requireOwnClient(caller, params.clientId ?? "");
+      const client = requireOwnClient(caller, params.clientId);
       const found = await services.fleetView.list(client, {
         ...query,
         attention: query.attention === "true",
@@ -49,13 +57,14 @@ export const clientFleetRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId/fleet/attention",
+    response: fleetAttentionResponse,
     auth: "client",
     summary:
       "Agents that need attention, with every reason: offline, disabled, commands_failed (failed or expired in 24 h), interrupted, failover (24 h), stale_prices (online, no price report in 2 h)",
     query: z.object({ limit: intQuery(1, 500, 100) }),
     handle: async ({ params, query, caller, services }) => {
       const found = await services.fleetView.attention(
-        requireOwnClient(caller, params.clientId ?? ""),
+        requireOwnClient(caller, params.clientId),
         query.limit,
       );
       return {
@@ -71,23 +80,26 @@ export const clientFleetRoutes = [
   route({
     method: "get",
     path: "/api/client/:clientId/fleet/summary",
+    response: fleetSummaryResponse,
     auth: "client",
     summary:
       "Agents and agents online, running instances, those on spot, and what they save per hour now (on-demand minus spot price), over the whole fleet",
     handle: async ({ params, caller, services }) =>
-      await services.fleetView.summary(requireOwnClient(caller, params.clientId ?? "")),
+      await services.fleetView.summary(requireOwnClient(caller, params.clientId)),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/fleet/facets",
+    response: fleetFacetsResponse,
     auth: "client",
     summary: "The pools, instance types and zones of the client's agents (the fleet filters' choices)",
     handle: async ({ params, caller, services }) =>
-      await services.fleetView.facets(requireOwnClient(caller, params.clientId ?? "")),
+      await services.fleetView.facets(requireOwnClient(caller, params.clientId)),
   }),
   route({
     method: "get",
     path: "/api/client/:clientId/fleet/feed",
+    response: fleetFeedResponse,
     auth: "client",
     summary:
       "The client's newest events across the fleet (switches, decisions, interruptions, failovers, commands), newest first; `before` an event id to page back",
@@ -95,7 +107,7 @@ export const clientFleetRoutes = [
     handle: async ({ params, query, caller, services }) =>
       (
         await services.fleetView.feed(
-          requireOwnClient(caller, params.clientId ?? ""),
+          requireOwnClient(caller, params.clientId),
           query.limit,
           query.before ?? null,
         )

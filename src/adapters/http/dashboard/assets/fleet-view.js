@@ -7,6 +7,13 @@ import { hourlySaving } from "./hourly-saving.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { fillTable } from "./table-rows.js";
 
+/** @typedef {import("../../responses/response-types.js").FleetAgent} FleetAgent */
+/** @typedef {import("../../responses/response-types.js").FleetPageAnswer} FleetPageAnswer */
+/** @typedef {import("../../responses/response-types.js").FleetSummaryAnswer} FleetSummaryAnswer */
+/** @typedef {import("../../responses/response-types.js").FleetAttentionAnswer} FleetAttentionAnswer */
+/** @typedef {import("../../responses/response-types.js").FleetFeedEntry} FleetFeedEntry */
+/** @typedef {import("../../responses/response-types.js").FleetFacetsAnswer} FleetFacetsAnswer */
+
 const PAGE_SIZE = 50;
 const FILTERS = ["q", "status", "mode", "pool", "type", "zone", "sort", "order", "attention"];
 const REASONS = {
@@ -18,6 +25,7 @@ const REASONS = {
   stale_prices: "stale prices",
 };
 
+/** @param {FleetAgent} agent @param {number} now */
 function agentRow(agent, now) {
   const saving = hourlySaving(agent);
   const paid = agent.mode === "spot" ? agent.spotPrice : agent.onDemandPrice;
@@ -37,7 +45,9 @@ function agentRow(agent, now) {
       price: price(paid),
       onDemand: price(agent.onDemandPrice),
       savings:
-        saving === null ? DASH : `${price(saving)}/h (${percent((saving / agent.onDemandPrice) * 100)})`,
+        saving === null || !agent.onDemandPrice
+          ? DASH
+          : `${price(saving)}/h (${percent((saving / agent.onDemandPrice) * 100)})`,
       seen: { text: ago(agent.lastSeenAt, now), title: dateTime(agent.lastSeenAt) },
     },
   };
@@ -86,6 +96,7 @@ export async function start({ session, api }) {
   const loadPage = async () => {
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(state.offset) });
     for (const name of FILTERS) if (state[name]) params.set(name, state[name]);
+    /** @type {FleetPageAnswer} */
     const page = await api(`${client}/fleet?${params}`);
     const now = Date.now();
     fillTable(
@@ -101,6 +112,7 @@ export async function start({ session, api }) {
     pager.querySelector("[data-pager='next']").disabled = last >= page.total;
   };
   const loadStats = async () => {
+    /** @type {FleetSummaryAnswer} */
     const summary = await api(`${client}/fleet/summary`);
     stat("online", `${summary.agentsOnline} / ${summary.agents}`);
     stat("instances", `${summary.instances}`);
@@ -108,6 +120,7 @@ export async function start({ session, api }) {
     stat("rate", summary.pricedSpot ? `${price(summary.hourlySaving)}/h` : DASH);
   };
   const loadAttention = async () => {
+    /** @type {FleetAttentionAnswer} */
     const attention = await api(`${client}/fleet/attention?limit=50`);
     stat("attention", String(attention.total));
     const parts = Object.entries(attention.counts)
@@ -133,6 +146,7 @@ export async function start({ session, api }) {
     );
   };
   const loadFeed = async () => {
+    /** @type {FleetFeedEntry[]} */
     const feed = await api(`${client}/fleet/feed?limit=20`);
     const now = Date.now();
     q("#feed-list").replaceChildren(
@@ -162,6 +176,7 @@ export async function start({ session, api }) {
     );
   };
   const loadFacets = async () => {
+    /** @type {FleetFacetsAnswer} */
     const facets = await api(`${client}/fleet/facets`);
     fillChoices(form.elements.namedItem("pool"), facets.pools, state.pool);
     fillChoices(form.elements.namedItem("type"), facets.instanceTypes, state.type);

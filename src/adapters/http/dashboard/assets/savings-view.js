@@ -6,19 +6,27 @@ import { chartMessage } from "./chart-parts.js";
 import { costPairChart } from "./cost-pair-chart.js";
 import { downloadCsv } from "./csv-download.js";
 import { announce, loadSection, q, sectionReady, setText } from "./dom.js";
-import { DASH, dateTime, dollars, modeLabel, percent, price, toneOf } from "./format.js";
+import { DASH, dollars, modeLabel, percent, price, toneOf } from "./format.js";
 import { fillTable } from "./table-rows.js";
+
+/** @typedef {import("../../responses/response-types.js").InstanceShare} InstanceShare */
+/** @typedef {import("../../responses/response-types.js").AgentShare} AgentShare */
+/** @typedef {import("../../responses/response-types.js").InstanceSharesAnswer} InstanceSharesAnswer */
+/** @typedef {import("../../responses/response-types.js").AgentSharesAnswer} AgentSharesAnswer */
+/** @typedef {import("../../responses/response-types.js").SavingsReportAnswer} SavingsReportAnswer */
+/** @typedef {import("../../responses/response-types.js").FleetSummaryAnswer} FleetSummaryAnswer */
 
 const PAGE_SIZE = 50;
 
 /**
  * Running, terminated, or unmanaged since its agent was deleted: then it is history (no longer counted or
  * accruing), though it may still run on EC2.
+ * @param {InstanceShare} instance
  */
 export function instanceState(instance) {
   if (instance.state === "unmanaged") {
     return {
-      text: instance.unmanagedAt ? `unmanaged since ${dateTime(instance.unmanagedAt)}` : "unmanaged",
+      text: "unmanaged",
       tone: "warn",
       title: "Its agent was deleted: no longer managed, counted or accruing savings",
     };
@@ -37,6 +45,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 const periodLabel = (period) =>
   period.length === 7 ? `${MONTHS[Number(period.slice(5)) - 1]} ${period.slice(2, 4)}` : period.slice(5);
 
+/** @param {SavingsReportAnswer} report @param {string} rateText */
 function showTotals(report, rateText) {
   const stat = (key, value) => setText(q(`[data-stat="${key}"]`), value);
   const note = (key, value) => setText(q(`[data-stat-note="${key}"]`), value);
@@ -64,10 +73,14 @@ function sharesTable({ api, session, by, table, pager, cells, range }) {
   const base = `/api/client/${encodeURIComponent(session.clientId)}/savings/${by}s`;
   const load = async () => {
     const params = new URLSearchParams({ ...range, limit: String(PAGE_SIZE), offset: String(offset) });
+    /** @type {InstanceSharesAnswer | AgentSharesAnswer} */
     const page = await api(`${base}?${params}`);
     fillTable(
       table,
-      page.rows.map((row) => ({ key: row.instanceId ?? row.agentId ?? "none", cells: cells(row) })),
+      page.rows.map((row) => ({
+        key: ("instanceId" in row ? row.instanceId : null) ?? row.agentId ?? "none",
+        cells: cells(row),
+      })),
     );
     const last = Math.min(offset + page.rows.length, page.total);
     setText(
@@ -88,6 +101,7 @@ function sharesTable({ api, session, by, table, pager, cells, range }) {
   return load;
 }
 
+/** @param {InstanceShare | AgentShare} row */
 const figures = (row) => ({
   hours: row.instanceHours.toFixed(1),
   cost: dollars(row.cost),
@@ -97,22 +111,26 @@ const figures = (row) => ({
 
 export async function start({ session, api }) {
   const clientPath = `/api/client/${encodeURIComponent(session.clientId)}`;
+  /** @type {SavingsReportAnswer} */
   const recent = await api(`${clientPath}/savings/report`);
   const allRange = { from: recent.allTime.firstDay ?? recent.from, to: recent.to };
   const yearRange = { from: monthsBefore(recent.to, 11), to: recent.to };
   const chartSection = q("#savings-over-time");
   let range = "daily";
+  /** @type {SavingsReportAnswer | null} */
   let yearly = null;
 
   const loadTotals = async () => {
+    /** @type {FleetSummaryAnswer} */
     const summary = await api(`${clientPath}/fleet/summary`);
     showTotals(recent, summary.pricedSpot ? `${price(summary.hourlySaving)}/h` : DASH);
   };
   const draw = async () => {
     let periods = recent.daily;
     if (range === "monthly") {
-      yearly ??= await api(`${clientPath}/savings/report?${new URLSearchParams(yearRange)}`);
-      periods = yearly.monthly;
+      const report = yearly ?? (await api(`${clientPath}/savings/report?${new URLSearchParams(yearRange)}`));
+      yearly = report;
+      periods = report.monthly;
     }
     const frame = q("#savings-chart");
     if (!costPairChart(frame, { periods, label: periodLabel, yFormat: dollars })) {
@@ -126,7 +144,7 @@ export async function start({ session, api }) {
     table: q("#instance-savings-table"),
     pager: q("#instance-savings [data-pager-for]"),
     range: allRange,
-    cells: (row) => ({
+    cells: (/** @type {InstanceShare} */ row) => ({
       instance: row.instanceId,
       agent: row.agentId
         ? {
@@ -146,7 +164,7 @@ export async function start({ session, api }) {
     table: q("#agent-savings-table"),
     pager: q("#agent-savings [data-pager-for]"),
     range: allRange,
-    cells: (row) => ({
+    cells: (/** @type {AgentShare} */ row) => ({
       agent: row.agentId
         ? {
             text: row.logicalAgentId ?? row.agentId,
@@ -174,9 +192,11 @@ export async function start({ session, api }) {
     });
   }
   sectionReady(q("#savings-export"));
-  for (const button of document.querySelectorAll("button[data-export]")) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (
+    document.querySelectorAll("button[data-export]")
+  )) {
     button.addEventListener("click", async () => {
-      const by = button.dataset.export;
+      const by = button.dataset.export ?? "day";
       const exportRange =
         by === "day" ? { from: recent.from, to: recent.to } : by === "month" ? yearRange : allRange;
       button.disabled = true;
