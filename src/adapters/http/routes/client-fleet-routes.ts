@@ -2,6 +2,7 @@ import { z } from "zod";
 import { requireOwnClient } from "../../../core/clients/client-scope.js";
 import { FLEET_SORTS } from "../../../core/fleet/fleet-view.js";
 import { MAX_FLEET_PAGE } from "../../../core/fleet/fleet-view-service.js";
+import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import { presentFeedEntry, presentFleetRow } from "../presenters/fleet-presenter.js";
 import {
   fleetAttentionResponse,
@@ -46,11 +47,12 @@ export const clientFleetRoutes = [
         ...query,
         attention: query.attention === "true",
       });
+      const reach = await services.polling.reachOfMany(found.rows.map((row) => row.id));
       return {
         total: found.total,
         offset: found.offset,
         limit: found.limit,
-        rows: found.rows.map((row) => presentFleetRow(row, services.polling.reachOf(row.id))),
+        rows: found.rows.map((row) => presentFleetRow(row, reach.get(row.id) as AgentReach)),
       };
     },
   }),
@@ -67,11 +69,12 @@ export const clientFleetRoutes = [
         requireOwnClient(caller, params.clientId),
         query.limit,
       );
+      const reach = await services.polling.reachOfMany(found.items.map((item) => item.row.id));
       return {
         total: found.total,
         counts: found.counts,
         items: found.items.map((item) => ({
-          ...presentFleetRow(item.row, services.polling.reachOf(item.row.id)),
+          ...presentFleetRow(item.row, reach.get(item.row.id) as AgentReach),
           reasons: item.reasons,
         })),
       };
