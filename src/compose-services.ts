@@ -7,6 +7,7 @@ import { AgentService } from "./core/agents/agent-service.js";
 import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusal-log.js";
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
+import { BackgroundWork } from "./core/background/background-work.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
 import { CommandHandover } from "./core/commands/command-handover.js";
@@ -60,10 +61,11 @@ export interface ServiceSettings {
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
   const events = new EventLog(clock, logger);
+  const background = new BackgroundWork(logger);
   const notifications = new NotificationService({ store, clock });
   const liveness = new AgentLiveness({ store, clock, events, notifications });
   const sessions = new SessionRegistry(
-    new CommandQueue({ store, clock, logger }),
+    new CommandQueue({ store, clock, logger, background }),
     liveness,
     clock,
     logger,
@@ -73,6 +75,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     store,
     clock,
     dispatcher: sessions,
+    background,
     events,
     notifications,
     defaultTtlSeconds: settings.commandTtlSeconds,
@@ -145,6 +148,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const services: CoreServices = {
     clock,
     logger,
+    background,
     authenticator: new Authenticator({
       store,
       clock,
@@ -154,6 +158,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
         events,
         logger,
         clock,
+        background,
         counter: input.authRefusalCounter ?? null,
       }),
       adminToken: input.adminToken,
