@@ -67,6 +67,11 @@ export interface App {
   /** This process among the others on the same database (one alone on SQLite). */
   readonly cluster: Cluster;
   start(): Promise<{ grpcPort: number; httpPort: number }>;
+  /**
+   * Resolves once the work the app set off without waiting has finished: the push after a commit, the delivery
+   * records after it, stream messages still being handled, the events of refused authentications.
+   */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,7 +79,7 @@ export interface App {
  * The composition root: one store, one set of core services and one session registry, shared by gRPC, REST
  * and the background work. The store is opened (and migrated) first, so a database that cannot be used fails
  * before anything is created (StoreOpenError: one line, no password). start() opens the listeners; stop()
- * drains streams, closes listeners, then the store.
+ * drains streams, closes listeners, waits for the work set off in the background, then closes the store.
  */
 export async function createApp(options: AppOptions): Promise<App> {
   const { settings } = options;
@@ -217,12 +222,17 @@ export async function createApp(options: AppOptions): Promise<App> {
         throw error;
       }
     },
+    idle: () => services.background.idle(),
     async stop() {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
       await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
+      // What the last requests set off (pushes, delivery records, events) lands before the store closes.
+      if (!(await services.background.idleWithin(graceMs))) {
+        logger.warn("background work still running at shutdown", { pending: services.background.pending });
+      }
       await services.models.close();
       await cluster.close();
       await store.close();

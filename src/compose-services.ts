@@ -8,6 +8,7 @@ import { type AuthRefusalCounter, AuthRefusalLog } from "./core/auth/auth-refusa
 import { AuthThrottle, type AuthThrottleOptions, DEFAULT_AUTH_THROTTLE } from "./core/auth/auth-throttle.js";
 import { Authenticator } from "./core/auth/authenticator.js";
 import { CallerCache } from "./core/auth/caller-cache.js";
+import { BackgroundWork } from "./core/background/background-work.js";
 import { ClientService } from "./core/clients/client-service.js";
 import type { Clock } from "./core/clock/clock.js";
 import type { Cluster } from "./core/cluster/cluster.js";
@@ -66,10 +67,11 @@ export interface ServiceSettings {
 export function composeServices(input: ServiceSettings): { services: CoreServices; jobs: JobRunner } {
   const { store, clock, logger, settings, sessionOptions } = input;
   const events = new EventLog(clock, logger);
+  const background = new BackgroundWork(logger);
   const notifications = new NotificationService({ store, clock });
   const liveness = new AgentLiveness({ store, clock, events, notifications });
   const sessions = new SessionRegistry(
-    new CommandQueue({ store, clock, logger }),
+    new CommandQueue({ store, clock, logger, background }),
     liveness,
     clock,
     logger,
@@ -82,6 +84,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     store,
     clock,
     dispatcher: sessions,
+    background,
     events,
     notifications,
     defaultTtlSeconds: settings.commandTtlSeconds,
@@ -157,6 +160,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     node: input.cluster.nodeId,
     clock,
     logger,
+    background,
     authenticator: new Authenticator({
       store,
       clock,
@@ -166,6 +170,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
         events,
         logger,
         clock,
+        background,
         counter: input.authRefusalCounter ?? null,
       }),
       adminToken: input.adminToken,

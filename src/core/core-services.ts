@@ -1,5 +1,6 @@
 import type { AgentService } from "./agents/agent-service.js";
 import type { Authenticator } from "./auth/authenticator.js";
+import type { BackgroundWork } from "./background/background-work.js";
 import type { ClientService } from "./clients/client-service.js";
 import type { Clock } from "./clock/clock.js";
 import type { CommandService } from "./commands/command-service.js";
@@ -30,6 +31,8 @@ export interface CoreServices {
   node: string;
   clock: Clock;
   logger: Logger;
+  /** What the app set off without waiting (pushes, delivery records, stream messages): shutdown waits for it. */
+  background: BackgroundWork;
   authenticator: Authenticator;
   clients: ClientService;
   agents: AgentService;

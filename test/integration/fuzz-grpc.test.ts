@@ -23,7 +23,6 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 /** Statuses that mean the server failed rather than refused: a bug, a hang, or a method without a handler. */
 const FAILURES = new Set([status.INTERNAL, status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED]);
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Random and malformed protobuf at every method of every service definition generated in gen/ (found by scanning
@@ -119,18 +118,28 @@ describe("bad input on every gRPC method", () => {
     expect(logger.drainErrors(), context).toEqual([]);
   }
 
+  /**
+   * The stored state once the app is idle: what the previous call set off after its answer (a push, the delivery
+   * record after it) has landed, so the state is the one the next call starts from, or the one it left.
+   */
+  async function idleState(): Promise<Fingerprint> {
+    await server.app.idle();
+    return fingerprint.take();
+  }
+
+  /** Waits for what the call set off after its answer (its errors are logged by then), then checks the log. */
+  async function settle(outcome: Pick<CallOutcome, "code" | "details">, context: string): Promise<void> {
+    await server.app.idle();
+    expectSafe(outcome, context);
+  }
+
   async function unchangedUnlessAccepted(
     accepted: boolean,
     before: Fingerprint,
     context: string,
   ): Promise<void> {
-    await tick();
-    await tick();
-    if (accepted) {
-      fingerprint.unsettle();
-      return;
-    }
-    const after = await fingerprint.take();
+    if (accepted) return;
+    const after = await idleState();
     if (after.digest !== before.digest) {
       const tables = DbFingerprint.differences(before, after).join(", ");
       expect.fail(`a refused call changed the stored state (${tables}): ${context}`);
@@ -159,13 +168,12 @@ describe("bad input on every gRPC method", () => {
       const input = inputOf(method);
       await fc.assert(
         fc.asyncProperty(requestBytes(input, hints()), auth(method), async (bytes, metadata) => {
-          await tick();
-          const before = await fingerprint.before();
+          const before = await idleState();
           const outcome = method.responseStream
             ? await serverStreamCall(client, method.path, bytes, metadata)
             : await unaryCall(client, method.path, bytes, metadata);
           const context = `${method.path} (${method.module}) bytes=${bytes.toString("hex").slice(0, 400)}`;
-          expectSafe(outcome, context);
+          await settle(outcome, context);
           await unchangedUnlessAccepted(outcome.code === status.OK, before, context);
         }),
         { numRuns: RUNS, endOnFailure: true },
@@ -200,18 +208,17 @@ describe("bad input on every gRPC method", () => {
         auth(connectMethod()),
         async (frame, metadata) => {
           await ensureWorld();
-          await tick();
-          const before = await fingerprint.before();
+          const before = await idleState();
           const probe = new ConnectProbe(client, metadata);
           const opened = await probe.open(frame);
           probe.close();
           const context = `Connect first frame=${frame.toString("hex").slice(0, 400)}`;
           if (opened === "welcomed") {
-            fingerprint.unsettle();
+            await server.app.idle();
             expect(logger.drainErrors(), context).toEqual([]);
             return;
           }
-          expectSafe(opened, context);
+          await settle(opened, context);
           await unchangedUnlessAccepted(false, before, context);
         },
       ),
@@ -233,12 +240,11 @@ describe("bad input on every gRPC method", () => {
           const probe = new ConnectProbe(client, metadata);
           try {
             expect(await probe.open(encodeFrame(1, { $case: "hello", value: hello }))).toBe("welcomed");
-            fingerprint.unsettle();
             for (const frame of frames) {
-              await tick();
-              const before = await fingerprint.before();
+              const before = await idleState();
               const outcome = await probe.send(frame, hello);
               const context = `Connect frame=${frame.toString("hex").slice(0, 400)} → ${JSON.stringify(outcome)}`;
+              await server.app.idle();
               if (outcome.ended) expectSafe(outcome.ended, context);
               for (const rejection of outcome.rejections) {
                 expect(ERROR_CODES, context).toContain(rejection.code);

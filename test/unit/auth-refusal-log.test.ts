@@ -4,6 +4,7 @@ import {
   type AuthRefusalReason,
   refusedTokenPrefix,
 } from "../../src/core/auth/auth-refusal-log.js";
+import { BackgroundWork } from "../../src/core/background/background-work.js";
 import { EventLog } from "../../src/core/events/event-log.js";
 import type { EventRepository } from "../../src/core/events/event-repository.js";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
@@ -25,6 +26,7 @@ function harness(options = { perPeer: 2, overall: 3, windowMs: 60_000, maxPeers:
     events: new EventLog(clock),
     logger,
     clock,
+    background: new BackgroundWork(),
     counter: { authRefused: (reason) => counted.push(reason) },
     options,
   });

@@ -88,7 +88,7 @@ export function createAgentServiceHandler(
           return;
         }
         // `opened` never rejects: a refused stream leaves `connection` undefined.
-        void opened.then(() => connection && use(connection));
+        services.background.track(opened.then(() => connection && use(connection)));
       };
       call.on("data", (decoded: Decoded<AgentMessage>) => {
         if (!decoded.ok) {

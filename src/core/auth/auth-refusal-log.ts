@@ -1,3 +1,4 @@
+import type { BackgroundWork } from "../background/background-work.js";
 import type { Clock } from "../clock/clock.js";
 import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { NewSystemEvent } from "../events/system-event.js";
@@ -46,6 +47,8 @@ export interface AuthRefusalLogDeps {
   events: EventLog;
   logger: Logger;
   clock: Clock;
+  /** Tracks the event writes, which the refusal does not wait for. */
+  background: BackgroundWork;
   counter: AuthRefusalCounter | null;
   options?: AuthRefusalLogOptions;
 }
@@ -134,12 +137,15 @@ export class AuthRefusalLog {
 
   /** Writes the event without holding up the refusal; a failed write is logged (the log line is written already). */
   private record(event: NewSystemEvent): void {
-    const { events, store, logger } = this.deps;
-    events
-      .record(store, event)
-      .catch((error: unknown) =>
-        logger.error("recording a refused authentication failed", { type: event.type, error: String(error) }),
-      );
+    const { events, store, logger, background } = this.deps;
+    background.track(
+      events.record(store, event).catch((error: unknown) =>
+        logger.error("recording a refused authentication failed", {
+          type: event.type,
+          error: String(error),
+        }),
+      ),
+    );
   }
 
   private windowOf(peer: string, now: number): Window {

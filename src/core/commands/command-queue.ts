@@ -1,3 +1,4 @@
+import type { BackgroundWork } from "../background/background-work.js";
 import type { Clock } from "../clock/clock.js";
 import type { Logger } from "../logging/logger.js";
 import type { Command } from "./command.js";
@@ -7,6 +8,8 @@ export interface CommandQueueDeps {
   store: { commands: CommandRepository };
   clock: Clock;
   logger: Logger;
+  /** Tracks the deferred write of delivery records, so shutdown (and tests) can wait for it. */
+  background: BackgroundWork;
   /** Runs work on a later turn of the event loop (setImmediate by default). */
   defer?: (work: () => void) => void;
 }
@@ -41,10 +44,8 @@ export class CommandQueue {
     for (const id of commandIds) this.deliveredAt.set(id, now);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    (this.deps.defer ?? setImmediate)(() => {
-      // flush() reports its own failure.
-      void this.flush();
-    });
+    // flush() reports its own failure.
+    this.deps.background.defer(() => this.flush(), this.deps.defer);
   }
 
   /** Writes the delivery records collected so far (also called at shutdown). Never rejects: failures are logged. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Agent } from "../agents/agent.js";
 import type { AgentRepository } from "../agents/agent-repository.js";
 import { lockLiveAgent } from "../agents/require-agent.js";
+import type { BackgroundWork } from "../background/background-work.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import { AppError, failedPrecondition, notFound } from "../errors/app-error.js";
@@ -47,6 +48,8 @@ export interface CommandServiceDeps {
   store: Store<CommandRepos>;
   clock: Clock;
   dispatcher: CommandDispatcher;
+  /** Tracks the push that follows a commit (the caller does not wait for it). */
+  background: BackgroundWork;
   events: EventLog;
   notifications: NotificationService;
   defaultTtlSeconds: number;
@@ -105,7 +108,7 @@ export class CommandService {
   /** Pushes the agent's new commands to its stream, after the commit that stored them; does not wait. */
   dispatch(agentId: string): void {
     // The dispatcher logs its own failures; the command is stored and goes out on the next flush or reconnect.
-    void this.deps.dispatcher.dispatch(agentId);
+    this.deps.background.track(this.deps.dispatcher.dispatch(agentId));
   }
 
   /** The same, resolving once the commands are written to the agent's stream (before the stream is closed). */

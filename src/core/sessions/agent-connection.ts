@@ -1,4 +1,5 @@
 import type { AgentService } from "../agents/agent-service.js";
+import type { BackgroundWork } from "../background/background-work.js";
 import type { ClientContext } from "../clients/client.js";
 import type { Clock } from "../clock/clock.js";
 import type { CommandService } from "../commands/command-service.js";
@@ -30,6 +31,8 @@ export interface ConnectionServices {
   signals: SignalService;
   replicas: ReplicaService;
   sessions: SessionRegistry;
+  /** Tracks the handling of messages and the pushes after a drain, which the transport does not wait for. */
+  background: BackgroundWork;
   clock: Clock;
   logger: Logger;
 }
@@ -79,7 +82,7 @@ export class AgentConnection {
   /** The transport buffer emptied. */
   drained(): void {
     // The session reports its own failures.
-    void this.session?.drained(this.services.clock.now());
+    if (this.session) this.services.background.track(this.session.drained(this.services.clock.now()));
   }
 
   /** A message that could not be decoded from the wire. */
@@ -91,7 +94,7 @@ export class AgentConnection {
   private enqueue(inbound: Inbound): void {
     this.inbox.push(inbound);
     // handleInbox catches everything it runs into.
-    if (!this.handling) void this.handleInbox();
+    if (!this.handling) this.services.background.track(this.handleInbox());
   }
 
   private async handleInbox(): Promise<void> {
