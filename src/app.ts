@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "./core/clock/clock.js";
 import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
+import type { WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createPinoLogger } from "./logging/pino-logger.js";
 import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
@@ -40,6 +41,8 @@ export interface AppOptions {
    * clock at croner's times ("clock", the default with an injected clock), or nothing ("off": only run on demand).
    */
   jobDriver?: JobDriver | "off";
+  /** Overrides of the webhook delivery loop (interval, backoff); the loop runs unless `jobDriver` is "off". */
+  webhookDispatch?: Partial<WebhookDispatchOptions>;
 }
 
 export interface App {
@@ -100,6 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     adminToken: admin.token,
     authThrottle: options.authThrottle,
     authRefusalCounter: metrics,
+    webhookDispatch: options.webhookDispatch,
   });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 
@@ -162,7 +166,10 @@ export async function createApp(options: AppOptions): Promise<App> {
             ? await metricsListener.listen(metricsAddress.host, metricsAddress.port)
             : null;
         services.sessions.start();
-        if (jobDriver !== "off") await jobs.start(jobDriver);
+        if (jobDriver !== "off") {
+          await jobs.start(jobDriver);
+          services.webhookDelivery.start();
+        }
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
@@ -187,6 +194,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
+      await services.webhookDelivery.stop();
       await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       await services.models.close();

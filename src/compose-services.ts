@@ -1,3 +1,4 @@
+import { fetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
 import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
@@ -38,6 +39,8 @@ import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
+import { WebhookDispatcher, type WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
+import { WebhookService } from "./core/webhooks/webhook-service.js";
 import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
 import { JobRunner } from "./jobs/job-runner.js";
 import type { DataStore } from "./store/data-store.js";
@@ -52,6 +55,8 @@ export interface ServiceSettings {
   authThrottle?: Partial<AuthThrottleOptions>;
   /** Counts refused authentications (the metrics adapter). */
   authRefusalCounter?: AuthRefusalCounter;
+  /** Overrides of the webhook loop (interval, backoff) for tests. */
+  webhookDispatch?: Partial<WebhookDispatchOptions>;
 }
 
 /**
@@ -143,6 +148,13 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     onDemand: shippedOnDemandPrices,
     handover,
   });
+  const webhookDelivery = new WebhookDispatcher({
+    store,
+    clock,
+    sender: fetchWebhookSender(),
+    logger,
+    options: input.webhookDispatch,
+  });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     clock,
@@ -200,6 +212,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       liveness,
       sessions,
     }),
+    webhooks: new WebhookService({ store, clock, dispatcher: webhookDelivery }),
+    webhookDelivery,
   };
   return { services, jobs };
 }

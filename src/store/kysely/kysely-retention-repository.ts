@@ -17,10 +17,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string }> = {
  * primary key, so a large backlog is removed in many short transactions instead of one that holds its locks
  * (and, on PostgreSQL, bloats one snapshot) for minutes.
  */
-export function createKyselyRetentionRepository({
-  db,
-  sqlite,
-}: StoreBinding): RetentionRepository {
+export function createKyselyRetentionRepository({ db, sqlite }: StoreBinding): RetentionRepository {
   return {
     deleteOlderThan: async (target, before, limit) => {
       const spec = TARGETS[target];

@@ -8,6 +8,7 @@ import { unmanagedInstances } from "./v6-unmanaged-instances.js";
 import { instanceBoundCommands } from "./v7-instance-bound-commands.js";
 import { forecastWeight } from "./v8-forecast-weight.js";
 import { onePerAgent } from "./v9-one-per-agent.js";
+import { webhooks } from "./v10-webhooks.js";
 
 /**
  * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
@@ -24,6 +25,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   instanceBoundCommands,
   forecastWeight,
   onePerAgent,
+  webhooks,
 ];
 
 /**
