@@ -1,8 +1,9 @@
 import type { FC } from "hono/jsx";
 import { Layout } from "../components/layout.js";
 import { Section } from "../components/section.js";
+import { WebhookSection } from "../components/webhook-section.js";
 
-/** The client's notifications, newest first, each with mark-read; mark-all-read for the lot. */
+/** The client's notifications, newest first, each with mark-read; mark-all-read for the lot; its webhooks. */
 export const NotificationsPage: FC = () => (
   <Layout title="Notifications" page="notifications" nav="notifications">
     <h1 id="page-title">Notifications</h1>
@@ -19,5 +20,6 @@ export const NotificationsPage: FC = () => (
         <li class="placeholder-row">Loading…</li>
       </ol>
     </Section>
+    <WebhookSection scope="client" />
   </Layout>
 );
