@@ -21,6 +21,8 @@ class Receiver {
   readonly requests: Received[] = [];
   private readonly answers = new Map<string, number[]>();
   private server: Server | null = null;
+  private readonly held = new Set<string>();
+  private readonly waiting: Array<() => void> = [];
   url = "";
 
   async start(): Promise<void> {
@@ -31,6 +33,11 @@ class Receiver {
         const path = request.url ?? "/";
         this.requests.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
         const code = this.answers.get(path)?.shift() ?? 200;
+        const answer = () => response.writeHead(code, { "content-type": "text/plain" }).end("ok");
+        if (this.held.has(path)) {
+          this.waiting.push(answer);
+          return;
+        }
         response.writeHead(code, { "content-type": "text/plain" }).end(code === 200 ? "ok" : "boom");
       });
     });
@@ -40,6 +47,16 @@ class Receiver {
 
   answer(path: string, ...codes: number[]): void {
     this.answers.set(path, codes);
+  }
+
+  /** Requests to `path` get no answer until release(). */
+  hold(path: string): void {
+    this.held.add(path);
+  }
+
+  release(): void {
+    this.held.clear();
+    for (const answer of this.waiting.splice(0)) answer();
   }
 
   to(path: string): Received[] {
@@ -286,5 +303,59 @@ describe("webhooks", () => {
     expect((await api("DELETE", `/api/webhooks/${hooks["b-json"]?.id}`, tokenB)).status).toBe(200);
     expect((await api("GET", "/api/webhooks", tokenB)).body).toEqual([]);
     expect((await api("DELETE", `/api/webhooks/${hooks["b-json"]?.id}`, tokenB)).status).toBe(404);
+  });
+});
+
+describe("webhook delivery loop", () => {
+  const clock = new ManualClock();
+  const receiver = new Receiver();
+  let server: TestApp;
+
+  beforeAll(async () => {
+    await receiver.start();
+    // The loop runs on the app's clock, as the jobs do: each second of the clock is one round.
+    server = await startTestApp({ clock });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    await receiver.stop();
+  });
+
+  it("sends in the background, the writer of the event never waiting for the receiver", async () => {
+    const created = await rest(server.httpUrl, "POST", "/api/admin/webhooks", {
+      token: server.adminToken,
+      body: { url: `${receiver.url}/slow`, events: ["job_failed"] },
+    });
+    expect(created.status).toBe(201);
+    receiver.hold("/slow");
+    await server.app.store.events.insert(
+      { type: "job_failed", severity: "error", message: "Background job x failed" },
+      clock.now(),
+    );
+    clock.advance(1_000);
+    // The round is under way and the receiver has not answered: the event's write returned before it was sent,
+    // and the store still answers (the attempt holds no transaction).
+    await expect.poll(() => receiver.to("/slow").length).toBe(1);
+    const log = await rest(
+      server.httpUrl,
+      "GET",
+      `/api/admin/webhooks/${created.body.webhook.id}/deliveries`,
+      {
+        token: server.adminToken,
+      },
+    );
+    expect(log.body[0]).toMatchObject({ status: "pending", attempts: 0 });
+    receiver.release();
+    await expect
+      .poll(async () => {
+        const after = await rest(
+          server.httpUrl,
+          "GET",
+          `/api/admin/webhooks/${created.body.webhook.id}/deliveries`,
+          { token: server.adminToken },
+        );
+        return after.body[0]?.status;
+      })
+      .toBe("delivered");
   });
 });
