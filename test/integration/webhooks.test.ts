@@ -304,6 +304,14 @@ describe("webhooks", () => {
     expect((await api("GET", "/api/webhooks", tokenB)).body).toEqual([]);
     expect((await api("DELETE", `/api/webhooks/${hooks["b-json"]?.id}`, tokenB)).status).toBe(404);
   });
+
+  it("drops deliveries with their attempts once they are as old as the activity log keeps", async () => {
+    const path = `/api/webhooks/${hooks.flaky?.id}/deliveries`;
+    expect((await api("GET", path, tokenA)).body).toHaveLength(1);
+    clock.advance(91 * 86_400_000);
+    await server.app.jobs.runNow("retention");
+    expect((await api("GET", path, tokenA)).body).toEqual([]);
+  });
 });
 
 describe("webhook delivery loop", () => {
