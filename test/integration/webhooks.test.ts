@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
@@ -9,64 +7,7 @@ import { ManualClock } from "../support/manual-clock.js";
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real HTTP receiver on 127.0.0.1: records every request; answers the statuses queued for a path, then 200. */
-class Receiver {
-  readonly requests: Received[] = [];
-  private readonly answers = new Map<string, number[]>();
-  private server: Server | null = null;
-  private readonly held = new Set<string>();
-  private readonly waiting: Array<() => void> = [];
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const path = request.url ?? "/";
-        this.requests.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-        const code = this.answers.get(path)?.shift() ?? 200;
-        const answer = () => response.writeHead(code, { "content-type": "text/plain" }).end("ok");
-        if (this.held.has(path)) {
-          this.waiting.push(answer);
-          return;
-        }
-        response.writeHead(code, { "content-type": "text/plain" }).end(code === 200 ? "ok" : "boom");
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  answer(path: string, ...codes: number[]): void {
-    this.answers.set(path, codes);
-  }
-
-  /** Requests to `path` get no answer until release(). */
-  hold(path: string): void {
-    this.held.add(path);
-  }
-
-  release(): void {
-    this.held.clear();
-    for (const answer of this.waiting.splice(0)) answer();
-  }
-
-  to(path: string): Received[] {
-    return this.requests.filter((request) => request.path === path);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
+import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
 
 /**
  * Alerts out, end to end: webhooks created over REST, events written by the real core (an agent going offline)
