@@ -45,6 +45,7 @@ describe("webhooks on the dashboard", () => {
       true,
     );
     await expect.poll(() => page.textContent("#webhook-list .delivery-list")).toContain("test");
+    await dash.screenshot(page, "webhooks");
 
     // Another client sees none of it.
     const other = await dash.newPage();

@@ -12,7 +12,7 @@ export const WebhookSection: FC<{ scope: "client" | "admin" }> = ({ scope }) => 
         ? "Alerts of every client and failed background jobs, posted to your endpoints, signed (X-Spot-Signature)."
         : "Failovers, interruption notices, agents offline and failed commands of your agents, posted to your endpoints, signed (X-Spot-Signature)."}
     </p>
-    <ul class="notification-list" id="webhook-list" data-scope={scope} aria-label="Webhooks">
+    <ul class="notification-list webhook-list" id="webhook-list" data-scope={scope} aria-label="Webhooks">
       <li class="placeholder-row">Loading…</li>
     </ul>
     <form id="create-webhook" class="inline-form">

@@ -7,19 +7,21 @@ import { WebhookSection } from "../components/webhook-section.js";
 export const NotificationsPage: FC = () => (
   <Layout title="Notifications" page="notifications" nav="notifications">
     <h1 id="page-title">Notifications</h1>
-    <Section
-      id="notifications"
-      title="Newest first"
-      actions={
-        <button type="button" id="mark-all-read">
-          Mark all read
-        </button>
-      }
-    >
-      <ol class="notification-list" id="notification-list" aria-label="Notifications">
-        <li class="placeholder-row">Loading…</li>
-      </ol>
-    </Section>
-    <WebhookSection scope="client" />
+    <div class="two-columns">
+      <Section
+        id="notifications"
+        title="Newest first"
+        actions={
+          <button type="button" id="mark-all-read">
+            Mark all read
+          </button>
+        }
+      >
+        <ol class="notification-list" id="notification-list" aria-label="Notifications">
+          <li class="placeholder-row">Loading…</li>
+        </ol>
+      </Section>
+      <WebhookSection scope="client" />
+    </div>
   </Layout>
 );
