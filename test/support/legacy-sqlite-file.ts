@@ -7,8 +7,7 @@ import { STORE_MIGRATIONS, USER_VERSION_STEPS } from "../../src/store/schema/sto
  * file at its user_version (schema/migrate-schema.ts); this is how the tests make one.
  */
 export function writeLegacySqliteFile(path: string, version = USER_VERSION_STEPS): Database.Database {
-  if (version > USER_VERSION_STEPS)
-    throw new Error(`the synchronous store wrote up to ${USER_VERSION_STEPS}`);
+  if (version > USER_VERSION_STEPS) throw new Error(`the synchronous store wrote up to ${USER_VERSION_STEPS}`);
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
@@ -18,7 +17,7 @@ export function writeLegacySqliteFile(path: string, version = USER_VERSION_STEPS
     if (step.rebuildsTables) db.pragma("foreign_keys = OFF");
     db.transaction(() => {
       db.exec(step.sql.sqlite);
-      db.pragma(`user_version = ${(db.pragma("user_version", { simple: true }) as number) + 1}`);
+      db.pragma(`user_version = ${db.pragma("user_version", { simple: true }) as number + 1}`);
     })();
     if (step.rebuildsTables) db.pragma("foreign_keys = ON");
   }

@@ -35,7 +35,11 @@ const DELIVERABLE: CommandState[] = ["pending", "delivered"];
 const OPEN = [...OPEN_STATES];
 
 /** The command queue, written once for SQLite and PostgreSQL. */
-export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBinding): CommandRepository {
+export function createKyselyCommandRepository({
+  db,
+  dialect,
+  sqlite,
+}: StoreBinding): CommandRepository {
   // Every column but rowid, which only orders ties.
   const commands = () =>
     db
