@@ -14,6 +14,9 @@ import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
  * or appended to the activity log as the core appends them, deliveries sent by the app's own loop round
  * (`runOnce`, what its timer runs) to a real HTTP receiver, with the clock moved by the test for the backoff.
  */
+/** Pages of two: the fan-out pages past pairs of an event and a webhook that does not take it. */
+const SMALL_PAGES = { batchSize: 2 };
+
 describe("webhooks", () => {
   const clock = new ManualClock();
   const receiver = new Receiver();
@@ -40,7 +43,7 @@ describe("webhooks", () => {
 
   beforeAll(async () => {
     await receiver.start();
-    server = await startTestApp({ clock, jobDriver: "off" });
+    server = await startTestApp({ clock, jobDriver: "off", webhookDispatch: SMALL_PAGES });
     ({ token: tokenA, clientId: clientA } = await createClient(
       server.grpcAddress,
       server.adminToken,
@@ -193,7 +196,7 @@ describe("webhooks", () => {
     const dataDir = server.dataDir;
     await server.stop();
     clock.advance(59_000);
-    server = await startTestApp({ clock, jobDriver: "off", dataDir });
+    server = await startTestApp({ clock, jobDriver: "off", dataDir, webhookDispatch: SMALL_PAGES });
     await round();
     expect(receiver.to("/flaky")).toHaveLength(2);
     clock.advance(1_000);

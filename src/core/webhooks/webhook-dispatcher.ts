@@ -2,7 +2,7 @@ import { type Clock, every } from "../clock/clock.js";
 import { type Logger, silentLogger } from "../logging/logger.js";
 import { ALERT_OF_EVENT_TYPE } from "./webhook.js";
 import { alertBody, formatBody } from "./webhook-payload.js";
-import type { ClaimedDelivery, NewDelivery, WebhookRepository } from "./webhook-repository.js";
+import type { ClaimedDelivery, FanOutCursor, NewDelivery, WebhookRepository } from "./webhook-repository.js";
 import type { WebhookSender } from "./webhook-sender.js";
 import { SIGNATURE_HEADER, signatureHeader } from "./webhook-signature.js";
 
@@ -96,8 +96,9 @@ export class WebhookDispatcher {
     const scanned = await webhooks.scannedUntil();
     const since = scanned === null ? now - FIRST_SCAN_LOOKBACK_MS : scanned - this.options.scanOverlapMs;
     let queued = 0;
+    let after: FanOutCursor | null = null;
     for (;;) {
-      const pending = await webhooks.pendingFanOut(ALERT_TYPES, since, this.options.batchSize);
+      const pending = await webhooks.pendingFanOut(ALERT_TYPES, since, after, this.options.batchSize);
       const deliveries: NewDelivery[] = [];
       for (const { webhook, event } of pending) {
         const alert = ALERT_OF_EVENT_TYPE[event.type];
@@ -110,7 +111,9 @@ export class WebhookDispatcher {
         });
       }
       if (deliveries.length > 0) queued += (await webhooks.enqueue(deliveries, now)).length;
-      if (pending.length < this.options.batchSize) break;
+      const last = pending.at(-1);
+      if (!last || pending.length < this.options.batchSize) break;
+      after = { eventId: last.event.id, webhookId: last.webhook.id };
     }
     await webhooks.setScannedUntil(now);
     return queued;

@@ -13,6 +13,12 @@ export interface ClaimedDelivery extends WebhookDelivery {
   secret: string;
 }
 
+/** Where a page of the fan-out ended. */
+export interface FanOutCursor {
+  eventId: number;
+  webhookId: string;
+}
+
 export interface NewDelivery {
   webhookId: string;
   eventId: number | null;
@@ -28,9 +34,15 @@ export interface WebhookRepository {
   delete(clientId: string | null, webhookId: string): Promise<boolean>;
   /**
    * Activity-log entries of `types` from `since` on that a webhook takes (its client's, or any for an operator's
-   * webhook; entries not older than the webhook) and has no delivery for, oldest first.
+   * webhook; entries not older than the webhook) and has no delivery for, by event id then webhook id, from
+   * after `after` (the last pair of the previous page: pairs a webhook does not take stay undelivered).
    */
-  pendingFanOut(types: readonly string[], since: number, limit: number): Promise<PendingFanOut[]>;
+  pendingFanOut(
+    types: readonly string[],
+    since: number,
+    after: FanOutCursor | null,
+    limit: number,
+  ): Promise<PendingFanOut[]>;
   /** Queues deliveries; one already queued for the same webhook and event is kept, not doubled. */
   enqueue(deliveries: readonly NewDelivery[], at: number): Promise<WebhookDelivery[]>;
   /** Where the last scan of the activity log ended; null before the first. */

@@ -110,9 +110,9 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
     },
-    pendingFanOut: async (types, since, limit) => {
+    pendingFanOut: async (types, since, after, limit) => {
       if (types.length === 0) return [];
-      const rows = await db
+      let query = db
         .selectFrom("system_events as e")
         .innerJoin("webhooks as w", (join) =>
           join.on((eb) =>
@@ -154,8 +154,15 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
         )
         .orderBy("e.id")
         .orderBy("w.id")
-        .limit(limit)
-        .execute();
+        .limit(limit);
+      if (after)
+        query = query.where((eb) =>
+          eb.or([
+            eb("e.id", ">", after.eventId),
+            eb.and([eb("e.id", "=", after.eventId), eb("w.id", ">", after.webhookId)]),
+          ]),
+        );
+      const rows = await query.execute();
       return rows.map((row) => ({
         webhook: toWebhook(row),
         event: {
