@@ -20,6 +20,7 @@ import { singleProcessCluster } from "./core/cluster/single-process-cluster.js";
 import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
+import type { WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
 import { createPinoLogger } from "./logging/pino-logger.js";
 import { rateLimitedLogger } from "./logging/rate-limited-logger.js";
@@ -49,6 +50,8 @@ export interface AppOptions {
   jobDriver?: JobDriver | "off";
   /** PostgreSQL: how long this process's lease lasts unrenewed (default 10 s); tests shorten it. */
   clusterLeaseMs?: number;
+  /** Overrides of the webhook delivery loop (interval, backoff); the loop runs unless `jobDriver` is "off". */
+  webhookDispatch?: Partial<WebhookDispatchOptions>;
 }
 
 export interface App {
@@ -129,6 +132,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     authThrottle: options.authThrottle,
     authRefusalCounter: metrics,
     cluster,
+    webhookDispatch: options.webhookDispatch,
   });
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 
@@ -193,7 +197,10 @@ export async function createApp(options: AppOptions): Promise<App> {
             : null;
         const openFiles = raiseOpenFileLimit();
         services.sessions.start();
-        if (jobDriver !== "off") await jobs.start(jobDriver);
+        if (jobDriver !== "off") {
+          await jobs.start(jobDriver);
+          services.webhookDelivery.start();
+        }
         logger.info("listening", {
           grpc: `${settings.grpc.host}:${grpcPort}`,
           http: `${settings.http.host}:${httpPort}`,
@@ -227,6 +234,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (state === "stopped") return;
       state = "stopped";
       await jobs.stop();
+      await services.webhookDelivery.stop();
       await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       // What the last requests set off (pushes, delivery records, events) lands before the store closes.

@@ -1,3 +1,4 @@
+import { fetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
 import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
@@ -41,6 +42,8 @@ import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
+import { WebhookDispatcher, type WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
+import { WebhookService } from "./core/webhooks/webhook-service.js";
 import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
 import { JobRunner } from "./jobs/job-runner.js";
 import type { DataStore } from "./store/data-store.js";
@@ -57,6 +60,8 @@ export interface ServiceSettings {
   authRefusalCounter?: AuthRefusalCounter;
   /** This process and the ports that coordinate it with the others on the same database. */
   cluster: Cluster;
+  /** Overrides of the webhook loop (interval, backoff) for tests. */
+  webhookDispatch?: Partial<WebhookDispatchOptions>;
 }
 
 /**
@@ -155,6 +160,13 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     handover,
   });
   const callers = new CallerCache(clock);
+  const webhookDelivery = new WebhookDispatcher({
+    store,
+    clock,
+    sender: fetchWebhookSender(),
+    logger,
+    options: input.webhookDispatch,
+  });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
   const services: CoreServices = {
     node: input.cluster.nodeId,
@@ -218,6 +230,8 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       polls: input.cluster.polls,
       logger,
     }),
+    webhooks: new WebhookService({ store, clock, dispatcher: webhookDelivery }),
+    webhookDelivery,
   };
   return { services, jobs };
 }

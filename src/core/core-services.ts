@@ -24,6 +24,8 @@ import type { SavingsReportService } from "./savings/savings-report-service.js";
 import type { SavingsService } from "./savings/savings-service.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
+import type { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
+import type { WebhookService } from "./webhooks/webhook-service.js";
 
 /** The one set of use cases that gRPC, REST and jobs share (built once in src/app.ts). */
 export interface CoreServices {
@@ -67,4 +69,8 @@ export interface CoreServices {
   models: ModelRegistryService;
   /** The REST front door for agents of the original system, which poll instead of holding a stream. */
   polling: PollingAgentService;
+  /** Alerts out: webhooks of a client or of the operator (create, list, delete, test send, delivery log). */
+  webhooks: WebhookService;
+  /** The background loop that queues and sends webhook deliveries; `runOnce()` runs one round at once. */
+  webhookDelivery: WebhookDispatcher;
 }

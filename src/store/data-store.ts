@@ -21,6 +21,7 @@ import type { SavingsReportRepository } from "../core/savings/savings-report-rep
 import type { SavingsRepository } from "../core/savings/savings-repository.js";
 import type { SwitchRepository } from "../core/switches/switch-repository.js";
 import type { Store, StoreHealth } from "../core/unit-of-work.js";
+import type { WebhookRepository } from "../core/webhooks/webhook-repository.js";
 
 /**
  * Every repository of the store. Only the store and the composition root see this aggregate: each use case
@@ -55,6 +56,8 @@ export interface Repositories {
   market: MarketRepository;
   /** The model registry: model files, and the activation history. */
   models: ModelRepository;
+  /** Alerts out: webhooks, their delivery queue and every attempt. */
+  webhooks: WebhookRepository;
 }
 
 /**

@@ -231,7 +231,7 @@ describe("background jobs", () => {
         runs: 1,
         lastRun: { outcome: "ok", trigger: "manual" },
       });
-      expect(response.job?.lastRun?.summary).toMatchObject({ spot_price_snapshots: 0, batches: 5 });
+      expect(response.job?.lastRun?.summary).toMatchObject({ spot_price_snapshots: 0, batches: 6 });
       const jobs = await call<ListJobsResponse>((done) => grpc.listJobs({}, bearer(server.adminToken), done));
       expect(jobs.jobs.find((job) => job.name === "retention")?.schedule).toBe("0 0 2 * * *");
       await expect(

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alternativeModel } from "../support/alternative-model.js";
 import {
@@ -354,6 +356,29 @@ describe("real answers of every route against the published OpenAPI document", (
     await call("admin", "POST /api/admin/models/{modelId}/activate", {
       params: { modelId: uploaded.model.id },
     });
+
+    // Webhooks of the client and of the operator: created, listed, a signed test sent to a local receiver, its
+    // delivery log, deleted.
+    const receiver = createServer((_request, response) => response.writeHead(204).end());
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    try {
+      for (const [who, prefix] of [
+        ["client", "/api/webhooks"],
+        ["admin", "/api/admin/webhooks"],
+      ] as const) {
+        const created = await call(who, `POST ${prefix}`, { body: { url: receiverUrl, format: "slack" } });
+        expect(created.webhook.secret).toMatch(/^whsec_/);
+        const hook = { webhookId: created.webhook.id };
+        expect(await call(who, `GET ${prefix}`)).toHaveLength(1);
+        const sent = await call(who, `POST ${prefix}/{webhookId}/test`, { params: hook });
+        expect(sent.status).toBe("delivered");
+        expect(await call(who, `GET ${prefix}/{webhookId}/deliveries`, { params: hook })).toHaveLength(1);
+        await call(who, `DELETE ${prefix}/{webhookId}`, { params: hook });
+      }
+    } finally {
+      receiver.close();
+    }
 
     agent.close();
     agent2.agent.close();

@@ -4,7 +4,9 @@ export type RetentionTarget =
   | "ondemand_price_snapshots"
   | "pricing_reports"
   | "system_events"
-  | "decision_logs";
+  | "decision_logs"
+  /** Webhook deliveries (their attempts go with them), by when they were queued, as old as the events. */
+  | "webhook_deliveries";
 
 export interface RetentionRepository {
   /** Deletes at most `limit` rows of `target` older than `before`, oldest first; returns how many it deleted. */

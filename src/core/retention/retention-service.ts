@@ -73,6 +73,7 @@ export class RetentionService {
       ["pricing_reports", now - this.policy.pricesDays * DAY_MS],
       ["system_events", now - this.policy.eventsDays * DAY_MS],
       ["decision_logs", now - this.policy.decisionsDays * DAY_MS],
+      ["webhook_deliveries", now - this.policy.eventsDays * DAY_MS],
     ];
     const slice = new TimeSlice(0, signal);
     const summary: RetentionSummary = {
@@ -81,6 +82,7 @@ export class RetentionService {
       pricing_reports: 0,
       system_events: 0,
       decision_logs: 0,
+      webhook_deliveries: 0,
       batches: 0,
       longestBatchMs: 0,
     };

@@ -37,6 +37,13 @@ export interface StoreMigrationsTable {
 }
 
 /** Every table of the store, for Kysely: one typed query serves SQLite and PostgreSQL. */
+import type {
+  WebhookAttemptsTable,
+  WebhookDeliveriesTable,
+  WebhookScanTable,
+  WebhooksTable,
+} from "./webhook-tables.js";
+
 export interface Database {
   store_migrations: StoreMigrationsTable;
   clients: ClientsTable;
@@ -65,6 +72,10 @@ export interface Database {
   decision_logs: DecisionLogsTable;
   models: ModelsTable;
   model_activations: ModelActivationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_scan: WebhookScanTable;
 }
 
 export type TableName = keyof Database;

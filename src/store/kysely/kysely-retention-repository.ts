@@ -10,6 +10,7 @@ const TARGETS: Record<RetentionTarget, { table: string; time: string }> = {
   pricing_reports: { table: "pricing_reports", time: "received_at" },
   system_events: { table: "system_events", time: "created_at" },
   decision_logs: { table: "decision_logs", time: "created_at" },
+  webhook_deliveries: { table: "webhook_deliveries", time: "created_at" },
 };
 
 /**

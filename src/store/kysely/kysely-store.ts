@@ -26,6 +26,7 @@ import { createKyselyRetentionRepository } from "./kysely-retention-repository.j
 import { createKyselySavingsReportRepository } from "./kysely-savings-report-repository.js";
 import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
+import { createKyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 import { translateStoreError } from "./store-errors.js";
@@ -59,6 +60,7 @@ export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
     decisions: createKyselyDecisionRepository(binding),
     market: createKyselyMarketRepository(binding),
     models: createKyselyModelRepository(binding),
+    webhooks: createKyselyWebhookRepository(binding),
   };
 }
 

@@ -10,6 +10,7 @@ import { forecastWeight } from "./v8-forecast-weight.js";
 import { onePerAgent } from "./v9-one-per-agent.js";
 import { derivedSwitchTriggers } from "./v10-derived-switch-triggers.js";
 import { clusterLeases } from "./v11-cluster-leases.js";
+import { webhooks } from "./v12-webhooks.js";
 
 /**
  * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
@@ -28,6 +29,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   onePerAgent,
   derivedSwitchTriggers,
   clusterLeases,
+  webhooks,
 ];
 
 /**

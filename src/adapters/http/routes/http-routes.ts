@@ -18,6 +18,7 @@ import { modelRoutes } from "./model-routes.js";
 import { notificationRoutes } from "./notification-routes.js";
 import { adminFailoverRoutes, clientReplicaRoutes } from "./replica-overview-routes.js";
 import { replicaRoutes } from "./replica-routes.js";
+import { adminWebhookRoutes, clientWebhookRoutes } from "./webhook-routes.js";
 
 /**
  * Every REST route the bridge serves. Order matters where paths overlap: a route listed earlier wins, so the
@@ -48,5 +49,7 @@ export function httpRoutes(
     ...replicaRoutes,
     ...decisionRoutes,
     ...modelRoutes,
+    ...clientWebhookRoutes,
+    ...adminWebhookRoutes,
   ];
 }

@@ -9,6 +9,7 @@ import { everyWhileVisible } from "./live-poll.js";
 import { loadOptionalSources } from "./optional-rows.js";
 import { adminToken, clearAdminToken, saveAdminToken } from "./session-store.js";
 import { fillTable } from "./table-rows.js";
+import { startWebhooksPanel } from "./webhooks-panel.js";
 
 function adminApi(onRefused) {
   return async (path, options = {}) => {
@@ -138,9 +139,14 @@ export async function start() {
       ),
       loadSection(q("#models"), () => loadOptionalSources(q("#models"), api, {})),
     ]);
+  let webhooksStarted = false;
   const open = async () => {
     signIn.hidden = true;
     content.hidden = false;
+    if (!webhooksStarted) {
+      webhooksStarted = true;
+      void startWebhooksPanel(api, "/api/admin/webhooks");
+    }
     await loadAll();
     if (!polling) {
       polling = true;

@@ -1,9 +1,10 @@
-// Notifications, newest first: mark one read, or all; new ones appear without a reload.
+// Notifications, newest first: mark one read, or all; new ones appear without a reload. The client's webhooks.
 import { describeError } from "./api-client.js";
 import { announce, el, loadSection, q, setSectionStatus, setText } from "./dom.js";
 import { ago, dateTime, toneOf } from "./format.js";
 import { everyWhileVisible } from "./live-poll.js";
 import { refreshUnreadCount } from "./unread-count.js";
+import { startWebhooksPanel } from "./webhooks-panel.js";
 
 /**
  * @param {import("../../responses/response-types.js").NotificationEntry} notification
@@ -79,6 +80,6 @@ export async function start({ api }) {
     }
   });
 
-  await loadSection(section, refresh);
+  await Promise.all([loadSection(section, refresh), startWebhooksPanel(api, "/api/webhooks")]);
   everyWhileVisible(() => loadSection(section, refresh));
 }

@@ -4,6 +4,7 @@ import { Layout } from "../components/layout.js";
 import { OptionalSource } from "../components/optional-source.js";
 import { Section } from "../components/section.js";
 import { StatCard } from "../components/stat-card.js";
+import { WebhookSection } from "../components/webhook-section.js";
 import type { DashboardFeatures } from "../dashboard-features.js";
 
 const HEALTH_FACTS = [
@@ -119,6 +120,7 @@ export const AdminPage: FC<{ features: DashboardFeatures }> = ({ features }) => 
             unavailable="This control plane does not serve a model registry yet, so there is no model to show."
           />
         </Section>
+        <WebhookSection scope="admin" />
       </div>
     </div>
   </Layout>

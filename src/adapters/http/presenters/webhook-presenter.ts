@@ -1,0 +1,36 @@
+import type { Webhook, WebhookDeliveryWithAttempts } from "../../../core/webhooks/webhook.js";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A webhook without its secret: the secret is in the create answer only. */
+export function presentWebhook(webhook: Webhook) {
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    format: webhook.format,
+    events: [...webhook.events],
+    scope: webhook.clientId === null ? ("admin" as const) : ("client" as const),
+    created_at: iso(webhook.createdAt),
+  };
+}
+
+export function presentDelivery(delivery: WebhookDeliveryWithAttempts) {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    event_id: delivery.eventId,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    next_attempt_at: delivery.status === "pending" ? iso(delivery.nextAttemptAt) : null,
+    created_at: iso(delivery.createdAt),
+    finished_at: iso(delivery.finishedAt),
+    body: delivery.payload,
+    attempt_log: delivery.attemptLog.map((attempt) => ({
+      attempt: attempt.attempt,
+      at: iso(attempt.at),
+      status_code: attempt.statusCode,
+      error: attempt.error,
+      duration_ms: attempt.durationMs,
+    })),
+  };
+}
