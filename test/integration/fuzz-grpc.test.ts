@@ -154,6 +154,7 @@ describe("bad input on every gRPC method", () => {
         "spot.v1.ReplicaService",
         "spot.v1.AdminService",
         "spot.v1.DecisionService",
+        "spot.v1.SavingsService",
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
         "grpc.reflection.v1alpha.ServerReflection",

@@ -181,7 +181,7 @@ describe("jobs on several processes", { timeout: 60_000 }, () => {
       settings: { nodeId: "jobs-y", databaseUrl: nodes.a.databaseUrl, jobs },
     });
     const expiryJob = async (node: TestApp) => {
-      const health = await rest(node.httpUrl, "GET", "/health");
+      const health = await rest(node.httpUrl, "GET", "/health?detail=1");
       return health.body.jobs.find((job: { name: string }) => job.name === "command-expiry");
     };
     const stored = async () =>
