@@ -26,7 +26,11 @@ describe("agent settings", () => {
 
   it.each([
     [{}, {}, /SPOT_SERVER \(or --server\) is required/],
-    [{ server: "nowhere" }, required, /^--server must be host:port, got "nowhere"/],
+    [
+      { server: "nowhere" },
+      required,
+      /^--server must be host:port, or several separated by commas \(a:50051,b:50051\), got "nowhere"/,
+    ],
     [{}, { ...required, SPOT_SERVER: "nowhere" }, /^SPOT_SERVER must be host:port/],
     [
       { "interruption-poll-ms": "5" },
