@@ -1,6 +1,5 @@
 import type { Command } from "../../../core/commands/command.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "./legacy-values.js";
 
 export function presentCommand(command: Command) {
   const { type, ...parameters } = command.action;
@@ -15,12 +14,12 @@ export function presentCommand(command: Command) {
     state: command.state,
     reason: command.reason,
     origin: command.origin,
-    createdAt: iso(command.createdAt),
-    expiresAt: iso(command.expiresAt),
-    deliveredAt: iso(command.deliveredAt),
+    createdAt: isoTime(command.createdAt),
+    expiresAt: isoTime(command.expiresAt),
+    deliveredAt: isoTime(command.deliveredAt),
     deliveryCount: command.deliveryCount,
-    acknowledgedAt: iso(command.acknowledgedAt),
-    completedAt: iso(command.completedAt),
+    acknowledgedAt: isoTime(command.acknowledgedAt),
+    completedAt: isoTime(command.completedAt),
     success: command.success,
     message: command.resultMessage,
   };

@@ -1,8 +1,7 @@
 import type { FeedEntry, FleetRow } from "../../../core/fleet/fleet-view.js";
 import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import { presentReach } from "./agent-presenter.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "./legacy-values.js";
 
 /** One agent of the fleet list, with how this process reaches it (its stream, or polling). */
 export function presentFleetRow(row: FleetRow, reach: AgentReach) {
@@ -20,7 +19,7 @@ export function presentFleetRow(row: FleetRow, reach: AgentReach) {
     poolId: row.poolId,
     spotPrice: row.spotPrice,
     onDemandPrice: row.onDemandPrice,
-    lastSeenAt: iso(row.lastSeenAt),
+    lastSeenAt: isoTime(row.lastSeenAt),
   };
 }
 
@@ -32,6 +31,6 @@ export function presentFeedEntry(entry: FeedEntry) {
     agentId: entry.agentId,
     logicalAgentId: entry.logicalAgentId,
     message: entry.message,
-    createdAt: iso(entry.createdAt),
+    createdAt: isoTime(entry.createdAt),
   };
 }

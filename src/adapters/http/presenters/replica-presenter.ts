@@ -1,7 +1,6 @@
 import type { Replica } from "../../../core/replicas/replica.js";
 import { ACTIVE_REPLICA_STATUSES } from "../../../core/replicas/replica.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "./legacy-values.js";
 
 /**
  * The original's replica shape (R2), with its cost from the time the replica has run. The pool is given both
@@ -18,7 +17,7 @@ export function presentReplica(replica: Replica, now: number) {
     sync_status: replica.syncStatus,
     sync_latency_ms: replica.syncLatencyMs,
     state_transfer_progress: replica.stateTransferProgress,
-    last_sync_at: iso(replica.lastSyncAt),
+    last_sync_at: isoTime(replica.lastSyncAt),
     pool_id: replica.pool.id,
     az: replica.pool.availabilityZone,
     instance_type: replica.pool.instanceType,
@@ -35,11 +34,11 @@ export function presentReplica(replica: Replica, now: number) {
       total: replica.hourlyCost === null ? null : Math.round(replica.hourlyCost * hours * 10_000) / 10_000,
     },
     created_by: replica.createdBy,
-    created_at: iso(replica.createdAt),
-    launched_at: iso(replica.launchedAt),
-    ready_at: iso(replica.readyAt),
-    promoted_at: iso(replica.promotedAt),
-    terminated_at: iso(replica.terminatedAt),
+    created_at: isoTime(replica.createdAt),
+    launched_at: isoTime(replica.launchedAt),
+    ready_at: isoTime(replica.readyAt),
+    promoted_at: isoTime(replica.promotedAt),
+    terminated_at: isoTime(replica.terminatedAt),
     error_message: replica.errorMessage,
     age_seconds: Math.round((now - replica.createdAt) / 1000),
     is_active: ACTIVE_REPLICA_STATUSES.includes(replica.status),

@@ -1,6 +1,5 @@
 import type { Webhook, WebhookDeliveryWithAttempts } from "../../../core/webhooks/webhook.js";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+import { isoTime } from "./legacy-values.js";
 
 /** A webhook without its secret: the secret is in the create answer only. */
 export function presentWebhook(webhook: Webhook) {
@@ -10,7 +9,7 @@ export function presentWebhook(webhook: Webhook) {
     format: webhook.format,
     events: [...webhook.events],
     scope: webhook.clientId === null ? ("admin" as const) : ("client" as const),
-    created_at: iso(webhook.createdAt),
+    created_at: isoTime(webhook.createdAt),
   };
 }
 
@@ -21,13 +20,13 @@ export function presentDelivery(delivery: WebhookDeliveryWithAttempts) {
     event_id: delivery.eventId,
     status: delivery.status,
     attempts: delivery.attempts,
-    next_attempt_at: delivery.status === "pending" ? iso(delivery.nextAttemptAt) : null,
-    created_at: iso(delivery.createdAt),
-    finished_at: iso(delivery.finishedAt),
+    next_attempt_at: delivery.status === "pending" ? isoTime(delivery.nextAttemptAt) : null,
+    created_at: isoTime(delivery.createdAt),
+    finished_at: isoTime(delivery.finishedAt),
     body: delivery.payload,
     attempt_log: delivery.attemptLog.map((attempt) => ({
       attempt: attempt.attempt,
-      at: iso(attempt.at),
+      at: isoTime(attempt.at),
       status_code: attempt.statusCode,
       error: attempt.error,
       duration_ms: attempt.durationMs,
