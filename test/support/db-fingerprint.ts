@@ -15,8 +15,18 @@ const VOLATILE: Readonly<Record<string, readonly string[]>> = {
   // When a former primary's agent was last heard: any call of it refreshes this.
   instance_peers: ["seen_at", "updated_at"],
 };
-/** Job runs, and the coordination of several processes (leases renewed by timers, last polls), change on their own. */
-const SKIPPED_TABLES = new Set(["job_runs", "job_claims", "cluster_nodes", "agent_sessions", "agent_polls"]);
+/**
+ * Job runs, the coordination of several processes (leases renewed by timers, last polls) and the webhook scanner's
+ * cursor (advanced by its timer) change on their own.
+ */
+const SKIPPED_TABLES = new Set([
+  "job_runs",
+  "job_claims",
+  "cluster_nodes",
+  "agent_sessions",
+  "agent_polls",
+  "webhook_scan",
+]);
 /** Rows a refused request is meant to write: the audit trail of refused authentications. */
 const AUDIT_ROWS: Readonly<Record<string, string>> = {
   system_events: "type NOT IN ('auth_failed', 'auth_throttled')",
