@@ -242,6 +242,13 @@ describe("real answers of every route against the published OpenAPI document", (
       params: agent3.ids,
       body: { instance_id: agent3.hello.instanceId },
     });
+    const interruptions = await call("client", "GET /api/client/agents/{agentId}/interruptions", {
+      params: agent3.ids,
+    });
+    expect(interruptions.map((interruption: { signal: string }) => interruption.signal)).toEqual([
+      "rebalance_recommendation",
+      "termination_notice",
+    ]);
     const notifications = await call("client", "GET /api/notifications");
     expect(notifications.length).toBeGreaterThan(0);
     await call("client", "POST /api/notifications/{notificationId}/mark-read", {

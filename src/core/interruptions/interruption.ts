@@ -18,6 +18,12 @@ export interface Interruption {
   receivedAt: number;
 }
 
+/** An interruption with what the control plane did about it, as the agent page's price chart marks it. */
+export interface AgentInterruption extends Interruption {
+  /** The failover's answer ("replica_promoted", "emergency_switch", …), null while there is none. */
+  responseAction: string | null;
+}
+
 /** What the control plane did about an interruption. */
 export interface InterruptionResponse {
   action: string;
@@ -51,6 +57,8 @@ export interface InterruptionRepository {
   responseOf(interruptionId: string): Promise<InterruptionResponse | undefined>;
   /** Interruptions received at or after `since`, with their response's timing, oldest first. */
   failoverTimings(since: number): Promise<FailoverTiming[]>;
+  /** The agent's interruptions detected at or after `since`, oldest first, at most `limit`. */
+  listForAgent(clientId: string, agentId: string, since: number, limit: number): Promise<AgentInterruption[]>;
   /** Pools that received a termination notice at or after `since`. */
   poolsInterruptedSince(since: number): Promise<string[]>;
 }

@@ -9,9 +9,10 @@ import type { EventLog, EventWrites } from "../events/event-log.js";
 import type { InstanceRepository } from "../instances/instance-repository.js";
 import type { NotificationService, NotificationWrites } from "../notifications/notification-service.js";
 import type { Store } from "../unit-of-work.js";
-import { reportedTime } from "../validation/validate.js";
+import { clampDays, reportedTime } from "../validation/validate.js";
 import type { CleanupReport, CleanupRepository } from "./cleanup-report.js";
 import type {
+  AgentInterruption,
   Interruption,
   InterruptionAnswer,
   InterruptionRepository,
@@ -118,6 +119,13 @@ export class SignalService {
       return { interruption, duplicate: false, response: null };
     });
     return { ...recorded, response: await this.respond(caller, recorded.interruption, input.preferences) };
+  }
+
+  /** The agent's interruptions of the last `days` (the price chart's markers); another client's agent is unknown. */
+  async listForAgent(caller: ClientContext, agentId: string, days: number): Promise<AgentInterruption[]> {
+    if (!(await this.deps.store.agents.findById(caller.clientId, agentId))) throw notFound("agent");
+    const since = this.deps.clock.now() - clampDays(days, 90) * 86_400_000;
+    return this.deps.store.interruptions.listForAgent(caller.clientId, agentId, since, 500);
   }
 
   private async respond(

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { CleanupRepository } from "../../core/interruptions/cleanup-report.js";
 import type {
+  AgentInterruption,
   FailoverTiming,
   Interruption,
   InterruptionRepository,
@@ -77,6 +78,21 @@ export function createKyselyInterruptionRepository({ db }: StoreBinding): Interr
             replicaId: row.response_replica_id,
           }
         : undefined;
+    },
+    listForAgent: async (clientId, agentId, since, limit) => {
+      const rows = await db
+        .selectFrom("interruptions")
+        .selectAll()
+        .where("client_id", "=", clientId)
+        .where("agent_id", "=", agentId)
+        .where("detected_at", ">=", since)
+        .orderBy("detected_at")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map(
+        (row): AgentInterruption => ({ ...toInterruption(row), responseAction: row.response_action }),
+      );
     },
     failoverTimings: async (since) => {
       const rows = await db

@@ -2,6 +2,7 @@ import type { AnyRoute } from "../route-definition.js";
 import { adminClientRoutes } from "./admin-client-routes.js";
 import { adminJobRoutes } from "./admin-job-routes.js";
 import { adminReportRoutes } from "./admin-report-routes.js";
+import { agentInterruptionRoutes } from "./agent-interruption-routes.js";
 import { agentSettingsRoutes } from "./agent-settings-routes.js";
 import { clientFleetRoutes } from "./client-fleet-routes.js";
 import { clientRoutes } from "./client-routes.js";
@@ -33,6 +34,7 @@ export function httpRoutes(
     ...(options.metrics ? metricsRoutes(options.metrics, options.metricsToken ?? null) : []),
     ...commandRoutes,
     ...agentSettingsRoutes,
+    ...agentInterruptionRoutes,
     ...instanceRoutes,
     ...clientReplicaRoutes,
     ...clientFleetRoutes,
