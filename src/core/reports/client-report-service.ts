@@ -105,14 +105,15 @@ export class ClientReportService {
     return { agent, days, averageOnDemandPrice, reports };
   }
 
-  /** The newest switches (at most 100) of the last `days`, optionally of one instance (as old or new). */
+  /** The newest switches (at most 100) of the last `days`, optionally of one instance (as old or new) or agent. */
   switchHistory(
     caller: ClientContext,
-    options: { days: number; instanceId?: string },
+    options: { days: number; instanceId?: string; agentId?: string },
   ): Promise<SwitchWithAgent[]> {
     return this.deps.store.switches.listByClient(caller.clientId, {
       since: this.deps.clock.now() - options.days * DAY_MS,
       instanceId: options.instanceId,
+      agentId: options.agentId,
       limit: MAX_SWITCHES,
     });
   }

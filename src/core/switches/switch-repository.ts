@@ -6,7 +6,7 @@ export interface SwitchRepository {
   findByCommand(agentId: string, commandId: string): Promise<SwitchRecord | undefined>;
   listByClient(
     clientId: string,
-    options: { since: number; instanceId?: string; limit: number },
+    options: { since: number; instanceId?: string; agentId?: string; limit: number },
   ): Promise<SwitchWithAgent[]>;
   countForInstance(clientId: string, instanceId: string, since: number): Promise<number>;
   countByTrigger(since?: number): Promise<Record<string, number>>;

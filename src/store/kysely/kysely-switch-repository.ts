@@ -101,8 +101,9 @@ export function createKyselySwitchRepository({ db }: StoreBinding): SwitchReposi
         .executeTakeFirst();
       return row && toSwitch(row);
     },
-    listByClient: async (clientId, { since, instanceId, limit }) => {
+    listByClient: async (clientId, { since, instanceId, agentId, limit }) => {
       let query = withAgent().where("s.client_id", "=", clientId).where("s.reported_at", ">=", since);
+      if (agentId !== undefined) query = query.where("s.agent_id", "=", agentId);
       if (instanceId !== undefined) {
         query = query.where((eb) =>
           eb.or([eb("s.old_instance_id", "=", instanceId), eb("s.new_instance_id", "=", instanceId)]),

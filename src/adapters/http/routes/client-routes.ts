@@ -115,13 +115,19 @@ export const clientRoutes = [
     path: "/api/client/:clientId/switch-history",
     response: switchHistoryResponse,
     auth: "client",
-    summary: "The newest switches (at most 100) of the last `days`, optionally of one instance (C19)",
-    query: z.object({ days: intQuery(1, 365, 30), instance_id: z.string().min(1).max(32).optional() }),
+    summary:
+      "The newest switches (at most 100) of the last `days`, optionally of one instance or agent (C19)",
+    query: z.object({
+      days: intQuery(1, 365, 30),
+      instance_id: z.string().min(1).max(32).optional(),
+      agent_id: z.string().min(1).max(64).optional(),
+    }),
     handle: async ({ params, query, caller, services }) =>
       (
         await services.clientReports.switchHistory(requireOwnClient(caller, params.clientId), {
           days: query.days,
           instanceId: query.instance_id,
+          agentId: query.agent_id,
         })
       ).map(presentSwitch),
   }),

@@ -134,8 +134,10 @@ export async function start({ session, api }) {
       (await api(`/api/client/agents/${encodeURIComponent(agentId)}/commands`)).map(commandRow),
     );
   const loadSwitches = async () => {
-    const history = await api(`/api/client/${client}/switch-history?days=90`);
-    fillTable(q("#switches-table"), history.filter((entry) => entry.agentId === agentId).map(switchRow));
+    const history = await api(
+      `/api/client/${client}/switch-history?days=90&agent_id=${encodeURIComponent(agentId)}`,
+    );
+    fillTable(q("#switches-table"), history.map(switchRow));
   };
   const values = { clientId: session.clientId, agentId };
   const ofAgent = (row) => rowOfAgent(row, agentId);
@@ -146,7 +148,7 @@ export async function start({ session, api }) {
 
   await Promise.all([
     loadSection(sections.instance, () => showInstance(api, agent)),
-    loadSection(sections.prices, () => drawPriceChart(api, agent, days)),
+    loadSection(sections.prices, () => drawPriceChart(api, session.clientId, agent, days)),
     loadSection(sections.switch, () => loadSwitchTargets(api, agent)),
     loadSection(sections.settings, async () => undefined),
     loadSection(sections.commands, loadCommands),
@@ -162,7 +164,7 @@ export async function start({ session, api }) {
         other.setAttribute("aria-pressed", String(other === button));
       }
       // loadSection shows its own failure in the section.
-      void loadSection(sections.prices, () => drawPriceChart(api, agent, days));
+      void loadSection(sections.prices, () => drawPriceChart(api, session.clientId, agent, days));
     });
   }
   wireSwitchForm(
@@ -200,7 +202,7 @@ export async function start({ session, api }) {
         loadSection(sections.instance, () => showInstance(api, agent)),
         loadSection(sections.switch, () => loadSwitchTargets(api, agent)),
         loadSection(sections.switches, loadSwitches),
-        loadSection(sections.prices, () => drawPriceChart(api, agent, days)),
+        loadSection(sections.prices, () => drawPriceChart(api, session.clientId, agent, days)),
       ]);
     }
   });

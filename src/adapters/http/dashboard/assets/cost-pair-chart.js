@@ -1,25 +1,18 @@
 // Paired bars per day or month: the cost paid beside the on-demand cost it replaced; the gap is the saving.
-
-import { axes, dataTable, frameParts, niceMax, PAD, PALETTE, plotSize, svgRoot } from "./chart-parts.js";
-import { el, svg } from "./dom.js";
+import { dataTable, frameParts, PALETTE } from "./chart-parts.js";
+import { DASH } from "./format.js";
+import uPlot from "./uplot.esm.js";
+import { plotChart } from "./uplot-chart.js";
 
 const SERIES = [
-  { key: "onDemandCost", name: "On-demand cost replaced", colour: PALETTE[1], className: "bar on-demand" },
-  { key: "cost", name: "Cost paid", colour: PALETTE[0], className: "bar paid" },
+  {
+    key: "onDemandCost",
+    label: "On-demand cost replaced",
+    colour: PALETTE[1],
+    align: /** @type {const} */ (-1),
+  },
+  { key: "cost", label: "Cost paid", colour: PALETTE[0], align: /** @type {const} */ (1) },
 ];
-
-function swatch(name, colour) {
-  return el(
-    "li",
-    {},
-    svg(
-      "svg",
-      { width: 14, height: 10, "aria-hidden": "true" },
-      svg("rect", { width: 14, height: 10, fill: colour }),
-    ),
-    name,
-  );
-}
 
 /**
  * @param {Element} frame
@@ -28,47 +21,41 @@ function swatch(name, colour) {
  * @returns {boolean} false when nothing ran in the periods
  */
 export function costPairChart(frame, { periods, label, yFormat }) {
-  const { canvas, legend, data } = frameParts(frame);
   if (!periods.some((period) => period.cost > 0 || period.onDemandCost > 0)) return false;
-  const size = plotSize(canvas);
-  const top = niceMax(
-    Math.max(...periods.map((period) => Math.max(period.cost, period.onDemandCost))) * 1.05,
+  // One slot per period (x = its index), so days and months get bars of the same width.
+  const slots = periods.map((_period, index) => index);
+  const periodAt = (value) => {
+    const period = Number.isInteger(value) ? periods[value] : undefined;
+    return period ? label(period.period) : DASH;
+  };
+  const money = (_chart, value) => (value === null || value === undefined ? DASH : yFormat(value));
+  plotChart(
+    frame,
+    {
+      scales: {
+        x: { time: false, range: () => [-0.5, periods.length - 0.5] },
+        y: { range: (_chart, _min, max) => [0, (max || 1) * 1.08] },
+      },
+      axes: [
+        { incrs: [1, 2, 3, 5, 7, 10, 14, 30], values: (_chart, ticks) => ticks.map(periodAt) },
+        { size: 70, values: (_chart, ticks) => ticks.map((tick) => yFormat(tick)) },
+      ],
+      series: [
+        { label: "Period", value: (_chart, value) => periodAt(value) },
+        ...SERIES.map((series) => ({
+          label: series.label,
+          stroke: series.colour,
+          fill: series.colour,
+          width: 0,
+          points: { show: false },
+          paths: uPlot.paths.bars?.({ size: [0.4, 48], align: series.align }),
+          value: money,
+        })),
+      ],
+    },
+    [slots, ...SERIES.map((series) => periods.map((period) => period[series.key]))],
   );
-  const root = svgRoot(size);
-  const step = size.plotWidth / periods.length;
-  const every = Math.ceil(periods.length / Math.max(2, Math.floor(size.plotWidth / 90)));
-  const ticks = periods
-    .map((period, index) => ({ x: PAD.left + step * (index + 0.5), label: label(period.period) }))
-    .filter((_tick, index) => index % every === 0);
-  axes(root, size, top, yFormat, ticks);
-  const width = (step * 0.8) / SERIES.length;
-  periods.forEach((period, index) => {
-    SERIES.forEach((series, at) => {
-      const value = period[series.key];
-      const height = (value / top) * size.plotHeight;
-      root.append(
-        svg(
-          "rect",
-          {
-            class: series.className,
-            fill: series.colour,
-            x: PAD.left + step * index + step * 0.1 + width * at,
-            y: PAD.top + size.plotHeight - height,
-            width: Math.max(1, width - 1),
-            height,
-          },
-          svg(
-            "title",
-            {},
-            `${label(period.period)}: ${series.name.toLowerCase()} ${yFormat(value)}, saved ${yFormat(period.savings)}`,
-          ),
-        ),
-      );
-    });
-  });
-  canvas.replaceChildren(root);
-  legend.replaceChildren(...SERIES.map((series) => swatch(series.name, series.colour)));
-  data.replaceChildren(
+  frameParts(frame).data.replaceChildren(
     dataTable(
       ["Period", "Cost paid", "On-demand cost", "Saved"],
       periods.map((period) => [

@@ -2,12 +2,12 @@
 // figures): totals, cost paid against the on-demand cost it replaced per day or month, each instance's and
 // agent's share, and the same numbers as CSV. Nothing is added up here.
 
-import { chartMessage } from "./chart-parts.js";
 import { costPairChart } from "./cost-pair-chart.js";
 import { downloadCsv } from "./csv-download.js";
 import { announce, loadSection, q, sectionReady, setText } from "./dom.js";
 import { DASH, dollars, modeLabel, percent, price, toneOf } from "./format.js";
 import { fillTable } from "./table-rows.js";
+import { chartMessage } from "./uplot-chart.js";
 
 /** @typedef {import("../../responses/response-types.js").InstanceShare} InstanceShare */
 /** @typedef {import("../../responses/response-types.js").AgentShare} AgentShare */

@@ -6,15 +6,16 @@ export interface ChartFrameProps {
 }
 
 /**
- * Reserved space for an SVG chart the client script draws, with its legend and, for screen readers and
- * keyboard users, the same figures as a table behind a disclosure.
+ * Reserved space for a chart the client script draws with uPlot, the slot for its legend (which shows the
+ * values under the cursor) and, for screen readers and keyboard users, the same figures as a table behind a
+ * disclosure.
  */
 export const ChartFrame: FC<ChartFrameProps> = ({ id, label }) => (
-  <figure class="chart" id={id}>
-    <div class="chart-canvas" role="img" aria-label={label}>
+  <figure class="chart" id={id} aria-label={label}>
+    <div class="chart-canvas">
       <p class="chart-message">Loading…</p>
     </div>
-    <ul class="chart-legend" aria-label={`${label}: legend`} />
+    <div class="chart-legend" />
     <details class="chart-data">
       <summary>Figures as a table</summary>
       <div class="table-wrap" />

@@ -36,6 +36,7 @@ export const Layout: FC<LayoutProps> = ({ title, page, nav, data = {}, children 
         <meta name="color-scheme" content="light dark" />
         <title>{`${title} · Spot Optimizer`}</title>
         <link rel="icon" href="/dashboard/assets/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/dashboard/assets/uplot.min.css" />
         <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
         <script type="module" src="/dashboard/assets/dashboard.js" />
       </head>
