@@ -48,7 +48,15 @@ export function renderJobs(box, rows, api, reload) {
     }
     await reload();
   };
+  // Every job is shown (the box grows with them); the count says how many there are.
+  box.dataset.count = String(rows.length);
   const table = box.querySelector("table");
+  if (table.caption) {
+    table.caption.className = "table-count";
+    table.caption.replaceChildren(
+      `${rows.length} background ${rows.length === 1 ? "job" : "jobs"}, all shown`,
+    );
+  }
   table.tHead.replaceChildren(el("tr", {}, ...HEADERS.map((text) => el("th", { scope: "col" }, text))));
   table.tBodies[0].replaceChildren(
     ...(rows.length

@@ -10,6 +10,8 @@ export interface OptionalSourceProps {
   render?: string;
   /** A route acting on one row (e.g. running a job now), when served. */
   action?: string | null;
+  /** Show every row (the box grows) instead of a scrolling box: for short lists that must not hide a row. */
+  grow?: boolean;
 }
 
 /**
@@ -17,10 +19,17 @@ export interface OptionalSourceProps {
  * decisions, replicas, jobs, the model registry). With the route, the client script renders what it answers;
  * without it, the page says so instead of showing made-up figures.
  */
-export const OptionalSource: FC<OptionalSourceProps> = ({ source, caption, unavailable, render, action }) =>
+export const OptionalSource: FC<OptionalSourceProps> = ({
+  source,
+  caption,
+  unavailable,
+  render,
+  action,
+  grow,
+}) =>
   source ? (
     <div
-      class="table-wrap scroll-box"
+      class={grow ? "table-wrap" : "table-wrap scroll-box"}
       data-source={source}
       data-render={render}
       data-action={action ?? undefined}

@@ -109,6 +109,7 @@ export const AdminPage: FC<{ features: DashboardFeatures }> = ({ features }) => 
             source={features.jobs}
             render="jobs"
             action={features.jobRun}
+            grow
             caption="Background jobs"
             unavailable="This control plane does not serve job state yet (no /api/admin/jobs route), so there is none to show."
           />
