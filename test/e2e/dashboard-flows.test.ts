@@ -115,10 +115,18 @@ describe("dashboard in Chromium against the real control plane", () => {
     expect(await page.textContent("#page-title")).toBe("web-1");
     expect(await page.textContent('[data-fact="instance"]')).toBe(dash.fleet.agents.web.instanceId);
     expect(await page.textContent('[data-fact="pool"]')).toBe("m5.large.us-east-1b");
-    expect(await page.locator('#price-chart g[data-series="pool"] path').count()).toBe(3);
-    const onDemand = page.locator('#price-chart g[data-series="reference"] path');
-    expect(await onDemand.getAttribute("stroke-dasharray")).toBeTruthy();
-    expect(await page.textContent("#price-chart .chart-legend")).toContain("On-demand");
+    // uPlot's legend: the time, the three pools of m5.large in us-east-1, the on-demand line.
+    await page.waitForSelector("#price-chart[data-library=uplot] .uplot canvas");
+    const legend = await page.$$eval("#price-chart .u-legend .u-series .u-label", (labels) =>
+      labels.map((label) => label.textContent),
+    );
+    expect(legend).toEqual([
+      "Time",
+      "m5.large (us-east-1a)",
+      "m5.large (us-east-1b) (current)",
+      "m5.large (us-east-1c)",
+      "On-demand",
+    ]);
     const switches = await rowsOf(page, "#switches-table");
     expect(switches).toHaveLength(1);
     expect(switches[0]?.slice(1, 3)).toEqual(["spot m5.large.us-east-1a", "spot m5.large.us-east-1b"]);
@@ -230,14 +238,14 @@ describe("dashboard in Chromium against the real control plane", () => {
     expect((await rowsOf(page, "#agent-savings-table")).map((row) => row[0])).not.toContain(
       "globex-secret-1",
     );
-    // Cost paid beside the on-demand cost it replaced, both drawn, per day and per month.
-    expect(await page.locator("#savings-chart svg rect.bar.paid").count()).toBe(30);
-    expect(await page.locator("#savings-chart svg rect.bar.on-demand").count()).toBe(30);
+    // Cost paid beside the on-demand cost it replaced, per day and per month (drawn: charts.test.ts).
+    await page.waitForSelector("#savings-chart[data-library=uplot] .uplot canvas");
+    expect(await page.locator("#savings-chart .chart-data tbody tr").count()).toBe(30);
     await dash.screenshot(page, "savings");
     await page.click("button[data-range='monthly']");
     await expect.poll(() => page.getAttribute("button[data-range='monthly']", "aria-pressed")).toBe("true");
     await dash.ready(page);
-    expect(await page.locator("#savings-chart svg rect.bar.paid").count()).toBe(12);
+    expect(await page.locator("#savings-chart .chart-data tbody tr").count()).toBe(12);
     await page.click("button[data-range='daily']");
     await dash.ready(page);
     // The CSV export downloads the same numbers, with the token.

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { ShiftedClock } from "../support/shifted-clock.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 import { launchChromium } from "./chromium.js";
@@ -25,6 +25,8 @@ export interface Dashboard {
   ready(page: Page): Promise<void>;
   /** Full-page unless `viewportOnly` (long pages). */
   screenshot(page: Page, name: string, viewportOnly?: boolean): Promise<string>;
+  /** One element of a page (a chart). */
+  screenshotOf(element: Locator, name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,12 @@ export async function startDashboard(): Promise<Dashboard> {
     async screenshot(page, name, viewportOnly = false) {
       const path = join(screenshots, `${name}.png`);
       await page.screenshot({ path, fullPage: !viewportOnly, animations: "disabled", caret: "hide" });
+      if (statSync(path).size < 5_000) throw new Error(`screenshot ${name} is nearly empty`);
+      return path;
+    },
+    async screenshotOf(element, name) {
+      const path = join(screenshots, `${name}.png`);
+      await element.screenshot({ path, animations: "disabled", caret: "hide" });
       if (statSync(path).size < 5_000) throw new Error(`screenshot ${name} is nearly empty`);
       return path;
     },
