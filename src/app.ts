@@ -131,6 +131,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     adminToken: admin.token,
     authThrottle: options.authThrottle,
     authRefusalCounter: metrics,
+    webhookAttemptCounter: metrics,
     cluster,
     webhookDispatch: options.webhookDispatch,
   });

@@ -4,6 +4,7 @@ import type { NewSystemEvent } from "../../src/core/events/system-event.js";
 import { verifySignature } from "../../src/core/webhooks/webhook-signature.js";
 import { createClient } from "../support/fixtures.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
@@ -16,6 +17,8 @@ import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
  */
 /** Pages of two: the fan-out pages past pairs of an event and a webhook that does not take it. */
 const SMALL_PAGES = { batchSize: 2 };
+/** The receiver listens on 127.0.0.1, a private target: the operator allows those (see webhook-targets.test). */
+const ON_PREMISE = { webhookAllowPrivate: true };
 
 describe("webhooks", () => {
   const clock = new ManualClock();
@@ -43,7 +46,12 @@ describe("webhooks", () => {
 
   beforeAll(async () => {
     await receiver.start();
-    server = await startTestApp({ clock, jobDriver: "off", webhookDispatch: SMALL_PAGES });
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      webhookDispatch: SMALL_PAGES,
+      settings: ON_PREMISE,
+    });
     ({ token: tokenA, clientId: clientA } = await createClient(
       server.grpcAddress,
       server.adminToken,
@@ -196,7 +204,13 @@ describe("webhooks", () => {
     const dataDir = server.dataDir;
     await server.stop();
     clock.advance(59_000);
-    server = await startTestApp({ clock, jobDriver: "off", dataDir, webhookDispatch: SMALL_PAGES });
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      dataDir,
+      webhookDispatch: SMALL_PAGES,
+      settings: ON_PREMISE,
+    });
     await round();
     expect(receiver.to("/flaky")).toHaveLength(2);
     clock.advance(1_000);
@@ -266,7 +280,7 @@ describe("webhook delivery loop", () => {
   beforeAll(async () => {
     await receiver.start();
     // The loop runs on the app's clock, as the jobs do: each second of the clock is one round.
-    server = await startTestApp({ clock });
+    server = await startTestApp({ clock, settings: ON_PREMISE });
   });
   afterAll(async () => {
     await server?.dispose();
@@ -309,5 +323,95 @@ describe("webhook delivery loop", () => {
         return after.body[0]?.status;
       })
       .toBe("delivered");
+  });
+});
+
+describe("webhook metrics", () => {
+  const clock = new ManualClock();
+  const receiver = new Receiver();
+  let server: TestApp;
+
+  beforeAll(async () => {
+    await receiver.start();
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      webhookDispatch: { maxAttempts: 2, firstRetryMs: 1_000 },
+      settings: ON_PREMISE,
+    });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    await receiver.stop();
+  });
+
+  const scrape = async () => {
+    const answer = await rest(server.httpUrl, "GET", "/metrics", { token: server.adminToken });
+    expect(answer.status).toBe(200);
+    const samples = parsePrometheusText(String(answer.body));
+    const attempts = (outcome: string) => sampleValue(samples, "spot_webhook_deliveries_total", { outcome });
+    return {
+      delivered: attempts("delivered"),
+      failedAttempt: attempts("failed_attempt"),
+      givenUp: attempts("given_up"),
+      refused: attempts("refused"),
+      timed: sampleValue(samples, "spot_webhook_attempt_duration_seconds_count"),
+      pending: sampleValue(samples, "spot_webhook_deliveries_pending"),
+    };
+  };
+
+  it("counts attempts by outcome, times them, and shows the deliveries still pending", async () => {
+    expect(await scrape()).toEqual({
+      delivered: 0,
+      failedAttempt: 0,
+      givenUp: 0,
+      refused: 0,
+      timed: 0,
+      pending: 0,
+    });
+    const created = await rest(server.httpUrl, "POST", "/api/admin/webhooks", {
+      token: server.adminToken,
+      body: { url: `${receiver.url}/down`, events: ["job_failed"] },
+    });
+    expect(created.status).toBe(201);
+    receiver.answer("/down", 500, 500);
+    clock.advance(1);
+    await server.app.store.events.insert(
+      { type: "job_failed", severity: "error", message: "Background job x failed" },
+      clock.now(),
+    );
+    await server.app.services.webhookDelivery.fanOut();
+    expect((await scrape()).pending).toBe(1);
+    await server.app.services.webhookDelivery.runOnce();
+    expect(await scrape()).toMatchObject({
+      delivered: 0,
+      failedAttempt: 1,
+      givenUp: 0,
+      timed: 1,
+      pending: 1,
+    });
+    clock.advance(1_000);
+    await server.app.services.webhookDelivery.runOnce();
+    expect(await scrape()).toMatchObject({
+      delivered: 0,
+      failedAttempt: 1,
+      givenUp: 1,
+      timed: 2,
+      pending: 0,
+    });
+    expect(receiver.to("/down")).toHaveLength(2);
+
+    const test = await rest(server.httpUrl, "POST", `/api/admin/webhooks/${created.body.webhook.id}/test`, {
+      token: server.adminToken,
+    });
+    expect(test.body.status).toBe("delivered");
+    expect(await scrape()).toEqual({
+      delivered: 1,
+      failedAttempt: 1,
+      givenUp: 1,
+      refused: 0,
+      timed: 3,
+      pending: 0,
+    });
   });
 });

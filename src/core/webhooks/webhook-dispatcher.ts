@@ -35,11 +35,20 @@ const ALERT_TYPES = Object.keys(ALERT_OF_EVENT_TYPE);
 /** Where the first scan starts: events of the last hour, so a store upgraded with webhooks in it loses none. */
 const FIRST_SCAN_LOOKBACK_MS = 3_600_000;
 
+/** How an attempt ended: sent (2xx), failed and retried later, failed for the last time, or refused unsent. */
+export type AttemptOutcome = "delivered" | "failed_attempt" | "given_up" | "refused";
+
+/** Counts attempts as they end (the metrics adapter). */
+export interface WebhookAttemptCounter {
+  attemptEnded(outcome: AttemptOutcome, durationMs: number): void;
+}
+
 export interface WebhookDispatcherDeps {
   store: { webhooks: WebhookRepository };
   clock: Clock;
   sender: WebhookSender;
   logger?: Logger;
+  counter?: WebhookAttemptCounter | null;
   options?: Partial<WebhookDispatchOptions>;
 }
 
@@ -151,10 +160,13 @@ export class WebhookDispatcher {
       "x-spot-delivery": String(delivery.id),
       [SIGNATURE_HEADER]: signatureHeader(delivery.secret, delivery.payload, at),
     });
-    const durationMs = Math.round(performance.now() - started);
+    const elapsedMs = performance.now() - started;
+    const durationMs = Math.round(elapsedMs);
     const attempt = delivery.attempts + 1;
     const ok = "statusCode" in outcome && outcome.statusCode >= 200 && outcome.statusCode < 300;
-    const givenUp = !ok && attempt >= this.options.maxAttempts;
+    // A refused target is not retried: the policy that refused it would refuse every later attempt as well.
+    const refused = "refused" in outcome;
+    const givenUp = !ok && (refused || attempt >= this.options.maxAttempts);
     const retryIn = Math.min(this.options.firstRetryMs * 2 ** (attempt - 1), this.options.maxDelayMs);
     await this.deps.store.webhooks.recordAttempt(
       delivery.id,
@@ -162,7 +174,7 @@ export class WebhookDispatcher {
         attempt,
         at,
         statusCode: "statusCode" in outcome ? outcome.statusCode : null,
-        error: "error" in outcome ? outcome.error : null,
+        error: "error" in outcome ? outcome.error : refused ? `refused: ${outcome.refused}` : null,
         durationMs,
       },
       {
@@ -171,7 +183,17 @@ export class WebhookDispatcher {
         finishedAt: ok || givenUp ? at : null,
       },
     );
-    if (givenUp)
+    this.deps.counter?.attemptEnded(
+      ok ? "delivered" : refused ? "refused" : givenUp ? "given_up" : "failed_attempt",
+      elapsedMs,
+    );
+    if (refused)
+      this.logger.warn("webhook delivery refused: private target", {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
+        reason: outcome.refused,
+      });
+    else if (givenUp)
       this.logger.warn("webhook delivery given up", {
         deliveryId: delivery.id,
         webhookId: delivery.webhookId,

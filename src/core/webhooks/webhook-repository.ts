@@ -63,4 +63,6 @@ export interface WebhookRepository {
   ): Promise<void>;
   listDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryWithAttempts[]>;
   findDelivery(deliveryId: number): Promise<WebhookDeliveryWithAttempts | null>;
+  /** Deliveries not yet delivered nor given up, of every webhook (for /metrics). */
+  countPending(): Promise<number>;
 }

@@ -281,6 +281,14 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
         .execute();
       return withAttempts(rows.map(toDelivery));
     },
+    countPending: async () => {
+      const row = await db
+        .selectFrom("webhook_deliveries")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "pending")
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     findDelivery: async (deliveryId) => {
       const row = await db
         .selectFrom("webhook_deliveries")
