@@ -219,7 +219,11 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     sessions,
     savings,
     savingsReport: new SavingsReportService({ store, clock }),
-    fleetView: new FleetViewService({ store, clock }),
+    fleetView: new FleetViewService({
+      store,
+      clock,
+      livenessDeadlineMs: sessionOptions.livenessDeadlineMs,
+    }),
     growth,
     jobs,
     operations: new OperationsReport({ store, clock, sessions, jobs, failover }),
