@@ -1,4 +1,5 @@
 import { status } from "@grpc/grpc-js";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
 import { verifySignature } from "../../src/core/webhooks/webhook-signature.js";
@@ -8,6 +9,7 @@ import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js"
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+import { TEST_STORE } from "../support/test-store.js";
 import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
 
 /**
@@ -40,7 +42,7 @@ describe("webhooks", () => {
     expect(answer.status).toBe(201);
     hooks[name] = { id: answer.body.webhook.id, secret: answer.body.webhook.secret };
   };
-  const record = (event: NewSystemEvent) => server.app.store.events.insert(event, clock.now());
+  const record = (event: NewSystemEvent, at = clock.now()) => server.app.store.events.insert(event, at);
   const round = () => server.app.services.webhookDelivery.runOnce();
   const bodiesTo = (path: string) => receiver.to(path).map((request) => JSON.parse(request.body));
 
@@ -181,6 +183,94 @@ describe("webhooks", () => {
     expect(bodiesTo("/b-json").map((sent) => sent.type)).toEqual(["emergency"]);
     expect(bodiesTo("/ops").map((sent) => sent.event)).toEqual(["job_failed"]);
   });
+
+  it("delivers an event whose transaction commits long after its event time: the scan goes by id", async () => {
+    receiver.requests.length = 0;
+    await round();
+    const eventTime = clock.now();
+    clock.advance(120_000);
+    await round(); // a scan two minutes after the event's time, before its transaction commits
+    await record(
+      { type: "command_failed", severity: "warning", message: "late", clientId: clientA },
+      eventTime,
+    );
+    await round();
+    expect(bodiesTo("/a-json").map((sent) => [sent.message, sent.occurredAt])).toEqual([
+      ["late", new Date(eventTime).toISOString()],
+    ]);
+  });
+
+  it.runIf(TEST_STORE === "postgres")(
+    "waits at an id whose transaction is still open while later ids commit, and delivers both",
+    async () => {
+      receiver.requests.length = 0;
+      await round();
+      const open = new pg.Client({ connectionString: server.databaseUrl ?? "" });
+      await open.connect();
+      try {
+        await open.query("BEGIN");
+        // This transaction takes its id first and commits last.
+        const { rows } = await open.query<{ id: string }>(
+          `INSERT INTO system_events (type, severity, client_id, message, created_at)
+           VALUES ('command_failed', 'warning', $1, 'first id, committed last', $2) RETURNING id`,
+          [clientA, clock.now()],
+        );
+        await record({
+          type: "command_failed",
+          severity: "warning",
+          message: "second id",
+          clientId: clientA,
+        });
+        await round();
+        expect(bodiesTo("/a-json").map((sent) => sent.message)).toEqual(["second id"]);
+        // Open for two minutes, scanned meanwhile.
+        clock.advance(120_000);
+        await round();
+        await open.query("COMMIT");
+        await round();
+        await round();
+        expect(bodiesTo("/a-json").map((sent) => [sent.message, sent.eventId])).toEqual([
+          ["second id", Number(rows[0]?.id) + 1],
+          ["first id, committed last", Number(rows[0]?.id)],
+        ]);
+      } finally {
+        await open.end();
+      }
+    },
+  );
+
+  it.runIf(TEST_STORE === "postgres")(
+    "holds the cursor at the id of a rolled-back insert only for the grace, then moves past it",
+    async () => {
+      const open = new pg.Client({ connectionString: server.databaseUrl ?? "" });
+      await open.connect();
+      try {
+        await open.query("BEGIN");
+        await open.query(
+          `INSERT INTO system_events (type, severity, client_id, message, created_at)
+           VALUES ('command_failed', 'warning', $1, 'never', $2)`,
+          [clientA, clock.now()],
+        );
+        await open.query("ROLLBACK");
+      } finally {
+        await open.end();
+      }
+      await record({
+        type: "switch_completed",
+        severity: "info",
+        message: "after the gap",
+        clientId: clientA,
+      });
+      const [newest] = await server.app.store.webhooks
+        .eventIdsAfter(0, 1_000_000)
+        .then((ids) => ids.slice(-1));
+      await round();
+      expect(await server.app.store.webhooks.scanCursor()).toBe((newest ?? 0) - 2);
+      clock.advance(600_000);
+      await round();
+      expect(await server.app.store.webhooks.scanCursor()).toBe(newest);
+    },
+  );
 
   it("retries after a 500 with backoff, records every attempt, and keeps the queue across a restart", async () => {
     clock.advance(1); // a webhook takes the events from its creation on, not the earlier ones
