@@ -1,4 +1,4 @@
-import { fetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
+import { httpWebhookSender } from "./adapters/webhooks/http-webhook-sender.js";
 import { systemHostResolver } from "./adapters/webhooks/system-host-resolver.js";
 import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
@@ -171,7 +171,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const webhookDelivery = new WebhookDispatcher({
     store,
     clock,
-    sender: fetchWebhookSender({ allowPrivate }),
+    sender: httpWebhookSender({ allowPrivate }),
     logger,
     counter: input.webhookAttemptCounter ?? null,
     options: input.webhookDispatch,

@@ -21,7 +21,7 @@ class RefusedTarget extends Error {}
  * answer differently. Redirects are not followed (a signed body goes only where it was configured to go); a
  * 3xx counts as a failed attempt like any other non-2xx answer.
  */
-export function fetchWebhookSender(options: WebhookSenderOptions = {}): WebhookSender {
+export function httpWebhookSender(options: WebhookSenderOptions = {}): WebhookSender {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const allowPrivate = options.allowPrivate ?? false;
   return {
@@ -59,10 +59,10 @@ function post(
   };
   return new Promise((resolve, reject) => {
     const outgoing = request(target, options, (response) => {
-      // The answer's body is not needed; reading it ends the connection's use cleanly.
+      // The status is the answer; the body is drained unread (an error while draining changes nothing).
+      resolve(response.statusCode ?? 0);
+      response.on("error", () => undefined);
       response.resume();
-      response.on("end", () => resolve(response.statusCode ?? 0));
-      response.on("error", reject);
     });
     outgoing.on("error", reject);
     outgoing.end(body);
