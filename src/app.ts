@@ -19,6 +19,8 @@ import type { Cluster } from "./core/cluster/cluster.js";
 import { singleProcessCluster } from "./core/cluster/single-process-cluster.js";
 import type { CoreServices } from "./core/core-services.js";
 import type { Logger } from "./core/logging/logger.js";
+import { agentReach } from "./core/polling/agent-reach.js";
+import { inMemoryPollRecords, type LocalPollRecords } from "./core/polling/poll-records.js";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./core/sessions/session-registry.js";
 import type { WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
 import type { JobDriver, JobRunner } from "./jobs/job-runner.js";
@@ -97,11 +99,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     timings: metrics,
     onConnectionLost: (error) => logger.warn("database connection lost", { error: error.message }),
   });
+  // One process alone keeps its agents' polls in memory, where the fleet's reach filter reads them too.
+  const localPolls = (settings.databaseUrl ?? null) === null ? inMemoryPollRecords() : null;
   let admin: ReturnType<typeof resolveAdminToken>;
   let cluster: Cluster;
   try {
     admin = resolveAdminToken(settings.adminToken, settings.dataDir);
-    cluster = await openCluster(settings.databaseUrl ?? null, nodeId, logger, options.clusterLeaseMs);
+    cluster = await openCluster(
+      settings.databaseUrl ?? null,
+      nodeId,
+      logger,
+      options.clusterLeaseMs,
+      localPolls,
+    );
   } catch (error) {
     await store.close();
     throw error;
@@ -131,9 +141,22 @@ export async function createApp(options: AppOptions): Promise<App> {
     adminToken: admin.token,
     authThrottle: options.authThrottle,
     authRefusalCounter: metrics,
+    webhookAttemptCounter: metrics,
     cluster,
     webhookDispatch: options.webhookDispatch,
   });
+  if (localPolls) {
+    const deadlineMs = sessionOptions.livenessDeadlineMs;
+    store.useLocalReach(
+      (agentId) =>
+        agentReach(
+          services.sessions.isConnected(agentId),
+          localPolls.lastPoll(agentId),
+          clock.now(),
+          deadlineMs,
+        ).via,
+    );
+  }
   const jobDriver = options.jobDriver ?? (options.clock ? "clock" : "cron");
 
   const grpc = new GrpcServer(
@@ -272,8 +295,9 @@ function openCluster(
   nodeId: string,
   logger: Logger,
   leaseMs: number | undefined,
+  localPolls: LocalPollRecords | null,
 ): Promise<Cluster> {
-  if (databaseUrl === null) return Promise.resolve(singleProcessCluster(nodeId));
+  if (databaseUrl === null) return Promise.resolve(singleProcessCluster(nodeId, localPolls ?? undefined));
   return openPostgresCluster({ url: databaseUrl, nodeId, logger, leaseMs });
 }
 

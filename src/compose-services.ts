@@ -1,4 +1,5 @@
-import { fetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
+import { httpWebhookSender } from "./adapters/webhooks/http-webhook-sender.js";
+import { systemHostResolver } from "./adapters/webhooks/system-host-resolver.js";
 import { shippedOnDemandPrices } from "./aws/on-demand-prices.js";
 import { interruptionBand } from "./aws/spot-advisor.js";
 import { composeDecisions } from "./compose-decisions.js";
@@ -42,7 +43,11 @@ import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
-import { WebhookDispatcher, type WebhookDispatchOptions } from "./core/webhooks/webhook-dispatcher.js";
+import {
+  type WebhookAttemptCounter,
+  WebhookDispatcher,
+  type WebhookDispatchOptions,
+} from "./core/webhooks/webhook-dispatcher.js";
 import { WebhookService } from "./core/webhooks/webhook-service.js";
 import { backgroundJobs, DEFAULT_JOB_SCHEDULES } from "./jobs/background-jobs.js";
 import { JobRunner } from "./jobs/job-runner.js";
@@ -62,6 +67,8 @@ export interface ServiceSettings {
   cluster: Cluster;
   /** Overrides of the webhook loop (interval, backoff) for tests. */
   webhookDispatch?: Partial<WebhookDispatchOptions>;
+  /** Counts webhook attempts by outcome, with their durations (the metrics adapter). */
+  webhookAttemptCounter?: WebhookAttemptCounter;
 }
 
 /**
@@ -160,11 +167,13 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     handover,
   });
   const callers = new CallerCache(clock);
+  const allowPrivate = settings.webhookAllowPrivate ?? false;
   const webhookDelivery = new WebhookDispatcher({
     store,
     clock,
-    sender: fetchWebhookSender(),
+    sender: httpWebhookSender({ allowPrivate }),
     logger,
+    counter: input.webhookAttemptCounter ?? null,
     options: input.webhookDispatch,
   });
   const throttle = new AuthThrottle(clock, { ...DEFAULT_AUTH_THROTTLE, ...input.authThrottle });
@@ -210,7 +219,11 @@ export function composeServices(input: ServiceSettings): { services: CoreService
     sessions,
     savings,
     savingsReport: new SavingsReportService({ store, clock }),
-    fleetView: new FleetViewService({ store, clock }),
+    fleetView: new FleetViewService({
+      store,
+      clock,
+      livenessDeadlineMs: sessionOptions.livenessDeadlineMs,
+    }),
     growth,
     jobs,
     operations: new OperationsReport({ store, clock, sessions, jobs, failover }),
@@ -230,7 +243,13 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       polls: input.cluster.polls,
       logger,
     }),
-    webhooks: new WebhookService({ store, clock, dispatcher: webhookDelivery }),
+    webhooks: new WebhookService({
+      store,
+      clock,
+      dispatcher: webhookDelivery,
+      resolver: systemHostResolver,
+      allowPrivate,
+    }),
     webhookDelivery,
   };
   return { services, jobs };

@@ -11,6 +11,7 @@ import {
   readSetting,
   type SettingDefinition,
   type SettingSources,
+  trueOrFalse,
   wholeNumber,
 } from "./setting.js";
 import { SettingsError } from "./settings-error.js";
@@ -51,6 +52,11 @@ export interface Settings {
   decisions?: DecisionConfig;
   /** How Prometheus reaches /metrics besides the admin token; none when absent. */
   metrics?: MetricsAccess;
+  /**
+   * SPOT_WEBHOOK_ALLOW_PRIVATE: webhooks may post to loopback, private and link-local addresses (receivers on
+   * the operator's own network); off when absent.
+   */
+  webhookAllowPrivate?: boolean;
 }
 
 export interface MetricsAccess {
@@ -190,6 +196,15 @@ export const SETTINGS = {
       "a token (16+ characters) that reads /metrics and nothing else; without it /metrics needs the admin token on the REST listener and nothing on its own listener",
     parse: atLeast16Characters,
   },
+  webhookAllowPrivate: {
+    flag: "--webhook-allow-private",
+    env: "SPOT_WEBHOOK_ALLOW_PRIVATE",
+    default: "off",
+    boolean: true,
+    description:
+      "on: webhooks may post to loopback, private (RFC 1918), link-local, unique-local and CGNAT addresses, for receivers on your own network; off refuses them at creation and at each delivery",
+    parse: trueOrFalse,
+  },
   optimizerDryRun: {
     flag: "",
     env: "SPOT_OPTIMIZER_DRY_RUN",
@@ -288,5 +303,6 @@ export function resolveSettings(sources: SettingSources): Settings {
     jobs: resolveJobSettings(sources.env),
     decisions: resolveDecisionConfig(sources.env),
     metrics: { address: given(SETTINGS.metricsAddr) ?? null, token: metricsToken },
+    webhookAllowPrivate: given(SETTINGS.webhookAllowPrivate) ?? false,
   };
 }

@@ -3,7 +3,7 @@ import type { ClientRepository } from "../core/clients/client-repository.js";
 import type { CommandRepository } from "../core/commands/command-repository.js";
 import type { DecisionRepository } from "../core/decisions/decision-record.js";
 import type { EventRepository } from "../core/events/event-repository.js";
-import type { FleetViewRepository } from "../core/fleet/fleet-view.js";
+import type { FleetViewRepository, ReachKind } from "../core/fleet/fleet-view.js";
 import type { GrowthRepository } from "../core/growth/growth-repository.js";
 import type { InstanceRepository } from "../core/instances/instance-repository.js";
 import type { CleanupRepository } from "../core/interruptions/cleanup-report.js";
@@ -67,6 +67,11 @@ export interface Repositories {
 export interface DataStore extends Store<Repositories>, StoreHealth {
   /** Where the data lives, for the logs: a file path, or a URL without its password. */
   readonly location: string;
+  /**
+   * One process on SQLite: how the fleet's reach filter learns, inside its SQL, how this process reaches each
+   * agent (its streams and polls are in its memory). PostgreSQL reads the shared tables and ignores it.
+   */
+  useLocalReach(lookup: (agentId: string) => ReachKind): void;
   /** Waits for the transaction in progress, then closes the connections; later calls fail. */
   close(): Promise<void>;
 }

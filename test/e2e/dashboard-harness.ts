@@ -38,7 +38,8 @@ export async function startDashboard(): Promise<Dashboard> {
   const clock = new ShiftedClock(HISTORY_HOURS * 3_600_000);
   const server = await startTestApp({
     clock,
-    settings: { livenessDeadlineSeconds: 30 * 86_400 },
+    // The webhook pages post to a receiver on 127.0.0.1: the operator allows private targets.
+    settings: { livenessDeadlineSeconds: 30 * 86_400, webhookAllowPrivate: true },
     sessions: { disconnectGraceMs: 500, sweepIntervalMs: 100 },
   });
   const fleet = await seedFleet(server, clock);

@@ -113,6 +113,17 @@ describe("fleet page with 10,000 agents", () => {
     await expect
       .poll(async () => (await rows()).map((row) => row[0]))
       .toEqual(expected.filter((name) => name.includes("node-0999")));
+
+    // How agents are reached: none of these written agents holds a stream or polls.
+    await page.goto(url("/dashboard"));
+    await ready();
+    await page.selectOption("#filter-reach", "none");
+    await expect.poll(() => new URL(page.url()).searchParams.get("reach")).toBe("none");
+    await expect.poll(() => page.textContent("[data-pager-status]")).toBe(`1–50 of ${AGENTS}`);
+    await page.goto(url("/dashboard?reach=stream"));
+    await ready();
+    expect(await page.inputValue("#filter-reach")).toBe("stream");
+    expect(await rows()).toEqual([]);
   });
 
   it("narrows 10,000 agents to the ones that need attention", async () => {

@@ -5,6 +5,7 @@ import { bulkAgent, seedBulkFleet } from "../support/bulk-fleet.js";
 import { createClient } from "../support/fixtures.js";
 import { rest } from "../support/rest.js";
 import { getOk } from "../support/rest-seed.js";
+import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
 const COUNT = 1000;
@@ -195,6 +196,64 @@ describe("fleet view: server-side paging, filters and needs attention", () => {
         token: other.token,
       });
       expect(answer.status, path).toBe(404);
+    }
+  });
+
+  it("filters by how each agent is reached now (stream, polling, neither), on the server, on both stores", async () => {
+    // Agents v4 poll: one bulk agent in a hundred. Two new agents hold a stream; a third held one and closed it.
+    const polling = all.filter((agent, i) => i % 100 === 1 && !agent.offline);
+    for (const agent of polling) {
+      const poll = await rest(server.httpUrl, "GET", `/api/agents/${agent.id}/pending-commands`, {
+        token: acme.token,
+      });
+      expect(poll.status).toBe(200);
+    }
+    const streams = await Promise.all(
+      ["reach-stream-1", "reach-stream-2", "reach-ended"].map((name) =>
+        TestAgent.connect(server.grpcAddress, acme.token, helloFor(name)),
+      ),
+    );
+    const [ended] = streams.splice(2, 1);
+    ended?.agent.close();
+    const ids = (rows: Array<{ id: string }>) => rows.map((row) => row.id);
+    const streaming = streams.map((stream) => stream.welcome.agentId).sort();
+    try {
+      // Several processes record a stream's session just after it opens, and drop it just after it ends.
+      await expect
+        .poll(async () => ids((await fleet("reach=stream&limit=500")).rows).sort())
+        .toEqual(streaming);
+      const endedId = ended?.welcome.agentId as string;
+      await expect.poll(async () => ids((await fleet("reach=none&q=reach-ended")).rows)).toEqual([endedId]);
+
+      const polled = await fleet("reach=polling&limit=500");
+      expect(ids(polled.rows)).toEqual(polling.map((agent) => agent.id));
+      expect(polled.rows.every((row: { reachedBy: string }) => row.reachedBy === "polling")).toBe(true);
+      // With another filter, paged: still counted and cut by the database.
+      const inZone = polling.filter((agent) => agent.zone === "us-east-1b");
+      const zonePage = await fleet("reach=polling&zone=us-east-1b&limit=2&sort=name&order=desc");
+      expect(zonePage.total).toBe(inZone.length);
+      expect(ids(zonePage.rows)).toEqual(
+        inZone
+          .map((agent) => agent.id)
+          .reverse()
+          .slice(0, 2),
+      );
+      // Neither: every other agent (the bulk fleet less the polling ones, fresh-1, and the closed stream).
+      const none = await fleet("reach=none&limit=500&offset=0");
+      expect(none.total).toBe(COUNT - polling.length + 2);
+      expect(none.rows.every((row: { reachedBy: string }) => row.reachedBy === "none")).toBe(true);
+      const all3 = await Promise.all(
+        ["stream", "polling", "none"].map((reach) => fleet(`reach=${reach}&limit=1`)),
+      );
+      expect(all3.reduce((sum, page) => sum + page.total, 0)).toBe((await fleet("limit=1")).total);
+
+      const bad = await rest(server.httpUrl, "GET", `/api/client/${acme.clientId}/fleet?reach=pigeon`, {
+        token: acme.token,
+      });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/reach/);
+    } finally {
+      for (const stream of streams) stream.agent.close();
     }
   });
 });

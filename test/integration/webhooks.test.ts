@@ -1,12 +1,15 @@
 import { status } from "@grpc/grpc-js";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
 import { verifySignature } from "../../src/core/webhooks/webhook-signature.js";
 import { createClient } from "../support/fixtures.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { rest } from "../support/rest.js";
 import { helloFor, TestAgent } from "../support/test-agent.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+import { TEST_STORE } from "../support/test-store.js";
 import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
 
 /**
@@ -16,6 +19,8 @@ import { WebhookReceiver as Receiver } from "../support/webhook-receiver.js";
  */
 /** Pages of two: the fan-out pages past pairs of an event and a webhook that does not take it. */
 const SMALL_PAGES = { batchSize: 2 };
+/** The receiver listens on 127.0.0.1, a private target: the operator allows those (see webhook-targets.test). */
+const ON_PREMISE = { webhookAllowPrivate: true };
 
 describe("webhooks", () => {
   const clock = new ManualClock();
@@ -37,13 +42,18 @@ describe("webhooks", () => {
     expect(answer.status).toBe(201);
     hooks[name] = { id: answer.body.webhook.id, secret: answer.body.webhook.secret };
   };
-  const record = (event: NewSystemEvent) => server.app.store.events.insert(event, clock.now());
+  const record = (event: NewSystemEvent, at = clock.now()) => server.app.store.events.insert(event, at);
   const round = () => server.app.services.webhookDelivery.runOnce();
   const bodiesTo = (path: string) => receiver.to(path).map((request) => JSON.parse(request.body));
 
   beforeAll(async () => {
     await receiver.start();
-    server = await startTestApp({ clock, jobDriver: "off", webhookDispatch: SMALL_PAGES });
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      webhookDispatch: SMALL_PAGES,
+      settings: ON_PREMISE,
+    });
     ({ token: tokenA, clientId: clientA } = await createClient(
       server.grpcAddress,
       server.adminToken,
@@ -174,6 +184,94 @@ describe("webhooks", () => {
     expect(bodiesTo("/ops").map((sent) => sent.event)).toEqual(["job_failed"]);
   });
 
+  it("delivers an event whose transaction commits long after its event time: the scan goes by id", async () => {
+    receiver.requests.length = 0;
+    await round();
+    const eventTime = clock.now();
+    clock.advance(120_000);
+    await round(); // a scan two minutes after the event's time, before its transaction commits
+    await record(
+      { type: "command_failed", severity: "warning", message: "late", clientId: clientA },
+      eventTime,
+    );
+    await round();
+    expect(bodiesTo("/a-json").map((sent) => [sent.message, sent.occurredAt])).toEqual([
+      ["late", new Date(eventTime).toISOString()],
+    ]);
+  });
+
+  it.runIf(TEST_STORE === "postgres")(
+    "waits at an id whose transaction is still open while later ids commit, and delivers both",
+    async () => {
+      receiver.requests.length = 0;
+      await round();
+      const open = new pg.Client({ connectionString: server.databaseUrl ?? "" });
+      await open.connect();
+      try {
+        await open.query("BEGIN");
+        // This transaction takes its id first and commits last.
+        const { rows } = await open.query<{ id: string }>(
+          `INSERT INTO system_events (type, severity, client_id, message, created_at)
+           VALUES ('command_failed', 'warning', $1, 'first id, committed last', $2) RETURNING id`,
+          [clientA, clock.now()],
+        );
+        await record({
+          type: "command_failed",
+          severity: "warning",
+          message: "second id",
+          clientId: clientA,
+        });
+        await round();
+        expect(bodiesTo("/a-json").map((sent) => sent.message)).toEqual(["second id"]);
+        // Open for two minutes, scanned meanwhile.
+        clock.advance(120_000);
+        await round();
+        await open.query("COMMIT");
+        await round();
+        await round();
+        expect(bodiesTo("/a-json").map((sent) => [sent.message, sent.eventId])).toEqual([
+          ["second id", Number(rows[0]?.id) + 1],
+          ["first id, committed last", Number(rows[0]?.id)],
+        ]);
+      } finally {
+        await open.end();
+      }
+    },
+  );
+
+  it.runIf(TEST_STORE === "postgres")(
+    "holds the cursor at the id of a rolled-back insert only for the grace, then moves past it",
+    async () => {
+      const open = new pg.Client({ connectionString: server.databaseUrl ?? "" });
+      await open.connect();
+      try {
+        await open.query("BEGIN");
+        await open.query(
+          `INSERT INTO system_events (type, severity, client_id, message, created_at)
+           VALUES ('command_failed', 'warning', $1, 'never', $2)`,
+          [clientA, clock.now()],
+        );
+        await open.query("ROLLBACK");
+      } finally {
+        await open.end();
+      }
+      await record({
+        type: "switch_completed",
+        severity: "info",
+        message: "after the gap",
+        clientId: clientA,
+      });
+      const [newest] = await server.app.store.webhooks
+        .eventIdsAfter(0, 1_000_000)
+        .then((ids) => ids.slice(-1));
+      await round();
+      expect(await server.app.store.webhooks.scanCursor()).toBe((newest ?? 0) - 2);
+      clock.advance(600_000);
+      await round();
+      expect(await server.app.store.webhooks.scanCursor()).toBe(newest);
+    },
+  );
+
   it("retries after a 500 with backoff, records every attempt, and keeps the queue across a restart", async () => {
     clock.advance(1); // a webhook takes the events from its creation on, not the earlier ones
     await createHook("flaky", tokenA, { events: ["command_failed"] });
@@ -196,7 +294,13 @@ describe("webhooks", () => {
     const dataDir = server.dataDir;
     await server.stop();
     clock.advance(59_000);
-    server = await startTestApp({ clock, jobDriver: "off", dataDir, webhookDispatch: SMALL_PAGES });
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      dataDir,
+      webhookDispatch: SMALL_PAGES,
+      settings: ON_PREMISE,
+    });
     await round();
     expect(receiver.to("/flaky")).toHaveLength(2);
     clock.advance(1_000);
@@ -266,7 +370,7 @@ describe("webhook delivery loop", () => {
   beforeAll(async () => {
     await receiver.start();
     // The loop runs on the app's clock, as the jobs do: each second of the clock is one round.
-    server = await startTestApp({ clock });
+    server = await startTestApp({ clock, settings: ON_PREMISE });
   });
   afterAll(async () => {
     await server?.dispose();
@@ -309,5 +413,95 @@ describe("webhook delivery loop", () => {
         return after.body[0]?.status;
       })
       .toBe("delivered");
+  });
+});
+
+describe("webhook metrics", () => {
+  const clock = new ManualClock();
+  const receiver = new Receiver();
+  let server: TestApp;
+
+  beforeAll(async () => {
+    await receiver.start();
+    server = await startTestApp({
+      clock,
+      jobDriver: "off",
+      webhookDispatch: { maxAttempts: 2, firstRetryMs: 1_000 },
+      settings: ON_PREMISE,
+    });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    await receiver.stop();
+  });
+
+  const scrape = async () => {
+    const answer = await rest(server.httpUrl, "GET", "/metrics", { token: server.adminToken });
+    expect(answer.status).toBe(200);
+    const samples = parsePrometheusText(String(answer.body));
+    const attempts = (outcome: string) => sampleValue(samples, "spot_webhook_deliveries_total", { outcome });
+    return {
+      delivered: attempts("delivered"),
+      failedAttempt: attempts("failed_attempt"),
+      givenUp: attempts("given_up"),
+      refused: attempts("refused"),
+      timed: sampleValue(samples, "spot_webhook_attempt_duration_seconds_count"),
+      pending: sampleValue(samples, "spot_webhook_deliveries_pending"),
+    };
+  };
+
+  it("counts attempts by outcome, times them, and shows the deliveries still pending", async () => {
+    expect(await scrape()).toEqual({
+      delivered: 0,
+      failedAttempt: 0,
+      givenUp: 0,
+      refused: 0,
+      timed: 0,
+      pending: 0,
+    });
+    const created = await rest(server.httpUrl, "POST", "/api/admin/webhooks", {
+      token: server.adminToken,
+      body: { url: `${receiver.url}/down`, events: ["job_failed"] },
+    });
+    expect(created.status).toBe(201);
+    receiver.answer("/down", 500, 500);
+    clock.advance(1);
+    await server.app.store.events.insert(
+      { type: "job_failed", severity: "error", message: "Background job x failed" },
+      clock.now(),
+    );
+    await server.app.services.webhookDelivery.fanOut();
+    expect((await scrape()).pending).toBe(1);
+    await server.app.services.webhookDelivery.runOnce();
+    expect(await scrape()).toMatchObject({
+      delivered: 0,
+      failedAttempt: 1,
+      givenUp: 0,
+      timed: 1,
+      pending: 1,
+    });
+    clock.advance(1_000);
+    await server.app.services.webhookDelivery.runOnce();
+    expect(await scrape()).toMatchObject({
+      delivered: 0,
+      failedAttempt: 1,
+      givenUp: 1,
+      timed: 2,
+      pending: 0,
+    });
+    expect(receiver.to("/down")).toHaveLength(2);
+
+    const test = await rest(server.httpUrl, "POST", `/api/admin/webhooks/${created.body.webhook.id}/test`, {
+      token: server.adminToken,
+    });
+    expect(test.body.status).toBe("delivered");
+    expect(await scrape()).toEqual({
+      delivered: 1,
+      failedAttempt: 1,
+      givenUp: 1,
+      refused: 0,
+      timed: 3,
+      pending: 0,
+    });
   });
 });

@@ -10,6 +10,8 @@ export interface Received {
 /** A real HTTP receiver on 127.0.0.1: records every request; answers the statuses queued for a path, then 200. */
 export class WebhookReceiver {
   readonly requests: Received[] = [];
+  /** TCP connections accepted, requests or not. */
+  connections = 0;
   private readonly answers = new Map<string, number[]>();
   private server: Server | null = null;
   private readonly held = new Set<string>();
@@ -32,6 +34,7 @@ export class WebhookReceiver {
         response.writeHead(code, { "content-type": "text/plain" }).end(code === 200 ? "ok" : "boom");
       });
     });
+    this.server.on("connection", () => this.connections++);
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

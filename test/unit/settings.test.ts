@@ -93,6 +93,16 @@ describe("settings", () => {
     expect(() => resolve({}, { SPOT_METRICS_ADDR: "9464" })).toThrow(/SPOT_METRICS_ADDR must be host:port/);
   });
 
+  it("refuses private webhook targets unless the operator allows them", () => {
+    expect(resolve().webhookAllowPrivate).toBe(false);
+    expect(resolve({}, { SPOT_WEBHOOK_ALLOW_PRIVATE: "on" }).webhookAllowPrivate).toBe(true);
+    const flags = { "webhook-allow-private": true } as unknown as Record<string, string>;
+    expect(resolve(flags).webhookAllowPrivate).toBe(true);
+    expect(() => resolve({}, { SPOT_WEBHOOK_ALLOW_PRIVATE: "maybe" })).toThrow(
+      /SPOT_WEBHOOK_ALLOW_PRIVATE must be true or false/,
+    );
+  });
+
   it("parses IPv4, IPv6 and host names", () => {
     expect(parseListenAddress("x", "example.org:443")).toEqual({ host: "example.org", port: 443 });
     expect(parseListenAddress("x", "[::]:0")).toEqual({ host: "::", port: 0 });

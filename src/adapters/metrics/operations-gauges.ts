@@ -51,6 +51,12 @@ export function registerOperationsGauges(registry: Registry, current: () => Oper
         decisions.set({ outcome }, count);
     }),
   });
+  const webhooksPending = new Gauge({
+    name: "spot_webhook_deliveries_pending",
+    help: "Webhook deliveries waiting for their first or next attempt (all webhooks, from the store)",
+    registers,
+    collect: each((snapshot) => webhooksPending.set(snapshot.webhookDeliveriesPending)),
+  });
   const backlog = new Gauge({
     name: "spot_agent_stream_admission_backlog_seconds",
     help: "How far ahead the retry slot of the next refused new stream is (0: no reconnect storm)",

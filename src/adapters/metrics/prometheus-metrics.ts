@@ -3,6 +3,7 @@ import type { AuthRefusalCounter, AuthRefusalReason } from "../../core/auth/auth
 import type { Command } from "../../core/commands/command.js";
 import type { ErrorCode } from "../../core/errors/app-error.js";
 import type { OperationsSnapshot } from "../../core/reports/operations-report.js";
+import type { AttemptOutcome, WebhookAttemptCounter } from "../../core/webhooks/webhook-dispatcher.js";
 import type { StoreTimings, TransactionKind } from "../../store/store-timings.js";
 import type { AgentStreamMetrics } from "../grpc/agent-stream-metrics.js";
 import { failoverHistogramsText, registerOperationsGauges } from "./operations-gauges.js";
@@ -11,6 +12,8 @@ import { failoverHistogramsText, registerOperationsGauges } from "./operations-g
 const PUSH_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** SQLite transaction buckets: a synced commit is about half a millisecond on a local SSD. */
 const SQLITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+/** Webhook attempt buckets: a receiver answers in tens of milliseconds; the sender gives up at 10 s. */
+const WEBHOOK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * The control plane's Prometheus metrics (prom-client), one registry per app. Events are counted as they happen
@@ -18,7 +21,9 @@ const SQLITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
  * the core once per scrape (`render`). Node's own metrics (CPU, memory, event-loop lag, GC) come from
  * prom-client's defaults.
  */
-export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, AuthRefusalCounter {
+export class PrometheusMetrics
+  implements AgentStreamMetrics, StoreTimings, AuthRefusalCounter, WebhookAttemptCounter
+{
   readonly registry = new Registry();
   private snapshot: OperationsSnapshot | undefined;
   private readonly streams: Counter<"outcome">;
@@ -28,6 +33,8 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
   private readonly pushLatency: Histogram;
   private readonly sqlite: Histogram<"kind" | "outcome">;
   private readonly authRefusals: Counter<"reason" | "surface">;
+  private readonly webhookAttempts: Counter<"outcome">;
+  private readonly webhookDuration: Histogram;
 
   constructor(
     private readonly read: () => Promise<OperationsSnapshot>,
@@ -87,6 +94,20 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
       labelNames: ["reason", "surface"],
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: "spot_webhook_deliveries_total",
+      help: "Webhook delivery attempts made by this process, each counted once by how it ended: delivered (2xx), failed_attempt (retried later), given_up (the last attempt failed) or refused (the target is a private address; nothing was sent)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    for (const outcome of ["delivered", "failed_attempt", "given_up", "refused"] satisfies AttemptOutcome[])
+      this.webhookAttempts.inc({ outcome }, 0);
+    this.webhookDuration = new Histogram({
+      name: "spot_webhook_attempt_duration_seconds",
+      help: "Duration of webhook delivery attempts made by this process, from the request until the receiver's answer, error or refusal",
+      buckets: WEBHOOK_BUCKETS,
+      registers,
+    });
     registerOperationsGauges(this.registry, () => this.snapshot);
   }
 
@@ -141,6 +162,11 @@ export class PrometheusMetrics implements AgentStreamMetrics, StoreTimings, Auth
 
   authRefused(reason: AuthRefusalReason, surface: "client" | "admin"): void {
     this.authRefusals.inc({ reason, surface });
+  }
+
+  attemptEnded(outcome: AttemptOutcome, durationMs: number): void {
+    this.webhookAttempts.inc({ outcome });
+    this.webhookDuration.observe(durationMs / 1000);
   }
 
   transaction(kind: TransactionKind, durationMs: number, committed: boolean): void {

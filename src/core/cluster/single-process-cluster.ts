@@ -1,11 +1,14 @@
-import { inMemoryPollRecords } from "../polling/poll-records.js";
+import { inMemoryPollRecords, type LocalPollRecords } from "../polling/poll-records.js";
 import type { Cluster } from "./cluster.js";
 
 /**
  * One process alone (the SQLite store): nothing to coordinate. Sessions are superseded in memory by the session
  * registry, commands are pushed by it directly, every job run is this process's.
  */
-export function singleProcessCluster(nodeId: string): Cluster {
+export function singleProcessCluster(
+  nodeId: string,
+  polls: LocalPollRecords = inMemoryPollRecords(),
+): Cluster {
   let epoch = 0;
   return {
     nodeId,
@@ -18,7 +21,7 @@ export function singleProcessCluster(nodeId: string): Cluster {
       heldElsewhere: async () => new Set(),
     },
     jobLock: { claim: async () => ({ won: true, release: async () => {} }) },
-    polls: inMemoryPollRecords(),
+    polls,
     close: async () => {},
   };
 }

@@ -8,6 +8,8 @@ import {
   type FleetFilter,
   type FleetSort,
   type FleetViewRepository,
+  REACH_KINDS,
+  type ReachKind,
 } from "./fleet-view.js";
 
 const HOUR_MS = 3_600_000;
@@ -27,6 +29,7 @@ export interface FleetQuery {
   zone?: string;
   q?: string;
   attention?: boolean;
+  reach?: string;
   sort?: string;
   order?: "asc" | "desc";
   limit?: number;
@@ -36,6 +39,8 @@ export interface FleetQuery {
 export interface FleetViewDeps {
   store: { fleetView: FleetViewRepository };
   clock: Clock;
+  /** How long after its last poll a polling agent still counts as reached (the agents' liveness deadline). */
+  livenessDeadlineMs: number;
 }
 
 const text = (field: string, value: string | undefined, max: number) => {
@@ -53,7 +58,11 @@ export class FleetViewService {
 
   private window(): AttentionWindow {
     const now = this.deps.clock.now();
-    return { since: now - ATTENTION_HOURS * HOUR_MS, pricesBefore: now - STALE_PRICE_HOURS * HOUR_MS };
+    return {
+      since: now - ATTENTION_HOURS * HOUR_MS,
+      pricesBefore: now - STALE_PRICE_HOURS * HOUR_MS,
+      polledSince: now - this.deps.livenessDeadlineMs,
+    };
   }
 
   async list(caller: ClientContext, query: FleetQuery) {
@@ -64,6 +73,9 @@ export class FleetViewService {
     const mode = text("mode", query.mode, 16);
     if (mode && !MODES.includes(mode as InstanceMode))
       throw invalidArgument(`mode must be one of ${MODES.join(", ")}`);
+    const reach = text("reach", query.reach, 16);
+    if (reach && !REACH_KINDS.includes(reach as ReachKind))
+      throw invalidArgument(`reach must be one of ${REACH_KINDS.join(", ")}`);
     const sort = (query.sort ?? "name") as FleetSort;
     if (!FLEET_SORTS.includes(sort)) throw invalidArgument(`sort must be one of ${FLEET_SORTS.join(", ")}`);
     const limit = query.limit ?? 50;
@@ -80,6 +92,7 @@ export class FleetViewService {
       zone: text("zone", query.zone, 64),
       search: text("q", query.q, 200),
       attention: query.attention === true,
+      reach: reach as ReachKind | undefined,
     };
     const found = await this.deps.store.fleetView.page(caller.clientId, filter, this.window(), {
       sort,

@@ -1,4 +1,8 @@
 import type { InstanceMode } from "../agents/agent.js";
+import type { AgentReach } from "../polling/agent-reach.js";
+
+export const REACH_KINDS = ["stream", "polling", "none"] as const satisfies readonly AgentReach["via"][];
+export type ReachKind = (typeof REACH_KINDS)[number];
 
 export const FLEET_SORTS = ["name", "status", "mode", "pool", "type", "zone", "lastSeen"] as const;
 export type FleetSort = (typeof FLEET_SORTS)[number];
@@ -24,6 +28,11 @@ export interface FleetFilter {
   search?: string;
   /** Only agents that need attention (any reason). */
   attention?: boolean;
+  /**
+   * Only agents reached this way now (see agentReach): a live stream (on any process), polling (a poll within
+   * the liveness deadline, no stream), or neither.
+   */
+  reach?: ReachKind;
 }
 
 export interface FleetPageRequest {
@@ -55,6 +64,8 @@ export interface AttentionWindow {
   since: number;
   /** An online agent whose last price report is older than this (or that never reported) has stale prices. */
   pricesBefore: number;
+  /** A polling agent is reached while its last poll is at or after this time (now less the liveness deadline). */
+  polledSince: number;
 }
 
 export interface AttentionItem {

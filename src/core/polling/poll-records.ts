@@ -8,10 +8,16 @@ export interface PollRecords {
   lastPolls(agentIds: readonly string[]): Promise<Map<string, number>>;
 }
 
+/** One process's poll records, also read at once (the fleet's reach filter asks them row by row). */
+export interface LocalPollRecords extends PollRecords {
+  lastPoll(agentId: string): number | null;
+}
+
 /** One process alone: its own polls are all there are. */
-export function inMemoryPollRecords(): PollRecords {
+export function inMemoryPollRecords(): LocalPollRecords {
   const polledAt = new Map<string, number>();
   return {
+    lastPoll: (agentId) => polledAt.get(agentId) ?? null,
     record: async (agentId, at) => {
       polledAt.set(agentId, at);
     },

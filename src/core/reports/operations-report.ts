@@ -10,6 +10,7 @@ import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { FailoverStats } from "../replicas/failover-stats.js";
 import type { SavingsRepository } from "../savings/savings-repository.js";
 import type { AdmissionStats } from "../sessions/stream-admission.js";
+import type { WebhookRepository } from "../webhooks/webhook-repository.js";
 
 /** The failover histograms of /metrics cover this window: a year, so the counts only ever grow in practice. */
 export const METRICS_FAILOVER_WINDOW_DAYS = 365;
@@ -26,6 +27,8 @@ export interface OperationsSnapshot {
   failover: FailoverStats;
   /** Per client, what its instances cost and saved against on-demand, as accounted so far (USD, all time). */
   clientMoney: ClientMoney[];
+  /** Webhook deliveries waiting for their first or next attempt, of every webhook. */
+  webhookDeliveriesPending: number;
 }
 
 export interface ClientMoney {
@@ -54,6 +57,7 @@ export interface OperationsReportDeps {
     decisions: DecisionRepository;
     clients: ClientRepository;
     savings: SavingsRepository;
+    webhooks: Pick<WebhookRepository, "countPending">;
   };
   clock: Clock;
   sessions: LiveSessions;
@@ -79,6 +83,7 @@ export class OperationsReport {
       jobs: this.deps.jobs.list(),
       failover: await this.deps.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
       clientMoney: await this.clientMoney(),
+      webhookDeliveriesPending: await store.webhooks.countPending(),
     };
   }
 

@@ -16,8 +16,12 @@ export interface WebhookDispatchOptions {
   maxAttempts: number;
   /** How long a process holds a delivery it is sending (longer than the sender's timeout). */
   leaseMs: number;
-  /** How far back a scan looks before where the last one ended: entries committed late are still seen. */
-  scanOverlapMs: number;
+  /**
+   * How long an id missing from the activity log holds the scan's cursor back: the entry of a transaction that
+   * has not committed yet (ids are taken at insert, so on PostgreSQL a later id may commit first) is still
+   * seen when it commits within this time. After it, the gap is taken as a rolled-back insert.
+   */
+  gapGraceMs: number;
   batchSize: number;
 }
 
@@ -27,19 +31,30 @@ export const DEFAULT_WEBHOOK_DISPATCH: WebhookDispatchOptions = {
   maxDelayMs: 3_600_000,
   maxAttempts: 8,
   leaseMs: 60_000,
-  scanOverlapMs: 60_000,
+  gapGraceMs: 600_000,
   batchSize: 50,
 };
 
 const ALERT_TYPES = Object.keys(ALERT_OF_EVENT_TYPE);
 /** Where the first scan starts: events of the last hour, so a store upgraded with webhooks in it loses none. */
 const FIRST_SCAN_LOOKBACK_MS = 3_600_000;
+/** Ids the cursor moves over in one round at most. */
+const CURSOR_STEP = 10_000;
+
+/** How an attempt ended: sent (2xx), failed and retried later, failed for the last time, or refused unsent. */
+export type AttemptOutcome = "delivered" | "failed_attempt" | "given_up" | "refused";
+
+/** Counts attempts as they end (the metrics adapter). */
+export interface WebhookAttemptCounter {
+  attemptEnded(outcome: AttemptOutcome, durationMs: number): void;
+}
 
 export interface WebhookDispatcherDeps {
   store: { webhooks: WebhookRepository };
   clock: Clock;
   sender: WebhookSender;
   logger?: Logger;
+  counter?: WebhookAttemptCounter | null;
   options?: Partial<WebhookDispatchOptions>;
 }
 
@@ -54,6 +69,8 @@ export class WebhookDispatcher {
   private readonly logger: Logger;
   private stopLoop: (() => void) | null = null;
   private running: Promise<void> | null = null;
+  /** Missing ids after the cursor (the first id of each gap), with when this process first saw them missing. */
+  private readonly gaps = new Map<number, number>();
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
     this.options = { ...DEFAULT_WEBHOOK_DISPATCH, ...deps.options };
@@ -90,15 +107,23 @@ export class WebhookDispatcher {
     return round;
   }
 
+  /**
+   * Queues a delivery for every entry after the scan's cursor, then moves the cursor over the ids it saw. Scanning
+   * by id, not by time, an entry is seen however long after its event time its transaction commits; the cursor
+   * stops at a missing id (a transaction still open) until it appears or its grace runs out, and the entries
+   * after it are fanned out meanwhile (a delivery is unique per webhook and event, so a rescan queues none twice).
+   */
   async fanOut(): Promise<number> {
     const { webhooks } = this.deps.store;
     const now = this.deps.clock.now();
-    const scanned = await webhooks.scannedUntil();
-    const since = scanned === null ? now - FIRST_SCAN_LOOKBACK_MS : scanned - this.options.scanOverlapMs;
+    const cursor =
+      (await webhooks.scanCursor()) ?? (await webhooks.lastEventIdBefore(now - FIRST_SCAN_LOOKBACK_MS));
+    // Read before the fan-out: every id seen here is visible to the fan-out's reads, which come after.
+    const next = this.nextCursor(cursor, await webhooks.eventIdsAfter(cursor, CURSOR_STEP), now);
     let queued = 0;
     let after: FanOutCursor | null = null;
     for (;;) {
-      const pending = await webhooks.pendingFanOut(ALERT_TYPES, since, after, this.options.batchSize);
+      const pending = await webhooks.pendingFanOut(ALERT_TYPES, cursor, after, this.options.batchSize);
       const deliveries: NewDelivery[] = [];
       for (const { webhook, event } of pending) {
         const alert = ALERT_OF_EVENT_TYPE[event.type];
@@ -115,8 +140,25 @@ export class WebhookDispatcher {
       if (!last || pending.length < this.options.batchSize) break;
       after = { eventId: last.event.id, webhookId: last.webhook.id };
     }
-    await webhooks.setScannedUntil(now);
+    if (next !== cursor) await webhooks.setScanCursor(next);
     return queued;
+  }
+
+  /** The cursor moved over the ids present after it, up to the first gap still within its grace. */
+  private nextCursor(cursor: number, ids: readonly number[], now: number): number {
+    let next = cursor;
+    for (const id of ids) {
+      if (id > next + 1) {
+        const gap = next + 1;
+        const seen = this.gaps.get(gap) ?? now;
+        this.gaps.set(gap, seen);
+        if (now - seen < this.options.gapGraceMs) break;
+        this.logger.warn("webhook scan passes ids that never committed", { from: gap, to: id - 1 });
+      }
+      next = id;
+    }
+    for (const gap of this.gaps.keys()) if (gap <= next) this.gaps.delete(gap);
+    return next;
   }
 
   async deliverDue(): Promise<number> {
@@ -151,10 +193,13 @@ export class WebhookDispatcher {
       "x-spot-delivery": String(delivery.id),
       [SIGNATURE_HEADER]: signatureHeader(delivery.secret, delivery.payload, at),
     });
-    const durationMs = Math.round(performance.now() - started);
+    const elapsedMs = performance.now() - started;
+    const durationMs = Math.round(elapsedMs);
     const attempt = delivery.attempts + 1;
     const ok = "statusCode" in outcome && outcome.statusCode >= 200 && outcome.statusCode < 300;
-    const givenUp = !ok && attempt >= this.options.maxAttempts;
+    // A refused target is not retried: the policy that refused it would refuse every later attempt as well.
+    const refused = "refused" in outcome;
+    const givenUp = !ok && (refused || attempt >= this.options.maxAttempts);
     const retryIn = Math.min(this.options.firstRetryMs * 2 ** (attempt - 1), this.options.maxDelayMs);
     await this.deps.store.webhooks.recordAttempt(
       delivery.id,
@@ -162,7 +207,7 @@ export class WebhookDispatcher {
         attempt,
         at,
         statusCode: "statusCode" in outcome ? outcome.statusCode : null,
-        error: "error" in outcome ? outcome.error : null,
+        error: "error" in outcome ? outcome.error : refused ? `refused: ${outcome.refused}` : null,
         durationMs,
       },
       {
@@ -171,7 +216,17 @@ export class WebhookDispatcher {
         finishedAt: ok || givenUp ? at : null,
       },
     );
-    if (givenUp)
+    this.deps.counter?.attemptEnded(
+      ok ? "delivered" : refused ? "refused" : givenUp ? "given_up" : "failed_attempt",
+      elapsedMs,
+    );
+    if (refused)
+      this.logger.warn("webhook delivery refused: private target", {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
+        reason: outcome.refused,
+      });
+    else if (givenUp)
       this.logger.warn("webhook delivery given up", {
         deliveryId: delivery.id,
         webhookId: delivery.webhookId,

@@ -33,21 +33,25 @@ export interface WebhookRepository {
   find(clientId: string | null, webhookId: string): Promise<Webhook | null>;
   delete(clientId: string | null, webhookId: string): Promise<boolean>;
   /**
-   * Activity-log entries of `types` from `since` on that a webhook takes (its client's, or any for an operator's
-   * webhook; entries not older than the webhook) and has no delivery for, by event id then webhook id, from
-   * after `after` (the last pair of the previous page: pairs a webhook does not take stay undelivered).
+   * Activity-log entries of `types` with an id after `afterEventId` that a webhook takes (its client's, or any for
+   * an operator's webhook; entries not older than the webhook) and has no delivery for, by event id then webhook
+   * id, from after `after` (the last pair of the previous page: pairs a webhook does not take stay undelivered).
    */
   pendingFanOut(
     types: readonly string[],
-    since: number,
+    afterEventId: number,
     after: FanOutCursor | null,
     limit: number,
   ): Promise<PendingFanOut[]>;
   /** Queues deliveries; one already queued for the same webhook and event is kept, not doubled. */
   enqueue(deliveries: readonly NewDelivery[], at: number): Promise<WebhookDelivery[]>;
-  /** Where the last scan of the activity log ended; null before the first. */
-  scannedUntil(): Promise<number | null>;
-  setScannedUntil(at: number): Promise<void>;
+  /** The activity-log id through which every entry was fanned out; null before the first scan. */
+  scanCursor(): Promise<number | null>;
+  setScanCursor(eventId: number): Promise<void>;
+  /** The ids of the activity-log entries after `afterId` that this read sees (committed ones), ascending. */
+  eventIdsAfter(afterId: number, limit: number): Promise<number[]>;
+  /** The newest activity-log id of an entry older than `time`, 0 when none: where a first scan starts. */
+  lastEventIdBefore(time: number): Promise<number>;
   /**
    * Takes up to `limit` pending deliveries due at `now` that no process holds, holding each until `leaseUntil`
    * (so two processes never send the same attempt).
@@ -63,4 +67,6 @@ export interface WebhookRepository {
   ): Promise<void>;
   listDeliveries(webhookId: string, limit: number): Promise<WebhookDeliveryWithAttempts[]>;
   findDelivery(deliveryId: number): Promise<WebhookDeliveryWithAttempts | null>;
+  /** Deliveries not yet delivered nor given up, of every webhook (for /metrics). */
+  countPending(): Promise<number>;
 }

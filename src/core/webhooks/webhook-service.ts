@@ -13,12 +13,17 @@ import {
 import type { WebhookDispatcher } from "./webhook-dispatcher.js";
 import { formatBody, testBody } from "./webhook-payload.js";
 import type { WebhookRepository } from "./webhook-repository.js";
+import { type HostResolver, vetWebhookTarget } from "./webhook-target.js";
 import { checkedWebhookUrl } from "./webhook-url.js";
 
 export interface WebhookServiceDeps {
   store: { webhooks: WebhookRepository };
   clock: Clock;
   dispatcher: WebhookDispatcher;
+  /** Looks up a URL's host, to refuse one that resolves to a private address. */
+  resolver: HostResolver;
+  /** The operator's override (--webhook-allow-private): private and loopback targets are accepted. */
+  allowPrivate: boolean;
 }
 
 export interface NewWebhookRequest {
@@ -41,6 +46,7 @@ export class WebhookService {
     const url = checkedWebhookUrl(request.url);
     const format = checkedFormat(request.format);
     const events = checkedEvents(owner, request.events);
+    await vetWebhookTarget(url, this.deps.resolver, this.deps.allowPrivate);
     const secret = `whsec_${randomBytes(24).toString("base64url")}`;
     const webhook: Webhook = {
       id: randomUUID(),

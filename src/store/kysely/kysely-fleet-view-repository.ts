@@ -8,8 +8,13 @@ import {
   type FleetRow,
   type FleetSort,
   type FleetViewRepository,
+  type ReachKind,
 } from "../../core/fleet/fleet-view.js";
+import type { Dialect } from "../schema/store-migration.js";
 import type { Database } from "./database.js";
+import { epochMs } from "./dialect-expressions.js";
+import { NOW_MS } from "./postgres-cluster-sql.js";
+import { LOCAL_REACH_FUNCTION } from "./sqlite-local-reach.js";
 import type { StoreBinding } from "./store-binding.js";
 
 type Scope = Database & { a: Database["agents"]; c: Database["agent_configs"]; i: Database["instances"] };
@@ -67,6 +72,23 @@ function reasonConditions(eb: Eb, window: AttentionWindow) {
   } satisfies Record<AttentionReason, unknown>;
 }
 
+/**
+ * Agents reached this way now, as agentReach decides: a stream first, then a poll within the liveness deadline.
+ * PostgreSQL (several processes): a session in `agent_sessions` held by a process whose lease has not run out
+ * (judged by the database's clock, like every lease), and the last poll in `agent_polls`. SQLite (one process):
+ * the process's own memory, through the function it registered on the connection (see sqlite-local-reach).
+ */
+function reachCondition(dialect: Dialect, kind: ReachKind, polledSince: number) {
+  if (dialect === "sqlite") return sql<boolean>`${sql.raw(LOCAL_REACH_FUNCTION)}(a.id) = ${kind}`;
+  const streaming = sql<boolean>`EXISTS (SELECT 1 FROM agent_sessions s JOIN cluster_nodes n ON n.node_id = s.node_id
+    WHERE s.agent_id = a.id AND n.lease_until > ${sql.raw(NOW_MS)})`;
+  const polled = sql<boolean>`EXISTS (SELECT 1 FROM agent_polls p
+    WHERE p.agent_id = a.id AND p.polled_at >= ${epochMs(polledSince)})`;
+  if (kind === "stream") return streaming;
+  if (kind === "polling") return sql<boolean>`(NOT ${streaming} AND ${polled})`;
+  return sql<boolean>`(NOT ${streaming} AND NOT ${polled})`;
+}
+
 const toRow = (row: {
   id: string;
   logical_agent_id: string;
@@ -101,7 +123,7 @@ const toRow = (row: {
  * The fleet page's read model: agents filtered, searched, sorted and paged in the database (a stable order: the
  * chosen column, then the agent id), the agents that need attention and why, and the client's event feed.
  */
-export function createKyselyFleetViewRepository({ db }: StoreBinding): FleetViewRepository {
+export function createKyselyFleetViewRepository({ db, dialect }: StoreBinding): FleetViewRepository {
   const agents = (clientId: string) =>
     db
       .selectFrom("agents as a")
@@ -147,6 +169,7 @@ export function createKyselyFleetViewRepository({ db }: StoreBinding): FleetView
         ]),
       );
     }
+    if (filter.reach) query = query.where(reachCondition(dialect, filter.reach, window.polledSince));
     if (filter.attention) {
       query = query.where((eb) => eb.or(Object.values(reasonConditions(eb as unknown as Eb, window))));
     }

@@ -28,6 +28,7 @@ import { createKyselySavingsRepository } from "./kysely-savings-repository.js";
 import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import { createKyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
+import { type LocalReachLookup, registerLocalReach } from "./sqlite-local-reach.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 import { translateStoreError } from "./store-errors.js";
 import { TransactionGate } from "./transaction-gate.js";
@@ -77,6 +78,11 @@ export interface KyselyStore extends KyselyRepositories {
   readonly location: string;
   transaction<T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;
+  /**
+   * One process on SQLite: how the fleet's reach filter learns, inside its SQL, how this process reaches each
+   * agent (its streams and polls are in its memory). PostgreSQL reads the shared tables and ignores it.
+   */
+  useLocalReach(lookup: LocalReachLookup): void;
   /** Waits for the transaction in progress, then closes the connections; later calls fail. */
   close(): Promise<void>;
 }
@@ -97,6 +103,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     () =>
       run().catch((error: unknown) => Promise.reject(translateStoreError(error, dialect)));
   const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
+  const setLocalReach = database.sqliteFile ? registerLocalReach(database.sqliteFile) : () => {};
   const own = kyselyRepositories(root);
   if (timings) {
     own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
@@ -136,6 +143,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
         return false;
       }
     },
+    useLocalReach: setLocalReach,
     close: () => outside(() => database.close()),
   };
 }

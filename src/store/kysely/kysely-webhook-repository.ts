@@ -10,7 +10,11 @@ import type { ClaimedDelivery, WebhookRepository } from "../../core/webhooks/web
 import type { StoreBinding } from "./store-binding.js";
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhooksTable } from "./webhook-tables.js";
 
-const SCAN = "activity-log";
+/**
+ * The scan's cursor: the activity-log id through which every entry was fanned out. (The row "activity-log" held
+ * the time the scan reached, when it scanned by time; it is no longer read.)
+ */
+const SCAN = "activity-log-id";
 
 const toWebhook = (row: Selectable<WebhooksTable>): Webhook => ({
   id: row.id,
@@ -110,7 +114,7 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
       const result = await query.executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
     },
-    pendingFanOut: async (types, since, after, limit) => {
+    pendingFanOut: async (types, afterEventId, after, limit) => {
       if (types.length === 0) return [];
       let query = db
         .selectFrom("system_events as e")
@@ -141,7 +145,7 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
           "w.created_at",
         ])
         .where("e.type", "in", [...types])
-        .where("e.created_at", ">=", since)
+        .where("e.id", ">", afterEventId)
         .where(({ not, exists, selectFrom }) =>
           not(
             exists(
@@ -200,7 +204,7 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
         .execute();
       return rows.map(toDelivery);
     },
-    scannedUntil: async () => {
+    scanCursor: async () => {
       const row = await db
         .selectFrom("webhook_scan")
         .select("scanned_until")
@@ -208,12 +212,30 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
         .executeTakeFirst();
       return row ? Number(row.scanned_until) : null;
     },
-    setScannedUntil: async (at) => {
+    setScanCursor: async (eventId) => {
       await db
         .insertInto("webhook_scan")
-        .values({ name: SCAN, scanned_until: at })
-        .onConflict((conflict) => conflict.column("name").doUpdateSet({ scanned_until: at }))
+        .values({ name: SCAN, scanned_until: eventId })
+        .onConflict((conflict) => conflict.column("name").doUpdateSet({ scanned_until: eventId }))
         .execute();
+    },
+    eventIdsAfter: async (afterId, limit) => {
+      const rows = await db
+        .selectFrom("system_events")
+        .select("id")
+        .where("id", ">", afterId)
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map((row) => Number(row.id));
+    },
+    lastEventIdBefore: async (time) => {
+      const row = await db
+        .selectFrom("system_events")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .where("created_at", "<", time)
+        .executeTakeFirst();
+      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
     },
     claimDue: async (now, leaseUntil, limit) => {
       const rows = await db
@@ -280,6 +302,14 @@ export function createKyselyWebhookRepository({ db }: StoreBinding): WebhookRepo
         .limit(limit)
         .execute();
       return withAttempts(rows.map(toDelivery));
+    },
+    countPending: async () => {
+      const row = await db
+        .selectFrom("webhook_deliveries")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("status", "=", "pending")
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
     findDelivery: async (deliveryId) => {
       const row = await db

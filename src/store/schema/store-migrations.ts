@@ -11,6 +11,7 @@ import { onePerAgent } from "./v9-one-per-agent.js";
 import { derivedSwitchTriggers } from "./v10-derived-switch-triggers.js";
 import { clusterLeases } from "./v11-cluster-leases.js";
 import { webhooks } from "./v12-webhooks.js";
+import { systemEventsByClient } from "./v13-system-events-by-client.js";
 
 /**
  * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
@@ -30,6 +31,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   derivedSwitchTriggers,
   clusterLeases,
   webhooks,
+  systemEventsByClient,
 ];
 
 /**

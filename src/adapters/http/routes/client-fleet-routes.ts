@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { requireOwnClient } from "../../../core/clients/client-scope.js";
-import { FLEET_SORTS } from "../../../core/fleet/fleet-view.js";
+import { FLEET_SORTS, REACH_KINDS } from "../../../core/fleet/fleet-view.js";
 import { MAX_FLEET_PAGE } from "../../../core/fleet/fleet-view-service.js";
 import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import { presentFeedEntry, presentFleetRow } from "../presenters/fleet-presenter.js";
@@ -27,7 +27,7 @@ export const clientFleetRoutes = [
     response: fleetPageResponse,
     auth: "client",
     summary:
-      "The client's agents, one page: filters status (online, offline, disabled), mode, pool, type, zone, attention=true; q searches the logical id, id, instance id and hostname; sort name, status, mode, pool, type, zone or lastSeen, then the agent id",
+      "The client's agents, one page: filters status (online, offline, disabled), mode, pool, type, zone, attention=true, reach (stream: a live gRPC stream; polling: an agent v4 polling within the liveness deadline; none: neither); q searches the logical id, id, instance id and hostname; sort name, status, mode, pool, type, zone or lastSeen, then the agent id",
     query: z.object({
       status: text(16),
       mode: text(16),
@@ -36,6 +36,7 @@ export const clientFleetRoutes = [
       zone: text(64),
       q: text(200),
       attention: z.enum(["true", "false"]).optional(),
+      reach: z.enum(REACH_KINDS).optional(),
       sort: z.enum(FLEET_SORTS).default("name"),
       order: z.enum(["asc", "desc"]).default("asc"),
       limit: intQuery(1, MAX_FLEET_PAGE, 50),

@@ -15,7 +15,7 @@ import { fillTable } from "./table-rows.js";
 /** @typedef {import("../../responses/response-types.js").FleetFacetsAnswer} FleetFacetsAnswer */
 
 const PAGE_SIZE = 50;
-const FILTERS = ["q", "status", "mode", "pool", "type", "zone", "sort", "order", "attention"];
+const FILTERS = ["q", "status", "mode", "reach", "pool", "type", "zone", "sort", "order", "attention"];
 const REASONS = {
   offline: "offline",
   disabled: "disabled",

@@ -89,6 +89,15 @@ export const FleetPage: FC = () => (
             ["unknown", "unknown"],
           ]}
         />
+        <Choice
+          name="reach"
+          label="Connection"
+          options={[
+            ["stream", "stream"],
+            ["polling", "polling (agent v4)"],
+            ["none", "not connected"],
+          ]}
+        />
         <Choice name="pool" label="Pool" />
         <Choice name="type" label="Type" />
         <Choice name="zone" label="Zone" />
