@@ -16,6 +16,7 @@ export function singleProcessCluster(nodeId: string): Cluster {
       claim: async () => ++epoch,
       release: async () => {},
       heldElsewhere: async () => new Set(),
+      lostOf: async () => [],
     },
     jobLock: { claim: async () => ({ won: true, release: async () => {} }) },
     polls: inMemoryPollRecords(),
