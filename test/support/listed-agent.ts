@@ -19,6 +19,8 @@ export class ListedAgent {
   readonly hello;
   readonly session: AgentSession;
   acking = true;
+  /** Called when a stream ends, before the next one opens (the agent has no stream then). */
+  onStreamEnd: (() => void) | null = null;
 
   constructor(addresses: string[], token: string, name = `listed-${Math.random().toString(36).slice(2, 8)}`) {
     this.hello = helloFor(name);
@@ -46,6 +48,7 @@ export class ListedAgent {
         },
         streamEnded: (end) => {
           this.ends.push(end);
+          this.onStreamEnd?.();
         },
       },
       {
