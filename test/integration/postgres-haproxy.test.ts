@@ -40,7 +40,10 @@ describe("agents behind HAProxy in front of two processes", { timeout: 240_000 }
     );
     Object.assign(servers, { a, b });
     const port = await freePort();
-    haproxy = await Haproxy.start(readmeHaproxyConfig(port, [servers.a.grpcAddress, servers.b.grpcAddress]), port);
+    haproxy = await Haproxy.start(
+      readmeHaproxyConfig(port, [servers.a.grpcAddress, servers.b.grpcAddress]),
+      port,
+    );
     const balanced = `127.0.0.1:${port}`;
     ({ token } = await createClient(balanced, ADMIN_TOKEN, "Acme"));
     for (let index = 0; index < AGENTS; index++) {
@@ -59,7 +62,11 @@ describe("agents behind HAProxy in front of two processes", { timeout: 240_000 }
   });
 
   it("spreads the streams over both processes and moves them to the survivor when one is SIGKILLed", async () => {
-    const holders = async () => Promise.all(agents.map((agent) => holder(agent.agentId)));
+    const holders = async () => {
+      const nodes: Array<string | null> = [];
+      for (const agent of agents) nodes.push(await holder(agent.agentId));
+      return nodes;
+    };
     await expect
       .poll(async () => (await holders()).every((node) => node !== null), { timeout: 10_000 })
       .toBe(true);

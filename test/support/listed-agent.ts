@@ -5,6 +5,8 @@ import { AgentSession, type StreamEnd } from "../../src/agent/protocol/agent-ses
 import type { Settlement } from "../../src/agent/protocol/outbox.js";
 import { helloFor } from "./test-agent.js";
 
+const OWN_CONNECTION = { "grpc.use_local_subchannel_pool": 1 };
+
 /**
  * A simulated agent: the real agent's session over the real address list (tried in the given order); acks each
  * command unless told not to. Counts its welcomes and stream ends, so a test can tell a stream that stayed up from
@@ -27,7 +29,9 @@ export class ListedAgent {
     const { metadata } = agentChannel(addresses[0] as string, token, credentials.createInsecure());
     const servers = new ServerList(
       addresses,
-      (address) => agentChannel(address, token, credentials.createInsecure()).client,
+      // A connection of its own, as an agent on its own instance has: grpc-js would otherwise carry every agent
+      // of this test process to one address over one shared connection (and a load balancer would see one).
+      (address) => agentChannel(address, token, credentials.createInsecure(), OWN_CONNECTION).client,
       () => 0,
     );
     this.session = new AgentSession(
