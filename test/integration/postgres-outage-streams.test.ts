@@ -5,6 +5,7 @@ import { createClient } from "../support/fixtures.js";
 import { ListedAgent } from "../support/listed-agent.js";
 import { PostgresCluster } from "../support/postgres-cluster.js";
 import { rest } from "../support/rest.js";
+import { US_EAST_PRICES } from "../support/rest-seed.js";
 import { type ServerProcess, startServerProcess } from "../support/server-process.js";
 
 const ADMIN_TOKEN = "outage-streams-admin-token-01234";
@@ -86,6 +87,9 @@ describe("the database away for 30 s while agents' streams are open", { timeout:
 
   afterAll(async () => {
     for (const agent of everyAgent()) agent.session.close();
+    for (const server of Object.values(servers)) {
+      if (server && !server.running) console.log(`a server exited:\n${server.logs.slice(-15).join("\n")}`);
+    }
     await Promise.all(Object.values(servers).map((server) => server?.stop().catch(() => {})));
     await cluster?.destroy();
   });
@@ -128,6 +132,14 @@ describe("the database away for 30 s while agents' streams are open", { timeout:
       (error: ServiceError) => error,
     );
     expect(grpcWrite).toMatchObject({ code: status.UNAVAILABLE });
+    // An agent's report meanwhile cannot be stored: the agent keeps it and sends it again until it is.
+    const reportSeq = onA.session.send(
+      {
+        $case: "pricingReport",
+        value: { onDemandPrice: 0.096, pools: US_EAST_PRICES, collectedAt: undefined },
+      },
+      { durable: true },
+    );
     // The whole outage: every agent keeps its first stream.
     while (Date.now() - stoppedAt < OUTAGE_MS) {
       expect(streamsUntouched()).toEqual(untouched());
@@ -135,6 +147,8 @@ describe("the database away for 30 s while agents' streams are open", { timeout:
     }
     const lateWrite = await forceSwitch(servers.b, onA);
     expect(lateWrite.status).toBe(503);
+    expect(onA.settlements.get(reportSeq)).toBeUndefined();
+    expect(onA.session.pendingReports).toBe(1);
 
     await cluster.start();
     const restartedAt = Date.now();
@@ -172,6 +186,11 @@ describe("the database away for 30 s while agents' streams are open", { timeout:
     );
     expect(Number(job?.last_started_at)).toBeGreaterThanOrEqual(restartedAt - 1_000);
 
+    // The report refused during the outage is stored now, and confirmed.
+    await expect.poll(() => onA.settlements.get(reportSeq), { timeout: 15_000 }).toEqual({ ok: true });
+    expect(Number((await query<{ n: string }>("SELECT count(*) AS n FROM spot_pools"))[0]?.n)).toBe(
+      new Set(US_EAST_PRICES.map((pool) => `${pool.instanceType}.${pool.availabilityZone}`)).size,
+    );
     // Nothing acknowledged is lost, nothing refused was written.
     expect(await commandState(before.body.command_id)).toBe("acknowledged");
     expect(onB.copiesOf(before.body.command_id)).toBe(1);
