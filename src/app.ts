@@ -220,6 +220,7 @@ export async function createApp(options: AppOptions): Promise<App> {
             : null;
         const openFiles = raiseOpenFileLimit();
         services.sessions.start();
+        services.sessionOwnership?.start();
         if (jobDriver !== "off") {
           await jobs.start(jobDriver);
           services.webhookDelivery.start();
@@ -258,6 +259,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       state = "stopped";
       await jobs.stop();
       await services.webhookDelivery.stop();
+      services.sessionOwnership?.close();
       await services.sessions.closeAll({ code: "unavailable", message: "server shutting down" });
       await Promise.all([grpc.stop(graceMs), http.stop(graceMs), metricsListener?.stop(graceMs)]);
       // What the last requests set off (pushes, delivery records, events) lands before the store closes.

@@ -41,6 +41,7 @@ import { RetentionService } from "./core/retention/retention-service.js";
 import { SavingsEngine } from "./core/savings/savings-engine.js";
 import { SavingsReportService } from "./core/savings/savings-report-service.js";
 import { SavingsService } from "./core/savings/savings-service.js";
+import { SessionOwnershipCheck } from "./core/sessions/session-ownership-check.js";
 import { type SessionOptions, SessionRegistry } from "./core/sessions/session-registry.js";
 import { SwitchService } from "./core/switches/switch-service.js";
 import {
@@ -92,6 +93,9 @@ export function composeServices(input: ServiceSettings): { services: CoreService
   const { cluster } = input;
   if (cluster.shared)
     sessions.joinCluster({ nodeId: cluster.nodeId, bus: cluster.bus, lease: cluster.sessionLease });
+  const sessionOwnership = cluster.shared
+    ? new SessionOwnershipCheck(sessions, cluster.sessionLease, clock, logger)
+    : null;
   const commands = new CommandService({
     store,
     clock,
@@ -251,6 +255,7 @@ export function composeServices(input: ServiceSettings): { services: CoreService
       allowPrivate,
     }),
     webhookDelivery,
+    sessionOwnership,
   };
   return { services, jobs };
 }

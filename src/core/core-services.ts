@@ -22,6 +22,7 @@ import type { ClientReportService } from "./reports/client-report-service.js";
 import type { OperationsReport } from "./reports/operations-report.js";
 import type { SavingsReportService } from "./savings/savings-report-service.js";
 import type { SavingsService } from "./savings/savings-service.js";
+import type { SessionOwnershipCheck } from "./sessions/session-ownership-check.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { SwitchService } from "./switches/switch-service.js";
 import type { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
@@ -51,6 +52,8 @@ export interface CoreServices {
   reports: AdminReportService;
   clientReports: ClientReportService;
   sessions: SessionRegistry;
+  /** On several processes, the periodic check that the sessions held here are still this process's; else null. */
+  sessionOwnership: SessionOwnershipCheck | null;
   /** Time-weighted savings: the accounting job and the savings and chart read models (C18, C20). */
   savings: SavingsService;
   /** Savings of a whole client from the accounted figures: totals, series, per instance and agent. */

@@ -167,6 +167,43 @@ describe("the agent session (src/agent/protocol) against a scripted server", () 
     ]);
   });
 
+  it("keeps a report refused as unavailable and sends it again on the same stream; any other refusal is final", async () => {
+    const { server, clock, session, settled } = await setUp();
+    const started = session.start();
+    const first = await server.stream(1);
+    server.welcome(first.call);
+    await started;
+    const report = session.send(
+      { $case: "commandResult", value: { commandId: "c-1", success: true, message: "" } },
+      { durable: true },
+    );
+    const refused = session.send(
+      { $case: "commandResult", value: { commandId: "c-2", success: true, message: "" } },
+      { durable: true },
+    );
+    await expect.poll(() => bodies(first.received)).toEqual(["hello", "commandResult", "commandResult"]);
+    const reject = (seq: number, code: string) =>
+      first.call.write({ body: { $case: "rejection", value: { seq, code, message: "scripted" } } });
+    // The server's database is away: the first is kept; the second is refused for good.
+    reject(report, "unavailable");
+    reject(refused, "not_found");
+    await expect.poll(() => settled.map((entry) => entry.seq)).toEqual([refused]);
+    expect(session.pendingReports).toBe(1);
+    clock.advance(1_999);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(first.received).toHaveLength(3);
+    clock.advance(1);
+    await expect.poll(() => first.received.length).toBe(4);
+    expect(first.received[3]).toMatchObject({ seq: report, body: { $case: "commandResult" } });
+    first.call.write({ body: { $case: "receipt", value: { seq: report } } });
+    await expect.poll(() => session.pendingReports).toBe(0);
+    expect(settled.map(({ seq, ok }) => ({ seq, ok }))).toEqual([
+      { seq: refused, ok: false },
+      { seq: report, ok: true },
+    ]);
+    expect(server.streams).toHaveLength(1);
+  });
+
   it("comes back after the server's retry hint plus jitter, and after a refusal at the slowest pace", async () => {
     const { server, clock, session, ends, stats } = await setUp({ random: () => 1 });
     void session.start();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveJobSettings } from "../../src/config/job-settings.js";
+import { OWNERSHIP_CHECK_MS } from "../../src/core/sessions/session-ownership-check.js";
 import { createClient } from "../support/fixtures.js";
 import { legacyClient, legacyInstance } from "../support/legacy-agent-payloads.js";
 import { rest } from "../support/rest.js";
@@ -127,6 +128,50 @@ describe("several processes on one PostgreSQL", { timeout: 30_000 }, () => {
     } finally {
       await admin.end();
       agent.close();
+    }
+  });
+
+  it("a process closes, within its periodic check, a stream whose session row was taken without a message", async () => {
+    const taken = helloFor("silently-taken-1");
+    const kept = helloFor("kept-1");
+    const { agent: lost, welcome } = await TestAgent.connect(nodes.b.grpcAddress, token, taken);
+    const { agent: staying, welcome: keptWelcome } = await TestAgent.connect(
+      nodes.b.grpcAddress,
+      token,
+      kept,
+    );
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: nodes.a.databaseUrl ?? "" });
+    await admin.connect();
+    try {
+      // B's claims are recorded; then the row moves to C behind B's back: no NOTIFY, as if it had been lost.
+      const row = (agentId: string) =>
+        admin.query<{ node_id: string; epoch: number }>(
+          "SELECT node_id, epoch FROM agent_sessions WHERE agent_id = $1",
+          [agentId],
+        );
+      await expect.poll(async () => (await row(welcome.agentId)).rows[0]?.node_id).toBe("cp-b");
+      await expect.poll(async () => (await row(keptWelcome.agentId)).rows[0]?.node_id).toBe("cp-b");
+      await admin.query("UPDATE agent_sessions SET node_id = 'cp-c', epoch = epoch + 1 WHERE agent_id = $1", [
+        welcome.agentId,
+      ]);
+      const changedAt = Date.now();
+      const end = await lost.ended(OWNERSHIP_CHECK_MS * 3);
+      expect(end !== "ok" && { code: end.code, details: end.details }).toEqual({
+        code: 9,
+        details: "replaced by a newer connection of the same agent",
+      });
+      expect(Date.now() - changedAt).toBeLessThan(OWNERSHIP_CHECK_MS * 3);
+      expect(nodes.b.app.services.sessions.isConnected(welcome.agentId)).toBe(false);
+      // The row now names C; B's closing did not give it up on C's behalf.
+      expect((await row(welcome.agentId)).rows[0]?.node_id).toBe("cp-c");
+      // The stream whose row is still B's stays, through at least one more check.
+      expect(await nodes.b.app.services.sessionOwnership?.check()).toBe(0);
+      expect(nodes.b.app.services.sessions.isConnected(keptWelcome.agentId)).toBe(true);
+    } finally {
+      await admin.end();
+      lost.close();
+      staying.close();
     }
   });
 

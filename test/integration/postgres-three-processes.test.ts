@@ -1,56 +1,13 @@
-import { credentials } from "@grpc/grpc-js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Command } from "../../gen/spot/v1/command.js";
-import { agentChannel, processClock, ServerList } from "../../src/agent/protocol/agent-channel.js";
-import { AgentSession } from "../../src/agent/protocol/agent-session.js";
 import { createClient } from "../support/fixtures.js";
+import { ListedAgent } from "../support/listed-agent.js";
 import { rest } from "../support/rest.js";
 import { type ServerProcess, startServerProcess } from "../support/server-process.js";
 import { createTestDatabase, dropTestDatabase } from "../support/shared-postgres.js";
-import { helloFor } from "../support/test-agent.js";
 
 const ADMIN_TOKEN = "three-processes-admin-token-0123";
 const AGENTS_PER_PROCESS = 4;
-
-/** A simulated agent: the real agent's session over the real address list; acks only when told to. */
-class ListedAgent {
-  readonly received: Command[] = [];
-  agentId = "";
-  readonly hello = helloFor(`listed-${Math.random().toString(36).slice(2, 8)}`);
-  readonly session: AgentSession;
-  acking = true;
-
-  constructor(addresses: string[], token: string) {
-    const { metadata } = agentChannel(addresses[0] as string, token, credentials.createInsecure());
-    const servers = new ServerList(
-      addresses,
-      (address) => agentChannel(address, token, credentials.createInsecure()).client,
-      () => 0,
-    );
-    this.session = new AgentSession(
-      servers,
-      metadata,
-      {
-        hello: () => this.hello,
-        welcome: (welcome) => {
-          this.agentId = welcome.agentId;
-        },
-        command: (command) => {
-          this.received.push(command);
-          if (this.acking) this.session.send({ $case: "commandAck", value: { commandId: command.id } });
-        },
-      },
-      {
-        clock: processClock,
-        backoff: { baseMs: 100, capMs: 500 },
-        welcomeTimeoutMs: 5_000,
-        heartbeats: "tick",
-        reconnect: true,
-      },
-    );
-  }
-}
 
 describe("three processes, one PostgreSQL, a simulated fleet", { timeout: 240_000 }, () => {
   let url: string;

@@ -41,6 +41,9 @@ export function postgresBinDirs(root = "/usr/lib/postgresql"): string[] {
     .filter((bin) => isExecutable(join(bin, "initdb")) && isExecutable(join(bin, "pg_ctl")));
 }
 
+/** Where Debian's haproxy package puts the binary. */
+export const HAPROXY = "/usr/sbin/haproxy";
+
 /** The suite's prerequisites. A new one (a tool some tests start) is one more entry here. */
 export const PREREQUISITES: readonly Prerequisite[] = [
   {
@@ -65,6 +68,14 @@ export const PREREQUISITES: readonly Prerequisite[] = [
     aptOptions: ["--no-install-recommends"],
     installHint: "apt-get install prometheus",
     present: () => onPath("promtool"),
+  },
+  {
+    name: "HAProxy (haproxy)",
+    neededBy: "the load-balancer test of several control-plane processes",
+    debianPackage: "haproxy",
+    installHint: "apt-get install haproxy",
+    // Debian installs it in /usr/sbin, which a non-root PATH may not hold.
+    present: () => isExecutable(HAPROXY) || onPath("haproxy"),
   },
   {
     name: "moto's EC2 server (moto_server)",

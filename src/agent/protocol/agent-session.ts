@@ -22,6 +22,8 @@ import { type MessageBody, Outbox, type Settlement } from "./outbox.js";
 import type { StreamStats } from "./stream-stats.js";
 
 const CONNECT_PATH = AgentServiceService.connect.path;
+/** How long a report refused as unavailable (the server's database away) waits before it is sent again. */
+const UNAVAILABLE_RETRY_MS = 2_000;
 const passThrough = (bytes: Buffer): Buffer => bytes;
 /** Enough doublings of the base delay to reach the cap: how a refusal (deleted, bad token) is retried. */
 const REFUSED_ATTEMPT = 10;
@@ -95,6 +97,8 @@ export class AgentSession {
   private stopped = true;
   /** The welcome deadline, the silence watch, or the wait before reconnecting: never two at once. */
   private timer: TimerHandle | undefined;
+  /** Kept messages the server refused as unavailable, each waiting to be sent again. */
+  private readonly retries = new Map<number, TimerHandle>();
   private beatTimer: TimerHandle | undefined;
   private nextBeatAt = Number.NaN;
   private waiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -170,6 +174,8 @@ export class AgentSession {
   /** Ends the stream and stops reconnecting; the outbox is kept (start() opens a stream again). */
   pause(): void {
     this.stopped = true;
+    for (const timer of this.retries.values()) this.policy.clock.clearTimeout(timer);
+    this.retries.clear();
     const stream = this.stream;
     this.drop();
     stream?.end();
@@ -220,6 +226,7 @@ export class AgentSession {
         this.settle(body.value.seq, { ok: true });
         return;
       case "rejection":
+        if (body.value.code === "unavailable" && this.retryLater(body.value.seq)) return;
         this.settle(body.value.seq, { ok: false, code: body.value.code, message: body.value.message });
         return;
       default:
@@ -248,6 +255,23 @@ export class AgentSession {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.resolve();
+  }
+
+  /**
+   * The server could not store a kept message now (its database is away): it stays kept and is sent again after a
+   * pause, until the server answers otherwise (a new stream sends it anyway). false when it was not kept.
+   */
+  private retryLater(seq: number): boolean {
+    if (this.outbox.get(seq) === undefined) return false;
+    if (!this.retries.has(seq)) {
+      const timer = this.policy.clock.setTimeout(() => {
+        this.retries.delete(seq);
+        const body = this.outbox.get(seq);
+        if (body !== undefined && this.live) this.write(seq, body);
+      }, UNAVAILABLE_RETRY_MS);
+      this.retries.set(seq, timer);
+    }
+    return true;
   }
 
   private settle(seq: number, outcome: Settlement): void {

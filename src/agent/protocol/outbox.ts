@@ -32,6 +32,11 @@ export class Outbox {
     return body;
   }
 
+  /** The kept message under `seq`, still waiting for an answer. */
+  get(seq: number): MessageBody | undefined {
+    return this.kept?.get(seq);
+  }
+
   get size(): number {
     return this.kept?.size ?? 0;
   }

@@ -9,4 +9,16 @@ export interface SessionLease {
   release(agentId: string, epoch: number): Promise<void>;
   /** Of these agents, the ones whose live session is held by another process that is alive. */
   heldElsewhere(agentIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Of these sessions held here (each agent with the epoch of this process's claim), the agents whose live session
+   * is now recorded for another process or a newer claim: this process lost them (a supersede whose message was
+   * missed). One read for all of them.
+   */
+  lostOf(held: readonly HeldSession[]): Promise<string[]>;
+}
+
+/** A session this process holds, with the epoch of its recorded claim. */
+export interface HeldSession {
+  agentId: string;
+  epoch: number;
 }

@@ -19,6 +19,7 @@ export function singleProcessCluster(
       claim: async () => ++epoch,
       release: async () => {},
       heldElsewhere: async () => new Set(),
+      lostOf: async () => [],
     },
     jobLock: { claim: async () => ({ won: true, release: async () => {} }) },
     polls,

@@ -1,7 +1,7 @@
 import type { AgentLiveness } from "../agents/agent-liveness.js";
 import { type Clock, every } from "../clock/clock.js";
 import type { ClusterBus } from "../cluster/cluster-bus.js";
-import type { SessionLease } from "../cluster/session-lease.js";
+import type { HeldSession, SessionLease } from "../cluster/session-lease.js";
 import type { CommandDispatcher } from "../commands/command-dispatcher.js";
 import type { CommandQueue } from "../commands/command-queue.js";
 import { AppError } from "../errors/app-error.js";
@@ -267,6 +267,24 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
 
   session(agentId: string): AgentSession | undefined {
     return this.sessions.get(agentId);
+  }
+
+  /** The local sessions whose claim is recorded, with its epoch (see SessionOwnershipCheck). */
+  heldSessions(): HeldSession[] {
+    const held: HeldSession[] = [];
+    for (const [agentId, session] of this.sessions) {
+      const epoch = this.epochs.get(session);
+      if (epoch !== undefined) held.push({ agentId, epoch });
+    }
+    return held;
+  }
+
+  /** Another process owns the agent now: closes the local stream if it is still the one claimed at `epoch`. */
+  supersede(agentId: string, epoch: number): boolean {
+    const session = this.sessions.get(agentId);
+    if (!session || this.epochs.get(session) !== epoch) return false;
+    this.disconnectAgent(agentId, REPLACED);
+    return true;
   }
 
   disconnectAgent(agentId: string, reason: DisconnectReason): void {

@@ -83,9 +83,7 @@ export class ClusterChannel {
       this.retryTimer = null;
       this.connect().then(
         () => {
-          if (this.closed) return;
-          this.logger.info("cluster listener listening again");
-          this.listener.resubscribed();
+          if (!this.closed) this.listener.resubscribed();
         },
         () => {
           this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);

@@ -40,8 +40,21 @@ export async function openPostgresCluster(options: PostgresClusterOptions): Prom
     sessionClaimed: (agentId, holder, epoch) => {
       for (const listener of listeners) listener.sessionClaimed(agentId, holder, epoch);
     },
+    // The database was away, maybe for longer than the node lease: the lease is renewed first, so that the
+    // others see this process alive again by the time it says it listens.
     resubscribed: () => {
-      for (const listener of listeners) listener.resubscribed();
+      void registry
+        .renewNow()
+        .then(
+          () => logger.info("cluster listener listening again", { nodeLease: "renewed" }),
+          (error: unknown) =>
+            logger.warn("cluster listener listening again; renewing the node lease failed", {
+              error: String(error),
+            }),
+        )
+        .finally(() => {
+          for (const listener of listeners) listener.resubscribed();
+        });
     },
   });
   const registry = postgresNodeRegistry(pool, {

@@ -17,7 +17,10 @@ export interface NodeRegistryOptions {
  * unless another one holds an unexpired lease on its id; a process killed without leaving frees its id when its
  * lease runs out. The other processes read the leases to tell a live session holder from a dead one.
  */
-export function postgresNodeRegistry(pool: pg.Pool, options: NodeRegistryOptions): NodeRegistry {
+export function postgresNodeRegistry(
+  pool: pg.Pool,
+  options: NodeRegistryOptions,
+): NodeRegistry & { renewNow(): Promise<void> } {
   const { nodeId, instanceId, leaseMs, logger } = options;
   let renewal: NodeJS.Timeout | null = null;
 
@@ -80,6 +83,10 @@ export function postgresNodeRegistry(pool: pg.Pool, options: NodeRegistryOptions
         );
       }, leaseMs / 3);
       renewal.unref();
+    },
+    /** Renews at once (the database is back after an outage that may have outlasted the lease). */
+    async renewNow() {
+      if (renewal !== null) await renew();
     },
     async leave() {
       if (renewal === null) return;

@@ -34,6 +34,13 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
     types: STORE_TYPE_PARSERS,
   });
   pool.on("error", (error) => options.onIdleError?.(error));
+  // pg-pool listens for a connection's errors only while it is idle. A checked-out one (a transaction between two
+  // statements, a job holding its advisory lock) that the server drops (PostgreSQL stopping: 57P01) would emit an
+  // unhandled 'error' event and end the process; with this listener its next query fails instead, as
+  // "unavailable", and the pool discards it on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   return pool;
 }
 

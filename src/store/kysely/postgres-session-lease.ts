@@ -36,5 +36,16 @@ export function postgresSessionLease(pool: pg.Pool, nodeId: string): SessionLeas
       );
       return new Set(rows.map((row) => row.agent_id));
     },
+    async lostOf(held) {
+      if (held.length === 0) return [];
+      // A missing row is not a loss: only a claim by someone else (another node, or a newer epoch) is.
+      const { rows } = await pool.query<{ agent_id: string }>(
+        `SELECT s.agent_id FROM unnest($1::text[], $2::bigint[]) AS h(agent_id, epoch)
+         JOIN agent_sessions s ON s.agent_id = h.agent_id
+         WHERE s.node_id <> $3 OR s.epoch > h.epoch`,
+        [held.map((session) => session.agentId), held.map((session) => session.epoch), nodeId],
+      );
+      return rows.map((row) => row.agent_id);
+    },
   };
 }
