@@ -10,25 +10,34 @@
  *   --agents N     agents per process (default 1000)
  *   --commands N   commands measured per scenario (default 300)
  *   --out PATH     JSON report (default bench-results/cluster-bench.json)
+ *   --scenarios L  which scenarios, by process count (default "3,1")
+ *   --verbose      the most frequent statements of each phase
+ *   SPOT_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-results/prof" profiles the servers
  *   BENCH_CONCURRENCY=N  commands in flight at once (default 1: the latency of one command, not of a queue)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
-import type { Command } from "../../gen/spot/v1/command.js";
-import { agentChannel, processClock, ServerList } from "../../src/agent/protocol/agent-channel.js";
-import { AgentSession } from "../../src/agent/protocol/agent-session.js";
+import { emptyStreamStats, type StreamStats } from "../../src/agent/protocol/stream-stats.js";
 import { CliProcess, REPO_ROOT } from "../support/cli-process.js";
 import { createClient } from "../support/fixtures.js";
 import { PostgresCluster } from "../support/postgres-cluster.js";
-import { helloFor } from "../support/test-agent.js";
+import { BenchAgent } from "./cluster-bench-agent.js";
+import { LOOP_PROBE, type PhaseCost, PhaseMeter, STATEMENT_COUNTING } from "./cluster-bench-meter.js";
 import { percentile, renderTable, round } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { agents: { type: "string" }, commands: { type: "string" }, out: { type: "string" } },
+  options: {
+    agents: { type: "string" },
+    commands: { type: "string" },
+    out: { type: "string" },
+    scenarios: { type: "string" },
+    verbose: { type: "boolean" },
+  },
 });
+const SCENARIOS = (values.scenarios ?? "3,1").split(",").map(Number);
+const VERBOSE = values.verbose ?? false;
 const AGENTS = Number(values.agents ?? 1000);
 const COMMANDS = Number(values.commands ?? 300);
 const OUT = resolve(REPO_ROOT, values.out ?? "bench-results/cluster-bench.json");
@@ -46,6 +55,11 @@ async function startServer(url: string, nodeId: string, grpcPort = 0): Promise<S
   const dataDir = mkdtempSync(join(tmpdir(), "spot-cluster-bench-"));
   const child = new CliProcess({
     name: nodeId,
+    nodeArgs: [
+      "--import",
+      LOOP_PROBE,
+      ...(process.env.SPOT_BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
+    ],
     env: {
       SPOT_DATABASE_URL: url,
       SPOT_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -66,49 +80,6 @@ async function startServer(url: string, nodeId: string, grpcPort = 0): Promise<S
   });
   const line = await child.waitForLine((entry) => entry.msg === "listening", 120_000);
   return { process: child, grpc: String(line.grpc), http: `http://${String(line.http)}`, dataDir };
-}
-
-/** One simulated agent: acknowledges and completes each command at once, and notes when it arrived. */
-class BenchAgent {
-  readonly session: AgentSession;
-  readonly hello = helloFor(`bench-${Math.random().toString(36).slice(2, 10)}`);
-  welcomedAt = 0;
-  readonly receivedAt = new Map<string, number>();
-
-  constructor(addresses: string[], token: string) {
-    const insecure = credentials.createInsecure();
-    const { metadata } = agentChannel(addresses[0] as string, token, insecure);
-    const servers = new ServerList(
-      addresses,
-      (address) => agentChannel(address, token, insecure).client,
-      () => 0,
-    );
-    this.session = new AgentSession(
-      servers,
-      metadata,
-      {
-        hello: () => this.hello,
-        welcome: () => {
-          this.welcomedAt = performance.now();
-        },
-        command: (command: Command) => {
-          this.receivedAt.set(command.id, performance.now());
-          this.session.send({ $case: "commandAck", value: { commandId: command.id } });
-          this.session.send({
-            $case: "commandResult",
-            value: { commandId: command.id, success: true, message: "" },
-          });
-        },
-      },
-      {
-        clock: processClock,
-        backoff: { baseMs: 200, capMs: 2_000 },
-        welcomeTimeoutMs: 30_000,
-        heartbeats: "tick",
-        reconnect: true,
-      },
-    );
-  }
 }
 
 async function inBatches<T>(
@@ -158,39 +129,65 @@ interface Figures {
   pushP50Ms: number;
   pushP99Ms: number;
   backAfterKillMs: number;
+  /** Time until this share of the killed process's agents was welcomed again. */
+  backPercentilesMs: { p50: number; p90: number; p99: number };
+  /** Streams the killed process's agents opened until all were back, per agent. */
+  attemptsPerAgent: number;
+  reconnectErrors: Record<string, number>;
+  /** Statements and server CPU per agent welcomed again, and per command pushed. */
+  perReconnect: { statements: number; transactions: number; serverCpuMs: number };
+  perPush: { statements: number; transactions: number; serverCpuMs: number };
+  phases: { connect: PhaseCost; push: PhaseCost; reconnect: PhaseCost };
+}
+
+function perUnit(cost: PhaseCost, units: number) {
+  const serverCpu = cost.serverCpuMs.reduce((sum, ms) => sum + ms, 0);
+  return {
+    statements: round(cost.statements / units),
+    transactions: round(cost.transactions / units),
+    serverCpuMs: round(serverCpu / units),
+  };
 }
 
 async function scenario(cluster: PostgresCluster, processes: number): Promise<Figures> {
-  const url = await cluster.createDatabase(`bench_${processes}_${Date.now()}`);
+  const database = `bench_${processes}_${Date.now()}`;
+  const url = await cluster.createDatabase(database);
   const servers: Server[] = [];
+  const meter = new PhaseMeter(cluster, database, () => servers.map((server) => server.process));
   for (let index = 0; index < processes; index++) servers.push(await startServer(url, `cp-${index}`));
+  await meter.prepare();
   const { token } = await createClient(servers[0]?.grpc as string, ADMIN_TOKEN, "Bench");
+  const stats = servers.map(() => emptyStreamStats());
   const fleets: BenchAgent[][] = servers.map((_, index) => {
     const order = servers.map((__, offset) => servers[(index + offset) % servers.length] as Server);
+    const addresses = order.map((server) => server.grpc);
     return Array.from(
       { length: AGENTS },
-      () =>
-        new BenchAgent(
-          order.map((server) => server.grpc),
-          token,
-        ),
+      () => new BenchAgent(addresses, token, stats[index] as StreamStats),
     );
   });
   const everyone = fleets.flat();
+  await meter.begin();
   await inBatches(everyone, 200, (agent) => agent.session.start());
-  console.log(`  ${processes} process(es): ${everyone.length} agents connected`);
+  const connect = await meter.end();
+  console.log(`  ${processes} process(es): ${everyone.length} agents connected in ${connect.wallMs} ms`);
 
   // Commands issued on the process after the agent's (alone: the same one).
   const perFleet = Math.ceil(COMMANDS / fleets.length);
   const latencies: number[] = [];
+  await meter.begin();
   for (const [index, fleet] of fleets.entries()) {
     const via = servers[(index + 1) % servers.length] as Server;
     latencies.push(...(await pushLatencies(via, token, fleet.slice(0, perFleet))));
   }
+  const push = await meter.end();
 
   // SIGKILL the second process (alone: the only one, restarted on its port at once).
   const victimIndex = processes > 1 ? 1 : 0;
   const victim = servers[victimIndex] as Server;
+  const victimStats = stats[victimIndex] as StreamStats;
+  const before = { ...victimStats, otherErrors: { ...victimStats.otherErrors } };
+  await meter.begin();
   const killedAt = performance.now();
   victim.process.kill("SIGKILL");
   await victim.process.exited;
@@ -198,7 +195,21 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     const port = Number(victim.grpc.split(":").pop());
     servers[0] = await startServer(url, "cp-0", port);
   }
-  const backAfterKillMs = await allWelcomedAfter(fleets[victimIndex] as BenchAgent[], killedAt);
+  const victims = fleets[victimIndex] as BenchAgent[];
+  const backAfterKillMs = await allWelcomedAfter(victims, killedAt);
+  const reconnect = await meter.end();
+  const backTimes = victims.map((agent) => agent.welcomedAt - killedAt);
+  // Where a reconnect's time goes: noticing the end, waiting before the stream that got welcomed, and that stream.
+  const split = (values: number[]) => `${Math.round(percentile(values, 50))}/${Math.round(percentile(values, 99))}`;
+  console.log(
+    `  reconnect split p50/p99 ms: end seen ${split(victims.map((agent) => agent.endedAt - killedAt))}, until the welcomed stream opened ${split(victims.map((agent) => agent.openedAt - agent.endedAt))}, open to welcome ${split(victims.map((agent) => agent.welcomedAt - agent.openedAt))}`,
+  );
+  const reconnectErrors: Record<string, number> = {
+    UNAVAILABLE: victimStats.unavailable - before.unavailable,
+    RESOURCE_EXHAUSTED: victimStats.throttled - before.throttled,
+  };
+  for (const [code, count] of Object.entries(victimStats.otherErrors))
+    reconnectErrors[code] = count - (before.otherErrors[code] ?? 0);
 
   for (const agent of everyone) agent.session.close();
   for (const [index, server] of servers.entries()) {
@@ -212,29 +223,65 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     pushP50Ms: round(percentile(latencies, 50)),
     pushP99Ms: round(percentile(latencies, 99)),
     backAfterKillMs: Math.round(backAfterKillMs),
+    backPercentilesMs: {
+      p50: Math.round(percentile(backTimes, 50)),
+      p90: Math.round(percentile(backTimes, 90)),
+      p99: Math.round(percentile(backTimes, 99)),
+    },
+    attemptsPerAgent: round((victimStats.attempts - before.attempts) / victims.length),
+    reconnectErrors,
+    perReconnect: perUnit(reconnect, victims.length),
+    perPush: perUnit(push, latencies.length),
+    phases: { connect, push, reconnect },
   };
 }
 
-const cluster = await PostgresCluster.start();
+const cluster = await PostgresCluster.start({ settings: STATEMENT_COUNTING });
 try {
   console.log(`bench:cluster: ${AGENTS} agents per process, ${COMMANDS} commands per scenario`);
-  const results = [await scenario(cluster, 3), await scenario(cluster, 1)];
+  const results: Figures[] = [];
+  for (const processes of SCENARIOS) {
+    const figures = await scenario(cluster, processes);
+    results.push(figures);
+    const { push, reconnect } = figures.phases;
+    for (const [name, cost] of [
+      ["push", push],
+      ["reconnect", reconnect],
+    ] as const) {
+      console.log(
+        `  ${processes} process(es), ${name}: ${cost.wallMs} ms, server CPU ${cost.serverCpuMs.join("/")} ms, fleet CPU ${cost.fleetCpuMs} ms, PostgreSQL CPU ${cost.postgresCpuMs} ms, ${cost.statements} statements in ${cost.transactions} transactions, loop delay p99 servers ${cost.serverLoopDelayMs.map((delay) => delay?.p99 ?? "-").join("/")} ms fleet ${cost.fleetLoopDelayMs.p99} ms, load ${cost.loadAverage}`,
+      );
+      if (VERBOSE)
+        for (const row of cost.top) console.log(`      ${String(row.calls).padStart(6)}  ${row.query}`);
+    }
+    console.log(
+      `  ${processes} process(es): back p50/p90/p99 ${figures.backPercentilesMs.p50}/${figures.backPercentilesMs.p90}/${figures.backPercentilesMs.p99} ms, ${figures.attemptsPerAgent} streams per agent, ends ${JSON.stringify(figures.reconnectErrors)}; per reconnect ${JSON.stringify(figures.perReconnect)}; per push ${JSON.stringify(figures.perPush)}`,
+    );
+  }
   console.log(
     renderTable([
-      ["processes", "agents", "push p50 ms", "push p99 ms", "all back after SIGKILL ms"],
+      [
+        "processes",
+        "agents",
+        "push p50 ms",
+        "push p99 ms",
+        "all back after SIGKILL ms",
+        "statements per reconnect",
+      ],
       ...results.map((row) => [
         String(row.processes),
         String(row.agents),
         String(row.pushP50Ms),
         String(row.pushP99Ms),
         String(row.backAfterKillMs),
+        String(row.perReconnect.statements),
       ]),
     ]),
   );
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(
     OUT,
-    `${JSON.stringify({ at: new Date().toISOString(), agentsPerProcess: AGENTS, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), agentsPerProcess: AGENTS, loadAverage: loadavg(), results }, null, 2)}\n`,
   );
   console.log(`written ${OUT}`);
 } finally {
