@@ -158,13 +158,15 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
   await meter.prepare();
   const { token } = await createClient(servers[0]?.grpc as string, ADMIN_TOKEN, "Bench");
   const stats = servers.map(() => emptyStreamStats());
-  const fleets: BenchAgent[][] = servers.map((_, index) => {
-    const order = servers.map((__, offset) => servers[(index + offset) % servers.length] as Server);
-    const addresses = order.map((server) => server.grpc);
-    return Array.from(
-      { length: AGENTS },
-      () => new BenchAgent(addresses, token, stats[index] as StreamStats),
-    );
+  // Each agent starts at its fleet's process; the others follow in an order that alternates from agent to agent,
+  // as real agents' random starting points do, so a dead process's agents spread over all the others.
+  const fleets: BenchAgent[][] = servers.map((home, index) => {
+    const others = servers.filter((server) => server !== home).map((server) => server.grpc);
+    return Array.from({ length: AGENTS }, (_, agent) => {
+      const shift = others.length > 0 ? agent % others.length : 0;
+      const addresses = [home.grpc, ...others.slice(shift), ...others.slice(0, shift)];
+      return new BenchAgent(addresses, token, stats[index] as StreamStats);
+    });
   });
   const everyone = fleets.flat();
   await meter.begin();
@@ -200,7 +202,8 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
   const reconnect = await meter.end();
   const backTimes = victims.map((agent) => agent.welcomedAt - killedAt);
   // Where a reconnect's time goes: noticing the end, waiting before the stream that got welcomed, and that stream.
-  const split = (values: number[]) => `${Math.round(percentile(values, 50))}/${Math.round(percentile(values, 99))}`;
+  const split = (values: number[]) =>
+    `${Math.round(percentile(values, 50))}/${Math.round(percentile(values, 99))}`;
   console.log(
     `  reconnect split p50/p99 ms: end seen ${split(victims.map((agent) => agent.endedAt - killedAt))}, until the welcomed stream opened ${split(victims.map((agent) => agent.openedAt - agent.endedAt))}, open to welcome ${split(victims.map((agent) => agent.welcomedAt - agent.openedAt))}`,
   );

@@ -14,6 +14,7 @@ export function singleProcessCluster(nodeId: string): Cluster {
     bus: { announceCommands: async () => {}, subscribe: () => {}, close: async () => {} },
     sessionLease: {
       claim: async () => ++epoch,
+      claimAll: async (agentIds) => new Map(agentIds.map((agentId) => [agentId, ++epoch])),
       release: async () => {},
       heldElsewhere: async () => new Set(),
     },
