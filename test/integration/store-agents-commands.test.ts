@@ -192,6 +192,33 @@ describeParity("the agents repository", agentScenario, (seen) => {
   expect(a3?.config.riskThreshold).toBe(0.5);
 });
 
+/** Several agents' deliverable commands in one statement: each agent's in listDeliverable's order, any instance. */
+async function deliverableForAgentsScenario({
+  repositories: { agents, commands },
+  addClient,
+}: OpenedStore): Promise<unknown[]> {
+  await addClient("acme");
+  for (const id of ["a1", "a2", "a3"]) await agents.insert(agent(id, "acme"));
+  await commands.insert(command("c-low", "a1", { priority: 10 }));
+  await commands.insert(command("c-high", "a1", { priority: 90, createdAt: T + 5 }));
+  await commands.insert(command("c-standby", "a1", { instanceId: "i-standby" }));
+  await commands.insert(command("c-expired", "a1", { expiresAt: T + 1 }));
+  await commands.insert(command("c-a2", "a2"));
+  await commands.insert(command("c-a3", "a3"));
+  await commands.acknowledge("a3", "c-a3", T + 1);
+  const found = await commands.listDeliverableForAgents(["a1", "a2", "a3", "nobody"], T + 2);
+  return [found.map((each) => `${each.agentId}:${each.id}`)];
+}
+
+describeParity("deliverable commands of several agents", deliverableForAgentsScenario, ([found]) => {
+  expect((found as string[]).filter((id) => id.startsWith("a1:"))).toEqual([
+    "a1:c-high",
+    "a1:c-standby",
+    "a1:c-low",
+  ]);
+  expect((found as string[]).filter((id) => !id.startsWith("a1:"))).toEqual(["a2:c-a2"]);
+});
+
 describeParity("the commands repository", commandScenario, (answers) => {
   // Priority, then time, then insertion order.
   expect(answers.slice(0, 5)).toEqual([
