@@ -44,6 +44,16 @@ const OUT = resolve(REPO_ROOT, values.out ?? "bench-results/cluster-bench.json")
 const ADMIN_TOKEN = "cluster-bench-admin-token-0123456";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 
+const UNRELATED_JOBS = [
+  "PRICING_AGGREGATION",
+  "RETENTION",
+  "DAILY_SNAPSHOTS",
+  "SAVINGS",
+  "STANDBY",
+  "OPTIMIZER",
+  "MARKET_COLLECTOR",
+];
+
 interface Server {
   process: CliProcess;
   grpc: string;
@@ -64,6 +74,8 @@ async function startServer(url: string, nodeId: string, grpcPort = 0): Promise<S
       SPOT_DATABASE_URL: url,
       SPOT_ADMIN_TOKEN: ADMIN_TOKEN,
       SPOT_MAX_NEW_STREAMS: "0",
+      // Jobs that have nothing to do with streams would run into the phases' statement counts at random.
+      ...Object.fromEntries(UNRELATED_JOBS.map((job) => [`SPOT_JOB_${job}`, "off"])),
       SPOT_LOG_LEVEL: "info",
     },
     args: [
@@ -158,6 +170,7 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
   await meter.prepare();
   const { token } = await createClient(servers[0]?.grpc as string, ADMIN_TOKEN, "Bench");
   const stats = servers.map(() => emptyStreamStats());
+  const endReasons = servers.map(() => new Map<string, number>());
   // Each agent starts at its fleet's process; the others follow in an order that alternates from agent to agent,
   // as real agents' random starting points do, so a dead process's agents spread over all the others.
   const fleets: BenchAgent[][] = servers.map((home, index) => {
@@ -165,7 +178,12 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     return Array.from({ length: AGENTS }, (_, agent) => {
       const shift = others.length > 0 ? agent % others.length : 0;
       const addresses = [home.grpc, ...others.slice(shift), ...others.slice(0, shift)];
-      return new BenchAgent(addresses, token, stats[index] as StreamStats);
+      return new BenchAgent(
+        addresses,
+        token,
+        stats[index] as StreamStats,
+        endReasons[index] as Map<string, number>,
+      );
     });
   });
   const everyone = fleets.flat();
@@ -189,6 +207,7 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
   const victim = servers[victimIndex] as Server;
   const victimStats = stats[victimIndex] as StreamStats;
   const before = { ...victimStats, otherErrors: { ...victimStats.otherErrors } };
+  endReasons[victimIndex]?.clear();
   await meter.begin();
   const killedAt = performance.now();
   victim.process.kill("SIGKILL");
@@ -211,6 +230,9 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     UNAVAILABLE: victimStats.unavailable - before.unavailable,
     RESOURCE_EXHAUSTED: victimStats.throttled - before.throttled,
   };
+  console.log(
+    `  why the killed process's agents' streams ended: ${JSON.stringify(Object.fromEntries(endReasons[victimIndex] ?? []))}`,
+  );
   for (const [code, count] of Object.entries(victimStats.otherErrors))
     reconnectErrors[code] = count - (before.otherErrors[code] ?? 0);
 

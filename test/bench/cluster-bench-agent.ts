@@ -20,7 +20,13 @@ export class BenchAgent {
   endedAt = 0;
   readonly receivedAt = new Map<string, number>();
 
-  constructor(addresses: string[], token: string, stats: StreamStats) {
+  constructor(
+    addresses: string[],
+    token: string,
+    stats: StreamStats,
+    /** Why streams ended, by gRPC code and message, shared by the fleet. */
+    endReasons: Map<string, number>,
+  ) {
     const insecure = credentials.createInsecure();
     const { metadata } = agentChannel(addresses[0] as string, token, insecure);
     // The first address is this agent's home (the fleet is spread evenly); later streams move along the list.
@@ -37,8 +43,10 @@ export class BenchAgent {
           this.openedAt = performance.now();
           return this.hello;
         },
-        streamEnded: ({ welcomed }) => {
+        streamEnded: ({ welcomed, error }) => {
           if (welcomed) this.endedAt = performance.now();
+          const reason = error ? `${error.code} ${error.details}` : "ended";
+          endReasons.set(reason, (endReasons.get(reason) ?? 0) + 1);
         },
         welcome: () => {
           this.welcomedAt = performance.now();
