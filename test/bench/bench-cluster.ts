@@ -141,6 +141,8 @@ interface Figures {
   pushP50Ms: number;
   pushP99Ms: number;
   backAfterKillMs: number;
+  /** Alone: from the SIGKILL until the restarted process listened. */
+  restartMs: number | null;
   /** Time until this share of the killed process's agents was welcomed again. */
   backPercentilesMs: { p50: number; p90: number; p99: number };
   /** Streams the killed process's agents opened until all were back, per agent. */
@@ -212,9 +214,12 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
   const killedAt = performance.now();
   victim.process.kill("SIGKILL");
   await victim.process.exited;
+  let restartMs: number | null = null;
   if (processes === 1) {
     const port = Number(victim.grpc.split(":").pop());
     servers[0] = await startServer(url, "cp-0", port);
+    restartMs = Math.round(performance.now() - killedAt);
+    console.log(`  restarted and listening after ${restartMs} ms`);
   }
   const victims = fleets[victimIndex] as BenchAgent[];
   const backAfterKillMs = await allWelcomedAfter(victims, killedAt);
@@ -248,6 +253,7 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     pushP50Ms: round(percentile(latencies, 50)),
     pushP99Ms: round(percentile(latencies, 99)),
     backAfterKillMs: Math.round(backAfterKillMs),
+    restartMs,
     backPercentilesMs: {
       p50: Math.round(percentile(backTimes, 50)),
       p90: Math.round(percentile(backTimes, 90)),
