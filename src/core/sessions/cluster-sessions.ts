@@ -108,6 +108,11 @@ export class ClusterSessions {
       const epoch = epochs.get(session.agentId);
       if (epoch === undefined) continue;
       this.epochs.set(session, epoch);
+      // The stream ended while its claim was on its way: give the session back (unless the agent is here again).
+      if (session.isClosed && !this.local.session(session.agentId)) {
+        this.release(session);
+        continue;
+      }
       const newer = this.claimedElsewhere.get(session.agentId);
       this.claimedElsewhere.delete(session.agentId);
       if (newer !== undefined && newer > epoch && this.local.session(session.agentId) === session) {
