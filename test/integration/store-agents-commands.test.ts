@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type Agent, DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
+import { BackgroundWork } from "../../src/core/background/background-work.js";
 import type { Command } from "../../src/core/commands/command.js";
+import { CommandQueue } from "../../src/core/commands/command-queue.js";
+import { silentLogger } from "../../src/core/logging/logger.js";
 import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
 import { agent, T } from "../support/domain-fixtures.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { describeParity, type OpenedStore } from "../support/repository-parity.js";
 import { clientRow } from "../support/store-rows.js";
 import { openTestStoreDatabase } from "../support/test-store-database.js";
@@ -217,6 +221,46 @@ describeParity("deliverable commands of several agents", deliverableForAgentsSce
     "a1:c-low",
   ]);
   expect((found as string[]).filter((id) => !id.startsWith("a1:"))).toEqual(["a2:c-a2"]);
+});
+
+/** The command queue over the real store: reads asked for in one turn are one statement, each answer its own. */
+async function queueBatchScenario({ repositories, addClient }: OpenedStore): Promise<unknown[]> {
+  await addClient("acme");
+  for (const id of ["a1", "a2"]) await repositories.agents.insert(agent(id, "acme"));
+  await repositories.commands.insert(command("c-a1", "a1"));
+  await repositories.commands.insert(command("c-standby", "a1", { instanceId: "i-standby" }));
+  await repositories.commands.insert(command("c-a2", "a2"));
+  const reads: string[] = [];
+  const counted = repositories.commands;
+  const commands = {
+    ...counted,
+    listDeliverable: (...args: Parameters<typeof counted.listDeliverable>) => {
+      reads.push("one agent");
+      return counted.listDeliverable(...args);
+    },
+    listDeliverableForAgents: (...args: Parameters<typeof counted.listDeliverableForAgents>) => {
+      reads.push(`${args[0].length} agents`);
+      return counted.listDeliverableForAgents(...args);
+    },
+  };
+  const queue = new CommandQueue({
+    store: { commands },
+    clock: new ManualClock(T + 1),
+    logger: silentLogger,
+    background: new BackgroundWork(),
+  });
+  const ids = (found: Command[]) => found.map((each) => each.id);
+  const together = await Promise.all([
+    queue.deliverable("a1", "i-a1"),
+    queue.deliverable("a2", "i-a2"),
+    queue.deliverable("a1", "i-standby"),
+  ]);
+  const alone = await queue.deliverable("a2", "i-a2");
+  return [together.map(ids), ids(alone), reads];
+}
+
+describeParity("the command queue reads", queueBatchScenario, (answers) => {
+  expect(answers).toEqual([[["c-a1"], ["c-a2"], ["c-standby"]], ["c-a2"], ["2 agents", "one agent"]]);
 });
 
 describeParity("the commands repository", commandScenario, (answers) => {
