@@ -12,7 +12,8 @@ export function postgresSessionLease(pool: pg.Pool, nodeId: string): SessionLeas
       return (await lease.claimAll([agentId])).get(agentId) ?? 0;
     },
     async claimAll(agentIds) {
-      const unique = [...new Set(agentIds)];
+      // Sorted: two processes claiming overlapping batches lock the rows in one order, so never deadlock.
+      const unique = [...new Set(agentIds)].sort();
       if (unique.length === 0) return new Map();
       const { rows } = await pool.query<{ agent_id: string; epoch: number }>(
         `WITH claimed AS (
