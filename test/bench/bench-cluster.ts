@@ -10,30 +10,49 @@
  *   --agents N     agents per process (default 1000)
  *   --commands N   commands measured per scenario (default 300)
  *   --out PATH     JSON report (default bench-results/cluster-bench.json)
+ *   --scenarios L  which scenarios, by process count (default "3,1")
+ *   --verbose      the most frequent statements of each phase
+ *   SPOT_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-results/prof" profiles the servers
  *   BENCH_CONCURRENCY=N  commands in flight at once (default 1: the latency of one command, not of a queue)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
-import type { Command } from "../../gen/spot/v1/command.js";
-import { agentChannel, processClock, ServerList } from "../../src/agent/protocol/agent-channel.js";
-import { AgentSession } from "../../src/agent/protocol/agent-session.js";
+import { emptyStreamStats, type StreamStats } from "../../src/agent/protocol/stream-stats.js";
 import { CliProcess, REPO_ROOT } from "../support/cli-process.js";
 import { createClient } from "../support/fixtures.js";
 import { PostgresCluster } from "../support/postgres-cluster.js";
-import { helloFor } from "../support/test-agent.js";
+import { BenchAgent } from "./cluster-bench-agent.js";
+import { LOOP_PROBE, type PhaseCost, PhaseMeter, STATEMENT_COUNTING } from "./cluster-bench-meter.js";
 import { percentile, renderTable, round } from "./stats.js";
 
 const { values } = parseArgs({
-  options: { agents: { type: "string" }, commands: { type: "string" }, out: { type: "string" } },
+  options: {
+    agents: { type: "string" },
+    commands: { type: "string" },
+    out: { type: "string" },
+    scenarios: { type: "string" },
+    verbose: { type: "boolean" },
+  },
 });
+const SCENARIOS = (values.scenarios ?? "3,1").split(",").map(Number);
+const VERBOSE = values.verbose ?? false;
 const AGENTS = Number(values.agents ?? 1000);
 const COMMANDS = Number(values.commands ?? 300);
 const OUT = resolve(REPO_ROOT, values.out ?? "bench-results/cluster-bench.json");
 const ADMIN_TOKEN = "cluster-bench-admin-token-0123456";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+
+const UNRELATED_JOBS = [
+  "PRICING_AGGREGATION",
+  "RETENTION",
+  "DAILY_SNAPSHOTS",
+  "SAVINGS",
+  "STANDBY",
+  "OPTIMIZER",
+  "MARKET_COLLECTOR",
+];
 
 interface Server {
   process: CliProcess;
@@ -46,10 +65,17 @@ async function startServer(url: string, nodeId: string, grpcPort = 0): Promise<S
   const dataDir = mkdtempSync(join(tmpdir(), "spot-cluster-bench-"));
   const child = new CliProcess({
     name: nodeId,
+    nodeArgs: [
+      "--import",
+      LOOP_PROBE,
+      ...(process.env.SPOT_BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean),
+    ],
     env: {
       SPOT_DATABASE_URL: url,
       SPOT_ADMIN_TOKEN: ADMIN_TOKEN,
       SPOT_MAX_NEW_STREAMS: "0",
+      // Jobs that have nothing to do with streams would run into the phases' statement counts at random.
+      ...Object.fromEntries(UNRELATED_JOBS.map((job) => [`SPOT_JOB_${job}`, "off"])),
       SPOT_LOG_LEVEL: "info",
     },
     args: [
@@ -66,49 +92,6 @@ async function startServer(url: string, nodeId: string, grpcPort = 0): Promise<S
   });
   const line = await child.waitForLine((entry) => entry.msg === "listening", 120_000);
   return { process: child, grpc: String(line.grpc), http: `http://${String(line.http)}`, dataDir };
-}
-
-/** One simulated agent: acknowledges and completes each command at once, and notes when it arrived. */
-class BenchAgent {
-  readonly session: AgentSession;
-  readonly hello = helloFor(`bench-${Math.random().toString(36).slice(2, 10)}`);
-  welcomedAt = 0;
-  readonly receivedAt = new Map<string, number>();
-
-  constructor(addresses: string[], token: string) {
-    const insecure = credentials.createInsecure();
-    const { metadata } = agentChannel(addresses[0] as string, token, insecure);
-    const servers = new ServerList(
-      addresses,
-      (address) => agentChannel(address, token, insecure).client,
-      () => 0,
-    );
-    this.session = new AgentSession(
-      servers,
-      metadata,
-      {
-        hello: () => this.hello,
-        welcome: () => {
-          this.welcomedAt = performance.now();
-        },
-        command: (command: Command) => {
-          this.receivedAt.set(command.id, performance.now());
-          this.session.send({ $case: "commandAck", value: { commandId: command.id } });
-          this.session.send({
-            $case: "commandResult",
-            value: { commandId: command.id, success: true, message: "" },
-          });
-        },
-      },
-      {
-        clock: processClock,
-        backoff: { baseMs: 200, capMs: 2_000 },
-        welcomeTimeoutMs: 30_000,
-        heartbeats: "tick",
-        reconnect: true,
-      },
-    );
-  }
 }
 
 async function inBatches<T>(
@@ -158,47 +141,105 @@ interface Figures {
   pushP50Ms: number;
   pushP99Ms: number;
   backAfterKillMs: number;
+  /** Alone: from the SIGKILL until the restarted process listened. */
+  restartMs: number | null;
+  /** Time until this share of the killed process's agents was welcomed again. */
+  backPercentilesMs: { p50: number; p90: number; p99: number };
+  /** Streams the killed process's agents opened until all were back, per agent. */
+  attemptsPerAgent: number;
+  reconnectErrors: Record<string, number>;
+  /** Statements and server CPU per agent welcomed again, and per command pushed. */
+  perReconnect: { statements: number; transactions: number; serverCpuMs: number };
+  perPush: { statements: number; transactions: number; serverCpuMs: number };
+  phases: { connect: PhaseCost; push: PhaseCost; reconnect: PhaseCost };
+}
+
+function perUnit(cost: PhaseCost, units: number) {
+  const serverCpu = cost.serverCpuMs.reduce((sum, ms) => sum + ms, 0);
+  return {
+    statements: round(cost.statements / units),
+    transactions: round(cost.transactions / units),
+    serverCpuMs: round(serverCpu / units),
+  };
 }
 
 async function scenario(cluster: PostgresCluster, processes: number): Promise<Figures> {
-  const url = await cluster.createDatabase(`bench_${processes}_${Date.now()}`);
+  const database = `bench_${processes}_${Date.now()}`;
+  const url = await cluster.createDatabase(database);
   const servers: Server[] = [];
+  const meter = new PhaseMeter(cluster, database, () => servers.map((server) => server.process));
   for (let index = 0; index < processes; index++) servers.push(await startServer(url, `cp-${index}`));
+  await meter.prepare();
   const { token } = await createClient(servers[0]?.grpc as string, ADMIN_TOKEN, "Bench");
-  const fleets: BenchAgent[][] = servers.map((_, index) => {
-    const order = servers.map((__, offset) => servers[(index + offset) % servers.length] as Server);
-    return Array.from(
-      { length: AGENTS },
-      () =>
-        new BenchAgent(
-          order.map((server) => server.grpc),
-          token,
-        ),
-    );
+  const stats = servers.map(() => emptyStreamStats());
+  const endReasons = servers.map(() => new Map<string, number>());
+  // Each agent starts at its fleet's process; the others follow in an order that alternates from agent to agent,
+  // as real agents' random starting points do, so a dead process's agents spread over all the others.
+  const fleets: BenchAgent[][] = servers.map((home, index) => {
+    const others = servers.filter((server) => server !== home).map((server) => server.grpc);
+    return Array.from({ length: AGENTS }, (_, agent) => {
+      const shift = others.length > 0 ? agent % others.length : 0;
+      const addresses = [home.grpc, ...others.slice(shift), ...others.slice(0, shift)];
+      return new BenchAgent(
+        addresses,
+        token,
+        stats[index] as StreamStats,
+        endReasons[index] as Map<string, number>,
+      );
+    });
   });
   const everyone = fleets.flat();
+  await meter.begin();
   await inBatches(everyone, 200, (agent) => agent.session.start());
-  console.log(`  ${processes} process(es): ${everyone.length} agents connected`);
+  const connect = await meter.end();
+  console.log(`  ${processes} process(es): ${everyone.length} agents connected in ${connect.wallMs} ms`);
 
   // Commands issued on the process after the agent's (alone: the same one).
   const perFleet = Math.ceil(COMMANDS / fleets.length);
   const latencies: number[] = [];
+  await meter.begin();
   for (const [index, fleet] of fleets.entries()) {
     const via = servers[(index + 1) % servers.length] as Server;
     latencies.push(...(await pushLatencies(via, token, fleet.slice(0, perFleet))));
   }
+  const push = await meter.end();
 
   // SIGKILL the second process (alone: the only one, restarted on its port at once).
   const victimIndex = processes > 1 ? 1 : 0;
   const victim = servers[victimIndex] as Server;
+  const victimStats = stats[victimIndex] as StreamStats;
+  const before = { ...victimStats, otherErrors: { ...victimStats.otherErrors } };
+  endReasons[victimIndex]?.clear();
+  await meter.begin();
   const killedAt = performance.now();
   victim.process.kill("SIGKILL");
   await victim.process.exited;
+  let restartMs: number | null = null;
   if (processes === 1) {
     const port = Number(victim.grpc.split(":").pop());
     servers[0] = await startServer(url, "cp-0", port);
+    restartMs = Math.round(performance.now() - killedAt);
+    console.log(`  restarted and listening after ${restartMs} ms`);
   }
-  const backAfterKillMs = await allWelcomedAfter(fleets[victimIndex] as BenchAgent[], killedAt);
+  const victims = fleets[victimIndex] as BenchAgent[];
+  const backAfterKillMs = await allWelcomedAfter(victims, killedAt);
+  const reconnect = await meter.end();
+  const backTimes = victims.map((agent) => agent.welcomedAt - killedAt);
+  // Where a reconnect's time goes: noticing the end, waiting before the stream that got welcomed, and that stream.
+  const split = (values: number[]) =>
+    `${Math.round(percentile(values, 50))}/${Math.round(percentile(values, 99))}`;
+  console.log(
+    `  reconnect split p50/p99 ms: end seen ${split(victims.map((agent) => agent.endedAt - killedAt))}, until the welcomed stream opened ${split(victims.map((agent) => agent.openedAt - agent.endedAt))}, open to welcome ${split(victims.map((agent) => agent.welcomedAt - agent.openedAt))}`,
+  );
+  const reconnectErrors: Record<string, number> = {
+    UNAVAILABLE: victimStats.unavailable - before.unavailable,
+    RESOURCE_EXHAUSTED: victimStats.throttled - before.throttled,
+  };
+  console.log(
+    `  why the killed process's agents' streams ended: ${JSON.stringify(Object.fromEntries(endReasons[victimIndex] ?? []))}`,
+  );
+  for (const [code, count] of Object.entries(victimStats.otherErrors))
+    reconnectErrors[code] = count - (before.otherErrors[code] ?? 0);
 
   for (const agent of everyone) agent.session.close();
   for (const [index, server] of servers.entries()) {
@@ -212,29 +253,66 @@ async function scenario(cluster: PostgresCluster, processes: number): Promise<Fi
     pushP50Ms: round(percentile(latencies, 50)),
     pushP99Ms: round(percentile(latencies, 99)),
     backAfterKillMs: Math.round(backAfterKillMs),
+    restartMs,
+    backPercentilesMs: {
+      p50: Math.round(percentile(backTimes, 50)),
+      p90: Math.round(percentile(backTimes, 90)),
+      p99: Math.round(percentile(backTimes, 99)),
+    },
+    attemptsPerAgent: round((victimStats.attempts - before.attempts) / victims.length),
+    reconnectErrors,
+    perReconnect: perUnit(reconnect, victims.length),
+    perPush: perUnit(push, latencies.length),
+    phases: { connect, push, reconnect },
   };
 }
 
-const cluster = await PostgresCluster.start();
+const cluster = await PostgresCluster.start({ settings: STATEMENT_COUNTING });
 try {
   console.log(`bench:cluster: ${AGENTS} agents per process, ${COMMANDS} commands per scenario`);
-  const results = [await scenario(cluster, 3), await scenario(cluster, 1)];
+  const results: Figures[] = [];
+  for (const processes of SCENARIOS) {
+    const figures = await scenario(cluster, processes);
+    results.push(figures);
+    const { push, reconnect } = figures.phases;
+    for (const [name, cost] of [
+      ["push", push],
+      ["reconnect", reconnect],
+    ] as const) {
+      console.log(
+        `  ${processes} process(es), ${name}: ${cost.wallMs} ms, server CPU ${cost.serverCpuMs.join("/")} ms, fleet CPU ${cost.fleetCpuMs} ms, PostgreSQL CPU ${cost.postgresCpuMs} ms, ${cost.statements} statements in ${cost.transactions} transactions, loop delay p99 servers ${cost.serverLoopDelayMs.map((delay) => delay?.p99 ?? "-").join("/")} ms fleet ${cost.fleetLoopDelayMs.p99} ms, load ${cost.loadAverage}`,
+      );
+      if (VERBOSE)
+        for (const row of cost.top) console.log(`      ${String(row.calls).padStart(6)}  ${row.query}`);
+    }
+    console.log(
+      `  ${processes} process(es): back p50/p90/p99 ${figures.backPercentilesMs.p50}/${figures.backPercentilesMs.p90}/${figures.backPercentilesMs.p99} ms, ${figures.attemptsPerAgent} streams per agent, ends ${JSON.stringify(figures.reconnectErrors)}; per reconnect ${JSON.stringify(figures.perReconnect)}; per push ${JSON.stringify(figures.perPush)}`,
+    );
+  }
   console.log(
     renderTable([
-      ["processes", "agents", "push p50 ms", "push p99 ms", "all back after SIGKILL ms"],
+      [
+        "processes",
+        "agents",
+        "push p50 ms",
+        "push p99 ms",
+        "all back after SIGKILL ms",
+        "statements per reconnect",
+      ],
       ...results.map((row) => [
         String(row.processes),
         String(row.agents),
         String(row.pushP50Ms),
         String(row.pushP99Ms),
         String(row.backAfterKillMs),
+        String(row.perReconnect.statements),
       ]),
     ]),
   );
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(
     OUT,
-    `${JSON.stringify({ at: new Date().toISOString(), agentsPerProcess: AGENTS, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), agentsPerProcess: AGENTS, loadAverage: loadavg(), results }, null, 2)}\n`,
   );
   console.log(`written ${OUT}`);
 } finally {

@@ -147,11 +147,11 @@ describe("the agent session (src/agent/protocol) against a scripted server", () 
     await expect.poll(() => bodies(first.received)).toEqual(["hello", "commandResult", "heartbeat"]);
     expect(session.pendingReports).toBe(1);
 
-    // The server goes away without answering; the session comes back after its backoff (full jitter, 0.5 s).
+    // The server goes away without answering; a welcomed stream is retried promptly (jitter: 0.5 of 250 ms).
     server.refuse(first.call, status.UNAVAILABLE);
     await expect.poll(() => ends.length).toBe(1);
     expect(ends[0]).toMatchObject({ welcomed: true, refused: false, retryAfterMs: undefined });
-    clock.advance(499);
+    clock.advance(124);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.streams).toHaveLength(1);
     clock.advance(1);
@@ -202,6 +202,30 @@ describe("the agent session (src/agent/protocol) against a scripted server", () 
       { seq: report, ok: true },
     ]);
     expect(server.streams).toHaveLength(1);
+  });
+
+  it("retries a lost welcomed stream promptly, then backs off while no stream is welcomed", async () => {
+    const { server, clock, session, ends } = await setUp();
+    const started = session.start();
+    const first = await server.stream(1);
+    server.welcome(first.call);
+    await started;
+    server.refuse(first.call, status.UNAVAILABLE);
+    await expect.poll(() => ends.length).toBe(1);
+    // Prompt: half of PROMPT_RETRY_MS with this jitter, not the backoff's 0.5 s.
+    clock.advance(124);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.streams).toHaveLength(1);
+    clock.advance(1);
+    // That stream fails before its welcome: now the backoff (attempt 1: half of 2 s).
+    server.refuse((await server.stream(2)).call, status.UNAVAILABLE);
+    await expect.poll(() => ends.length).toBe(2);
+    expect(ends[1]).toMatchObject({ welcomed: false });
+    clock.advance(999);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.streams).toHaveLength(2);
+    clock.advance(1);
+    await server.stream(3);
   });
 
   it("comes back after the server's retry hint plus jitter, and after a refusal at the slowest pace", async () => {

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { type Agent, DEFAULT_AGENT_CONFIG } from "../../src/core/agents/agent.js";
+import { BackgroundWork } from "../../src/core/background/background-work.js";
 import type { Command } from "../../src/core/commands/command.js";
+import { CommandQueue } from "../../src/core/commands/command-queue.js";
+import { silentLogger } from "../../src/core/logging/logger.js";
 import { createKyselyStore } from "../../src/store/kysely/kysely-store.js";
 import { agent, T } from "../support/domain-fixtures.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { describeParity, type OpenedStore } from "../support/repository-parity.js";
 import { clientRow } from "../support/store-rows.js";
 import { openTestStoreDatabase } from "../support/test-store-database.js";
@@ -190,6 +194,73 @@ describeParity("the agents repository", agentScenario, (seen) => {
   // Last-seen never moves back; the config is written.
   expect(a3?.lastSeenAt).toBe(T + 300);
   expect(a3?.config.riskThreshold).toBe(0.5);
+});
+
+/** Several agents' deliverable commands in one statement: each agent's in listDeliverable's order, any instance. */
+async function deliverableForAgentsScenario({
+  repositories: { agents, commands },
+  addClient,
+}: OpenedStore): Promise<unknown[]> {
+  await addClient("acme");
+  for (const id of ["a1", "a2", "a3"]) await agents.insert(agent(id, "acme"));
+  await commands.insert(command("c-low", "a1", { priority: 10 }));
+  await commands.insert(command("c-high", "a1", { priority: 90, createdAt: T + 5 }));
+  await commands.insert(command("c-standby", "a1", { instanceId: "i-standby" }));
+  await commands.insert(command("c-expired", "a1", { expiresAt: T + 1 }));
+  await commands.insert(command("c-a2", "a2"));
+  await commands.insert(command("c-a3", "a3"));
+  await commands.acknowledge("a3", "c-a3", T + 1);
+  const found = await commands.listDeliverableForAgents(["a1", "a2", "a3", "nobody"], T + 2);
+  return [found.map((each) => `${each.agentId}:${each.id}`)];
+}
+
+describeParity("deliverable commands of several agents", deliverableForAgentsScenario, ([found]) => {
+  expect((found as string[]).filter((id) => id.startsWith("a1:"))).toEqual([
+    "a1:c-high",
+    "a1:c-standby",
+    "a1:c-low",
+  ]);
+  expect((found as string[]).filter((id) => !id.startsWith("a1:"))).toEqual(["a2:c-a2"]);
+});
+
+/** The command queue over the real store: reads asked for in one turn are one statement, each answer its own. */
+async function queueBatchScenario({ repositories, addClient }: OpenedStore): Promise<unknown[]> {
+  await addClient("acme");
+  for (const id of ["a1", "a2"]) await repositories.agents.insert(agent(id, "acme"));
+  await repositories.commands.insert(command("c-a1", "a1"));
+  await repositories.commands.insert(command("c-standby", "a1", { instanceId: "i-standby" }));
+  await repositories.commands.insert(command("c-a2", "a2"));
+  const reads: string[] = [];
+  const counted = repositories.commands;
+  const commands = {
+    ...counted,
+    listDeliverable: (...args: Parameters<typeof counted.listDeliverable>) => {
+      reads.push("one agent");
+      return counted.listDeliverable(...args);
+    },
+    listDeliverableForAgents: (...args: Parameters<typeof counted.listDeliverableForAgents>) => {
+      reads.push(`${args[0].length} agents`);
+      return counted.listDeliverableForAgents(...args);
+    },
+  };
+  const queue = new CommandQueue({
+    store: { commands },
+    clock: new ManualClock(T + 1),
+    logger: silentLogger,
+    background: new BackgroundWork(),
+  });
+  const ids = (found: Command[]) => found.map((each) => each.id);
+  const together = await Promise.all([
+    queue.deliverable("a1", "i-a1"),
+    queue.deliverable("a2", "i-a2"),
+    queue.deliverable("a1", "i-standby"),
+  ]);
+  const alone = await queue.deliverable("a2", "i-a2");
+  return [together.map(ids), ids(alone), reads];
+}
+
+describeParity("the command queue reads", queueBatchScenario, (answers) => {
+  expect(answers).toEqual([[["c-a1"], ["c-a2"], ["c-standby"]], ["c-a2"], ["2 agents", "one agent"]]);
 });
 
 describeParity("the commands repository", commandScenario, (answers) => {

@@ -16,7 +16,7 @@ import type { Command } from "../../../gen/spot/v1/command.js";
 import type { Clock, TimerHandle } from "../../core/clock/clock.js";
 import type { Logger } from "../../core/logging/logger.js";
 import { ServerList } from "./agent-channel.js";
-import { fullJitterDelay, hintedDelay, jittered, retryHintMs } from "./backoff.js";
+import { fullJitterDelay, hintedDelay, jittered, PROMPT_RETRY_MS, retryHintMs } from "./backoff.js";
 import { grpcCodeName } from "./grpc-code-name.js";
 import { type MessageBody, Outbox, type Settlement } from "./outbox.js";
 import type { StreamStats } from "./stream-stats.js";
@@ -80,8 +80,9 @@ type Stream = ClientDuplexStream<Buffer, ServerMessage>;
  * The agent's half of AgentService.Connect, over an injected gRPC client and clock: a hello, the welcome, then
  * the server's commands and its receipts and rejections; messages sent as durable wait in the outbox until the
  * server answers them and are sent again on the next stream. When a stream ends, the session opens a new one
- * after exponential backoff with full jitter, after the server's retry hint (plus up to 25 %) when it gave one,
- * or at the slowest pace after a refusal. Messages are written as protobuf bytes, so a fleet can encode a
+ * (on the next address): within PROMPT_RETRY_MS after a welcomed stream was lost, after the server's retry hint
+ * (plus up to 25 %) when it gave one, at the slowest pace after a refusal, and otherwise after exponential backoff
+ * with full jitter. Messages are written as protobuf bytes, so a fleet can encode a
  * heartbeat once for thousands of agents.
  */
 export class AgentSession {
@@ -313,10 +314,13 @@ export class AgentSession {
       return;
     }
     this.attempt = refused ? Math.max(this.attempt + 1, REFUSED_ATTEMPT) : welcomed ? 0 : this.attempt + 1;
+    // A stream that was welcomed and then lost is retried promptly (on the next address); later failures back off.
     const delay =
       retryAfterMs !== undefined
         ? hintedDelay(retryAfterMs, this.random)
-        : fullJitterDelay(this.attempt, policy.backoff.baseMs, policy.backoff.capMs, this.random);
+        : welcomed && !refused
+          ? Math.floor(this.random() * PROMPT_RETRY_MS)
+          : fullJitterDelay(this.attempt, policy.backoff.baseMs, policy.backoff.capMs, this.random);
     policy.logger?.info("reconnecting", { inMs: delay, attempt: this.attempt });
     this.timer = policy.clock.setTimeout(() => {
       this.timer = undefined;

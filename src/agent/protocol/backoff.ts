@@ -2,6 +2,12 @@
 export const RECONNECT_BACKOFF = { baseMs: 1_000, capMs: 60_000 } as const;
 
 /**
+ * After a welcomed stream ends (its process stopped or died), the first new stream opens within this, jittered,
+ * on the next address: another process is most likely up. Only if that fails does the backoff take over.
+ */
+export const PROMPT_RETRY_MS = 250;
+
+/**
  * Exponential backoff with full jitter: a uniformly random wait in [0, min(cap, base · 2^attempt)], so a fleet
  * that lost its server at the same moment does not come back at the same moment.
  */

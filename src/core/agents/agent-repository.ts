@@ -19,6 +19,8 @@ export interface AgentRepository {
   lockForUpdate(agentId: string): Promise<Agent | undefined>;
   findById(clientId: string, agentId: string): Promise<Agent | undefined>;
   findByLogicalId(clientId: string, logicalAgentId: string): Promise<Agent | undefined>;
+  /** findByLogicalId and lockForUpdate in one statement (a registration). */
+  lockByLogicalId(clientId: string, logicalAgentId: string): Promise<Agent | undefined>;
   insert(agent: Agent): Promise<void>;
   /** Writes identity, placement, status and timestamps of an existing agent (not its config). */
   update(agent: Agent): Promise<void>;

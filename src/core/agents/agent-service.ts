@@ -77,9 +77,8 @@ export class AgentService<StandbyTx = unknown> {
   ): Promise<Registration> {
     const identity = validateIdentity(input);
     const now = this.deps.clock.now();
-    const known = await tx.agents.findByLogicalId(caller.clientId, identity.logicalAgentId);
     // A new agent has no row to lock yet: (client, logical id) is unique, so a racing registration fails.
-    const existing = known && (await tx.agents.lockForUpdate(known.id));
+    const existing = await tx.agents.lockByLogicalId(caller.clientId, identity.logicalAgentId);
     if (existing?.status === "deleted" && !identity.reregister) {
       throw failedPrecondition(
         `agent "${identity.logicalAgentId}" was deleted by its client; register again with reregister set to bring it back`,
@@ -157,7 +156,8 @@ export class AgentService<StandbyTx = unknown> {
         message: `New agent registered: ${agent.logicalAgentId}`,
       });
     }
-    if (poolId)
+    // An agent coming back to the same pool (a reconnect) found it recorded at its last registration.
+    if (poolId && poolId !== existing?.poolId)
       await tx.prices.ensurePools([makePool(identity.instanceType, identity.availabilityZone)], now);
     await this.trackPrimaryInstance(tx, agent, now);
     await this.deps.events.record(tx, {

@@ -5,6 +5,8 @@
 export interface SessionLease {
   /** Records this process as the agent's session holder; answers the claim's epoch. */
   claim(agentId: string): Promise<number>;
+  /** claim() for several agents in one round trip (a reconnect storm): each claimed agent's epoch. */
+  claimAll(agentIds: readonly string[]): Promise<Map<string, number>>;
   /** Gives the session up when its stream ends here (only if this process still holds it). */
   release(agentId: string, epoch: number): Promise<void>;
   /** Of these agents, the ones whose live session is held by another process that is alive. */

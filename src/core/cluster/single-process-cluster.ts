@@ -17,6 +17,7 @@ export function singleProcessCluster(
     bus: { announceCommands: async () => {}, subscribe: () => {}, close: async () => {} },
     sessionLease: {
       claim: async () => ++epoch,
+      claimAll: async (agentIds) => new Map(agentIds.map((agentId) => [agentId, ++epoch])),
       release: async () => {},
       heldElsewhere: async () => new Set(),
       lostOf: async () => [],

@@ -9,6 +9,11 @@ export interface CommandRepository {
    * first, then oldest.
    */
   listDeliverable(agentId: string, instanceId: string, now: number, limit: number): Promise<Command[]>;
+  /**
+   * listDeliverable for several agents in one statement: each agent's deliverable commands (for any instance),
+   * in the same order; the caller keeps those of the instance it asked about.
+   */
+  listDeliverableForAgents(agentIds: readonly string[], now: number): Promise<Command[]>;
   /** Commands of the agent bound to `instanceId`, in any state, newest first. */
   listByInstance(agentId: string, instanceId: string, limit: number): Promise<Command[]>;
   /** Pending, delivered or acknowledged commands about one replica (launch, promote), oldest first. */

@@ -1,13 +1,13 @@
 import type { AgentLiveness } from "../agents/agent-liveness.js";
 import { type Clock, every } from "../clock/clock.js";
-import type { ClusterBus } from "../cluster/cluster-bus.js";
-import type { HeldSession, SessionLease } from "../cluster/session-lease.js";
+import type { HeldSession } from "../cluster/session-lease.js";
 import type { CommandDispatcher } from "../commands/command-dispatcher.js";
 import type { CommandQueue } from "../commands/command-queue.js";
 import { AppError } from "../errors/app-error.js";
 import type { Logger } from "../logging/logger.js";
 import type { AgentChannel } from "./agent-channel.js";
 import { AgentSession } from "./agent-session.js";
+import { ClusterSessions, type SessionCluster } from "./cluster-sessions.js";
 import type { DisconnectReason, SessionControl } from "./session-control.js";
 import { type AdmissionOptions, type AdmissionStats, StreamAdmission } from "./stream-admission.js";
 
@@ -41,13 +41,6 @@ const REPLACED: DisconnectReason = {
   message: "replaced by a newer connection of the same agent",
 };
 
-/** The ports that share sessions and commands with other processes on the same database. */
-export interface SessionCluster {
-  nodeId: string;
-  bus: ClusterBus;
-  lease: SessionLease;
-}
-
 /** A restart takes a few seconds: agents told to come back sooner would only find the port closed. */
 const RESTART_FLOOR_MS = 3_000;
 
@@ -71,11 +64,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   private readonly stopTimers: Array<() => void> = [];
   private readonly admission: StreamAdmission;
   private accepting = true;
-  private cluster: SessionCluster | null = null;
-  /** The epoch of each local session's claim, once the claim is recorded. */
-  private readonly epochs = new WeakMap<AgentSession, number>();
-  /** A newer claim seen elsewhere while this process's own claim of the agent was still on its way. */
-  private readonly claimedElsewhere = new Map<string, number>();
+  private cluster: ClusterSessions | null = null;
 
   constructor(
     private readonly queue: CommandQueue,
@@ -95,56 +84,16 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
    * its holder, and this process pushes what the others announce.
    */
   joinCluster(cluster: SessionCluster): void {
-    this.cluster = cluster;
-    cluster.bus.subscribe({
-      // Only the holder acts; an announcement is never passed on (every process hears every one).
-      commandsFor: (agentId) => void this.sessions.get(agentId)?.flushCommands(this.clock.now()),
-      sessionClaimed: (agentId, nodeId, epoch) => this.claimedBy(agentId, nodeId, epoch),
-      // Announcements may have been lost while deaf: every local agent's open commands are read again.
-      resubscribed: () => {
-        const now = this.clock.now();
-        for (const session of this.sessions.values()) void session.flushCommands(now);
+    this.cluster = new ClusterSessions(
+      cluster,
+      {
+        session: (agentId) => this.sessions.get(agentId),
+        all: () => this.sessions.values(),
+        replaced: (agentId) => this.disconnectAgent(agentId, REPLACED),
       },
-    });
-  }
-
-  private claimedBy(agentId: string, nodeId: string, epoch: number): void {
-    if (this.cluster === null || nodeId === this.cluster.nodeId) return;
-    const session = this.sessions.get(agentId);
-    if (!session) return;
-    const own = this.epochs.get(session);
-    if (own === undefined) this.claimedElsewhere.set(agentId, epoch);
-    else if (own < epoch) this.disconnectAgent(agentId, REPLACED);
-  }
-
-  private claim(session: AgentSession): void {
-    const cluster = this.cluster;
-    if (cluster === null) return;
-    cluster.lease.claim(session.agentId).then(
-      (epoch) => {
-        this.epochs.set(session, epoch);
-        const newer = this.claimedElsewhere.get(session.agentId);
-        this.claimedElsewhere.delete(session.agentId);
-        if (newer !== undefined && newer > epoch && this.sessions.get(session.agentId) === session) {
-          this.disconnectAgent(session.agentId, REPLACED);
-        }
-      },
-      (error: unknown) =>
-        this.logger.warn("recording the agent's session failed", {
-          agentId: session.agentId,
-          error: String(error),
-        }),
-    );
-  }
-
-  private release(session: AgentSession): void {
-    const epoch = this.epochs.get(session);
-    if (this.cluster === null || epoch === undefined) return;
-    this.cluster.lease.release(session.agentId, epoch).catch((error: unknown) =>
-      this.logger.warn("releasing the agent's session failed", {
-        agentId: session.agentId,
-        error: String(error),
-      }),
+      () => this.clock.now(),
+      this.logger,
+      this.defer,
     );
   }
 
@@ -194,7 +143,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     this.droppedAt.delete(agentId);
     this.lastSeen.set(agentId, now);
     previous?.close(REPLACED);
-    this.claim(session);
+    this.cluster?.claim(session);
     this.logger.info("agent connected", { agentId, clientId, replacedStream: previous !== undefined });
     return session;
   }
@@ -204,7 +153,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     session.close(null);
     if (this.sessions.get(session.agentId) !== session) return;
     this.sessions.delete(session.agentId);
-    this.release(session);
+    this.cluster?.release(session);
     this.lastSeen.set(session.agentId, session.lastMessageAt);
     this.logger.info("agent stream ended", {
       agentId: session.agentId,
@@ -239,14 +188,8 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   dispatch(agentId: string): Promise<void> {
     const session = this.sessions.get(agentId);
     if (session) return session.flushCommands(this.clock.now());
-    if (this.cluster === null) return Promise.resolve();
     // The agent's stream may be on another process: its holder reads the commands from the database.
-    return this.cluster.bus.announceCommands(agentId).catch((error: unknown) => {
-      this.logger.warn("announcing commands failed; the agent gets them when its holder re-reads", {
-        agentId,
-        error: String(error),
-      });
-    });
+    return this.cluster?.announceCommands(agentId) ?? Promise.resolve();
   }
 
   isConnected(agentId: string): boolean {
@@ -257,7 +200,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   async streaming(agentIds: readonly string[]): Promise<Set<string>> {
     const here = agentIds.filter((agentId) => this.sessions.has(agentId));
     const others = agentIds.filter((agentId) => !this.sessions.has(agentId));
-    const elsewhere = this.cluster === null ? new Set<string>() : await this.heldElsewhere(others);
+    const elsewhere = (await this.cluster?.heldElsewhere(others)) ?? new Set<string>();
     return new Set([...here, ...elsewhere]);
   }
 
@@ -273,7 +216,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   heldSessions(): HeldSession[] {
     const held: HeldSession[] = [];
     for (const [agentId, session] of this.sessions) {
-      const epoch = this.epochs.get(session);
+      const epoch = this.cluster?.epochOf(session);
       if (epoch !== undefined) held.push({ agentId, epoch });
     }
     return held;
@@ -282,7 +225,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
   /** Another process owns the agent now: closes the local stream if it is still the one claimed at `epoch`. */
   supersede(agentId: string, epoch: number): boolean {
     const session = this.sessions.get(agentId);
-    if (!session || this.epochs.get(session) !== epoch) return false;
+    if (!session || this.cluster?.epochOf(session) !== epoch) return false;
     this.disconnectAgent(agentId, REPLACED);
     return true;
   }
@@ -291,7 +234,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     const session = this.sessions.get(agentId);
     if (!session) return;
     this.sessions.delete(agentId);
-    this.release(session);
+    this.cluster?.release(session);
     session.close(reason);
   }
 
@@ -325,7 +268,7 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastMessageAt > deadline) {
         this.sessions.delete(session.agentId);
-        this.release(session);
+        this.cluster?.release(session);
         session.close({ code: "unavailable", message: "no message within the liveness deadline" });
         closedStreams++;
         if (
@@ -348,7 +291,8 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
       ([, dropped]) => now - dropped.at >= this.options.disconnectGraceMs,
     );
     // An agent whose stream moved to another process is not offline.
-    const elsewhere = await this.heldElsewhere(overdue.map(([agentId]) => agentId));
+    const elsewhere =
+      (await this.cluster?.heldElsewhere(overdue.map(([agentId]) => agentId))) ?? new Set<string>();
     for (const [agentId, dropped] of overdue) {
       this.droppedAt.delete(agentId);
       if (
@@ -364,17 +308,6 @@ export class SessionRegistry implements CommandDispatcher, SessionControl {
     }
     await this.flushLastSeen();
     return { closedStreams, markedOffline, pinged };
-  }
-
-  private async heldElsewhere(agentIds: string[]): Promise<Set<string>> {
-    if (this.cluster === null || agentIds.length === 0) return new Set();
-    try {
-      return await this.cluster.lease.heldElsewhere(agentIds);
-    } catch (error) {
-      // Unknown is not offline: the next sweep asks again.
-      this.logger.warn("reading where sessions are failed", { error: String(error) });
-      return new Set(agentIds);
-    }
   }
 
   /**

@@ -128,6 +128,12 @@ export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBindin
       one(
         selectAgents().where("a.client_id", "=", clientId).where("a.logical_agent_id", "=", logicalAgentId),
       ),
+    lockByLogicalId: (clientId, logicalAgentId) => {
+      const query = selectAgents()
+        .where("a.client_id", "=", clientId)
+        .where("a.logical_agent_id", "=", logicalAgentId);
+      return one(dialect === "postgres" ? query.forUpdate("a") : query);
+    },
     insert: async (agent) => {
       await db
         .insertInto("agents")

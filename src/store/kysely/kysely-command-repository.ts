@@ -9,7 +9,7 @@ import type { CommandRepository } from "../../core/commands/command-repository.j
 import { epochMs, jsonText } from "./dialect-expressions.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
 import type { StoreBinding } from "./store-binding.js";
-import { chunksOf, idTimeRows } from "./values-list.js";
+import { chunked, chunksOf, idTimeRows } from "./values-list.js";
 
 const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
   id: row.id,
@@ -114,6 +114,21 @@ export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBind
         .limit(limit)
         .execute();
       return rows.map(toCommand);
+    },
+    listDeliverableForAgents: async (agentIds, now) => {
+      const found: Command[] = [];
+      for (const chunk of chunked(agentIds)) {
+        const rows = await commands()
+          .where("agent_id", "in", chunk)
+          .where("state", "in", DELIVERABLE)
+          .where("expires_at", ">", now)
+          .orderBy("priority", "desc")
+          .orderBy("created_at", "asc")
+          .orderBy("rowid", "asc")
+          .execute();
+        for (const row of rows) found.push(toCommand(row));
+      }
+      return found;
     },
     listByInstance: async (agentId, instanceId, limit) => {
       const rows = await commands()

@@ -7,18 +7,26 @@ import { CLUSTER_CHANNEL, NOW_MS } from "./postgres-cluster-sql.js";
  * its commit), tells every process; the one holding an older session closes it.
  */
 export function postgresSessionLease(pool: pg.Pool, nodeId: string): SessionLease {
-  return {
+  const lease: SessionLease = {
     async claim(agentId) {
-      const { rows } = await pool.query<{ epoch: number }>(
+      return (await lease.claimAll([agentId])).get(agentId) ?? 0;
+    },
+    async claimAll(agentIds) {
+      // Sorted: two processes claiming overlapping batches lock the rows in one order, so never deadlock.
+      const unique = [...new Set(agentIds)].sort();
+      if (unique.length === 0) return new Map();
+      const { rows } = await pool.query<{ agent_id: string; epoch: number }>(
         `WITH claimed AS (
-           INSERT INTO agent_sessions (agent_id, node_id, epoch, claimed_at) VALUES ($1, $2, 1, ${NOW_MS})
+           INSERT INTO agent_sessions (agent_id, node_id, epoch, claimed_at)
+           SELECT agent_id, $2, 1, ${NOW_MS} FROM unnest($1::text[]) AS agent_id
            ON CONFLICT (agent_id) DO UPDATE SET node_id = EXCLUDED.node_id, epoch = agent_sessions.epoch + 1,
              claimed_at = EXCLUDED.claimed_at
-           RETURNING epoch)
-         SELECT epoch, pg_notify('${CLUSTER_CHANNEL}', 's ' || epoch || ' ' || $2 || ' ' || $1) FROM claimed`,
-        [agentId, nodeId],
+           RETURNING agent_id, epoch)
+         SELECT agent_id, epoch, pg_notify('${CLUSTER_CHANNEL}', 's ' || epoch || ' ' || $2 || ' ' || agent_id)
+         FROM claimed`,
+        [unique, nodeId],
       );
-      return Number(rows[0]?.epoch ?? 0);
+      return new Map(rows.map((row) => [row.agent_id, Number(row.epoch)]));
     },
     async release(agentId, epoch) {
       await pool.query("DELETE FROM agent_sessions WHERE agent_id = $1 AND node_id = $2 AND epoch = $3", [
@@ -48,4 +56,5 @@ export function postgresSessionLease(pool: pg.Pool, nodeId: string): SessionLeas
       return rows.map((row) => row.agent_id);
     },
   };
+  return lease;
 }
