@@ -89,4 +89,24 @@ describe.each(["sqlite", "postgres"] as const)("prepared queries on %s", (dialec
     ).rejects.toThrow("roll back");
     expect(await store.events.listRecent({ limit: 10 })).toEqual([]);
   });
+
+  it("gives a transaction every repository, made on first use, that lists and spreads like a plain object", async () => {
+    const { store } = await openStore(dialect);
+    const seen = await store.transaction(async (tx) => {
+      const first = tx.agents;
+      const copy = { ...tx };
+      return {
+        keys: Object.keys(tx).sort(),
+        same: first === tx.agents,
+        spreadSame: copy.commands === tx.commands,
+        host: (await copy.agents.lockForUpdate("a1"))?.hostname,
+      };
+    });
+    // The store's own repositories are its object-valued members (dialect and location are strings).
+    const repositories = Object.entries(store).filter(([, value]) => typeof value === "object");
+    expect(seen.keys).toEqual(repositories.map(([key]) => key).sort());
+    expect(seen.keys).toContain("agents");
+    expect(seen.keys).toContain("webhooks");
+    expect(seen).toMatchObject({ same: true, spreadSame: true, host: "host-a1" });
+  });
 });
