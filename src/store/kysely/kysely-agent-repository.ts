@@ -1,7 +1,9 @@
-import { type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Agent, AgentConfig, AgentStatus, AgentWithClient } from "../../core/agents/agent.js";
 import type { AgentRepository } from "../../core/agents/agent-repository.js";
+import type { Database } from "./database.js";
 import type { AgentConfigsTable, AgentsTable, Flag } from "./fleet-tables.js";
+import { PreparedSelect } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunksOf, idTimeRows } from "./values-list.js";
 
@@ -81,27 +83,41 @@ const agentColumns = (agent: Agent) => ({
   deleted_at: agent.deletedAt,
 });
 
+/** Agents joined with their config. */
+const selectAgentsOf = (db: Kysely<Database>) =>
+  db
+    .selectFrom("agents as a")
+    .innerJoin("agent_configs as c", "c.agent_id", "a.id")
+    .selectAll("a")
+    // Config columns by name: agent_configs has its own updated_at, which must not shadow the agent's.
+    .select([
+      "c.enabled",
+      "c.auto_switch_enabled",
+      "c.auto_terminate_enabled",
+      "c.terminate_wait_seconds",
+      "c.manual_replica_enabled",
+      "c.min_savings_percent",
+      "c.risk_threshold",
+      "c.max_switches_per_week",
+      "c.max_switches_per_day",
+      "c.min_pool_duration_hours",
+      "c.emergency_fallback",
+    ]);
+
+// Every transaction that changes an agent begins with this read; every client call may run the other.
+const lockAgent = new PreparedSelect<{ agentId: string }, AgentRow>((db, param, dialect) => {
+  const query = selectAgentsOf(db).where("a.id", "=", param("agentId"));
+  // SQLite serialises every writer already; PostgreSQL holds the agent's row until the transaction ends.
+  return dialect === "postgres" ? query.forUpdate("a") : query;
+});
+const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>((db, param) =>
+  selectAgentsOf(db).where("a.client_id", "=", param("clientId")).where("a.id", "=", param("agentId")),
+);
+
 /** Agents with their config, written once for SQLite and PostgreSQL. */
-export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBinding): AgentRepository {
-  const selectAgents = () =>
-    db
-      .selectFrom("agents as a")
-      .innerJoin("agent_configs as c", "c.agent_id", "a.id")
-      .selectAll("a")
-      // Config columns by name: agent_configs has its own updated_at, which must not shadow the agent's.
-      .select([
-        "c.enabled",
-        "c.auto_switch_enabled",
-        "c.auto_terminate_enabled",
-        "c.terminate_wait_seconds",
-        "c.manual_replica_enabled",
-        "c.min_savings_percent",
-        "c.risk_threshold",
-        "c.max_switches_per_week",
-        "c.max_switches_per_day",
-        "c.min_pool_duration_hours",
-        "c.emergency_fallback",
-      ]);
+export function createKyselyAgentRepository(binding: StoreBinding): AgentRepository {
+  const { db, sqlite } = binding;
+  const selectAgents = () => selectAgentsOf(db);
   const upsertConfig = (agentId: string, config: AgentConfig, at: number) => {
     const row = configRow(agentId, config, at);
     const { agent_id: _key, ...changes } = row;
@@ -117,13 +133,14 @@ export function createKyselyAgentRepository({ db, dialect, sqlite }: StoreBindin
   };
 
   return {
-    lockForUpdate: (agentId) => {
-      const query = selectAgents().where("a.id", "=", agentId);
-      // SQLite serialises every writer already; PostgreSQL holds the agent's row until the transaction ends.
-      return one(dialect === "postgres" ? query.forUpdate("a") : query);
+    lockForUpdate: async (agentId) => {
+      const row = await lockAgent.first(binding, { agentId });
+      return row && toAgent(row);
     },
-    findById: (clientId, agentId) =>
-      one(selectAgents().where("a.client_id", "=", clientId).where("a.id", "=", agentId)),
+    findById: async (clientId, agentId) => {
+      const row = await agentOfClient.first(binding, { clientId, agentId });
+      return row && toAgent(row);
+    },
     findByLogicalId: (clientId, logicalAgentId) =>
       one(
         selectAgents().where("a.client_id", "=", clientId).where("a.logical_agent_id", "=", logicalAgentId),

@@ -1,4 +1,4 @@
-import { type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import {
   type Command,
   type CommandAction,
@@ -6,12 +6,16 @@ import {
   OPEN_STATES,
 } from "../../core/commands/command.js";
 import type { CommandRepository } from "../../core/commands/command-repository.js";
+import type { Database } from "./database.js";
 import { epochMs, jsonText } from "./dialect-expressions.js";
 import type { CommandsTable, Flag } from "./fleet-tables.js";
+import { PreparedSelect, PreparedWrite } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
 import { chunked, chunksOf, idTimeRows } from "./values-list.js";
 
-const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
+type CommandRow = Omit<Selectable<CommandsTable>, "rowid">;
+
+const toCommand = (row: CommandRow): Command => ({
   id: row.id,
   clientId: row.client_id,
   agentId: row.agent_id,
@@ -34,32 +38,85 @@ const toCommand = (row: Omit<Selectable<CommandsTable>, "rowid">): Command => ({
 const DELIVERABLE: CommandState[] = ["pending", "delivered"];
 const OPEN = [...OPEN_STATES];
 
-/** The command queue, written once for SQLite and PostgreSQL. */
-export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBinding): CommandRepository {
-  // Every column but rowid, which only orders ties.
-  const commands = () =>
+// Every column but rowid, which only orders ties.
+const selectCommandsOf = (db: Kysely<Database>) =>
+  db
+    .selectFrom("commands")
+    .select([
+      "id",
+      "client_id",
+      "agent_id",
+      "instance_id",
+      "type",
+      "payload",
+      "priority",
+      "state",
+      "reason",
+      "origin",
+      "created_at",
+      "expires_at",
+      "delivered_at",
+      "delivery_count",
+      "acknowledged_at",
+      "completed_at",
+      "success",
+      "result_message",
+    ]);
+
+// The statements of every command's life (push, acknowledgement, result): prepared once on SQLite.
+const commandOfAgent = new PreparedSelect<{ agentId: string; commandId: string }, CommandRow>((db, param) =>
+  selectCommandsOf(db).where("agent_id", "=", param("agentId")).where("id", "=", param("commandId")),
+);
+const deliverableOfAgent = new PreparedSelect<
+  { agentId: string; instanceId: string | null; now: number; limit: number },
+  CommandRow
+>((db, param) =>
+  selectCommandsOf(db)
+    .where("agent_id", "=", param("agentId"))
+    .where("state", "in", DELIVERABLE)
+    .where((eb) => eb.or([eb("instance_id", "is", null), eb("instance_id", "=", param("instanceId"))]))
+    .where("expires_at", ">", param("now"))
+    // Ties in priority and time go to the row inserted first.
+    .orderBy("priority", "desc")
+    .orderBy("created_at", "asc")
+    .orderBy("rowid", "asc")
+    .limit(param("limit")),
+);
+const acknowledgeCommand = new PreparedWrite<{ agentId: string; commandId: string; at: number }>(
+  (db, param) =>
     db
-      .selectFrom("commands")
-      .select([
-        "id",
-        "client_id",
-        "agent_id",
-        "instance_id",
-        "type",
-        "payload",
-        "priority",
-        "state",
-        "reason",
-        "origin",
-        "created_at",
-        "expires_at",
-        "delivered_at",
-        "delivery_count",
-        "acknowledged_at",
-        "completed_at",
-        "success",
-        "result_message",
-      ]);
+      .updateTable("commands")
+      .set({ state: "acknowledged", acknowledged_at: param("at") })
+      .where("agent_id", "=", param("agentId"))
+      .where("id", "=", param("commandId"))
+      .where("state", "in", DELIVERABLE),
+);
+const finishCommand = new PreparedWrite<{
+  agentId: string;
+  commandId: string;
+  state: "completed" | "failed";
+  success: Flag;
+  message: string;
+  at: number;
+}>((db, param) =>
+  db
+    .updateTable("commands")
+    .set((eb) => ({
+      state: param("state"),
+      success: param("success"),
+      result_message: param("message"),
+      completed_at: param("at"),
+      acknowledged_at: eb.fn.coalesce("acknowledged_at", epochMs(param("at"))),
+    }))
+    .where("agent_id", "=", param("agentId"))
+    .where("id", "=", param("commandId"))
+    .where("state", "in", ["pending", "delivered", "acknowledged"]),
+);
+
+/** The command queue, written once for SQLite and PostgreSQL. */
+export function createKyselyCommandRepository(binding: StoreBinding): CommandRepository {
+  const { db, dialect, sqlite } = binding;
+  const commands = () => selectCommandsOf(db);
 
   return {
     insert: async (command) => {
@@ -95,24 +152,11 @@ export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBind
       return row && toCommand(row);
     },
     findForAgent: async (agentId, commandId) => {
-      const row = await commands()
-        .where("agent_id", "=", agentId)
-        .where("id", "=", commandId)
-        .executeTakeFirst();
+      const row = await commandOfAgent.first(binding, { agentId, commandId });
       return row && toCommand(row);
     },
     listDeliverable: async (agentId, instanceId, now, limit) => {
-      const rows = await commands()
-        .where("agent_id", "=", agentId)
-        .where("state", "in", DELIVERABLE)
-        .where((eb) => eb.or([eb("instance_id", "is", null), eb("instance_id", "=", instanceId)]))
-        .where("expires_at", ">", now)
-        // Ties in priority and time go to the row inserted first.
-        .orderBy("priority", "desc")
-        .orderBy("created_at", "asc")
-        .orderBy("rowid", "asc")
-        .limit(limit)
-        .execute();
+      const rows = await deliverableOfAgent.all(binding, { agentId, instanceId, now, limit });
       return rows.map(toCommand);
     },
     listDeliverableForAgents: async (agentIds, now) => {
@@ -181,31 +225,18 @@ export function createKyselyCommandRepository({ db, dialect, sqlite }: StoreBind
           FROM v WHERE commands.id = v.id`.execute(db);
       }
     },
-    acknowledge: async (agentId, commandId, at) => {
-      const result = await db
-        .updateTable("commands")
-        .set({ state: "acknowledged", acknowledged_at: at })
-        .where("agent_id", "=", agentId)
-        .where("id", "=", commandId)
-        .where("state", "in", DELIVERABLE)
-        .executeTakeFirst();
-      return result.numUpdatedRows === 1n;
-    },
+    acknowledge: async (agentId, commandId, at) =>
+      (await acknowledgeCommand.run(binding, { agentId, commandId, at })) === 1,
     finish: async (agentId, commandId, success, message, at) => {
-      const result = await db
-        .updateTable("commands")
-        .set((eb) => ({
-          state: success ? "completed" : "failed",
-          success: success ? 1 : 0,
-          result_message: message,
-          completed_at: at,
-          acknowledged_at: eb.fn.coalesce("acknowledged_at", epochMs(at)),
-        }))
-        .where("agent_id", "=", agentId)
-        .where("id", "=", commandId)
-        .where("state", "in", ["pending", "delivered", "acknowledged"])
-        .executeTakeFirst();
-      return result.numUpdatedRows === 1n;
+      const changed = await finishCommand.run(binding, {
+        agentId,
+        commandId,
+        state: success ? "completed" : "failed",
+        success: success ? 1 : 0,
+        message,
+        at,
+      });
+      return changed === 1;
     },
     expireDue: async (now) => {
       const rows = await db

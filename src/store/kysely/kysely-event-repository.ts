@@ -2,7 +2,24 @@ import type { Selectable } from "kysely";
 import type { EventRepository } from "../../core/events/event-repository.js";
 import type { SystemEvent } from "../../core/events/system-event.js";
 import type { SystemEventsTable } from "./fleet-tables.js";
+import { PreparedWrite } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
+
+type EventValues = Omit<Selectable<SystemEventsTable>, "id">;
+
+// Most use cases log an event (a command's result, a switch): prepared once on SQLite.
+const insertEvent = new PreparedWrite<EventValues>((db, param) =>
+  db.insertInto("system_events").values({
+    type: param("type"),
+    severity: param("severity"),
+    client_id: param("client_id"),
+    agent_id: param("agent_id"),
+    instance_id: param("instance_id"),
+    message: param("message"),
+    metadata: param("metadata"),
+    created_at: param("created_at"),
+  }),
+);
 
 const toEvent = (row: Selectable<SystemEventsTable>): SystemEvent => ({
   id: row.id,
@@ -17,22 +34,20 @@ const toEvent = (row: Selectable<SystemEventsTable>): SystemEvent => ({
 });
 
 /** The operator's activity log, written once for SQLite and PostgreSQL. */
-export function createKyselyEventRepository({ db }: StoreBinding): EventRepository {
+export function createKyselyEventRepository(binding: StoreBinding): EventRepository {
+  const { db } = binding;
   return {
     insert: async (event, at) => {
-      await db
-        .insertInto("system_events")
-        .values({
-          type: event.type,
-          severity: event.severity,
-          client_id: event.clientId ?? null,
-          agent_id: event.agentId ?? null,
-          instance_id: event.instanceId ?? null,
-          message: event.message,
-          metadata: event.metadata ? JSON.stringify(event.metadata) : null,
-          created_at: at,
-        })
-        .execute();
+      await insertEvent.run(binding, {
+        type: event.type,
+        severity: event.severity,
+        client_id: event.clientId ?? null,
+        agent_id: event.agentId ?? null,
+        instance_id: event.instanceId ?? null,
+        message: event.message,
+        metadata: event.metadata ? JSON.stringify(event.metadata) : null,
+        created_at: at,
+      });
     },
     listRecent: async ({ limit, since, severities }) => {
       let query = db

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { InstancePeer, InstancePeerRepository } from "../../core/polling/instance-peer.js";
 import type { InstancePeersTable } from "./fleet-tables.js";
+import { PreparedSelect } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
 
 const toPeer = (row: Selectable<InstancePeersTable>): InstancePeer => ({
@@ -12,8 +13,19 @@ const toPeer = (row: Selectable<InstancePeersTable>): InstancePeer => ({
   updatedAt: row.updated_at,
 });
 
+// Every legacy heartbeat and poll tells its caller's instance from these: prepared once on SQLite.
+const peersOfAgent = new PreparedSelect<{ agentId: string }, Selectable<InstancePeersTable>>((db, param) =>
+  db
+    .selectFrom("instance_peers")
+    .selectAll()
+    .where("agent_id", "=", param("agentId"))
+    .orderBy("updated_at", "desc")
+    .orderBy("instance_id"),
+);
+
 /** Where the agent on each instance of a polling agent calls from, written once for SQLite and PostgreSQL. */
-export function createKyselyInstancePeerRepository({ db }: StoreBinding): InstancePeerRepository {
+export function createKyselyInstancePeerRepository(binding: StoreBinding): InstancePeerRepository {
+  const { db } = binding;
   return {
     save: async (peer) => {
       const changes = {
@@ -28,16 +40,7 @@ export function createKyselyInstancePeerRepository({ db }: StoreBinding): Instan
         .onConflict((conflict) => conflict.columns(["client_id", "instance_id"]).doUpdateSet(changes))
         .execute();
     },
-    listByAgent: async (agentId) =>
-      (
-        await db
-          .selectFrom("instance_peers")
-          .selectAll()
-          .where("agent_id", "=", agentId)
-          .orderBy("updated_at", "desc")
-          .orderBy("instance_id")
-          .execute()
-      ).map(toPeer),
+    listByAgent: async (agentId) => (await peersOfAgent.all(binding, { agentId })).map(toPeer),
     delete: async (clientId, instanceId) => {
       await db
         .deleteFrom("instance_peers")

@@ -4,6 +4,7 @@ import type { Instance, InstanceFilter, InstanceWithOwner } from "../../core/ins
 import type { InstanceRepository } from "../../core/instances/instance-repository.js";
 import type { Database } from "./database.js";
 import type { InstancesTable } from "./fleet-tables.js";
+import { PreparedSelect } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
 
 export const toInstance = (row: Selectable<InstancesTable>): Instance => ({
@@ -33,7 +34,20 @@ export const toInstance = (row: Selectable<InstancesTable>): Instance => ({
  * (schema v9): saving a primary first retires the agent's other primaries, so the rule holds whichever order a
  * use case saves the new primary and retires the old ones in.
  */
-export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): InstanceRepository {
+// Every force-switch and most agent reports read their instance first: prepared once on SQLite.
+const instanceOfClient = new PreparedSelect<
+  { clientId: string; instanceId: string },
+  Selectable<InstancesTable>
+>((db, param) =>
+  db
+    .selectFrom("instances")
+    .selectAll()
+    .where("client_id", "=", param("clientId"))
+    .where("id", "=", param("instanceId")),
+);
+
+export function createKyselyInstanceRepository(binding: StoreBinding): InstanceRepository {
+  const { db, dialect } = binding;
   // SQLite's instr and PostgreSQL's strpos: a case-sensitive substring test, arguments in the same order.
   const contains = sql.raw(dialect === "sqlite" ? "instr" : "strpos");
   const filtered =
@@ -84,12 +98,7 @@ export function createKyselyInstanceRepository({ db, dialect }: StoreBinding): I
 
   return {
     find: async (clientId, instanceId) => {
-      const row = await db
-        .selectFrom("instances")
-        .selectAll()
-        .where("client_id", "=", clientId)
-        .where("id", "=", instanceId)
-        .executeTakeFirst();
+      const row = await instanceOfClient.first(binding, { clientId, instanceId });
       return row && toInstance(row);
     },
     save: async (instance) => {

@@ -2,7 +2,28 @@ import type { Selectable } from "kysely";
 import type { Notification } from "../../core/notifications/notification.js";
 import type { NotificationRepository } from "../../core/notifications/notification-repository.js";
 import type { NotificationsTable } from "./fleet-tables.js";
+import { PreparedSelect } from "./prepared-query.js";
 import type { StoreBinding } from "./store-binding.js";
+
+type NotificationValues = Pick<
+  Selectable<NotificationsTable>,
+  "client_id" | "agent_id" | "type" | "severity" | "message" | "created_at"
+>;
+
+// A notification goes with most commands' outcomes and every switch: prepared once on SQLite.
+const insertNotification = new PreparedSelect<NotificationValues, { id: number }>((db, param) =>
+  db
+    .insertInto("notifications")
+    .values({
+      client_id: param("client_id"),
+      agent_id: param("agent_id"),
+      type: param("type"),
+      severity: param("severity"),
+      message: param("message"),
+      created_at: param("created_at"),
+    })
+    .returning("id"),
+);
 
 const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
   id: row.id,
@@ -16,21 +37,19 @@ const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
 });
 
 /** A client's notifications, written once for SQLite and PostgreSQL. */
-export function createKyselyNotificationRepository({ db }: StoreBinding): NotificationRepository {
+export function createKyselyNotificationRepository(binding: StoreBinding): NotificationRepository {
+  const { db } = binding;
   return {
     insert: async (notification, at) => {
-      const row = await db
-        .insertInto("notifications")
-        .values({
-          client_id: notification.clientId,
-          agent_id: notification.agentId,
-          type: notification.type,
-          severity: notification.severity,
-          message: notification.message,
-          created_at: at,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+      const row = await insertNotification.first(binding, {
+        client_id: notification.clientId,
+        agent_id: notification.agentId,
+        type: notification.type,
+        severity: notification.severity,
+        message: notification.message,
+        created_at: at,
+      });
+      if (!row) throw new Error("the notification insert returned no id");
       return Number(row.id);
     },
     listByClient: async (clientId, { limit, unreadOnly }) => {

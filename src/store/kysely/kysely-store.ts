@@ -36,33 +36,83 @@ import { TransactionGate } from "./transaction-gate.js";
 /** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
 export type KyselyRepositories = Repositories;
 
+const REPOSITORY_FACTORIES: {
+  [Name in keyof KyselyRepositories]: (binding: StoreBinding) => KyselyRepositories[Name];
+} = {
+  clients: createKyselyClientRepository,
+  agents: createKyselyAgentRepository,
+  instances: createKyselyInstanceRepository,
+  instancePeers: createKyselyInstancePeerRepository,
+  prices: createKyselyPriceRepository,
+  commands: createKyselyCommandRepository,
+  switches: createKyselySwitchRepository,
+  notifications: createKyselyNotificationRepository,
+  events: createKyselyEventRepository,
+  interruptions: createKyselyInterruptionRepository,
+  cleanups: createKyselyCleanupRepository,
+  priceSeries: createKyselyPriceSeriesRepository,
+  savings: createKyselySavingsRepository,
+  savingsReport: createKyselySavingsReportRepository,
+  fleetView: createKyselyFleetViewRepository,
+  growth: createKyselyGrowthRepository,
+  retention: createKyselyRetentionRepository,
+  jobRuns: createKyselyJobRunRepository,
+  replicas: createKyselyReplicaRepository,
+  decisions: createKyselyDecisionRepository,
+  market: createKyselyMarketRepository,
+  models: createKyselyModelRepository,
+  webhooks: createKyselyWebhookRepository,
+};
+
+const REPOSITORY_NAMES = Object.keys(REPOSITORY_FACTORIES) as Array<keyof KyselyRepositories>;
+
 /** Every repository of the store, bound to the whole database or to one transaction. */
 export function kyselyRepositories(binding: StoreBinding): KyselyRepositories {
-  return {
-    clients: createKyselyClientRepository(binding),
-    agents: createKyselyAgentRepository(binding),
-    instances: createKyselyInstanceRepository(binding),
-    instancePeers: createKyselyInstancePeerRepository(binding),
-    prices: createKyselyPriceRepository(binding),
-    commands: createKyselyCommandRepository(binding),
-    switches: createKyselySwitchRepository(binding),
-    notifications: createKyselyNotificationRepository(binding),
-    events: createKyselyEventRepository(binding),
-    interruptions: createKyselyInterruptionRepository(binding),
-    cleanups: createKyselyCleanupRepository(binding),
-    priceSeries: createKyselyPriceSeriesRepository(binding),
-    savings: createKyselySavingsRepository(binding),
-    savingsReport: createKyselySavingsReportRepository(binding),
-    fleetView: createKyselyFleetViewRepository(binding),
-    growth: createKyselyGrowthRepository(binding),
-    retention: createKyselyRetentionRepository(binding),
-    jobRuns: createKyselyJobRunRepository(binding),
-    replicas: createKyselyReplicaRepository(binding),
-    decisions: createKyselyDecisionRepository(binding),
-    market: createKyselyMarketRepository(binding),
-    models: createKyselyModelRepository(binding),
-    webhooks: createKyselyWebhookRepository(binding),
-  };
+  return Object.fromEntries(
+    REPOSITORY_NAMES.map((name) => [name, REPOSITORY_FACTORIES[name](binding)]),
+  ) as unknown as KyselyRepositories;
+}
+
+/** What a transaction's lazy repositories are made from, kept on the object itself. */
+const LAZY = Symbol("lazy repositories");
+
+interface LazyState {
+  binding: StoreBinding;
+  through: Call;
+  made: Partial<Record<string, object>>;
+}
+
+/**
+ * Own enumerable accessors, one per repository, shared by every transaction: the object reads, spreads and
+ * lists its keys like a plain one, and a repository is only made (with its methods wrapped) when first read.
+ */
+const LAZY_DESCRIPTORS: PropertyDescriptorMap = Object.fromEntries(
+  REPOSITORY_NAMES.map((name) => [
+    name,
+    {
+      enumerable: true,
+      get(this: { [LAZY]: LazyState }) {
+        const state = this[LAZY];
+        let repository = state.made[name];
+        if (!repository) {
+          repository = wrappedRepository(name, REPOSITORY_FACTORIES[name](state.binding), state.through);
+          state.made[name] = repository;
+        }
+        return repository;
+      },
+    },
+  ]),
+);
+
+/**
+ * A transaction's repositories, each made on its first use: a use case touches two or three of the twenty-odd,
+ * and making them all with every method wrapped, three times per force-switch, was a measurable share of its
+ * CPU (npm run bench, push).
+ */
+function lazyRepositories(binding: StoreBinding, through: Call): KyselyRepositories {
+  const state: LazyState = { binding, through, made: {} };
+  const repositories = Object.defineProperty({}, LAZY, { value: state });
+  return Object.defineProperties(repositories, LAZY_DESCRIPTORS) as KyselyRepositories;
 }
 
 /**
@@ -113,7 +163,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
     db.transaction().execute(async (trx) => {
       const scope = { open: true };
-      const tx = wrapped(kyselyRepositories(transactionBinding(root, trx)), (name, method, call) =>
+      const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
         scope.open
           ? translating(call)()
           : Promise.reject(
@@ -152,16 +202,18 @@ type Call = (name: string, method: string, call: () => Promise<unknown>) => Prom
 
 /** The repositories with every method call passed through `through` (which runs it, waits, or refuses it). */
 function wrapped(repositories: KyselyRepositories, through: Call): KyselyRepositories {
-  const entries = Object.entries(repositories).map(([name, repository]) => {
-    const methods = Object.entries(
-      repository as unknown as Record<string, (...args: unknown[]) => unknown>,
-    ).map(([method, call]) => [
-      method,
-      (...args: unknown[]) => through(name, method, async () => call(...args)),
-    ]);
-    return [name, Object.fromEntries(methods)];
-  });
+  const entries = Object.entries(repositories).map(([name, repository]) => [
+    name,
+    wrappedRepository(name, repository, through),
+  ]);
   return Object.fromEntries(entries) as KyselyRepositories;
+}
+
+function wrappedRepository(name: string, repository: object, through: Call): object {
+  const methods = Object.entries(repository as Record<string, (...args: unknown[]) => unknown>).map(
+    ([method, call]) => [method, (...args: unknown[]) => through(name, method, async () => call(...args))],
+  );
+  return Object.fromEntries(methods);
 }
 
 /** An asynchronous unit of work, with its duration and whether it succeeded reported to `timings`. */
