@@ -116,7 +116,7 @@ const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, 
 
 /** Agents with their config, written once for SQLite and PostgreSQL. */
 export function createKyselyAgentRepository(binding: StoreBinding): AgentRepository {
-  const { db, sqlite } = binding;
+  const { db, dialect, sqlite } = binding;
   const selectAgents = () => selectAgentsOf(db);
   const upsertConfig = (agentId: string, config: AgentConfig, at: number) => {
     const row = configRow(agentId, config, at);
