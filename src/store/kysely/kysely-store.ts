@@ -210,10 +210,14 @@ function wrapped(repositories: KyselyRepositories, through: Call): KyselyReposit
 }
 
 function wrappedRepository(name: string, repository: object, through: Call): object {
-  const methods = Object.entries(repository as Record<string, (...args: unknown[]) => unknown>).map(
-    ([method, call]) => [method, (...args: unknown[]) => through(name, method, async () => call(...args))],
-  );
-  return Object.fromEntries(methods);
+  // A plain loop, not entries → map → fromEntries: a transaction makes its repositories each time it runs.
+  const methods = repository as Record<string, (...args: unknown[]) => unknown>;
+  const wrapped: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const method of Object.keys(methods)) {
+    const call = methods[method] as (...args: unknown[]) => unknown;
+    wrapped[method] = (...args) => through(name, method, async () => call(...args));
+  }
+  return wrapped;
 }
 
 /** An asynchronous unit of work, with its duration and whether it succeeded reported to `timings`. */
