@@ -1,3 +1,5 @@
+import type { SystemEvent } from "../events/system-event.js";
+
 /** The alerts a webhook can take. `job_failed` reaches operator (admin) webhooks only: jobs serve every client. */
 export const ALERT_EVENTS = [
   "failover",
@@ -76,17 +78,7 @@ export interface WebhookDeliveryWithAttempts extends WebhookDelivery {
 /** An activity-log entry that a webhook takes and has no delivery for yet. */
 export interface PendingFanOut {
   webhook: Webhook;
-  event: {
-    id: number;
-    type: string;
-    severity: string;
-    clientId: string | null;
-    agentId: string | null;
-    instanceId: string | null;
-    message: string;
-    metadata: Readonly<Record<string, unknown>> | null;
-    createdAt: number;
-  };
+  event: SystemEvent;
 }
 
 /** Who manages webhooks: a client its own, the operator the admin-level ones. */
