@@ -13,7 +13,11 @@
  * of the rounds of req/s, p50, p99 and the server's CPU per request (user + system of the server process over the
  * round, divided by the answers). Writes JSON (bench-results/rest-bench.json).
  *
- *   npm run bench:rest -- [--rounds 3] [--duration 10] [--connections 32] [--out bench-results/rest-bench.json]
+ *   npm run bench:rest -- [--rounds 3] [--duration 10] [--connections 32] [--tool wrk|autocannon]
+ *                         [--routes heartbeat,health] [--out bench-results/rest-bench.json]
+ *
+ * The load comes from Debian's wrk (`wrk -t2`, the issue's tool) when it is installed, else from autocannon in this
+ * process (a Node client: it saturates its own core near 20k req/s, so it understates the fast routes).
  *
  * SPOT_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-results/prof" profiles the server.
  */
@@ -27,6 +31,7 @@ import { REPO_ROOT } from "../support/server-process.js";
 import { BenchServer } from "./bench-server.js";
 import { processCpuSeconds } from "./proc-stats.js";
 import { formatCount, median, renderTable, round } from "./stats.js";
+import { runWrk, wrkAvailable } from "./wrk-load.js";
 
 const AGENTS = 1_000;
 
@@ -37,6 +42,7 @@ const { values } = parseArgs({
     duration: { type: "string" },
     connections: { type: "string" },
     routes: { type: "string" },
+    tool: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -44,6 +50,10 @@ const rounds = Number(values.rounds ?? 3);
 const durationSeconds = Number(values.duration ?? 10);
 const connections = Number(values.connections ?? 32);
 const out = resolve(values.out ?? join(REPO_ROOT, "bench-results/rest-bench.json"));
+if (values.tool !== undefined && values.tool !== "wrk" && values.tool !== "autocannon") {
+  console.error(`bench:rest: --tool must be wrk or autocannon, not ${values.tool}`);
+  process.exit(2);
+}
 
 /** The issue's targets (req/s) where it sets one; every route: p99 < 20 ms, no non-2xx, >= half the yardstick. */
 const TARGET_PER_SECOND: Record<string, number> = {
@@ -161,7 +171,16 @@ function routeSpecs(fixture: Fixture): RouteSpec[] {
   ];
 }
 
-async function runRound(spec: RouteSpec, fixture: Fixture, serverPid: number): Promise<RoundResult> {
+/** The load generator: Debian's wrk (C, two threads, as the issue measured) or autocannon (in this process). */
+type LoadTool = "wrk" | "autocannon";
+
+async function runRound(
+  tool: LoadTool,
+  spec: RouteSpec,
+  fixture: Fixture,
+  serverPid: number,
+): Promise<RoundResult> {
+  if (tool === "wrk") return runWrkRound(spec, fixture, serverPid);
   let sent = 0;
   let unexpectedStatus = 0;
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -196,6 +215,24 @@ async function runRound(spec: RouteSpec, fixture: Fixture, serverPid: number): P
   };
 }
 
+async function runWrkRound(spec: RouteSpec, fixture: Fixture, serverPid: number): Promise<RoundResult> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (spec.auth) headers.authorization = `Bearer ${fixture.token}`;
+  const paths = [...new Set(Array.from({ length: AGENTS }, (_, n) => spec.path(n)))];
+  const cpuBefore = processCpuSeconds(serverPid);
+  const result = await runWrk(
+    fixture.url,
+    { method: spec.method, paths, body: spec.body, headers, expectStatus: spec.expectStatus },
+    connections,
+    durationSeconds,
+  );
+  const cpuSeconds = processCpuSeconds(serverPid) - cpuBefore;
+  return {
+    ...result,
+    serverCpuMicrosecondsPerRequest: round((cpuSeconds * 1e6) / Math.max(1, result.answers), 1),
+  };
+}
+
 function summarise(name: string, results: RoundResult[]) {
   return {
     route: name,
@@ -225,6 +262,15 @@ function verdict(summary: ReturnType<typeof summarise>, yardstick: number): stri
 async function main(): Promise<void> {
   const loadAtStart = loadavg().map((value) => round(value, 2));
   const adminToken = randomBytes(24).toString("hex");
+  const tool: LoadTool =
+    (values.tool as LoadTool | undefined) ?? ((await wrkAvailable()) ? "wrk" : "autocannon");
+  if (tool === "wrk" && !(await wrkAvailable())) {
+    console.error(
+      "bench:rest: wrk is not installed (Debian: apt-get install wrk); or pass --tool autocannon",
+    );
+    process.exit(2);
+  }
+  console.log(`bench:rest: load from ${tool}`);
   const { server, httpUrl } = await BenchServer.start(adminToken);
   try {
     console.log(`bench:rest: seeding ${formatCount(AGENTS)} legacy agents...`);
@@ -235,7 +281,7 @@ async function main(): Promise<void> {
     const results = new Map<string, RoundResult[]>(specs.map((spec) => [spec.name, []]));
     for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
       for (const spec of specs) {
-        const result = await runRound(spec, fixture, server.pid);
+        const result = await runRound(tool, spec, fixture, server.pid);
         results.get(spec.name)?.push(result);
         console.log(
           `  round ${roundIndex + 1}/${rounds} ${spec.name}: ${formatCount(result.requestsPerSecond)} req/s, p99 ${result.p99Ms} ms`,
@@ -269,7 +315,10 @@ async function main(): Promise<void> {
       benchmark: "rest",
       at: new Date().toISOString(),
       store: "sqlite",
-      tool: "autocannon 9.0.0 (in the benchmark process, one thread)",
+      tool:
+        tool === "wrk"
+          ? "wrk 4.1.0 (Debian, -t2, keep-alive)"
+          : "autocannon 9.0.0 (in the benchmark process, one thread)",
       connections,
       durationSeconds,
       rounds,
