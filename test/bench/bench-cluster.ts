@@ -34,8 +34,26 @@ const { values } = parseArgs({
     out: { type: "string" },
     scenarios: { type: "string" },
     verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   },
 });
+if (values.help) {
+  console.log(`npm run bench:cluster -- [options]
+
+Several control-plane processes on one throwaway PostgreSQL against one process alone: push p50/p99 across
+processes and the time until a SIGKILLed process's agents are welcomed again.
+
+  --agents N      agents per process (default 1000)
+  --commands N    commands measured per scenario (default 300)
+  --scenarios L   process counts to run, comma-separated (default "3,1")
+  --out PATH      JSON report (default bench-results/cluster-bench.json)
+  --verbose       the most frequent statements of each phase
+  -h, --help      this text
+
+  BENCH_CONCURRENCY=N   commands in flight at once (default 1)
+  SPOT_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-results/prof"   profiles the servers`);
+  process.exit(0);
+}
 const SCENARIOS = (values.scenarios ?? "3,1").split(",").map(Number);
 const VERBOSE = values.verbose ?? false;
 const AGENTS = Number(values.agents ?? 1000);
@@ -43,6 +61,20 @@ const COMMANDS = Number(values.commands ?? 300);
 const OUT = resolve(REPO_ROOT, values.out ?? "bench-results/cluster-bench.json");
 const ADMIN_TOKEN = "cluster-bench-admin-token-0123456";
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+for (const [name, value] of [
+  ["--agents", AGENTS],
+  ["--commands", COMMANDS],
+  ["BENCH_CONCURRENCY", CONCURRENCY],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench:cluster: ${name} must be a whole number of at least 1 (see --help)`);
+    process.exit(2);
+  }
+}
+if (SCENARIOS.some((count) => !Number.isInteger(count) || count < 1)) {
+  console.error(`bench:cluster: --scenarios must list process counts such as "3,1" (see --help)`);
+  process.exit(2);
+}
 
 const UNRELATED_JOBS = [
   "PRICING_AGGREGATION",
