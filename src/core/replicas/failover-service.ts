@@ -17,8 +17,9 @@ import type { NotificationService, NotificationWrites } from "../notifications/n
 import type { Store } from "../unit-of-work.js";
 import { type FailoverStats, failoverStats } from "./failover-stats.js";
 import type { Replica } from "./replica.js";
+import type { ReplicaWrites } from "./replica-commands.js";
 import type { PromotionWrites, ReplicaPromoter } from "./replica-promoter.js";
-import type { ReplicaService, ReplicaWrites } from "./replica-service.js";
+import type { ReplicaService } from "./replica-service.js";
 import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
 export type FailoverAction =

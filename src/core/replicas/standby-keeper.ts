@@ -8,7 +8,8 @@ import type { EventLog } from "../events/event-log.js";
 import type { Logger } from "../logging/logger.js";
 import type { Store } from "../unit-of-work.js";
 import { ACTIVE_REPLICA_STATUSES, type Replica } from "./replica.js";
-import type { ReplicaService, ReplicaWrites } from "./replica-service.js";
+import type { ReplicaWrites } from "./replica-commands.js";
+import type { ReplicaService } from "./replica-service.js";
 import type { StandbyPoolChooser, StandbyPoolReads } from "./standby-pool-chooser.js";
 
 /**
