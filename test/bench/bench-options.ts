@@ -9,6 +9,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --hb-agents N         agents flooding heartbeats (default 2000; --quick 1000)
   --memory-agents A,B   idle agent counts at which the server's RSS is read (default 1000,5000)
   --rate R              force-switch commands per second (default 100)
+  --push-heartbeats N   stream heartbeats per second sent by the connected agents while pushes are measured
+                        (default 0; the hot-paths issue measures push p99 with 2000)
   --samples N           measured commands (default 1000; 50 more are sent first as warm-up)
   --hb-seconds S        length of one heartbeat flood (default 5)
   --repeats N           heartbeat floods; the median is reported (default 3)
@@ -26,6 +28,7 @@ export interface BenchOptions {
   hbAgents: number;
   memoryAgents: number[];
   rate: number;
+  pushHeartbeats: number;
   samples: number;
   hbSeconds: number;
   repeats: number;
@@ -33,6 +36,14 @@ export interface BenchOptions {
   stores: Array<"sqlite" | "postgres">;
   quick: boolean;
   out: string;
+}
+
+/** Background heartbeats during the push measurement: 0 (the default) or a rate. */
+function pushHeartbeats(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const rate = Number(value);
+  if (!Number.isFinite(rate) || rate < 0) throw new Error("--push-heartbeats must be a number >= 0");
+  return rate;
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -43,6 +54,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       "hb-agents": { type: "string" },
       "memory-agents": { type: "string" },
       rate: { type: "string" },
+      "push-heartbeats": { type: "string" },
       samples: { type: "string" },
       "hb-seconds": { type: "string" },
       repeats: { type: "string" },
@@ -89,6 +101,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     hbAgents: count("hb-agents", values["hb-agents"], quick ? 1000 : 2000),
     memoryAgents,
     rate: positive("rate", values.rate, 100),
+    pushHeartbeats: pushHeartbeats(values["push-heartbeats"]),
     samples: Math.round(positive("samples", values.samples, quick ? 300 : 1000)),
     hbSeconds: positive("hb-seconds", values["hb-seconds"], quick ? 3 : 5),
     repeats: Math.round(positive("repeats", values.repeats, quick ? 2 : 3)),

@@ -83,8 +83,8 @@ export class FleetProcess {
     return this.request<ConnectResult>({ op: "connect", total, concurrency });
   }
 
-  push(rate: number, samples: number, warmup: number) {
-    return this.request<PushResult>({ op: "push", rate, samples, warmup });
+  push(rate: number, samples: number, warmup: number, heartbeatsPerSecond = 0) {
+    return this.request<PushResult>({ op: "push", rate, samples, warmup, heartbeatsPerSecond });
   }
 
   flood(seconds: number) {

@@ -22,6 +22,8 @@ export interface PushRequest {
   samples: number;
   /** Commands issued first and left out of the statistics (JIT, connection pools). */
   warmup: number;
+  /** Stream heartbeats per second sent meanwhile by the connected agents in turn (0: only their idle beat). */
+  heartbeatsPerSecond: number;
 }
 
 export interface FloodRequest {
@@ -78,6 +80,8 @@ export interface PushResult {
   checkedStates: Record<string, number>;
   elapsedMs: number;
   achievedRate: number;
+  /** Background stream heartbeats sent per second while the commands were issued. */
+  heartbeatsPerSecond: number;
   /** The slowest pushes and when they were sent (ms after the first): stalls show up as clusters. */
   slowest: Array<{ atMs: number; latencyMs: number }>;
   /** The fleet's own event-loop delay while issuing: a stall here would inflate the latencies. */

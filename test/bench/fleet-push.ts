@@ -1,7 +1,34 @@
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import type { FleetAgent } from "./fleet-agent.js";
 import type { PushRequest, PushResult } from "./fleet-protocol.js";
-import { fleet, liveAgents, requireTarget, sleep } from "./fleet-state.js";
+import { encode, fleet, liveAgents, requireTarget, sleep } from "./fleet-state.js";
+
+/** How often the background heartbeats are sent, in batches: the rate is what matters, not its grain. */
+const HEARTBEAT_TICK_MS = 10;
+
+/**
+ * Heartbeats at `perSecond` on the agents' streams, round robin, until stopped: the issue's "2,000 heartbeats/s
+ * at the same time" as pushes. Each tick sends what the elapsed time owes, so a late tick catches up.
+ */
+function backgroundHeartbeats(agents: readonly FleetAgent[], perSecond: number): () => number {
+  if (perSecond <= 0) return () => 0;
+  const heartbeat = encode({ seq: 0, body: { $case: "heartbeat", value: { sentAt: new Date() } } });
+  const started = performance.now();
+  let sent = 0;
+  let next = 0;
+  const timer = setInterval(() => {
+    const owed = Math.floor(((performance.now() - started) / 1000) * perSecond) - sent;
+    for (let index = 0; index < owed; index++) {
+      const agent = agents[next++ % agents.length] as FleetAgent;
+      if (!agent.ended) agent.session.writeEncoded(heartbeat);
+      sent++;
+    }
+  }, HEARTBEAT_TICK_MS);
+  return () => {
+    clearInterval(timer);
+    return sent;
+  };
+}
 
 /**
  * REST force-switches at a fixed rate (open loop: a slow answer does not delay the next request) to random
@@ -48,12 +75,14 @@ export async function push(request: PushRequest): Promise<PushResult> {
   };
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
+  const stopHeartbeats = backgroundHeartbeats(agents, request.heartbeatsPerSecond);
   const start = performance.now() + 20;
   for (let sequence = 0; sequence < total; sequence++) {
     await sleep(start + sequence * intervalMs - performance.now());
     inFlight.push(issue(sequence));
   }
   const issuedMs = performance.now() - start;
+  const heartbeatsSent = stopHeartbeats();
   await Promise.all(inFlight);
   // Every issued command must reach its agent; wait a little for stragglers.
   const deadline = performance.now() + 10_000;
@@ -93,6 +122,7 @@ export async function push(request: PushRequest): Promise<PushResult> {
       max: Math.max(0, loopDelay.max / 1e6 - 10),
     },
     achievedRate: (total - 1) / (issuedMs / 1000),
+    heartbeatsPerSecond: heartbeatsSent / (issuedMs / 1000),
   };
 }
 

@@ -20,11 +20,11 @@ function summarize(values: readonly number[]) {
 /** 1: push latency, REST force-switch → the agent's receipt of the command, with the agents connected. */
 export async function measurePush(options: BenchOptions, server: BenchServer, fleet: FleetProcess) {
   log(
-    `  push: ${formatCount(options.samples + WARMUP_COMMANDS)} force-switches over REST at ${options.rate}/s to random agents (first ${WARMUP_COMMANDS} are warm-up)...`,
+    `  push: ${formatCount(options.samples + WARMUP_COMMANDS)} force-switches over REST at ${options.rate}/s to random agents (first ${WARMUP_COMMANDS} are warm-up)${options.pushHeartbeats > 0 ? `, ${formatCount(options.pushHeartbeats)} stream heartbeats/s meanwhile` : ""}...`,
   );
   await server.probe();
   const meter = cpuMeter(server.pid, fleet.pid);
-  const result = await fleet.push(options.rate, options.samples, WARMUP_COMMANDS);
+  const result = await fleet.push(options.rate, options.samples, WARMUP_COMMANDS, options.pushHeartbeats);
   const cpu = meter();
   const serverLoop = (await server.probe()).eventLoopDelayMs;
   if (result.errors > 0 || result.lost > 0) {
@@ -36,6 +36,7 @@ export async function measurePush(options: BenchOptions, server: BenchServer, fl
     agents: options.agents,
     ratePerSecond: options.rate,
     achievedRatePerSecond: round(result.achievedRate, 1),
+    backgroundHeartbeatsPerSecond: round(result.heartbeatsPerSecond, 0),
     samples: result.latenciesMs.length,
     warmup: WARMUP_COMMANDS,
     latencyMs: summarize(result.latenciesMs),
