@@ -26,6 +26,12 @@ describe("webhook targets", () => {
       ["::ffff:127.0.0.1", "loopback"],
       ["::ffff:a9fe:a9fe", "link-local"],
       ["::7f00:1", "IPv4-compatible"],
+      ["64:ff9b::a9fe:a9fe", "link-local (through NAT64)"],
+      ["64:ff9b::127.0.0.1", "loopback (through NAT64)"],
+      ["64:ff9b:1::808:808", "NAT64 local-use"],
+      ["2002:a9fe:a9fe::1", "link-local (through 6to4)"],
+      ["2002:c0a8:101::", "private (through 6to4)"],
+      ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"],
     ];
     for (const [address, kind] of refused) expect(refusedAddressKind(address), address).toBe(kind);
     for (const address of [
@@ -38,6 +44,9 @@ describe("webhook targets", () => {
       "223.255.255.255",
       "2001:4860:4860::8888",
       "::ffff:8.8.8.8",
+      "64:ff9b::808:808",
+      "64:ff9b::8.8.8.8",
+      "2002:808:808::1",
       "not an address",
     ]) {
       expect(refusedAddressKind(address), address).toBeNull();
