@@ -110,8 +110,11 @@ const lockAgent = new PreparedSelect<{ agentId: string }, AgentRow>((db, param, 
   // SQLite serialises every writer already; PostgreSQL holds the agent's row until the transaction ends.
   return dialect === "postgres" ? query.forUpdate("a") : query;
 });
-const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>((db, param) =>
-  selectAgentsOf(db).where("a.client_id", "=", param("clientId")).where("a.id", "=", param("agentId")),
+// Reused while nothing is written (SqliteReadCache): a quiet legacy heartbeat or re-poll then reads no row.
+const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>(
+  (db, param) =>
+    selectAgentsOf(db).where("a.client_id", "=", param("clientId")).where("a.id", "=", param("agentId")),
+  true,
 );
 
 /** Agents with their config, written once for SQLite and PostgreSQL. */
