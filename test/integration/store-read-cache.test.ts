@@ -141,7 +141,7 @@ describe.each(["sqlite", "postgres"] as const)("root reads after writes on %s", 
     const { store, binding } = await openStore(dialect);
     const hostname = new PreparedSelect<{ id: string }, { hostname: string }>(
       (db, param) => db.selectFrom("agents").select("hostname").where("id", "=", param("id")) as never,
-      true,
+      { reads: ["agents"] },
     );
     expect(await hostname.first(binding, { id: "a1" })).toEqual({ hostname: "host-a1" });
     let during: Promise<unknown> | undefined;
@@ -173,8 +173,49 @@ describe("the SQLite read cache", () => {
     }
     expect(await hostOf(store)).toBe("host-a1");
     // ...until this connection writes anything, which drops every kept answer.
-    await store.agents.touchMany(new Map([["a1", T + 1_000]]));
+    await store.events.insert({ type: "agent_registered", severity: "info", message: "any write" }, T);
     expect(await hostOf(store)).toBe("elsewhere");
+  });
+
+  it("keeps its answers through the last-seen batch, agents' rows brought to the batch's times", async () => {
+    const { store, database, binding } = await openStore("sqlite");
+    const file = database.sqliteFile as NonNullable<typeof database.sqliteFile>;
+    const peer = { clientId: "acme", instanceId: "i-a1", agentId: "a1", seenAt: null, updatedAt: T };
+    await store.instancePeers.save({ ...peer, peerAddress: "10.0.0.1" });
+    const hostname = new PreparedSelect<{ id: string }, { hostname: string }>(
+      (db, param) => db.selectFrom("agents").select("hostname").where("id", "=", param("id")) as never,
+      { reads: ["agents"] },
+    );
+    const seen = async () => ({
+      agent: await store.agents.findById("acme", "a1"),
+      peers: (await store.instancePeers.listByAgent("a1")).map((p) => p.peerAddress),
+      hostname: (await hostname.first(binding, { id: "a1" }))?.hostname,
+    });
+    const before = await seen();
+    // Changes this connection does not count show which answers were kept.
+    const other = new Database(file.name);
+    try {
+      other.prepare("UPDATE instance_peers SET peer_address = '10.9.9.9'").run();
+      other.prepare("UPDATE agents SET hostname = 'elsewhere'").run();
+    } finally {
+      other.close();
+    }
+    await store.agents.touchMany(new Map([["a1", T + 2_000]]));
+    const after = await seen();
+    // The agent's row is kept with the batch's time; the peers (another table) are kept as they were; a kept
+    // answer of another read of the agents table is dropped and read again.
+    expect(after.agent).toEqual({ ...before.agent, hostname: "host-a1", lastSeenAt: T + 2_000 });
+    expect(after.peers).toEqual(["10.0.0.1"]);
+    expect(after.hostname).toBe("elsewhere");
+    // Never backwards, as the statement itself.
+    await store.agents.touchMany(new Map([["a1", T + 1_500]]));
+    expect((await store.agents.findById("acme", "a1"))?.lastSeenAt).toBe(T + 2_000);
+    // Any other write drops everything.
+    await store.agents.setStatus("a1", "offline", T + 3_000);
+    expect(await seen()).toMatchObject({
+      agent: { hostname: "elsewhere", status: "offline", lastSeenAt: T + 2_000 },
+      peers: ["10.9.9.9"],
+    });
   });
 
   it("refuses to reuse a query that writes", async () => {
@@ -186,7 +227,7 @@ describe("the SQLite read cache", () => {
           .set({ hostname: "x" })
           .where("id", "=", param("id"))
           .returning("id") as never,
-      true,
+      { reads: ["agents"] },
     );
     await expect(Promise.resolve().then(() => writing.all(binding, { id: "a1" }))).rejects.toThrow(
       "a reused query must only read",

@@ -97,7 +97,7 @@ const openOfAgent = new PreparedSelect<
       .orderBy("created_at", "asc")
       .orderBy("rowid", "asc")
       .limit(param("limit")),
-  true,
+  { reads: ["commands"] },
 );
 const acknowledgeCommand = new PreparedWrite<{ agentId: string; commandId: string; at: number }>(
   (db, param) =>

@@ -23,7 +23,7 @@ const peersOfAgent = new PreparedSelect<{ agentId: string }, Selectable<Instance
       .where("agent_id", "=", param("agentId"))
       .orderBy("updated_at", "desc")
       .orderBy("instance_id"),
-  true,
+  { reads: ["instance_peers"] },
 );
 
 /** Where the agent on each instance of a polling agent calls from, written once for SQLite and PostgreSQL. */

@@ -2,6 +2,7 @@ import type { Compilable, Kysely } from "kysely";
 import type { SqliteDatabase } from "../open-sqlite-file.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { Database } from "./database.js";
+import type { Reuse } from "./sqlite-read-cache.js";
 import type { StoreBinding } from "./store-binding.js";
 
 /** A named parameter's place in a query built once: Kysely keeps it as the value of a parameter. */
@@ -44,7 +45,7 @@ abstract class PreparedQuery<P, Q extends Compilable> {
   constructor(
     private readonly build: (db: Kysely<Database>, param: Param<P>, dialect: Dialect) => Q,
     /** A read whose answer is reused while nothing is written (SQLite, outside transactions: SqliteReadCache). */
-    private readonly reused = false,
+    private readonly reuse?: Reuse,
   ) {}
 
   protected query(binding: StoreBinding, params: P): Q {
@@ -64,7 +65,7 @@ abstract class PreparedQuery<P, Q extends Compilable> {
     let statement = compiled.statements.get(sqlite.file);
     if (!statement) {
       const made = sqlite.file.prepare(compiled.sql);
-      if (this.reused && !made.readonly) throw new Error(`a reused query must only read: ${compiled.sql}`);
+      if (this.reuse && !made.readonly) throw new Error(`a reused query must only read: ${compiled.sql}`);
       statement = made as unknown as Statement;
       compiled.statements.set(sqlite.file, statement);
     }
@@ -72,9 +73,10 @@ abstract class PreparedQuery<P, Q extends Compilable> {
     const values = params as Record<string, unknown>;
     const args = compiled.slots.map((slot) => ("name" in slot ? values[slot.name] : slot.value));
     const { reads } = sqlite;
-    if (this.reused && reads && !sqlite.file.inTransaction) {
+    const { reuse } = this;
+    if (reuse && reads && !sqlite.file.inTransaction) {
       const key = `${this.id}${how}${JSON.stringify(args)}`;
-      return sqlite.run(() => reads.read(key, () => run(prepared, args)));
+      return sqlite.run(() => reads.read(key, reuse, () => run(prepared, args)));
     }
     return sqlite.run(() => run(prepared, args));
   }
@@ -105,7 +107,7 @@ interface Selecting<Row> extends Compilable {
 }
 
 /**
- * A prepared SELECT (or a write with RETURNING): its rows, or its first row. Made with `reused` (reads only), its
+ * A prepared SELECT (or a write with RETURNING): its rows, or its first row. Made with `reuse` (reads only), its
  * answer on SQLite outside a transaction is the one last read with the same parameters while nothing was written
  * since: the rows are then shared, so callers map them to new objects and never change them.
  */
