@@ -239,13 +239,14 @@ export class PollingAgentService<RegisterTx = unknown> {
 
   /**
    * The original agent's replica poll (`GET replicas?status=launching`): the replicas whose launch was issued for
-   * the caller's instance and that still wait for an instance. Fetching delivers their launch commands; a replica
-   * terminated or failed meanwhile (its launch cancelled) is not among them.
+   * the caller's instance and that still wait for an instance. The first fetch records their launch commands
+   * delivered (a re-poll writes nothing); a replica terminated or failed meanwhile (its launch cancelled) is not
+   * among them.
    */
   async replicasToLaunch(caller: ClientContext, agentId: string, peer: string): Promise<Replica[]> {
     const now = this.deps.clock.now();
     const { store } = this.deps;
-    // Decided from reads first, as a re-poll is: only a launch not yet handed out is a write (its delivery).
+    // Decided from reads first: only a launch not yet handed out is a write (its delivery), on the locked path.
     const quiet = await this.launchesFor(
       store,
       await requireLiveAgent(store.agents, caller, agentId),
