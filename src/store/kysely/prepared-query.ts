@@ -28,6 +28,9 @@ interface Compiled {
   statements: WeakMap<SqliteDatabase, Statement>;
 }
 
+/** Numbers the queries, whose reused answers are kept under their number. */
+let queries = 0;
+
 /**
  * A query of the hottest paths, written once with Kysely for both dialects. On SQLite it is built and compiled
  * once, then runs as a prepared better-sqlite3 statement on the binding's connection: building, compiling and
@@ -35,8 +38,6 @@ interface Compiled {
  * force-switch runs a dozen of them; npm run bench, push). On PostgreSQL it is built with the values and run by
  * Kysely as any other query, where that cost is noise beside the round trip.
  */
-let queries = 0;
-
 abstract class PreparedQuery<P, Q extends Compilable> {
   private readonly compiled = new Map<Dialect, Compiled>();
   /** Tells this query's cached answers from others' (with how they were read: rows or first row). */
