@@ -35,6 +35,9 @@ export const POLLABLE_COMMAND_TYPES: readonly CommandType[] = ["switch_to_spot_p
 /** Bound on open commands looked at per poll. */
 const POLL_LIMIT = 200;
 
+const pollable = (commands: Command[]) =>
+  commands.filter((command) => POLLABLE_COMMAND_TYPES.includes(command.action.type));
+
 export interface PolledCommands {
   agent: Agent;
   /** Switch commands now recorded as delivered, highest priority first, then oldest. */
@@ -185,13 +188,38 @@ export class PollingAgentService<RegisterTx = unknown> {
    */
   async pendingCommands(caller: ClientContext, agentId: string, peer: string): Promise<PolledCommands> {
     const now = this.deps.clock.now();
-    const polled = await this.deps.store.transaction(async (tx) => {
+    const polled =
+      (await this.quietPoll(caller, agentId, peer, now)) ??
+      (await this.lockedPoll(caller, agentId, peer, now));
+    if (polled.fromPrimary) {
+      await this.recordPoll(polled.agent.id, now);
+      await this.alive(polled.agent);
+    }
+    return { agent: polled.agent, commands: polled.commands };
+  }
+
+  /**
+   * A poll with no command to hand out for the first time (every poll of an agent until it reports, or of an
+   * agent with nothing queued), decided from reads alone as the quiet heartbeat is: no transaction, no write
+   * lock, no commit. Null when a command is fresh: its delivery is recorded on the locked path, which reads again.
+   */
+  private async quietPoll(caller: ClientContext, agentId: string, peer: string, now: number) {
+    const { store, callers } = this.deps;
+    const agent = await requireLiveAgent(store.agents, caller, agentId);
+    const target = await callers.pollTarget(store, agent, peer);
+    const open = target
+      ? pollable(await store.commands.listDeliverable(agent.id, target, now, POLL_LIMIT))
+      : [];
+    if (open.some((command) => command.state === "pending")) return null;
+    return { agent, commands: open, fromPrimary: target === agent.instanceId };
+  }
+
+  private lockedPoll(caller: ClientContext, agentId: string, peer: string, now: number) {
+    return this.deps.store.transaction(async (tx) => {
       const agent = await lockLiveAgent(tx.agents, caller, agentId);
       const target = await this.deps.callers.pollTarget(tx, agent, peer);
       const open = target
-        ? (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter((command) =>
-            POLLABLE_COMMAND_TYPES.includes(command.action.type),
-          )
+        ? pollable(await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT))
         : [];
       // Only a first fetch changes anything: handing a delivered command again (every poll until the agent
       // reports) writes nothing, so an agent polling every 15 s costs no commit, no fsync.
@@ -207,43 +235,57 @@ export class PollingAgentService<RegisterTx = unknown> {
       );
       return { agent, commands, fromPrimary: target === agent.instanceId };
     });
-    if (polled.fromPrimary) {
-      await this.recordPoll(polled.agent.id, now);
-      await this.alive(polled.agent);
-    }
-    return { agent: polled.agent, commands: polled.commands };
   }
 
   /**
    * The original agent's replica poll (`GET replicas?status=launching`): the replicas whose launch was issued for
-   * the caller's instance and that still wait for an instance. Fetching delivers their launch commands; a replica
-   * terminated or failed meanwhile (its launch cancelled) is not among them.
+   * the caller's instance and that still wait for an instance. The first fetch records their launch commands
+   * delivered (a re-poll writes nothing); a replica terminated or failed meanwhile (its launch cancelled) is not
+   * among them.
    */
   async replicasToLaunch(caller: ClientContext, agentId: string, peer: string): Promise<Replica[]> {
     const now = this.deps.clock.now();
-    const polled = await this.deps.store.transaction(async (tx) => {
-      const agent = await lockLiveAgent(tx.agents, caller, agentId);
-      const target = await this.deps.callers.pollTarget(tx, agent, peer);
-      const launches: Array<{ command: Command; replica: Replica }> = [];
-      if (target) {
-        for (const command of await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)) {
-          if (command.action.type !== "launch_replica") continue;
-          const replica = await tx.replicas.find(agent.clientId, command.action.replicaId);
-          if (replica?.status === "launching" && replica.instanceId === null)
-            launches.push({ command, replica });
-        }
-      }
-      if (launches.length > 0) {
-        await tx.commands.markDelivered(new Map(launches.map(({ command }) => [command.id, now])));
-      }
-      return {
-        agent,
-        replicas: launches.map(({ replica }) => replica),
-        fromPrimary: target === agent.instanceId,
-      };
-    });
+    const { store } = this.deps;
+    // Decided from reads first: only a launch not yet handed out is a write (its delivery), on the locked path.
+    const quiet = await this.launchesFor(
+      store,
+      await requireLiveAgent(store.agents, caller, agentId),
+      peer,
+      now,
+    );
+    const polled = quiet.launches.some(({ command }) => command.state === "pending")
+      ? await store.transaction(async (tx) => {
+          const agent = await lockLiveAgent(tx.agents, caller, agentId);
+          const locked = await this.launchesFor(tx, agent, peer, now);
+          const fresh = locked.launches.filter(({ command }) => command.state === "pending");
+          if (fresh.length > 0) {
+            await tx.commands.markDelivered(new Map(fresh.map(({ command }) => [command.id, now])));
+          }
+          return locked;
+        })
+      : quiet;
     if (polled.fromPrimary) await this.alive(polled.agent);
-    return polled.replicas;
+    return polled.launches.map(({ replica }) => replica);
+  }
+
+  /** The replicas a replica poll from `peer` hands out, with their launch commands, read through `repos`. */
+  private async launchesFor(
+    repos: Pick<PollingRepos, "commands" | "replicas"> & CallerRepos,
+    agent: Agent,
+    peer: string,
+    now: number,
+  ) {
+    const target = await this.deps.callers.pollTarget(repos, agent, peer);
+    const launches: Array<{ command: Command; replica: Replica }> = [];
+    if (target) {
+      for (const command of await repos.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)) {
+        if (command.action.type !== "launch_replica") continue;
+        const replica = await repos.replicas.find(agent.clientId, command.action.replicaId);
+        if (replica?.status === "launching" && replica.instanceId === null)
+          launches.push({ command, replica });
+      }
+    }
+    return { agent, launches, fromPrimary: target === agent.instanceId };
   }
 
   /**
@@ -274,28 +316,53 @@ export class PollingAgentService<RegisterTx = unknown> {
    */
   async config(caller: ClientContext, agentId: string, peer: string): Promise<AgentConfig> {
     const now = this.deps.clock.now();
-    const read = await this.deps.store.transaction(async (tx) => {
-      const agent = await lockLiveAgent(tx.agents, caller, agentId);
-      const target = await this.deps.callers.pollTarget(tx, agent, peer);
-      if (this.deps.sessions.isConnected(agent.id) || target === null) return { agent, target };
-      const open = (await tx.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter(
-        (command) => command.action.type === "apply_config",
-      );
-      if (open.length === 0) return { agent, target };
-      await tx.commands.markDelivered(new Map(open.map((command) => [command.id, now])));
-      for (const command of open) {
-        await tx.commands.finish(
-          agent.id,
-          command.id,
-          true,
-          "configuration read by the agent (GET config)",
-          now,
-        );
-      }
-      return { agent, target };
-    });
+    const { store } = this.deps;
+    // Decided from reads first: a read with no apply_config to complete (every read but the first after a
+    // change) takes no transaction.
+    const quiet = await this.configCommandsFor(
+      store,
+      await requireLiveAgent(store.agents, caller, agentId),
+      peer,
+      now,
+    );
+    const read =
+      quiet.open.length === 0
+        ? quiet
+        : await store.transaction(async (tx) => {
+            const agent = await lockLiveAgent(tx.agents, caller, agentId);
+            const locked = await this.configCommandsFor(tx, agent, peer, now);
+            if (locked.open.length === 0) return locked;
+            await tx.commands.markDelivered(new Map(locked.open.map((command) => [command.id, now])));
+            for (const command of locked.open) {
+              await tx.commands.finish(
+                agent.id,
+                command.id,
+                true,
+                "configuration read by the agent (GET config)",
+                now,
+              );
+            }
+            return locked;
+          });
     if (read.target === read.agent.instanceId) await this.alive(read.agent);
     return read.agent.config;
+  }
+
+  /** The apply_config commands a config read from `peer` completes (none for a streaming agent's). */
+  private async configCommandsFor(
+    repos: Pick<PollingRepos, "commands"> & CallerRepos,
+    agent: Agent,
+    peer: string,
+    now: number,
+  ) {
+    const target = await this.deps.callers.pollTarget(repos, agent, peer);
+    const open =
+      this.deps.sessions.isConnected(agent.id) || target === null
+        ? []
+        : (await repos.commands.listDeliverable(agent.id, target, now, POLL_LIMIT)).filter(
+            (command) => command.action.type === "apply_config",
+          );
+    return { agent, target, open };
   }
 
   /** The replica settings of the agent's config; reading them takes no command. */

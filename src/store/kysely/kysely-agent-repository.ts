@@ -110,8 +110,11 @@ const lockAgent = new PreparedSelect<{ agentId: string }, AgentRow>((db, param, 
   // SQLite serialises every writer already; PostgreSQL holds the agent's row until the transaction ends.
   return dialect === "postgres" ? query.forUpdate("a") : query;
 });
-const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>((db, param) =>
-  selectAgentsOf(db).where("a.client_id", "=", param("clientId")).where("a.id", "=", param("agentId")),
+// Reused while nothing is written (SqliteReadCache): a quiet legacy heartbeat or re-poll then reads no row.
+const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>(
+  (db, param) =>
+    selectAgentsOf(db).where("a.client_id", "=", param("clientId")).where("a.id", "=", param("agentId")),
+  { reads: ["agents", "agent_configs"], agentRows: true },
 );
 
 /** Agents with their config, written once for SQLite and PostgreSQL. */
@@ -174,7 +177,13 @@ export function createKyselyAgentRepository(binding: StoreBinding): AgentReposit
       await db.updateTable("agents").set({ last_cleanup_at: at }).where("id", "=", agentId).execute();
     },
     touchMany: async (lastSeen) => {
-      if (sqlite) return sqlite.run(() => sqlite.paths.touchMany(lastSeen));
+      if (sqlite) {
+        const { paths, reads } = sqlite;
+        // Kept reads stay kept, brought to the new times: the batch runs once a second while agents call.
+        return sqlite.run(() =>
+          reads ? reads.touchLastSeen(lastSeen, () => paths.touchMany(lastSeen)) : paths.touchMany(lastSeen),
+        );
+      }
       // One statement per chunk (one round trip on PostgreSQL), never moving a last-seen time backwards.
       for (const chunk of chunksOf(lastSeen)) {
         await sql`WITH v(id, at) AS (VALUES ${idTimeRows(chunk)})

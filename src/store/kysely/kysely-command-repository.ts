@@ -82,6 +82,23 @@ const deliverableOfAgent = new PreparedSelect<
     .orderBy("rowid", "asc")
     .limit(param("limit")),
 );
+// The same without the expiry, whose answer does not change with the clock: reused while nothing is written
+// (SqliteReadCache), it answers a re-poll with no SQL. Expired rows are left out by the caller.
+const openOfAgent = new PreparedSelect<
+  { agentId: string; instanceId: string | null; limit: number },
+  CommandRow
+>(
+  (db, param) =>
+    selectCommandsOf(db)
+      .where("agent_id", "=", param("agentId"))
+      .where("state", "in", DELIVERABLE)
+      .where((eb) => eb.or([eb("instance_id", "is", null), eb("instance_id", "=", param("instanceId"))]))
+      .orderBy("priority", "desc")
+      .orderBy("created_at", "asc")
+      .orderBy("rowid", "asc")
+      .limit(param("limit")),
+  { reads: ["commands"] },
+);
 const acknowledgeCommand = new PreparedWrite<{ agentId: string; commandId: string; at: number }>(
   (db, param) =>
     db
@@ -156,6 +173,12 @@ export function createKyselyCommandRepository(binding: StoreBinding): CommandRep
       return row && toCommand(row);
     },
     listDeliverable: async (agentId, instanceId, now, limit) => {
+      if (sqlite?.reads) {
+        // Outside a transaction on SQLite: the open rows, reused while nothing is written, less the expired. A
+        // full page may hide live rows behind expired ones: the exact query answers then.
+        const open = await openOfAgent.all(binding, { agentId, instanceId, limit });
+        if (open.length < limit) return open.filter((row) => row.expires_at > now).map(toCommand);
+      }
       const rows = await deliverableOfAgent.all(binding, { agentId, instanceId, now, limit });
       return rows.map(toCommand);
     },

@@ -13,14 +13,17 @@ const toPeer = (row: Selectable<InstancePeersTable>): InstancePeer => ({
   updatedAt: row.updated_at,
 });
 
-// Every legacy heartbeat and poll tells its caller's instance from these: prepared once on SQLite.
-const peersOfAgent = new PreparedSelect<{ agentId: string }, Selectable<InstancePeersTable>>((db, param) =>
-  db
-    .selectFrom("instance_peers")
-    .selectAll()
-    .where("agent_id", "=", param("agentId"))
-    .orderBy("updated_at", "desc")
-    .orderBy("instance_id"),
+// Every legacy heartbeat and poll tells its caller's instance from these: prepared once on SQLite, and reused
+// while nothing is written (SqliteReadCache).
+const peersOfAgent = new PreparedSelect<{ agentId: string }, Selectable<InstancePeersTable>>(
+  (db, param) =>
+    db
+      .selectFrom("instance_peers")
+      .selectAll()
+      .where("agent_id", "=", param("agentId"))
+      .orderBy("updated_at", "desc")
+      .orderBy("instance_id"),
+  { reads: ["instance_peers"] },
 );
 
 /** Where the agent on each instance of a polling agent calls from, written once for SQLite and PostgreSQL. */

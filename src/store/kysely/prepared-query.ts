@@ -2,6 +2,7 @@ import type { Compilable, Kysely } from "kysely";
 import type { SqliteDatabase } from "../open-sqlite-file.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { Database } from "./database.js";
+import type { Reuse } from "./sqlite-read-cache.js";
 import type { StoreBinding } from "./store-binding.js";
 
 /** A named parameter's place in a query built once: Kysely keeps it as the value of a parameter. */
@@ -27,6 +28,9 @@ interface Compiled {
   statements: WeakMap<SqliteDatabase, Statement>;
 }
 
+/** Numbers the queries, whose reused answers are kept under their number. */
+let queries = 0;
+
 /**
  * A query of the hottest paths, written once with Kysely for both dialects. On SQLite it is built and compiled
  * once, then runs as a prepared better-sqlite3 statement on the binding's connection: building, compiling and
@@ -36,8 +40,14 @@ interface Compiled {
  */
 abstract class PreparedQuery<P, Q extends Compilable> {
   private readonly compiled = new Map<Dialect, Compiled>();
+  /** Tells this query's cached answers from others' (with how they were read: rows or first row). */
+  private readonly id = ++queries;
 
-  constructor(private readonly build: (db: Kysely<Database>, param: Param<P>, dialect: Dialect) => Q) {}
+  constructor(
+    private readonly build: (db: Kysely<Database>, param: Param<P>, dialect: Dialect) => Q,
+    /** A read whose answer is reused while nothing is written (SQLite, outside transactions: SqliteReadCache). */
+    private readonly reuse?: Reuse,
+  ) {}
 
   protected query(binding: StoreBinding, params: P): Q {
     return this.build(binding.db, (name) => params[name], binding.dialect);
@@ -47,6 +57,7 @@ abstract class PreparedQuery<P, Q extends Compilable> {
   protected onSqlite<T>(
     binding: StoreBinding,
     params: P,
+    how: "all" | "first" | "run",
     run: (statement: Statement, args: unknown[]) => T,
   ): Promise<T> | undefined {
     const { sqlite } = binding;
@@ -54,12 +65,20 @@ abstract class PreparedQuery<P, Q extends Compilable> {
     const compiled = this.compile(binding);
     let statement = compiled.statements.get(sqlite.file);
     if (!statement) {
-      statement = sqlite.file.prepare(compiled.sql) as unknown as Statement;
+      const made = sqlite.file.prepare(compiled.sql);
+      if (this.reuse && !made.readonly) throw new Error(`a reused query must only read: ${compiled.sql}`);
+      statement = made as unknown as Statement;
       compiled.statements.set(sqlite.file, statement);
     }
     const prepared = statement;
     const values = params as Record<string, unknown>;
     const args = compiled.slots.map((slot) => ("name" in slot ? values[slot.name] : slot.value));
+    const { reads } = sqlite;
+    const { reuse } = this;
+    if (reuse && reads && !sqlite.file.inTransaction) {
+      const key = `${this.id}${how}${JSON.stringify(args)}`;
+      return sqlite.run(() => reads.read(key, reuse, () => run(prepared, args)));
+    }
     return sqlite.run(() => run(prepared, args));
   }
 
@@ -88,18 +107,27 @@ interface Selecting<Row> extends Compilable {
   execute(): Promise<Row[]>;
 }
 
-/** A prepared SELECT (or a write with RETURNING): its rows, or its first row. */
+/**
+ * A prepared SELECT (or a write with RETURNING): its rows, or its first row. Made with `reuse` (reads only), its
+ * answer on SQLite outside a transaction is the one last read with the same parameters while nothing was written
+ * since: the rows are then shared, so callers map them to new objects and never change them.
+ */
 export class PreparedSelect<P, Row> extends PreparedQuery<P, Selecting<Row>> {
   all(binding: StoreBinding, params: P): Promise<Row[]> {
     return (
-      this.onSqlite(binding, params, (statement, args) => statement.all(...args) as Row[]) ??
+      this.onSqlite(binding, params, "all", (statement, args) => statement.all(...args) as Row[]) ??
       this.query(binding, params).execute()
     );
   }
 
   first(binding: StoreBinding, params: P): Promise<Row | undefined> {
     return (
-      this.onSqlite(binding, params, (statement, args) => statement.get(...args) as Row | undefined) ??
+      this.onSqlite(
+        binding,
+        params,
+        "first",
+        (statement, args) => statement.get(...args) as Row | undefined,
+      ) ??
       this.query(binding, params)
         .execute()
         .then((rows) => rows[0])
@@ -113,9 +141,13 @@ interface Writing extends Compilable {
 
 /** A prepared UPDATE (or INSERT, DELETE): how many rows it changed. */
 export class PreparedWrite<P> extends PreparedQuery<P, Writing> {
+  constructor(build: (db: Kysely<Database>, param: Param<P>, dialect: Dialect) => Writing) {
+    super(build);
+  }
+
   run(binding: StoreBinding, params: P): Promise<number> {
     return (
-      this.onSqlite(binding, params, (statement, args) => statement.run(...args).changes) ??
+      this.onSqlite(binding, params, "run", (statement, args) => statement.run(...args).changes) ??
       this.query(binding, params)
         .executeTakeFirst()
         .then((result) =>
