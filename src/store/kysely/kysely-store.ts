@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Repositories } from "../data-store.js";
+import type { SqliteDatabase } from "../open-sqlite-file.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { StoreTimings, TransactionKind } from "../store-timings.js";
 import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
@@ -31,7 +32,7 @@ import type { StoreDatabase } from "./open-store-database.js";
 import { type LocalReachLookup, registerLocalReach } from "./sqlite-local-reach.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 import { translateStoreError } from "./store-errors.js";
-import { TransactionGate } from "./transaction-gate.js";
+import { type BatchConnection, TransactionGate } from "./transaction-gate.js";
 
 /** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
 export type KyselyRepositories = Repositories;
@@ -140,13 +141,17 @@ export interface KyselyStore extends KyselyRepositories {
 export interface KyselyStoreOptions {
   /** Told the duration of every transaction and of the batched liveness and delivery writes (for metrics). */
   timings?: StoreTimings;
+  /** SQLite: told how many transactions each commit held (group commit). */
+  onCommit?: (transactions: number) => void;
 }
 
 export function createKyselyStore(database: StoreDatabase, options: KyselyStoreOptions = {}): KyselyStore {
   const { db, dialect } = database;
   const { timings } = options;
-  const gate = dialect === "sqlite" ? new TransactionGate() : undefined;
   const root = rootBinding(db, dialect, database.sqliteFile);
+  const gate = database.sqliteFile
+    ? new TransactionGate(batchConnection(database.sqliteFile), { onCommit: options.onCommit })
+    : undefined;
   // Every call and transaction answers a driver error the callers must tell apart as the core's error.
   const translating =
     <T>(run: () => Promise<T>) =>
@@ -160,31 +165,26 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
   }
   const repositories = wrapped(own, (_name, _method, call) => outside(call));
-  const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
-    db.transaction().execute(async (trx) => {
-      const scope = { open: true };
-      const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
-        scope.open
-          ? translating(call)()
-          : Promise.reject(
-              new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`),
-            ),
-      );
-      try {
-        return await work(tx);
-      } finally {
-        scope.open = false;
-      }
-    });
+  const runTransaction: <T>(work: (tx: KyselyRepositories) => Promise<T>) => Promise<T> = gate
+    ? sqliteTransactions(gate, root, dialect)
+    : (work) =>
+        db.transaction().execute(async (trx) => {
+          const scope = { open: true };
+          const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
+            scope.open ? translating(call)() : Promise.reject(endedError(name, method)),
+          );
+          try {
+            return await work(tx);
+          } finally {
+            scope.open = false;
+          }
+        });
   const transaction = timings ? timedAsync(timings, "use_case", runTransaction) : runTransaction;
   return {
     ...repositories,
     dialect,
     location: database.location,
-    transaction: (work) => {
-      const run = translating(() => transaction(work));
-      return gate ? gate.transaction(run) : run();
-    },
+    transaction: (work) => translating(() => transaction(work))(),
     ping: async () => {
       try {
         await outside(() => sql`SELECT 1`.execute(db));
@@ -196,6 +196,100 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     useLocalReach: setLocalReach,
     close: () => outside(() => database.close()),
   };
+}
+
+const endedError = (name: string, method: string) =>
+  new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`);
+
+/** BEGIN IMMEDIATE, COMMIT and savepoints on SQLite's one connection, prepared once. */
+function batchConnection(file: SqliteDatabase): BatchConnection {
+  const begin = file.prepare("BEGIN IMMEDIATE");
+  const commit = file.prepare("COMMIT");
+  const rollback = file.prepare("ROLLBACK");
+  const savepoint = file.prepare("SAVEPOINT store_transaction");
+  const release = file.prepare("RELEASE store_transaction");
+  const rollbackTo = file.prepare("ROLLBACK TO store_transaction");
+  return {
+    begin: () => void begin.run(),
+    commit: () => void commit.run(),
+    rollback: () => void rollback.run(),
+    inTransaction: () => file.inTransaction,
+    savepoint: () => void savepoint.run(),
+    release: () => void release.run(),
+    rollbackToSavepoint: () => {
+      rollbackTo.run();
+      release.run();
+    },
+  };
+}
+
+/**
+ * SQLite's transactions: each runs in a savepoint of the gate's shared batch (group commit), on the one
+ * connection, which no other caller uses meanwhile. So the repositories bound to "inside a transaction" are the
+ * same for every transaction and are made once; each transaction gets a thin `tx` whose accessors hand them out
+ * while it runs and refuse them once it has ended (its rows may already be committed with a batch, or the
+ * connection hold another caller's transaction). A repository taken from `tx` and kept past its end is not
+ * caught; the core never does that.
+ */
+function sqliteTransactions(gate: TransactionGate, root: StoreBinding, dialect: Dialect) {
+  const inside = kyselyRepositories(transactionBinding(root, root.db));
+  const shared: Partial<Record<string, object>> = {};
+  const refusing: Partial<Record<string, object>> = {};
+  for (const name of REPOSITORY_NAMES) {
+    shared[name] = translatedRepository(inside[name], dialect);
+    refusing[name] = refusingRepository(name, inside[name]);
+  }
+  const descriptors: PropertyDescriptorMap = Object.fromEntries(
+    REPOSITORY_NAMES.map((name) => [
+      name,
+      {
+        enumerable: true,
+        get(this: { [SCOPE]: { open: boolean } }) {
+          return this[SCOPE].open ? shared[name] : refusing[name];
+        },
+      },
+    ]),
+  );
+  return <T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T> =>
+    gate.transaction(async () => {
+      const scope = { open: true };
+      const tx = Object.defineProperties(
+        Object.defineProperty({}, SCOPE, { value: scope }),
+        descriptors,
+      ) as KyselyRepositories;
+      try {
+        return await work(tx);
+      } finally {
+        scope.open = false;
+      }
+    });
+}
+
+const SCOPE = Symbol("transaction scope");
+
+/** A repository whose calls answer a driver error as the core's error (one promise per call, no more). */
+function translatedRepository(repository: object, dialect: Dialect): object {
+  const methods = repository as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const translated: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  const translate = (error: unknown) => Promise.reject(translateStoreError(error, dialect));
+  for (const method of Object.keys(methods)) {
+    const call = methods[method] as (...args: unknown[]) => Promise<unknown>;
+    translated[method] = (...args) => {
+      try {
+        return call(...args).catch(translate);
+      } catch (error) {
+        return translate(error);
+      }
+    };
+  }
+  return translated;
+}
+
+/** The same methods, each refusing: a `tx` used after its transaction ended. */
+function refusingRepository(name: string, repository: object): object {
+  const refusing: Record<string, () => Promise<never>> = {};
+  for (const method of Object.keys(repository)) refusing[method] = () => Promise.reject(endedError(name, method));
+  return refusing;
 }
 
 type Call = (name: string, method: string, call: () => Promise<unknown>) => Promise<unknown>;
