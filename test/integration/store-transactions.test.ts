@@ -18,10 +18,11 @@ afterEach(async () => {
   opened = [];
 });
 
-async function openStore(dialect: Dialect, timings?: Array<[TransactionKind, boolean]>) {
+async function openStore(dialect: Dialect, timings?: Array<[TransactionKind, boolean]>, commits?: number[]) {
   const database = await openTestStoreDatabase(dialect, { synchronous: "NORMAL" });
   const store = createKyselyStore(database, {
     timings: timings && { transaction: (kind, _ms, committed) => timings.push([kind, committed]) },
+    onCommit: commits && ((transactions) => commits.push(transactions)),
   });
   opened.push({ database, store });
   return { database, store };
@@ -197,5 +198,97 @@ describe("Kysely store transactions on SQLite: one connection", () => {
     } finally {
       other.close();
     }
+  });
+});
+
+/** Group commit: concurrent transactions share one BEGIN IMMEDIATE … COMMIT, each in a savepoint of it. */
+describe("Kysely store transactions on SQLite: group commit", () => {
+  /** A second connection to the file: it sees only what is committed. */
+  const committedReader = (database: TestStoreDatabase) => {
+    if (database.where.dialect !== "sqlite") throw new Error("a SQLite store");
+    const reader = new Database(database.where.path, { readonly: true });
+    const count = reader.prepare("SELECT count(*) AS n FROM system_events WHERE message = ?");
+    return {
+      has: (message: string) => (count.get(message) as { n: number }).n === 1,
+      close: () => reader.close(),
+    };
+  };
+
+  it("commits concurrent transactions together, and answers each only once its commit is done", async () => {
+    const commits: number[] = [];
+    const { database, store } = await openStore("sqlite", undefined, commits);
+    const reader = committedReader(database);
+    try {
+      const seenCommitted: boolean[] = [];
+      const writers = Array.from({ length: 30 }, (_, n) =>
+        store
+          .transaction(async (tx) => {
+            await tx.events.insert(event(`w${n}`), n);
+            return `w${n}`;
+          })
+          .then((message) => seenCommitted.push(reader.has(message))),
+      );
+      await Promise.all(writers);
+      expect(seenCommitted).toEqual(Array(30).fill(true));
+      expect(commits.reduce((sum, size) => sum + size, 0)).toBe(30);
+      expect(commits.length).toBeLessThan(30);
+      expect(commits.length).toBeLessThanOrEqual(2);
+      expect(await messages(store)).toHaveLength(30);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("rolls back only the transaction that rejects; the others of its batch commit", async () => {
+    const commits: number[] = [];
+    const { store } = await openStore("sqlite", undefined, commits);
+    const outcomes = await Promise.allSettled(
+      ["a", "lost", "b"].map((message, n) =>
+        store.transaction(async (tx) => {
+          await tx.events.insert(event(message), n);
+          if (message === "lost") throw new Error("refused");
+          await tx.events.insert(event(`${message}2`), n);
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: "refused" });
+    expect(await messages(store)).toEqual(["a", "a2", "b", "b2"]);
+    expect(commits).toEqual([2]);
+  });
+
+  it("fails every transaction of a batch whose COMMIT fails, keeps none of it, and stays usable", async () => {
+    const { database, store } = await openStore("sqlite");
+    const file = database.sqliteFile;
+    if (!file) throw new Error("a SQLite store");
+    const outcomes = await Promise.allSettled([
+      store.transaction(async (tx) => tx.events.insert(event("first"), 1)),
+      store.transaction(async (tx) => {
+        await tx.events.insert(event("second"), 2);
+        // A foreign key checked only at COMMIT: the commit of the whole batch fails (a real COMMIT failure).
+        file.pragma("defer_foreign_keys = ON");
+        file
+          .prepare(
+            "INSERT INTO spot_price_snapshots (pool_id, price, observed_at, recorded_at, source) VALUES ('no-such-pool', 1, 1, 1, 'agent')",
+          )
+          .run();
+      }),
+      store.transaction(async (tx) => tx.events.insert(event("third"), 3)),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(file.inTransaction).toBe(false);
+    expect(await messages(store)).toEqual([]);
+    await store.transaction(async (tx) => tx.events.insert(event("later"), 4));
+    expect(await messages(store)).toEqual(["later"]);
+  });
+
+  it("lets a call from outside wait for the batch's commit, then see all of it", async () => {
+    const { store } = await openStore("sqlite");
+    const first = store.transaction(async (tx) => tx.events.insert(event("one"), 1));
+    const outside = messages(store);
+    const second = store.transaction(async (tx) => tx.events.insert(event("two"), 2));
+    await Promise.all([first, second]);
+    expect(await outside).toEqual(["one", "two"]);
   });
 });

@@ -288,7 +288,8 @@ function translatedRepository(repository: object, dialect: Dialect): object {
 /** The same methods, each refusing: a `tx` used after its transaction ended. */
 function refusingRepository(name: string, repository: object): object {
   const refusing: Record<string, () => Promise<never>> = {};
-  for (const method of Object.keys(repository)) refusing[method] = () => Promise.reject(endedError(name, method));
+  for (const method of Object.keys(repository))
+    refusing[method] = () => Promise.reject(endedError(name, method));
   return refusing;
 }
 
