@@ -160,13 +160,23 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
   const setLocalReach = database.sqliteFile ? registerLocalReach(database.sqliteFile) : () => {};
   const own = kyselyRepositories(root);
+  const onSqlite = gate && sqliteTransactions(gate, root, dialect);
+  if (onSqlite) {
+    // The batched liveness and delivery writes join the group commit instead of paying a commit of their own.
+    const { agents, commands } = onSqlite.inside;
+    own.agents.touchMany = (lastSeen) => gate.transaction(() => agents.touchMany(lastSeen));
+    own.commands.markDelivered = (deliveredAt) => gate.transaction(() => commands.markDelivered(deliveredAt));
+  }
   if (timings) {
     own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
     own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
   }
-  const repositories = wrapped(own, (_name, _method, call) => outside(call));
-  const runTransaction: <T>(work: (tx: KyselyRepositories) => Promise<T>) => Promise<T> = gate
-    ? sqliteTransactions(gate, root, dialect)
+  // Those two already go through the gate as transactions; the rest run outside any transaction.
+  const repositories = wrapped(own, (name, method, call) =>
+    onSqlite && JOINING_WRITES.has(`${name}.${method}`) ? translating(call)() : outside(call),
+  );
+  const runTransaction: <T>(work: (tx: KyselyRepositories) => Promise<T>) => Promise<T> = onSqlite
+    ? onSqlite.run
     : (work) =>
         db.transaction().execute(async (trx) => {
           const scope = { open: true };
@@ -197,6 +207,8 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     close: () => outside(() => database.close()),
   };
 }
+
+const JOINING_WRITES = new Set(["agents.touchMany", "commands.markDelivered"]);
 
 const endedError = (name: string, method: string) =>
   new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`);
@@ -250,7 +262,7 @@ function sqliteTransactions(gate: TransactionGate, root: StoreBinding, dialect: 
       },
     ]),
   );
-  return <T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T> =>
+  const run = <T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T> =>
     gate.transaction(async () => {
       const scope = { open: true };
       const tx = Object.defineProperties(
@@ -263,6 +275,7 @@ function sqliteTransactions(gate: TransactionGate, root: StoreBinding, dialect: 
         scope.open = false;
       }
     });
+  return { run, inside: shared as unknown as KyselyRepositories };
 }
 
 const SCOPE = Symbol("transaction scope");
