@@ -114,17 +114,19 @@ export class TransactionGate {
       if (this.batchOpen) this.scheduleCommit();
       return;
     }
-    if (!this.batchOpen) {
-      try {
+    try {
+      if (!this.batchOpen) {
         this.connection.begin();
-      } catch (error) {
-        next.reject(error);
-        this.pump();
-        return;
+        this.batchOpen = true;
       }
-      this.batchOpen = true;
+      this.connection.savepoint();
+    } catch (error) {
+      // The connection is closed or broken: this transaction fails, and so does what is left of the batch.
+      next.reject(error);
+      if (this.batchOpen) this.abortBatch(error);
+      else this.pump();
+      return;
     }
-    this.connection.savepoint();
     this.current = ++this.counter;
     // Whoever already waits (for the commit) is refused too if this transaction gets stuck.
     if (this.waiting.length > 0 || this.queue.length > 0) this.armWatchdog();
