@@ -2,7 +2,11 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
 import { createKyselyStore, type KyselyStore } from "../../src/store/kysely/kysely-store.js";
-import { STUCK_TRANSACTION } from "../../src/store/kysely/transaction-gate.js";
+import {
+  STUCK_TRANSACTION,
+  sqliteBatchConnection,
+  TransactionGate,
+} from "../../src/store/kysely/transaction-gate.js";
 import type { Dialect } from "../../src/store/schema/store-migration.js";
 import type { TransactionKind } from "../../src/store/store-timings.js";
 import { openTestStoreDatabase, type TestStoreDatabase } from "../support/test-store-database.js";
@@ -290,5 +294,30 @@ describe("Kysely store transactions on SQLite: group commit", () => {
     const second = store.transaction(async (tx) => tx.events.insert(event("two"), 2));
     await Promise.all([first, second]);
     expect(await outside).toEqual(["one", "two"]);
+  });
+
+  it("commits once the batch holds its bound, then goes on with the rest of the queue", async () => {
+    const { database } = await openStore("sqlite");
+    const file = database.sqliteFile;
+    if (!file) throw new Error("a SQLite store");
+    const commits: number[] = [];
+    const gate = new TransactionGate(sqliteBatchConnection(file), {
+      maxBatch: 4,
+      onCommit: (transactions) => commits.push(transactions),
+    });
+    const insert = file.prepare(
+      "INSERT INTO system_events (type, severity, message, created_at) VALUES ('test', 'info', ?, 1)",
+    );
+    const written = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        gate.transaction(async () => {
+          insert.run(`g${n}`);
+          return n;
+        }),
+      ),
+    );
+    expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(commits).toEqual([4, 4, 2]);
+    expect(file.prepare("SELECT count(*) AS n FROM system_events").get()).toEqual({ n: 10 });
   });
 });

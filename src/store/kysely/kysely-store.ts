@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { Repositories } from "../data-store.js";
-import type { SqliteDatabase } from "../open-sqlite-file.js";
 import type { Dialect } from "../schema/store-migration.js";
 import type { StoreTimings, TransactionKind } from "../store-timings.js";
 import { createKyselyAgentRepository } from "./kysely-agent-repository.js";
@@ -30,9 +29,10 @@ import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import { createKyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { type LocalReachLookup, registerLocalReach } from "./sqlite-local-reach.js";
+import { endedError, sqliteTransactions } from "./sqlite-transactions.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 import { translateStoreError } from "./store-errors.js";
-import { type BatchConnection, TransactionGate } from "./transaction-gate.js";
+import { sqliteBatchConnection, TransactionGate } from "./transaction-gate.js";
 
 /** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
 export type KyselyRepositories = Repositories;
@@ -150,7 +150,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const { timings } = options;
   const root = rootBinding(db, dialect, database.sqliteFile);
   const gate = database.sqliteFile
-    ? new TransactionGate(batchConnection(database.sqliteFile), { onCommit: options.onCommit })
+    ? new TransactionGate(sqliteBatchConnection(database.sqliteFile), { onCommit: options.onCommit })
     : undefined;
   // Every call and transaction answers a driver error the callers must tell apart as the core's error.
   const translating =
@@ -160,7 +160,8 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
   const setLocalReach = database.sqliteFile ? registerLocalReach(database.sqliteFile) : () => {};
   const own = kyselyRepositories(root);
-  const onSqlite = gate && sqliteTransactions(gate, root, dialect);
+  const onSqlite =
+    gate && sqliteTransactions(gate, kyselyRepositories(transactionBinding(root, root.db)), dialect);
   if (onSqlite) {
     // The batched liveness and delivery writes join the group commit instead of paying a commit of their own.
     const { agents, commands } = onSqlite.inside;
@@ -209,102 +210,6 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
 }
 
 const JOINING_WRITES = new Set(["agents.touchMany", "commands.markDelivered"]);
-
-const endedError = (name: string, method: string) =>
-  new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`);
-
-/** BEGIN IMMEDIATE, COMMIT and savepoints on SQLite's one connection, prepared once. */
-function batchConnection(file: SqliteDatabase): BatchConnection {
-  const begin = file.prepare("BEGIN IMMEDIATE");
-  const commit = file.prepare("COMMIT");
-  const rollback = file.prepare("ROLLBACK");
-  const savepoint = file.prepare("SAVEPOINT store_transaction");
-  const release = file.prepare("RELEASE store_transaction");
-  const rollbackTo = file.prepare("ROLLBACK TO store_transaction");
-  return {
-    begin: () => void begin.run(),
-    commit: () => void commit.run(),
-    rollback: () => void rollback.run(),
-    inTransaction: () => file.inTransaction,
-    savepoint: () => void savepoint.run(),
-    release: () => void release.run(),
-    rollbackToSavepoint: () => {
-      rollbackTo.run();
-      release.run();
-    },
-  };
-}
-
-/**
- * SQLite's transactions: each runs in a savepoint of the gate's shared batch (group commit), on the one
- * connection, which no other caller uses meanwhile. So the repositories bound to "inside a transaction" are the
- * same for every transaction and are made once; each transaction gets a thin `tx` whose accessors hand them out
- * while it runs and refuse them once it has ended (its rows may already be committed with a batch, or the
- * connection hold another caller's transaction). A repository taken from `tx` and kept past its end is not
- * caught; the core never does that.
- */
-function sqliteTransactions(gate: TransactionGate, root: StoreBinding, dialect: Dialect) {
-  const inside = kyselyRepositories(transactionBinding(root, root.db));
-  const shared: Partial<Record<string, object>> = {};
-  const refusing: Partial<Record<string, object>> = {};
-  for (const name of REPOSITORY_NAMES) {
-    shared[name] = translatedRepository(inside[name], dialect);
-    refusing[name] = refusingRepository(name, inside[name]);
-  }
-  const descriptors: PropertyDescriptorMap = Object.fromEntries(
-    REPOSITORY_NAMES.map((name) => [
-      name,
-      {
-        enumerable: true,
-        get(this: { [SCOPE]: { open: boolean } }) {
-          return this[SCOPE].open ? shared[name] : refusing[name];
-        },
-      },
-    ]),
-  );
-  const run = <T>(work: (tx: KyselyRepositories) => Promise<T>): Promise<T> =>
-    gate.transaction(async () => {
-      const scope = { open: true };
-      const tx = Object.defineProperties(
-        Object.defineProperty({}, SCOPE, { value: scope }),
-        descriptors,
-      ) as KyselyRepositories;
-      try {
-        return await work(tx);
-      } finally {
-        scope.open = false;
-      }
-    });
-  return { run, inside: shared as unknown as KyselyRepositories };
-}
-
-const SCOPE = Symbol("transaction scope");
-
-/** A repository whose calls answer a driver error as the core's error (one promise per call, no more). */
-function translatedRepository(repository: object, dialect: Dialect): object {
-  const methods = repository as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const translated: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  const translate = (error: unknown) => Promise.reject(translateStoreError(error, dialect));
-  for (const method of Object.keys(methods)) {
-    const call = methods[method] as (...args: unknown[]) => Promise<unknown>;
-    translated[method] = (...args) => {
-      try {
-        return call(...args).catch(translate);
-      } catch (error) {
-        return translate(error);
-      }
-    };
-  }
-  return translated;
-}
-
-/** The same methods, each refusing: a `tx` used after its transaction ended. */
-function refusingRepository(name: string, repository: object): object {
-  const refusing: Record<string, () => Promise<never>> = {};
-  for (const method of Object.keys(repository))
-    refusing[method] = () => Promise.reject(endedError(name, method));
-  return refusing;
-}
 
 type Call = (name: string, method: string, call: () => Promise<unknown>) => Promise<unknown>;
 

@@ -1,3 +1,5 @@
+import type { SqliteDatabase } from "../open-sqlite-file.js";
+
 /**
  * The message of a call refused because it waited for a transaction that does not finish in its turn of the
  * event loop: almost always code inside `store.transaction` that called the store instead of its `tx`.
@@ -17,6 +19,28 @@ export interface BatchConnection {
   release(): void;
   /** Undoes the work since the savepoint and releases it. */
   rollbackToSavepoint(): void;
+}
+
+/** BEGIN IMMEDIATE, COMMIT and savepoints on SQLite's one connection, prepared once. */
+export function sqliteBatchConnection(file: SqliteDatabase): BatchConnection {
+  const begin = file.prepare("BEGIN IMMEDIATE");
+  const commit = file.prepare("COMMIT");
+  const rollback = file.prepare("ROLLBACK");
+  const savepoint = file.prepare("SAVEPOINT store_transaction");
+  const release = file.prepare("RELEASE store_transaction");
+  const rollbackTo = file.prepare("ROLLBACK TO store_transaction");
+  return {
+    begin: () => void begin.run(),
+    commit: () => void commit.run(),
+    rollback: () => void rollback.run(),
+    inTransaction: () => file.inTransaction,
+    savepoint: () => void savepoint.run(),
+    release: () => void release.run(),
+    rollbackToSavepoint: () => {
+      rollbackTo.run();
+      release.run();
+    },
+  };
 }
 
 export interface TransactionGateOptions {
