@@ -22,7 +22,7 @@ export function reportTable(push?: PushReport, heartbeats?: HeartbeatReport, mem
       "push latency max",
       ms(push.latencyMs.max),
       "",
-      `CPU: server ${push.cpu.serverPercent}%, other processes ${push.cpu.otherProcessesPercent}%`,
+      `CPU: server ${push.cpu.serverPercent}% (${push.cpu.serverMsPerCommand} ms per command), other processes ${push.cpu.otherProcessesPercent}%`,
     ]);
     rows.push([
       "  REST 201 answer p50 / p99",

@@ -125,6 +125,7 @@ function sideBySide(reports: Partial<Record<Store, StoreReport>>): string {
     ["push latency p50", (report) => report.push && `${report.push.latencyMs.p50.toFixed(2)} ms`],
     ["push latency p99", (report) => report.push && `${report.push.latencyMs.p99.toFixed(2)} ms`],
     ["REST 201 answer p50", (report) => report.push && `${report.push.restResponseMs.p50.toFixed(2)} ms`],
+    ["server CPU per command", (report) => report.push && `${report.push.cpu.serverMsPerCommand} ms`],
     [
       "  server event-loop delay max",
       (report) => report.push && `${report.push.eventLoopDelayMs.server.max.toFixed(1)} ms`,

@@ -14,6 +14,8 @@ const ISSUERS = 2;
 /** Pause of each issuer between two requests: about 30 commands per crash, within the switch history's 100. */
 const ISSUE_PAUSE_MS = 100;
 const CRASHES = 2;
+/** Clients created at once, again and again: concurrent transactions, so SQLite's commits are shared. */
+const BURST = 8;
 const DELIVERABLE_STATES = new Set(["pending", "delivered"]);
 const FINAL_STATES = new Set(["completed", "failed", "cancelled"]);
 
@@ -83,9 +85,36 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
       return all;
     };
 
+    /** Clients the server answered 201 for, created in bursts of concurrent requests. */
+    const createdClients = new Set<string>();
+    let burstNumber = 0;
+
     for (let epoch = 1; epoch <= CRASHES; epoch++) {
-      // Load: issuers send force-switches back to back; agents execute, report and heartbeat.
+      // Load: issuers send force-switches back to back; agents execute, report and heartbeat; a burst writer
+      // creates clients in concurrent groups, whose transactions share commits (group commit on SQLite).
       let running = true;
+      const burster = async () => {
+        while (running) {
+          const burst = burstNumber++;
+          await Promise.all(
+            Array.from({ length: BURST }, async (_, index) => {
+              try {
+                const response = await rest(server.httpUrl, "POST", "/api/admin/clients/create", {
+                  token: ADMIN_TOKEN,
+                  body: { name: `burst-${burst}-${index}` },
+                });
+                if (response.status === 201) createdClients.add(response.body.client.id);
+                else unexpected.push(response.status);
+              } catch {
+                // In flight when the server died: not acknowledged.
+              }
+            }),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const bursting = burster();
+      const createdBefore = createdClients.size;
       let turn = 0;
       const before = acknowledged.size;
       const issuer = async () => {
@@ -118,13 +147,17 @@ describe("crash safety: SIGKILL under load, restart on the same data directory",
       server.kill("SIGKILL");
       running = false;
       expect(await server.exited).toBe("SIGKILL");
-      await Promise.all(issuing);
+      await Promise.all([...issuing, bursting]);
       for (const agent of agents) agent.disconnect();
       expect(unexpected).toEqual([]);
       expect(acknowledged.size).toBeGreaterThan(before);
+      expect(createdClients.size).toBeGreaterThan(createdBefore);
 
       server = await start();
       // 1. Every acknowledged write is there, before any agent is back.
+      const listedClients = await rest(server.httpUrl, "GET", "/api/admin/clients", { token: ADMIN_TOKEN });
+      const clientIds = new Set((listedClients.body as Array<{ id: string }>).map((client) => client.id));
+      for (const id of createdClients) expect(clientIds.has(id), `client ${id}`).toBe(true);
       const stored = await storedCommands(server);
       for (const commandId of acknowledged.keys()) expect(stored.has(commandId), commandId).toBe(true);
       for (const agent of agents) {

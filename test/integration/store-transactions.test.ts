@@ -2,7 +2,11 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { NewSystemEvent } from "../../src/core/events/system-event.js";
 import { createKyselyStore, type KyselyStore } from "../../src/store/kysely/kysely-store.js";
-import { STUCK_TRANSACTION } from "../../src/store/kysely/transaction-gate.js";
+import {
+  STUCK_TRANSACTION,
+  sqliteBatchConnection,
+  TransactionGate,
+} from "../../src/store/kysely/transaction-gate.js";
 import type { Dialect } from "../../src/store/schema/store-migration.js";
 import type { TransactionKind } from "../../src/store/store-timings.js";
 import { openTestStoreDatabase, type TestStoreDatabase } from "../support/test-store-database.js";
@@ -18,10 +22,11 @@ afterEach(async () => {
   opened = [];
 });
 
-async function openStore(dialect: Dialect, timings?: Array<[TransactionKind, boolean]>) {
+async function openStore(dialect: Dialect, timings?: Array<[TransactionKind, boolean]>, commits?: number[]) {
   const database = await openTestStoreDatabase(dialect, { synchronous: "NORMAL" });
   const store = createKyselyStore(database, {
     timings: timings && { transaction: (kind, _ms, committed) => timings.push([kind, committed]) },
+    onCommit: commits && ((transactions) => commits.push(transactions)),
   });
   opened.push({ database, store });
   return { database, store };
@@ -197,5 +202,122 @@ describe("Kysely store transactions on SQLite: one connection", () => {
     } finally {
       other.close();
     }
+  });
+});
+
+/** Group commit: concurrent transactions share one BEGIN IMMEDIATE … COMMIT, each in a savepoint of it. */
+describe("Kysely store transactions on SQLite: group commit", () => {
+  /** A second connection to the file: it sees only what is committed. */
+  const committedReader = (database: TestStoreDatabase) => {
+    if (database.where.dialect !== "sqlite") throw new Error("a SQLite store");
+    const reader = new Database(database.where.path, { readonly: true });
+    const count = reader.prepare("SELECT count(*) AS n FROM system_events WHERE message = ?");
+    return {
+      has: (message: string) => (count.get(message) as { n: number }).n === 1,
+      close: () => reader.close(),
+    };
+  };
+
+  it("commits concurrent transactions together, and answers each only once its commit is done", async () => {
+    const commits: number[] = [];
+    const { database, store } = await openStore("sqlite", undefined, commits);
+    const reader = committedReader(database);
+    try {
+      const seenCommitted: boolean[] = [];
+      const writers = Array.from({ length: 30 }, (_, n) =>
+        store
+          .transaction(async (tx) => {
+            await tx.events.insert(event(`w${n}`), n);
+            return `w${n}`;
+          })
+          .then((message) => seenCommitted.push(reader.has(message))),
+      );
+      await Promise.all(writers);
+      expect(seenCommitted).toEqual(Array(30).fill(true));
+      expect(commits.reduce((sum, size) => sum + size, 0)).toBe(30);
+      expect(commits.length).toBeLessThan(30);
+      expect(commits.length).toBeLessThanOrEqual(2);
+      expect(await messages(store)).toHaveLength(30);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("rolls back only the transaction that rejects; the others of its batch commit", async () => {
+    const commits: number[] = [];
+    const { store } = await openStore("sqlite", undefined, commits);
+    const outcomes = await Promise.allSettled(
+      ["a", "lost", "b"].map((message, n) =>
+        store.transaction(async (tx) => {
+          await tx.events.insert(event(message), n);
+          if (message === "lost") throw new Error("refused");
+          await tx.events.insert(event(`${message}2`), n);
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ message: "refused" });
+    expect(await messages(store)).toEqual(["a", "a2", "b", "b2"]);
+    expect(commits).toEqual([2]);
+  });
+
+  it("fails every transaction of a batch whose COMMIT fails, keeps none of it, and stays usable", async () => {
+    const { database, store } = await openStore("sqlite");
+    const file = database.sqliteFile;
+    if (!file) throw new Error("a SQLite store");
+    const outcomes = await Promise.allSettled([
+      store.transaction(async (tx) => tx.events.insert(event("first"), 1)),
+      store.transaction(async (tx) => {
+        await tx.events.insert(event("second"), 2);
+        // A foreign key checked only at COMMIT: the commit of the whole batch fails (a real COMMIT failure).
+        file.pragma("defer_foreign_keys = ON");
+        file
+          .prepare(
+            "INSERT INTO spot_price_snapshots (pool_id, price, observed_at, recorded_at, source) VALUES ('no-such-pool', 1, 1, 1, 'agent')",
+          )
+          .run();
+      }),
+      store.transaction(async (tx) => tx.events.insert(event("third"), 3)),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(file.inTransaction).toBe(false);
+    expect(await messages(store)).toEqual([]);
+    await store.transaction(async (tx) => tx.events.insert(event("later"), 4));
+    expect(await messages(store)).toEqual(["later"]);
+  });
+
+  it("lets a call from outside wait for the batch's commit, then see all of it", async () => {
+    const { store } = await openStore("sqlite");
+    const first = store.transaction(async (tx) => tx.events.insert(event("one"), 1));
+    const outside = messages(store);
+    const second = store.transaction(async (tx) => tx.events.insert(event("two"), 2));
+    await Promise.all([first, second]);
+    expect(await outside).toEqual(["one", "two"]);
+  });
+
+  it("commits once the batch holds its bound, then goes on with the rest of the queue", async () => {
+    const { database } = await openStore("sqlite");
+    const file = database.sqliteFile;
+    if (!file) throw new Error("a SQLite store");
+    const commits: number[] = [];
+    const gate = new TransactionGate(sqliteBatchConnection(file), {
+      maxBatch: 4,
+      onCommit: (transactions) => commits.push(transactions),
+    });
+    const insert = file.prepare(
+      "INSERT INTO system_events (type, severity, message, created_at) VALUES ('test', 'info', ?, 1)",
+    );
+    const written = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        gate.transaction(async () => {
+          insert.run(`g${n}`);
+          return n;
+        }),
+      ),
+    );
+    expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(commits).toEqual([4, 4, 2]);
+    expect(file.prepare("SELECT count(*) AS n FROM system_events").get()).toEqual({ n: 10 });
   });
 });

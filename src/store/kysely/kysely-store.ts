@@ -29,9 +29,10 @@ import { createKyselySwitchRepository } from "./kysely-switch-repository.js";
 import { createKyselyWebhookRepository } from "./kysely-webhook-repository.js";
 import type { StoreDatabase } from "./open-store-database.js";
 import { type LocalReachLookup, registerLocalReach } from "./sqlite-local-reach.js";
+import { endedError, sqliteTransactions } from "./sqlite-transactions.js";
 import { rootBinding, type StoreBinding, transactionBinding } from "./store-binding.js";
 import { translateStoreError } from "./store-errors.js";
-import { TransactionGate } from "./transaction-gate.js";
+import { sqliteBatchConnection, TransactionGate } from "./transaction-gate.js";
 
 /** Every repository port of the core; typed so, the store cannot miss a repository or a method. */
 export type KyselyRepositories = Repositories;
@@ -140,13 +141,17 @@ export interface KyselyStore extends KyselyRepositories {
 export interface KyselyStoreOptions {
   /** Told the duration of every transaction and of the batched liveness and delivery writes (for metrics). */
   timings?: StoreTimings;
+  /** SQLite: told how many transactions each commit held (group commit). */
+  onCommit?: (transactions: number) => void;
 }
 
 export function createKyselyStore(database: StoreDatabase, options: KyselyStoreOptions = {}): KyselyStore {
   const { db, dialect } = database;
   const { timings } = options;
-  const gate = dialect === "sqlite" ? new TransactionGate() : undefined;
   const root = rootBinding(db, dialect, database.sqliteFile);
+  const gate = database.sqliteFile
+    ? new TransactionGate(sqliteBatchConnection(database.sqliteFile), { onCommit: options.onCommit })
+    : undefined;
   // Every call and transaction answers a driver error the callers must tell apart as the core's error.
   const translating =
     <T>(run: () => Promise<T>) =>
@@ -155,36 +160,42 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const outside = <T>(run: () => Promise<T>) => (gate ? gate.call(translating(run)) : translating(run)());
   const setLocalReach = database.sqliteFile ? registerLocalReach(database.sqliteFile) : () => {};
   const own = kyselyRepositories(root);
+  const onSqlite =
+    gate && sqliteTransactions(gate, kyselyRepositories(transactionBinding(root, root.db)), dialect);
+  if (onSqlite) {
+    // The batched liveness and delivery writes join the group commit instead of paying a commit of their own.
+    const { agents, commands } = onSqlite.inside;
+    own.agents.touchMany = (lastSeen) => gate.transaction(() => agents.touchMany(lastSeen));
+    own.commands.markDelivered = (deliveredAt) => gate.transaction(() => commands.markDelivered(deliveredAt));
+  }
   if (timings) {
     own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
     own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
   }
-  const repositories = wrapped(own, (_name, _method, call) => outside(call));
-  const runTransaction = <T>(work: (tx: KyselyRepositories) => Promise<T>) =>
-    db.transaction().execute(async (trx) => {
-      const scope = { open: true };
-      const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
-        scope.open
-          ? translating(call)()
-          : Promise.reject(
-              new Error(`tx.${name}.${method}: a transaction's tx was used after its transaction ended`),
-            ),
-      );
-      try {
-        return await work(tx);
-      } finally {
-        scope.open = false;
-      }
-    });
+  // Those two already go through the gate as transactions; the rest run outside any transaction.
+  const repositories = wrapped(own, (name, method, call) =>
+    onSqlite && JOINING_WRITES.has(`${name}.${method}`) ? translating(call)() : outside(call),
+  );
+  const runTransaction: <T>(work: (tx: KyselyRepositories) => Promise<T>) => Promise<T> = onSqlite
+    ? onSqlite.run
+    : (work) =>
+        db.transaction().execute(async (trx) => {
+          const scope = { open: true };
+          const tx = lazyRepositories(transactionBinding(root, trx), (name, method, call) =>
+            scope.open ? translating(call)() : Promise.reject(endedError(name, method)),
+          );
+          try {
+            return await work(tx);
+          } finally {
+            scope.open = false;
+          }
+        });
   const transaction = timings ? timedAsync(timings, "use_case", runTransaction) : runTransaction;
   return {
     ...repositories,
     dialect,
     location: database.location,
-    transaction: (work) => {
-      const run = translating(() => transaction(work));
-      return gate ? gate.transaction(run) : run();
-    },
+    transaction: (work) => translating(() => transaction(work))(),
     ping: async () => {
       try {
         await outside(() => sql`SELECT 1`.execute(db));
@@ -197,6 +208,8 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
     close: () => outside(() => database.close()),
   };
 }
+
+const JOINING_WRITES = new Set(["agents.touchMany", "commands.markDelivered"]);
 
 type Call = (name: string, method: string, call: () => Promise<unknown>) => Promise<unknown>;
 
