@@ -28,7 +28,7 @@ export interface UnitOfWork<Tx> {
  */
 export type Store<R> = R & UnitOfWork<R>;
 
-/** Whether the database answers (for /health). */
+/** Whether the database answers (for /health); an embedded database may answer at once. */
 export interface StoreHealth {
-  ping(): Promise<boolean>;
+  ping(): boolean | Promise<boolean>;
 }

@@ -1,8 +1,26 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken, tokenPrefix } from "../../src/core/clients/client-token.js";
 import { parsePrometheusText, sampleValue } from "../support/prometheus-text.js";
 import { rest } from "../support/rest.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
+
+/** GET of a raw request target (fetch would resolve dot segments itself): status and JSON body. */
+function rawGet(baseUrl: string, target: string): Promise<{ status: number; body: any }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ hostname, port, path: target, method: "GET" }, (incoming) => {
+      let text = "";
+      incoming.setEncoding("utf8");
+      incoming.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
 
 /** What the REST hot paths skip (issue 20), and that skipping never lets a revoked caller in. */
 describe("REST hot paths", () => {
@@ -105,6 +123,67 @@ describe("REST hot paths", () => {
     expect(agents.body.find((agent: { id: string }) => agent.id === agentId)).toMatchObject({
       status: "online",
     });
+  });
+
+  it("names an unknown path in its 404 as URL parsing names it, query and fragment left out", async () => {
+    const targets = [
+      "/no-such-route",
+      "/no/such/route?token=secret&x=1",
+      "/a/./b/../c",
+      "/%7Efoo/%2e%2e/bar",
+      "/caf%C3%A9/x#fragment",
+      "/api/agents/../../nothing?x=../y",
+      "/with[brackets]/and;params",
+    ];
+    for (const target of targets) {
+      const answer = await rawGet(server.httpUrl, target);
+      expect(answer, target).toEqual({
+        status: 404,
+        body: {
+          error: { code: "not_found", message: `no route GET ${new URL(target, "http://x").pathname}` },
+        },
+      });
+    }
+  });
+
+  it("lists a client's agents with the same values the full agent read gives", async () => {
+    const client = await create("Listed");
+    for (const index of [1, 2, 3]) {
+      const registered = await rest(server.httpUrl, "POST", "/api/agents/register", {
+        token: client.token,
+        body: {
+          logical_agent_id: `listed-${index}`,
+          instance_id: `i-00000000000000a0${index}`,
+          instance_type: index === 2 ? "c5.xlarge" : "m5.large",
+          region: "us-east-1",
+          az: "us-east-1b",
+          mode: index === 3 ? "ondemand" : "spot",
+          agent_version: "4.0.0",
+          hostname: `host-${index}`,
+        },
+      });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+    }
+    const read = async (path: string) =>
+      (await rest(server.httpUrl, "GET", path, { token: client.token })).body as Array<
+        Record<string, unknown>
+      >;
+    const listed = await read(`/api/client/${client.id}/agents`);
+    const history = await read(`/api/client/${client.id}/agents/history`);
+    expect(listed).toHaveLength(3);
+    for (const row of listed) {
+      const full = history.find((agent) => agent.id === row.id) as Record<string, unknown>;
+      // Every field the list shares with the history row (which reads the whole agent) has the same value.
+      const shared = Object.keys(full).filter((key) => key in row);
+      expect(shared.length).toBeGreaterThanOrEqual(19);
+      for (const key of shared) expect(row[key], key).toEqual(full[key]);
+      expect(row).toMatchObject({ instanceCount: 1, connected: false, reachedBy: "none", lastPollAt: null });
+    }
+  });
+
+  it("pings an SQLite store at once, without a promise", async () => {
+    if (server.store !== "sqlite") return;
+    expect(server.app.store.ping()).toBe(true);
   });
 
   it("answers /health from one trivial query, with the job table only under ?detail=1", async () => {

@@ -21,7 +21,7 @@ export function createHttpApp(services: CoreServices, routes: readonly AnyRoute[
       {
         error: {
           code: "not_found",
-          message: `no route ${context.req.method} ${new URL(context.req.url).pathname}`,
+          message: `no route ${context.req.method} ${pathnameOf(context.req.url)}`,
         },
       },
       404,
@@ -41,4 +41,23 @@ export function createHttpApp(services: CoreServices, routes: readonly AnyRoute[
     );
   });
   return app;
+}
+
+/**
+ * `new URL(url).pathname` without parsing the URL again: the adapter hands over an absolute URL that is either
+ * already what URL would make of it or was made by URL (its path percent-encoded, dot segments resolved), so the
+ * path runs from the first "/" after the authority to the query or fragment.
+ */
+export function pathnameOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return "/";
+  let end = url.length;
+  for (let index = start; index < url.length; index++) {
+    const code = url.charCodeAt(index);
+    if (code === 0x3f || code === 0x23) {
+      end = index;
+      break;
+    }
+  }
+  return url.slice(start, end);
 }

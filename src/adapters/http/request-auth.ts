@@ -19,14 +19,15 @@ export function peerOf(context: Context): string {
 
 /**
  * Authenticates per the route's auth kind; returns the client caller for client routes. `route` names the route
- * in the trail of refusals ("GET /api/client/:clientId"), never the concrete path with its ids.
+ * in the trail of refusals ("GET /api/client/:clientId"), never the concrete path with its ids. Synchronous when
+ * nothing waits (open and admin routes, a client caller already cached).
  */
-export async function authenticateRequest(
+export function authenticateRequest(
   context: Context,
   auth: "none" | "client" | "admin",
   services: CoreServices,
   route: string,
-): Promise<ClientContext | undefined> {
+): ClientContext | undefined | Promise<ClientContext> {
   if (auth === "none") return undefined;
   const origin = { peer: peerOf(context), where: route };
   if (auth === "admin") {

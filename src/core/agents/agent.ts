@@ -75,6 +75,29 @@ export interface Agent {
   config: AgentConfig;
 }
 
+/** What a client's list of agents shows of each (a read of only these columns, see listSummariesByClient). */
+export type AgentSummary = Pick<
+  Agent,
+  | "id"
+  | "logicalAgentId"
+  | "hostname"
+  | "instanceId"
+  | "instanceType"
+  | "region"
+  | "availabilityZone"
+  | "mode"
+  | "poolId"
+  | "agentVersion"
+  | "status"
+  | "lastSeenAt"
+  | "lastCleanupAt"
+> & {
+  config: Pick<
+    AgentConfig,
+    "enabled" | "autoSwitchEnabled" | "autoTerminateEnabled" | "terminateWaitSeconds" | "manualReplicaEnabled"
+  >;
+};
+
 /** An agent with the client it belongs to, for admin lists. */
 export interface AgentWithClient extends Agent {
   clientName: string;

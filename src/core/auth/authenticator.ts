@@ -42,7 +42,11 @@ export class Authenticator {
     this.adminTokenHash = Buffer.from(hashToken(deps.adminToken), "hex");
   }
 
-  async authenticateClient(token: string | undefined, origin: CallOrigin): Promise<ClientContext> {
+  /**
+   * The caller of a client token. Synchronous when the caller is cached and its last use needs no record (the
+   * common case: a REST route then answers without waiting); otherwise the client is read (and cached).
+   */
+  authenticateClient(token: string | undefined, origin: CallOrigin): ClientContext | Promise<ClientContext> {
     this.refuseIfThrottled(token, origin, "client");
     if (!token) {
       this.refuse(origin, token, "missing_token", "client");
@@ -51,9 +55,13 @@ export class Authenticator {
     const digest = hashToken(token);
     const cached = this.deps.callers?.get(digest);
     if (cached) {
-      await this.recordUse(cached.clientId);
-      return cached;
+      const recording = this.recordUse(cached.clientId);
+      return recording === undefined ? cached : recording.then(() => cached);
     }
+    return this.readClient(digest, token, origin);
+  }
+
+  private async readClient(digest: string, token: string, origin: CallOrigin): Promise<ClientContext> {
     const version = this.deps.callers?.version() ?? 0;
     const client = await this.deps.store.clients.findByTokenHash(digest);
     if (!client) this.fail(origin, token, "invalid client token", "client");
@@ -117,11 +125,12 @@ export class Authenticator {
     throw new AppError("unauthenticated", message);
   }
 
-  private async recordUse(clientId: string): Promise<void> {
+  /** Records the token's use at most once a minute per client: a promise then, nothing otherwise. */
+  private recordUse(clientId: string): Promise<void> | undefined {
     const now = this.deps.clock.now();
     const last = this.lastUseRecorded.get(clientId) ?? 0;
-    if (now - last < TOKEN_USE_RECORD_INTERVAL_MS) return;
+    if (now - last < TOKEN_USE_RECORD_INTERVAL_MS) return undefined;
     this.lastUseRecorded.set(clientId, now);
-    await this.deps.store.clients.markTokenUsed(clientId, now);
+    return this.deps.store.clients.markTokenUsed(clientId, now);
   }
 }

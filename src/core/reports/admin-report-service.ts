@@ -135,10 +135,17 @@ export class AdminReportService {
 
   /**
    * The load balancer's probe, asked many times a second: one trivial query proves the database answers; no
-   * table is read (the fleet-wide counts of `health` read every online agent).
+   * table is read (the fleet-wide counts of `health` read every online agent). At once when the database answers
+   * at once (SQLite).
    */
-  async readiness(): Promise<Readiness> {
-    const databaseOk = await this.deps.store.ping();
+  readiness(): Readiness | Promise<Readiness> {
+    const databaseOk = this.deps.store.ping();
+    return databaseOk instanceof Promise
+      ? databaseOk.then((ok) => this.readinessWith(ok))
+      : this.readinessWith(databaseOk);
+  }
+
+  private readinessWith(databaseOk: boolean): Readiness {
     const now = this.deps.clock.now();
     return {
       databaseOk,

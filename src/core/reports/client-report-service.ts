@@ -1,4 +1,4 @@
-import type { Agent } from "../agents/agent.js";
+import type { Agent, AgentSummary } from "../agents/agent.js";
 import type { AgentRepository } from "../agents/agent-repository.js";
 import type { ClientContext, ClientOverview } from "../clients/client.js";
 import type { ClientRepository } from "../clients/client-repository.js";
@@ -17,7 +17,7 @@ const MAX_PRICING_REPORTS = 5_000;
 const MAX_SWITCHES = 100;
 
 export interface AgentOverview {
-  agent: Agent;
+  agent: AgentSummary;
   /** Has a live stream to this server right now. */
   connected: boolean;
   runningInstances: number;
@@ -60,7 +60,7 @@ export class ClientReportService {
   async agents(caller: ClientContext): Promise<AgentOverview[]> {
     const { store, sessions } = this.deps;
     const running = await store.instances.countRunningByAgent(caller.clientId);
-    const agents = await store.agents.listByClient(caller.clientId, { includeDeleted: false });
+    const agents = await store.agents.listSummariesByClient(caller.clientId);
     return agents.map((agent) => ({
       agent,
       connected: sessions.isConnected(agent.id),

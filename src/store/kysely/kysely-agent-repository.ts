@@ -1,5 +1,11 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import type { Agent, AgentConfig, AgentStatus, AgentWithClient } from "../../core/agents/agent.js";
+import type {
+  Agent,
+  AgentConfig,
+  AgentStatus,
+  AgentSummary,
+  AgentWithClient,
+} from "../../core/agents/agent.js";
 import type { AgentRepository } from "../../core/agents/agent-repository.js";
 import type { Database } from "./database.js";
 import type { AgentConfigsTable, AgentsTable, Flag } from "./fleet-tables.js";
@@ -117,6 +123,83 @@ const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, 
   { reads: ["agents", "agent_configs"], agentRows: true },
 );
 
+// A client's list of agents (npm run bench:rest, client agents): only what the list shows, prepared on SQLite.
+const summariesOfClient = new PreparedSelect<{ clientId: string }, SummaryRow>((db, param) =>
+  db
+    .selectFrom("agents as a")
+    .innerJoin("agent_configs as c", "c.agent_id", "a.id")
+    .select([
+      "a.id",
+      "a.logical_agent_id",
+      "a.hostname",
+      "a.instance_id",
+      "a.instance_type",
+      "a.region",
+      "a.availability_zone",
+      "a.mode",
+      "a.pool_id",
+      "a.agent_version",
+      "a.status",
+      "a.last_seen_at",
+      "a.last_cleanup_at",
+      "c.enabled",
+      "c.auto_switch_enabled",
+      "c.auto_terminate_enabled",
+      "c.terminate_wait_seconds",
+      "c.manual_replica_enabled",
+    ])
+    .where("a.client_id", "=", param("clientId"))
+    .where("a.status", "<>", "deleted")
+    .orderBy(sql`a.status = 'online'`, "desc")
+    .orderBy("a.last_seen_at", (order) => order.desc().nullsLast())
+    .orderBy("a.created_at", "desc"),
+);
+
+type SummaryRow = Pick<
+  AgentRow,
+  | "id"
+  | "logical_agent_id"
+  | "hostname"
+  | "instance_id"
+  | "instance_type"
+  | "region"
+  | "availability_zone"
+  | "mode"
+  | "pool_id"
+  | "agent_version"
+  | "status"
+  | "last_seen_at"
+  | "last_cleanup_at"
+  | "enabled"
+  | "auto_switch_enabled"
+  | "auto_terminate_enabled"
+  | "terminate_wait_seconds"
+  | "manual_replica_enabled"
+>;
+
+const toSummary = (row: SummaryRow): AgentSummary => ({
+  id: row.id,
+  logicalAgentId: row.logical_agent_id,
+  hostname: row.hostname,
+  instanceId: row.instance_id,
+  instanceType: row.instance_type,
+  region: row.region,
+  availabilityZone: row.availability_zone,
+  mode: row.mode,
+  poolId: row.pool_id,
+  agentVersion: row.agent_version,
+  status: row.status,
+  lastSeenAt: row.last_seen_at,
+  lastCleanupAt: row.last_cleanup_at,
+  config: {
+    enabled: row.enabled === 1,
+    autoSwitchEnabled: row.auto_switch_enabled === 1,
+    autoTerminateEnabled: row.auto_terminate_enabled === 1,
+    terminateWaitSeconds: row.terminate_wait_seconds,
+    manualReplicaEnabled: row.manual_replica_enabled === 1,
+  },
+});
+
 /** Agents with their config, written once for SQLite and PostgreSQL. */
 export function createKyselyAgentRepository(binding: StoreBinding): AgentRepository {
   const { db, dialect, sqlite } = binding;
@@ -220,6 +303,8 @@ export function createKyselyAgentRepository(binding: StoreBinding): AgentReposit
         .execute();
       return rows.map(toAgent);
     },
+    listSummariesByClient: async (clientId) =>
+      (await summariesOfClient.all(binding, { clientId })).map(toSummary),
     listAll: async ({ status, limit }) => {
       const rows = await selectAgents()
         .innerJoin("clients as cl", "cl.id", "a.client_id")

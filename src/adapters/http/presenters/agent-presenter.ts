@@ -1,9 +1,9 @@
-import type { Agent, AgentConfig, AgentWithClient } from "../../../core/agents/agent.js";
+import type { Agent, AgentConfig, AgentSummary, AgentWithClient } from "../../../core/agents/agent.js";
 import type { AgentReach } from "../../../core/polling/agent-reach.js";
 import type { AgentOverview } from "../../../core/reports/client-report-service.js";
 import { isoTime } from "./legacy-values.js";
 
-function agentFields(agent: Agent) {
+function agentFields(agent: AgentSummary) {
   return {
     id: agent.id,
     logicalAgentId: agent.logicalAgentId,
@@ -36,13 +36,37 @@ export function presentReach(reach: AgentReach) {
   return { reachedBy: reach.via, lastPollAt: isoTime(reach.lastPollAt) };
 }
 
-/** One row of the client's agent list (C3). */
+/**
+ * One row of the client's agent list (C3): agentFields, the counts and presentReach in one literal, as a list of
+ * 1,000 agents made 3,000 objects per row through spreads (npm run bench:rest, client agents).
+ */
 export function presentAgentOverview(overview: AgentOverview, reach: AgentReach) {
+  const { agent } = overview;
+  const { config } = agent;
   return {
-    ...agentFields(overview.agent),
+    id: agent.id,
+    logicalAgentId: agent.logicalAgentId,
+    instanceId: agent.instanceId,
+    instanceType: agent.instanceType,
+    region: agent.region,
+    az: agent.availabilityZone,
+    currentMode: agent.mode,
+    currentPoolId: agent.poolId,
+    status: agent.status,
+    lastHeartbeat: isoTime(agent.lastSeenAt),
+    enabled: config.enabled,
+    autoSwitchEnabled: config.autoSwitchEnabled,
+    manualReplicaEnabled: config.manualReplicaEnabled,
+    autoTerminateEnabled: config.autoTerminateEnabled,
+    terminateWaitMinutes: config.terminateWaitSeconds / 60,
+    terminateWaitSeconds: config.terminateWaitSeconds,
+    agentVersion: agent.agentVersion,
+    hostname: agent.hostname,
+    lastCleanupAt: isoTime(agent.lastCleanupAt),
     instanceCount: overview.runningInstances,
     connected: overview.connected,
-    ...presentReach(reach),
+    reachedBy: reach.via,
+    lastPollAt: isoTime(reach.lastPollAt),
   };
 }
 
