@@ -16,11 +16,13 @@ process.on("SIGUSR2", () => {
     p99: ms(loopDelay.percentile(99)),
     max: ms(loopDelay.max),
   };
-  loopDelay.reset();
   const gc = globalThis.gc;
   gc?.();
   setTimeout(() => {
     gc?.();
+    // Reset after the forced collections: their pause is the probe's own, not the server's, and would otherwise
+    // open the next window's figures.
+    loopDelay.reset();
     const memory = process.memoryUsage();
     process.stdout.write(
       `${JSON.stringify({
