@@ -166,16 +166,17 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   const onSqlite =
     gate && sqliteTransactions(gate, kyselyRepositories(transactionBinding(root, root.db)), dialect);
   if (onSqlite) {
-    // The batched liveness and delivery writes join the group commit instead of paying a commit of their own.
-    const { agents, commands } = onSqlite.inside;
-    own.agents.touchMany = (lastSeen) => gate.transaction(() => agents.touchMany(lastSeen));
+    // The batched delivery write joins the group commit instead of paying a commit of their own. The last-seen
+    // batch does not: run outside any transaction it keeps the read cache's agent rows current (see
+    // SqliteReadCache.touchLastSeen), where inside a shared batch it would empty the cache once a second.
+    const { commands } = onSqlite.inside;
     own.commands.markDelivered = (deliveredAt) => gate.transaction(() => commands.markDelivered(deliveredAt));
   }
   if (timings) {
     own.agents.touchMany = timedAsync(timings, "last_seen_batch", own.agents.touchMany);
     own.commands.markDelivered = timedAsync(timings, "delivery_batch", own.commands.markDelivered);
   }
-  // Those two already go through the gate as transactions; the rest run outside any transaction.
+  // That one already goes through the gate as a transaction; the rest run outside any transaction.
   const repositories = wrapped(own, (name, method, call) =>
     onSqlite && JOINING_WRITES.has(`${name}.${method}`) ? translating(call)() : outside(call),
   );
@@ -205,7 +206,7 @@ export function createKyselyStore(database: StoreDatabase, options: KyselyStoreO
   };
 }
 
-const JOINING_WRITES = new Set(["agents.touchMany", "commands.markDelivered"]);
+const JOINING_WRITES = new Set(["commands.markDelivered"]);
 
 /**
  * The readiness probe's query on SQLite, run at once on the file's own connection: through Kysely it cost several
