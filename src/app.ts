@@ -10,6 +10,7 @@ import { HttpServer } from "./adapters/http/http-server.js";
 import { createMetricsListenerApp } from "./adapters/http/metrics-listener-app.js";
 import { httpRoutes } from "./adapters/http/routes/http-routes.js";
 import { PrometheusMetrics } from "./adapters/metrics/prometheus-metrics.js";
+import { preloadSpotAdvisor } from "./aws/spot-advisor.js";
 import { composeServices } from "./compose-services.js";
 import { resolveAdminToken } from "./config/admin-token.js";
 import { defaultNodeId, type Settings } from "./config/settings.js";
@@ -211,6 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           model: engine.model?.version ?? null,
           reason: engine.reason,
         });
+        await preloadSpotAdvisor();
         const grpcPort = await grpc.listen(`${bracketed(settings.grpc.host)}:${settings.grpc.port}`);
         const httpPort = await http.listen(settings.http.host, settings.http.port);
         const metricsAddress = metricsAccess.address;
