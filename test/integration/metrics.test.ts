@@ -77,6 +77,8 @@ describe("GET /metrics", () => {
     ).toBeGreaterThan(0);
     expect(sampleValue(samples, "nodejs_eventloop_lag_p99_seconds")).toBeGreaterThanOrEqual(0);
     expect(sampleValue(samples, "process_resident_memory_bytes")).toBeGreaterThan(0);
+    // Counted asynchronously (open-fds-gauge.ts): the server's listeners and store files at least.
+    if (process.platform === "linux") expect(sampleValue(samples, "process_open_fds")).toBeGreaterThan(3);
     expect(sampleValue(samples, "spot_failover_notice_to_command_pushed_seconds_count")).toBe(0);
     expect(sampleValue(samples, "spot_state_readable")).toBe(1);
     agent.close();

@@ -6,6 +6,7 @@ import type { OperationsSnapshot } from "../../core/reports/operations-report.js
 import type { AttemptOutcome, WebhookAttemptCounter } from "../../core/webhooks/webhook-dispatcher.js";
 import type { StoreTimings, TransactionKind } from "../../store/store-timings.js";
 import type { AgentStreamMetrics } from "../grpc/agent-stream-metrics.js";
+import { replaceOpenFdsGauge } from "./open-fds-gauge.js";
 import { failoverHistogramsText, registerOperationsGauges } from "./operations-gauges.js";
 
 /** Push latency buckets: the target is p99 under 50 ms while holding 10,000 agents. */
@@ -42,6 +43,7 @@ export class PrometheusMetrics
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    replaceOpenFdsGauge(this.registry);
     if (nodeId !== undefined) {
       // Which process answered the scrape, when several share one database.
       new Gauge({
