@@ -38,10 +38,9 @@ const standby = (id: string): Replica => ({
 });
 
 /** "Create a standby unless there is one", as the replica use case does it, optionally after the agent lock. */
-function createStandby(store: KyselyStore, id: string, lock: boolean | "placement") {
+function createStandby(store: KyselyStore, id: string, lock: boolean) {
   return store.transaction(async (tx) => {
-    if (lock === "placement") await tx.agents.lockPlacement("a1");
-    else if (lock) await tx.agents.lockForUpdate("a1");
+    if (lock) await tx.agents.lockForUpdate("a1");
     const active = await tx.replicas.listByAgent("a1", { includeInactive: false });
     if (active.length > 0) return "exists";
     await tx.replicas.insert(standby(id));
@@ -68,16 +67,6 @@ describe("many concurrent callers on PostgreSQL (one connection each)", () => {
     );
     expect(outcomes.filter((outcome) => outcome === "created")).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === "exists")).toHaveLength(CALLERS - 1);
-    expect(await activeStandbys()).toBe(1);
-  });
-
-  it("the placement lock (a command's ack or result) holds the same row: again one standby", async () => {
-    const [only] = await store.replicas.listByAgent("a1", { includeInactive: false });
-    if (only) await store.replicas.save({ ...only, status: "terminated", terminatedAt: T + 1 });
-    const outcomes = await Promise.all(
-      Array.from({ length: CALLERS }, (_, index) => createStandby(store, `placement-${index}`, "placement")),
-    );
-    expect(outcomes.filter((outcome) => outcome === "created")).toHaveLength(1);
     expect(await activeStandbys()).toBe(1);
   });
 

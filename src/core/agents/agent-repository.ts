@@ -24,11 +24,6 @@ export interface AgentRepository {
    * SQLite serialises every writer already, so there it is a read). Only meaningful on a transaction's `tx`.
    */
   lockForUpdate(agentId: string): Promise<Agent | undefined>;
-  /**
-   * lockForUpdate for a transaction that needs only the agent's tenant and instance (a command's ack or
-   * result, the hottest writes): the same lock, without reading and decoding the agent's config.
-   */
-  lockPlacement(agentId: string): Promise<{ clientId: string; instanceId: string } | undefined>;
   findById(clientId: string, agentId: string): Promise<Agent | undefined>;
   findByLogicalId(clientId: string, logicalAgentId: string): Promise<Agent | undefined>;
   /** findByLogicalId and lockForUpdate in one statement (a registration). */

@@ -234,7 +234,7 @@ export class CommandService {
    */
   acknowledge(agentId: string, commandId: string, fromInstanceId: string | null = null): Promise<AckOutcome> {
     return this.deps.store.transaction(async (tx) => {
-      await tx.agents.lockPlacement(agentId);
+      await tx.agents.lockForUpdate(agentId);
       const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
       requireOwnInstance(command, fromInstanceId);
@@ -257,7 +257,7 @@ export class CommandService {
     fromInstanceId: string | null = null,
   ): Promise<void> {
     return this.deps.store.transaction(async (tx) => {
-      const agent = await tx.agents.lockPlacement(agentId);
+      const agent = await tx.agents.lockForUpdate(agentId);
       const command = await tx.commands.findForAgent(agentId, commandId);
       if (!command) throw notFound(`command ${commandId}`);
       const primary = agent?.clientId === command.clientId ? agent.instanceId : undefined;

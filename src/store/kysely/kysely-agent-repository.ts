@@ -116,16 +116,6 @@ const lockAgent = new PreparedSelect<{ agentId: string }, AgentRow>((db, param, 
   // SQLite serialises every writer already; PostgreSQL holds the agent's row until the transaction ends.
   return dialect === "postgres" ? query.forUpdate("a") : query;
 });
-// lockAgent on the agents row alone (a primary-key read on SQLite; PostgreSQL locks the same row).
-const lockPlacement = new PreparedSelect<{ agentId: string }, { client_id: string; instance_id: string }>(
-  (db, param, dialect) => {
-    const query = db
-      .selectFrom("agents as a")
-      .select(["a.client_id", "a.instance_id"])
-      .where("a.id", "=", param("agentId"));
-    return dialect === "postgres" ? query.forUpdate("a") : query;
-  },
-);
 // Reused while nothing is written (SqliteReadCache): a quiet legacy heartbeat or re-poll then reads no row.
 const agentOfClient = new PreparedSelect<{ clientId: string; agentId: string }, AgentRow>(
   (db, param) =>
@@ -232,10 +222,6 @@ export function createKyselyAgentRepository(binding: StoreBinding): AgentReposit
     lockForUpdate: async (agentId) => {
       const row = await lockAgent.first(binding, { agentId });
       return row && toAgent(row);
-    },
-    lockPlacement: async (agentId) => {
-      const row = await lockPlacement.first(binding, { agentId });
-      return row && { clientId: row.client_id, instanceId: row.instance_id };
     },
     findById: async (clientId, agentId) => {
       const row = await agentOfClient.first(binding, { clientId, agentId });
