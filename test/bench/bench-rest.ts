@@ -25,7 +25,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { REPO_ROOT } from "../support/server-process.js";
 import { BenchServer } from "./bench-server.js";
@@ -35,9 +35,25 @@ import { runWrk, wrkAvailable } from "./wrk-load.js";
 
 const AGENTS = 1_000;
 
-const { values } = parseArgs({
+const USAGE = `npm run bench:rest -- [options]
+
+The REST bridge's hot routes under load on the SQLite default, against an unknown path (404) as the yardstick.
+
+  --rounds N        rounds; each route takes its turn in every round (default 3)
+  --duration S      seconds per route and round (default 10)
+  --connections N   keep-alive connections (default 32)
+  --routes LIST     comma-separated starts of route names: heartbeat, pending-commands, health, client,
+                    force-switch, unknown (default: all)
+  --tool NAME       wrk (Debian's, the default when installed) or autocannon
+  --out FILE        the JSON report (default bench-results/rest-bench.json)
+  -h, --help        this text
+
+SPOT_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench-results/prof" profiles the server.`;
+
+const { values } = parseOptions({
   args: process.argv.slice(2),
   options: {
+    help: { type: "boolean", short: "h" },
     rounds: { type: "string" },
     duration: { type: "string" },
     connections: { type: "string" },
@@ -46,6 +62,20 @@ const { values } = parseArgs({
     out: { type: "string" },
   },
 });
+/** parseArgs, with a wrong option answered by one line and the usage (exit 2), not a stack trace. */
+function parseOptions<const T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`bench:rest: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const rounds = Number(values.rounds ?? 3);
 const durationSeconds = Number(values.duration ?? 10);
 const connections = Number(values.connections ?? 32);
