@@ -12,6 +12,7 @@ import { derivedSwitchTriggers } from "./v10-derived-switch-triggers.js";
 import { clusterLeases } from "./v11-cluster-leases.js";
 import { webhooks } from "./v12-webhooks.js";
 import { systemEventsByClient } from "./v13-system-events-by-client.js";
+import { agentsByStatusAndId } from "./v14-agents-by-status-and-id.js";
 
 /**
  * The schema of both stores as one ordered, append-only list: version N is the first N steps. To change the
@@ -32,6 +33,7 @@ export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   clusterLeases,
   webhooks,
   systemEventsByClient,
+  agentsByStatusAndId,
 ];
 
 /**
