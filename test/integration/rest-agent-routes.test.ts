@@ -152,6 +152,52 @@ describe("REST agent routes of the client dashboard", () => {
     expect(unknownAgent.status).toBe(404);
   });
 
+  it("refuses a JSON body over 1 MiB with 413, declared or chunked, and takes one just under it", async () => {
+    const limit = 1024 * 1024;
+    const url = `${server.httpUrl}/api/client/agents/${agentId}/config`;
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    // Valid JSON padded with spaces to a given size.
+    const padded = (size: number) => {
+      const json = JSON.stringify({ terminateWaitMinutes: 7 });
+      return `${json.slice(0, -1)}${" ".repeat(size - json.length)}}`;
+    };
+    const declared = await fetch(url, { method: "POST", headers, body: padded(limit + 1) });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({
+      error: {
+        code: "payload_too_large",
+        message: `the request body exceeds ${limit} bytes`,
+        limitBytes: limit,
+      },
+    });
+    // No content-length: sent in chunks, counted while read.
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode("{"));
+        if (sent > limit) {
+          controller.enqueue(new TextEncoder().encode("}"));
+          controller.close();
+          return;
+        }
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(url, {
+      method: "POST",
+      headers,
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).error.code).toBe("payload_too_large");
+    const under = await fetch(url, { method: "POST", headers, body: padded(limit) });
+    expect(under.status).toBe(200);
+    expect((await get(`/api/client/${clientId}/agents`))[0]).toMatchObject({ terminateWaitMinutes: 7 });
+  });
+
   it("deletes an agent: gone from the agent list, kept in the history (C8, C9)", async () => {
     const batchHello = helloFor("batch-1", { availabilityZone: "us-east-1c" });
     const batch = await TestAgent.connect(server.grpcAddress, token, batchHello);

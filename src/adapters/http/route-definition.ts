@@ -3,7 +3,8 @@ import type { ParamKeys } from "hono/types";
 import type { z } from "zod";
 import type { ClientContext } from "../../core/clients/client.js";
 import type { CoreServices } from "../../core/core-services.js";
-import { AppError, invalidArgument } from "../../core/errors/app-error.js";
+import { AppError } from "../../core/errors/app-error.js";
+import { readJsonBody } from "./json-body.js";
 import { authenticateRequest } from "./request-auth.js";
 
 export type Auth = "none" | "client" | "admin";
@@ -95,20 +96,6 @@ function describeIssues(where: string, error: z.ZodError): string {
     .slice(0, 5)
     .map((issue) => `${where}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`)
     .join("; ");
-}
-
-async function readJsonBody(context: Context): Promise<unknown> {
-  const text = await context.req.text();
-  if (text.trim() === "") return {};
-  const type = context.req.header("content-type") ?? "";
-  if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw invalidArgument(`expected a JSON body (content-type application/json), got ${type.split(";")[0]}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalidArgument("request body is not valid JSON");
-  }
 }
 
 /**
