@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { credentials, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -67,6 +68,42 @@ describe("model registry", () => {
     expect(garbage.body.error).toMatchObject({
       code: "invalid_argument",
       message: expect.stringMatching(/not an ONNX model/),
+    });
+
+    // Declared over 64 MiB: refused with 413 before a byte of it is read.
+    const declaredTooLarge = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(`${server.httpUrl}/api/admin/models`);
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${server.adminToken}`,
+            "content-type": "application/octet-stream",
+            "content-length": String(64 * 1024 * 1024 + 1),
+          },
+        },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk) => {
+            body += chunk;
+          });
+          response.on("end", () => {
+            resolve({ status: response.statusCode ?? 0, body });
+            request.destroy();
+          });
+        },
+      );
+      request.on("error", reject);
+      request.flushHeaders();
+    });
+    expect(declaredTooLarge.status).toBe(413);
+    expect(JSON.parse(declaredTooLarge.body).error).toEqual({
+      code: "payload_too_large",
+      message: `a model file holds at most ${64 * 1024 * 1024} bytes`,
+      limitBytes: 64 * 1024 * 1024,
     });
 
     const wrongFeatures = alternativeModel("9.9.9", "price_now_ratio");

@@ -192,7 +192,7 @@ describe("REST agent routes of the client dashboard", () => {
       duplex: "half",
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect((await chunked.json()).error.code).toBe("payload_too_large");
+    expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     const under = await fetch(url, { method: "POST", headers, body: padded(limit) });
     expect(under.status).toBe(200);
     expect((await get(`/api/client/${clientId}/agents`))[0]).toMatchObject({ terminateWaitMinutes: 7 });

@@ -11,8 +11,11 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export class BodyTooLarge extends Error {
   override name = "BodyTooLarge";
 
-  constructor(readonly limitBytes: number) {
-    super(`the request body exceeds ${limitBytes} bytes`);
+  constructor(
+    readonly limitBytes: number,
+    message = `the request body exceeds ${limitBytes} bytes`,
+  ) {
+    super(message);
   }
 }
 
