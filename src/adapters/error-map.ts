@@ -4,7 +4,7 @@ import type { Logger } from "../core/logging/logger.js";
 
 /** The one table from domain error codes to transport statuses. */
 export const ERROR_STATUS: Readonly<
-  Record<ErrorCode, { grpc: GrpcStatus; http: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 503 }>
+  Record<ErrorCode, { grpc: GrpcStatus; http: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503 }>
 > = {
   invalid_argument: { grpc: GrpcStatus.INVALID_ARGUMENT, http: 400 },
   not_found: { grpc: GrpcStatus.NOT_FOUND, http: 404 },
@@ -14,6 +14,7 @@ export const ERROR_STATUS: Readonly<
   permission_denied: { grpc: GrpcStatus.PERMISSION_DENIED, http: 403 },
   unauthenticated: { grpc: GrpcStatus.UNAUTHENTICATED, http: 401 },
   resource_exhausted: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 429 },
+  payload_too_large: { grpc: GrpcStatus.RESOURCE_EXHAUSTED, http: 413 },
   unavailable: { grpc: GrpcStatus.UNAVAILABLE, http: 503 },
   internal: { grpc: GrpcStatus.INTERNAL, http: 500 },
 };

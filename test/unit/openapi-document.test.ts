@@ -89,7 +89,16 @@ describe("buildOpenApiDocument", () => {
         },
       },
     });
-    expect(Object.keys(create?.responses ?? {})).toEqual(["201", "400", "401", "409", "429", "500", "503"]);
+    expect(Object.keys(create?.responses ?? {})).toEqual([
+      "201",
+      "400",
+      "401",
+      "409",
+      "413",
+      "429",
+      "500",
+      "503",
+    ]);
     expect(document.paths["/api/things/{thingId}/touch"]?.post?.requestBody?.required).toBe(false);
 
     // The first definition of a method and path is the one Hono serves.

@@ -3,7 +3,6 @@ import type { CoreServices } from "../../core/core-services.js";
 import { AppError } from "../../core/errors/app-error.js";
 import { ERROR_STATUS, toSafeError } from "../error-map.js";
 import { mountDashboard } from "./dashboard/dashboard-routes.js";
-import { BodyTooLarge } from "./json-body.js";
 import { withOpenApiRoute } from "./openapi/openapi-route.js";
 import type { AnyRoute } from "./route-definition.js";
 import { registerRoutes } from "./route-definition.js";
@@ -29,12 +28,6 @@ export function createHttpApp(services: CoreServices, routes: readonly AnyRoute[
     ),
   );
   app.onError((error, context) => {
-    if (error instanceof BodyTooLarge) {
-      return context.json(
-        { error: { code: "payload_too_large", message: error.message, limitBytes: error.limitBytes } },
-        413,
-      );
-    }
     const safe =
       error instanceof AppError
         ? error

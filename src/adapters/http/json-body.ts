@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { invalidArgument } from "../../core/errors/app-error.js";
+import { AppError, invalidArgument } from "../../core/errors/app-error.js";
 
 /**
  * The most a JSON request body may hold. The largest legitimate one, a legacy pricing report of 500 pools in each
@@ -7,16 +7,12 @@ import { invalidArgument } from "../../core/errors/app-error.js";
  */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-/** A request body over the limit: the REST bridge answers 413, with the limit. */
-export class BodyTooLarge extends Error {
-  override name = "BodyTooLarge";
-
-  constructor(
-    readonly limitBytes: number,
-    message = `the request body exceeds ${limitBytes} bytes`,
-  ) {
-    super(message);
-  }
+/** A request body over `limitBytes`: 413 payload_too_large, with the limit. */
+export function bodyTooLarge(
+  limitBytes: number,
+  message = `the request body exceeds ${limitBytes} bytes`,
+): AppError {
+  return new AppError("payload_too_large", message, { limitBytes });
 }
 
 /**
@@ -25,7 +21,7 @@ export class BodyTooLarge extends Error {
  */
 export async function readJsonBody(context: Context, limitBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
   const declared = context.req.header("content-length");
-  if (declared !== undefined && Number(declared) > limitBytes) throw new BodyTooLarge(limitBytes);
+  if (declared !== undefined && Number(declared) > limitBytes) throw bodyTooLarge(limitBytes);
   // Node's HTTP parser holds a body to its declared length, so only an undeclared one needs counting.
   const text =
     declared !== undefined ? await context.req.text() : await readTextAtMost(context.req.raw, limitBytes);
@@ -48,7 +44,7 @@ async function readTextAtMost(request: Request, limitBytes: number): Promise<str
   let text = "";
   for await (const chunk of request.body) {
     size += chunk.byteLength;
-    if (size > limitBytes) throw new BodyTooLarge(limitBytes);
+    if (size > limitBytes) throw bodyTooLarge(limitBytes);
     text += decoder.decode(chunk, { stream: true });
   }
   return text + decoder.decode();

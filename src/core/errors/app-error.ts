@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   "permission_denied",
   "unauthenticated",
   "resource_exhausted",
+  // A request larger than the transport accepts (a JSON body over 1 MiB, a model over 64 MiB).
+  "payload_too_large",
   "unavailable",
   "internal",
 ] as const;

@@ -76,6 +76,7 @@ function errorResponses(definition: AnyRoute): Record<string, unknown> {
   const statuses = new Set<number>([500, 503]);
   const hasPathParams = definition.path.includes(":");
   if (definition.query || definition.body || hasPathParams) statuses.add(400);
+  if (definition.body) statuses.add(413);
   if (definition.auth !== "none") {
     statuses.add(401);
     statuses.add(429);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_MODEL_BYTES } from "../../../model/onnx-model-runtime.js";
-import { BodyTooLarge } from "../json-body.js";
+import { bodyTooLarge } from "../json-body.js";
 import { presentEngineStatus, presentModel } from "../presenters/decision-presenter.js";
 import { modelChangeResponse, modelsResponse } from "../responses/decision-responses.js";
 import { route } from "../route-definition.js";
@@ -68,7 +68,7 @@ export const modelRoutes = [
 
 /** The request body, refused as soon as it passes `limit` bytes (a chunked upload declares no length). */
 async function readAtMost(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => new BodyTooLarge(limit, `a model file holds at most ${limit} bytes`);
+  const tooLarge = () => bodyTooLarge(limit, `a model file holds at most ${limit} bytes`);
   if (Number(request.headers.get("content-length") ?? 0) > limit) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
