@@ -80,6 +80,7 @@ describe("GET /openapi.json", () => {
       "403",
       "404",
       "409",
+      "413",
       "429",
       "500",
       "503",
@@ -91,5 +92,6 @@ describe("GET /openapi.json", () => {
     expect(document.components.responses.Error409.description).toBe(
       "Error: already_exists or failed_precondition",
     );
+    expect(document.components.responses.Error413.description).toBe("Error: payload_too_large");
   });
 });
