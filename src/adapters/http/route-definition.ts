@@ -4,8 +4,8 @@ import type { z } from "zod";
 import type { ClientContext } from "../../core/clients/client.js";
 import type { CoreServices } from "../../core/core-services.js";
 import { AppError } from "../../core/errors/app-error.js";
-import { readJsonBody } from "./json-body.js";
 import { authenticateRequest } from "./request-auth.js";
+import { readJsonBody } from "./request-body.js";
 
 export type Auth = "none" | "client" | "admin";
 

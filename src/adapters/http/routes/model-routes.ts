@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_MODEL_BYTES } from "../../../model/onnx-model-runtime.js";
-import { bodyTooLarge } from "../json-body.js";
 import { presentEngineStatus, presentModel } from "../presenters/decision-presenter.js";
+import { bodyTooLarge, readBodyAtMost } from "../request-body.js";
 import { modelChangeResponse, modelsResponse } from "../responses/decision-responses.js";
 import { route } from "../route-definition.js";
 
@@ -34,7 +34,9 @@ export const modelRoutes = [
     }),
     status: 201,
     handle: async ({ query, services, context }) => {
-      const bytes = await readAtMost(context.req.raw, MAX_MODEL_BYTES);
+      const bytes = await readBodyAtMost(context.req.raw, MAX_MODEL_BYTES, () =>
+        bodyTooLarge(MAX_MODEL_BYTES, `a model file holds at most ${MAX_MODEL_BYTES} bytes`),
+      );
       const model = await services.models.upload(bytes, {
         activate: query.activate === "true",
         note: query.note ?? null,
@@ -65,25 +67,3 @@ export const modelRoutes = [
     }),
   }),
 ];
-
-/** The request body, refused as soon as it passes `limit` bytes (a chunked upload declares no length). */
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => bodyTooLarge(limit, `a model file holds at most ${limit} bytes`);
-  if (Number(request.headers.get("content-length") ?? 0) > limit) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    for await (const chunk of request.body) {
-      size += chunk.byteLength;
-      if (size > limit) throw tooLarge();
-      chunks.push(chunk);
-    }
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
