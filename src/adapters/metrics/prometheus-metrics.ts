@@ -6,6 +6,7 @@ import type { OperationsSnapshot } from "../../core/reports/operations-report.js
 import type { AttemptOutcome, WebhookAttemptCounter } from "../../core/webhooks/webhook-dispatcher.js";
 import type { StoreTimings, TransactionKind } from "../../store/store-timings.js";
 import type { AgentStreamMetrics } from "../grpc/agent-stream-metrics.js";
+import { replaceActiveResourceGauges } from "./active-resource-gauges.js";
 import { replaceOpenFdsGauge } from "./open-fds-gauge.js";
 import { failoverHistogramsText, registerOperationsGauges } from "./operations-gauges.js";
 
@@ -44,6 +45,7 @@ export class PrometheusMetrics
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     replaceOpenFdsGauge(this.registry);
+    replaceActiveResourceGauges(this.registry);
     if (nodeId !== undefined) {
       // Which process answered the scrape, when several share one database.
       new Gauge({
