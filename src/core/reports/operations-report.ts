@@ -1,6 +1,5 @@
 import type { AgentStatus } from "../agents/agent.js";
 import type { AgentRepository } from "../agents/agent-repository.js";
-import type { ClientRepository } from "../clients/client-repository.js";
 import type { Clock } from "../clock/clock.js";
 import { DAY_MS } from "../clock/utc-day.js";
 import type { CommandState } from "../commands/command.js";
@@ -8,7 +7,7 @@ import type { CommandRepository } from "../commands/command-repository.js";
 import type { DecisionRepository } from "../decisions/decision-record.js";
 import type { JobControl, JobStatus } from "../jobs/job-status.js";
 import type { FailoverStats } from "../replicas/failover-stats.js";
-import type { SavingsRepository } from "../savings/savings-repository.js";
+import type { ClientTotals, SavingsRepository } from "../savings/savings-repository.js";
 import type { AdmissionStats } from "../sessions/stream-admission.js";
 import type { WebhookRepository } from "../webhooks/webhook-repository.js";
 
@@ -26,20 +25,10 @@ export interface OperationsSnapshot {
   jobs: JobStatus[];
   failover: FailoverStats;
   /** Per client, what its instances cost and saved against on-demand, as accounted so far (USD, all time). */
-  clientMoney: ClientMoney[];
+  clientMoney: ClientTotals[];
   /** Webhook deliveries waiting for their first or next attempt, of every webhook. */
   webhookDeliveriesPending: number;
 }
-
-export interface ClientMoney {
-  clientId: string;
-  name: string;
-  cost: number;
-  savings: number;
-}
-
-/** All of a client's monthly roll-ups. */
-const ALL_MONTHS = ["0000-01", "9999-12"] as const;
 
 interface LiveSessions {
   connectedCount(): number;
@@ -55,7 +44,6 @@ export interface OperationsReportDeps {
     agents: AgentRepository;
     commands: CommandRepository;
     decisions: DecisionRepository;
-    clients: ClientRepository;
     savings: SavingsRepository;
     webhooks: Pick<WebhookRepository, "countPending">;
   };
@@ -82,24 +70,8 @@ export class OperationsReport {
       decisionsByOutcome: await store.decisions.countByOutcome(this.deps.clock.now() - DAY_MS),
       jobs: this.deps.jobs.list(),
       failover: await this.deps.failover.stats(METRICS_FAILOVER_WINDOW_DAYS),
-      clientMoney: await this.clientMoney(),
+      clientMoney: await store.savings.clientTotals(),
       webhookDeliveriesPending: await store.webhooks.countPending(),
     };
-  }
-
-  /** One read per client: tenants are few (the fleet is in their agents). */
-  private async clientMoney(): Promise<ClientMoney[]> {
-    const { store } = this.deps;
-    const money: ClientMoney[] = [];
-    for (const client of await store.clients.listOverviews()) {
-      const months = await store.savings.clientMonths(client.id, ...ALL_MONTHS);
-      money.push({
-        clientId: client.id,
-        name: client.name,
-        cost: months.reduce((sum, month) => sum + month.cost, 0),
-        savings: months.reduce((sum, month) => sum + month.savings, 0),
-      });
-    }
-    return money;
   }
 }

@@ -21,6 +21,14 @@ export interface PeriodFigures {
   runHours: number;
 }
 
+/** What a client's instances cost and saved against on-demand, over every month accounted so far (USD). */
+export interface ClientTotals {
+  clientId: string;
+  name: string;
+  cost: number;
+  savings: number;
+}
+
 export interface SavingsRepository {
   /**
    * Instances the job must look at: never accounted, running, stopped at or after `since`, or accounted up to
@@ -50,4 +58,6 @@ export interface SavingsRepository {
   clientDays(clientId: string, fromDate: string, toDate: string): Promise<PeriodFigures[]>;
   /** Monthly roll-ups of a client in [fromMonth, toMonth] (YYYY-MM), oldest first. */
   clientMonths(clientId: string, fromMonth: string, toMonth: string): Promise<PeriodFigures[]>;
+  /** Every client, newest first, with the sums of its monthly roll-ups (zero when it has none). */
+  clientTotals(): Promise<ClientTotals[]>;
 }

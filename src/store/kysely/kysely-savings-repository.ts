@@ -204,5 +204,28 @@ export function createKyselySavingsRepository({ db, dialect }: StoreBinding): Sa
           .orderBy("month")
           .execute()
       ).map(toPeriod),
+    // One grouped read, not a client overview per tenant: /metrics reads it every scrape, and an overview counts
+    // the client's agents and instances.
+    clientTotals: async () =>
+      (
+        await db
+          .selectFrom("clients as c")
+          .leftJoin("client_savings_monthly as m", "m.client_id", "c.id")
+          .select((eb) => [
+            "c.id",
+            "c.name",
+            eb.fn.coalesce(eb.fn.sum<number>("m.cost"), eb.lit(0)).as("cost"),
+            eb.fn.coalesce(eb.fn.sum<number>("m.savings"), eb.lit(0)).as("savings"),
+          ])
+          .groupBy(["c.id", "c.name", "c.created_at"])
+          .orderBy("c.created_at", "desc")
+          .orderBy("c.id")
+          .execute()
+      ).map((row) => ({
+        clientId: row.id,
+        name: row.name,
+        cost: Number(row.cost),
+        savings: Number(row.savings),
+      })),
   };
 }
