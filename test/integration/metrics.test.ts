@@ -79,6 +79,15 @@ describe("GET /metrics", () => {
     expect(sampleValue(samples, "process_resident_memory_bytes")).toBeGreaterThan(0);
     // Counted asynchronously (open-fds-gauge.ts): the server's listeners and store files at least.
     if (process.platform === "linux") expect(sampleValue(samples, "process_open_fds")).toBeGreaterThan(3);
+    // One listing per scrape (active-resource-gauges.ts): the total is the sum by type, and the agent's stream
+    // is among them; the handle gauges, which listed every socket again, are gone.
+    const sockets = sampleValue(samples, "nodejs_active_resources", { type: "TCPSocketWrap" });
+    expect(sockets).toBeGreaterThanOrEqual(1);
+    const byType = samples.filter((sample) => sample.name === "nodejs_active_resources");
+    expect(sampleValue(samples, "nodejs_active_resources_total")).toBe(
+      byType.reduce((sum, sample) => sum + sample.value, 0),
+    );
+    expect(samples.some((sample) => sample.name.startsWith("nodejs_active_handles"))).toBe(false);
     expect(sampleValue(samples, "spot_failover_notice_to_command_pushed_seconds_count")).toBe(0);
     expect(sampleValue(samples, "spot_state_readable")).toBe(1);
     agent.close();
